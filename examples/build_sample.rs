@@ -1,0 +1,143 @@
+//! Rebuilds the bundled sample projects from the annotators' quote files.
+//!
+//! `assets/sample-annotations.tsv` and `assets/second-annotator.tsv` list each annotation by the
+//! exact text it covers (with the occurrence number when the text repeats), its label, links and
+//! attributes: easy to review by eye. This turns them into `projects/sample.ron` and
+//! `projects/sample-second-annotator.ron`, with fixed times so that reruns give the same files.
+//!
+//! Run from the repository root: `cargo run --example build_sample --no-default-features`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use marginalia::edit::Edit;
+use marginalia::model::{Annotation, Relation, Status, Timestamp};
+use marginalia::text::ByteRange;
+use marginalia::workspace::Workspace;
+
+/// 2026-11-01T09:00:00Z: the sample annotations' first creation time.
+const START: i64 = 1_793_523_600;
+
+fn build(tsv: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
+    let source =
+        std::fs::read_to_string(tsv).with_context(|| format!("cannot read {}", tsv.display()))?;
+    let mut ws = Workspace::from_folder(Path::new("assets/corpus"), annotator)?;
+    let mut doc = None;
+    let mut keys: HashMap<(usize, String), marginalia::model::Id> = HashMap::new();
+    let mut links = Vec::new();
+    let mut clock = START;
+    for (number, line) in source.lines().enumerate() {
+        let at = || format!("{}:{}", tsv.display(), number + 1);
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("== ") {
+            let index = ws
+                .project()
+                .documents
+                .iter()
+                .position(|d| d.path == name.trim());
+            doc = Some(index.with_context(|| format!("{}: no document {name}", at()))?);
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [key, label, occurrence, quote, link, attributes, note] = fields.as_slice() else {
+            bail!("{}: expected 7 tab-separated fields", at());
+        };
+        let doc = doc.with_context(|| format!("{}: annotation before any `== file` line", at()))?;
+        let text = ws.project().documents[doc].text.clone();
+        let occurrence: usize = occurrence.parse().with_context(at)?;
+        let start = text
+            .match_indices(quote)
+            .nth(occurrence.saturating_sub(1))
+            .map(|(start, _)| start)
+            .with_context(|| format!("{}: {quote:?} occurs fewer than {occurrence} times", at()))?;
+        let id = ws.allocate_id();
+        let attributes: BTreeMap<String, String> = attributes
+            .split(',')
+            .filter(|a| *a != "-")
+            .filter_map(|a| a.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        clock += 37;
+        let annotation = Annotation {
+            id,
+            label: (*label).to_owned(),
+            fragments: vec![ByteRange::new(start, start + quote.len())],
+            annotator: annotator.to_owned(),
+            note: if *note == "-" {
+                String::new()
+            } else {
+                (*note).to_owned()
+            },
+            created: Timestamp(clock),
+            attributes: BTreeMap::new(),
+        };
+        ws.apply(Edit::AddAnnotation { doc, annotation })
+            .with_context(at)?;
+        for (name, value) in attributes {
+            ws.apply(Edit::SetAttribute {
+                doc,
+                id,
+                name,
+                value: Some(value),
+            })
+            .with_context(at)?;
+        }
+        keys.insert((doc, (*key).to_owned()), id);
+        for target in link.split(',').filter(|l| *l != "-" && !l.is_empty()) {
+            links.push((doc, id, target.trim().to_owned(), at()));
+        }
+    }
+    // Links may point forward: resolve them once every span of the file exists.
+    for (doc, from, target, at) in &links {
+        let to = *keys
+            .get(&(*doc, target.clone()))
+            .with_context(|| format!("{at}: no span {target} in this document"))?;
+        clock += 11;
+        let relation = Relation {
+            id: ws.allocate_id(),
+            kind: "attributed-to".to_owned(),
+            from: *from,
+            to,
+            annotator: annotator.to_owned(),
+            created: Timestamp(clock),
+        };
+        ws.apply(Edit::AddRelation {
+            doc: *doc,
+            relation,
+        })
+        .with_context(|| at.clone())?;
+    }
+    for doc in 0..ws.project().documents.len() {
+        ws.apply(Edit::SetStatus {
+            doc,
+            status: Status::Done,
+        })?;
+    }
+    ws.save_as(output)?;
+    println!(
+        "{}: {} spans",
+        output.display(),
+        ws.project().annotation_count()
+    );
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    build(
+        Path::new("assets/sample-annotations.tsv"),
+        "camille",
+        Path::new("projects/sample.ron"),
+    )?;
+    let second = Path::new("assets/second-annotator.tsv");
+    if second.exists() {
+        build(
+            second,
+            "jules",
+            Path::new("projects/sample-second-annotator.ron"),
+        )?;
+    }
+    Ok(())
+}

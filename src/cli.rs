@@ -1,0 +1,246 @@
+//! The command line: `marginalia [PROJECT]` opens the app; subcommands work without it.
+//!
+//! Exit codes: 0 success; 1 the project loaded but is not sound (`check`); 2 an error (a file that
+//! cannot be read, parsed or written, or a bad command line).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::file::Severity;
+use crate::workspace::Workspace;
+
+/// Marginalia: annotate claims, sources and boilerplate in news articles.
+///
+/// With no command, opens the desktop app on PROJECT (default: the bundled sample project).
+#[derive(Debug, Parser)]
+#[command(name = "marginalia", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A project file (.ron) to open in the app.
+    pub project: Option<PathBuf>,
+    /// A command to run instead of the app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a project from every .txt file below a folder (sorted by path).
+    ///
+    /// Files are read as UTF-8 (with or without BOM, CRLF kept); a file that is not UTF-8 is
+    /// decoded as Windows-1252, with a warning naming it.
+    New {
+        /// The corpus folder.
+        #[arg(long, value_name = "DIR")]
+        corpus: PathBuf,
+        /// Where to write the project file.
+        #[arg(short, long, value_name = "PROJECT.ron")]
+        output: PathBuf,
+        /// The annotator who will own the project (default: your user name).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Load a project and its corpus; print documents, spans per label and any problem.
+    ///
+    /// Exits with 0 only when the project is sound.
+    Check {
+        /// The project file.
+        project: PathBuf,
+    },
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(command) => match run(command, &mut std::io::stdout()) {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("marginalia: error: {error:#}");
+                ExitCode::from(2)
+            }
+        },
+        None => open_app(cli.project),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_app(project: Option<PathBuf>) -> ExitCode {
+    match crate::ui::run(project.or_else(sample_project)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("marginalia: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_app(_project: Option<PathBuf>) -> ExitCode {
+    eprintln!(
+        "marginalia: this build has no GUI (built without the `gui` feature); see --help for the commands"
+    );
+    ExitCode::from(2)
+}
+
+/// The bundled sample project: `projects/sample.ron` from the current folder, or from the source
+/// tree this binary was built from.
+pub fn sample_project() -> Option<PathBuf> {
+    let relative = Path::new("projects").join("sample.ron");
+    [
+        relative.clone(),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// The user's login name, as a default annotator name.
+pub fn default_annotator() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "annotator".to_owned())
+}
+
+/// Runs a command, writing its report to `out`.
+pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::New {
+            corpus,
+            output,
+            annotator,
+            force,
+        } => {
+            if output.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists (use --force to overwrite it)",
+                    output.display()
+                );
+            }
+            let annotator = annotator.unwrap_or_else(default_annotator);
+            let mut workspace = Workspace::from_folder(&corpus, &annotator)
+                .with_context(|| format!("cannot create a project from {}", corpus.display()))?;
+            for problem in workspace.problems() {
+                eprintln!("marginalia: warning: {problem}");
+            }
+            workspace.save_as(&output)?;
+            writeln!(
+                out,
+                "created {} with {} document(s) from {} for {annotator}",
+                output.display(),
+                workspace.project().documents.len(),
+                corpus.display()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { project } => {
+            let workspace = Workspace::open(&project)
+                .with_context(|| format!("cannot load {}", project.display()))?;
+            report(&workspace, out)?;
+            let sound = workspace
+                .problems()
+                .iter()
+                .all(|p| p.severity() < Severity::Error);
+            Ok(if sound {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+/// Writes the `check` report of a workspace.
+fn report(workspace: &Workspace, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let project = workspace.project();
+    let labels: Vec<&str> = project
+        .schema
+        .labels
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    writeln!(
+        out,
+        "project:   {}",
+        workspace
+            .path()
+            .map(Path::display)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    )?;
+    writeln!(out, "corpus:    {}", project.corpus_root.display())?;
+    writeln!(out, "annotator: {}", project.annotator)?;
+    writeln!(out)?;
+    let width = project
+        .documents
+        .iter()
+        .map(|d| d.path.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    write!(out, "{:<width$}  {:<11}", "document", "status")?;
+    for label in &labels {
+        write!(out, "  {label:>w$}", w = label.len().max(5))?;
+    }
+    writeln!(out)?;
+    for document in &project.documents {
+        let counts = document.counts_by_label();
+        write!(
+            out,
+            "{:<width$}  {:<11}",
+            document.path,
+            document.status.label()
+        )?;
+        for label in &labels {
+            write!(
+                out,
+                "  {:>w$}",
+                counts.get(label).copied().unwrap_or(0),
+                w = label.len().max(5)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let totals = project.counts_by_label();
+    write!(
+        out,
+        "{:<width$}  {:<11}",
+        format!("{} documents", project.documents.len()),
+        ""
+    )?;
+    for label in &labels {
+        write!(
+            out,
+            "  {:>w$}",
+            totals.get(label).copied().unwrap_or(0),
+            w = label.len().max(5)
+        )?;
+    }
+    writeln!(out)?;
+    let relations: usize = project.documents.iter().map(|d| d.relations.len()).sum();
+    writeln!(
+        out,
+        "{} span(s), {relations} link(s)",
+        project.annotation_count()
+    )?;
+    writeln!(out)?;
+    if workspace.problems().is_empty() {
+        writeln!(out, "no problems: the project is sound")?;
+    } else {
+        for problem in workspace.problems() {
+            let severity = match problem.severity() {
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            };
+            writeln!(out, "{severity}: {problem}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! Reading corpus folders and document files.
+//!
+//! A document's text is its file decoded as UTF-8, BOM and CRLF kept as they are, so that offsets
+//! count the raw text. A file that is not UTF-8 is decoded as UTF-16 when it starts with a UTF-16
+//! BOM, and as Windows-1252 otherwise; the document then records which encoding it came from and
+//! the user is warned.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::model::{Document, TextState};
+
+/// Why a corpus or document could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// An I/O error on a path.
+    #[error("cannot read {path}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A document path that would leave the corpus folder.
+    #[error("the document path {0:?} leaves the corpus folder (absolute, `..` or a link outside)")]
+    OutsideCorpus(String),
+    /// The folder holds no `.txt` file.
+    #[error("{0} contains no .txt file")]
+    Empty(PathBuf),
+}
+
+/// A document file read from disk.
+#[derive(Debug, Clone)]
+pub struct DocumentText {
+    /// The decoded text.
+    pub text: String,
+    /// SHA-256 of the file's bytes, in hexadecimal.
+    pub hash: String,
+    /// The encoding the text was decoded from, when it was not UTF-8.
+    pub decoded_from: Option<&'static str>,
+}
+
+/// SHA-256 of `bytes` in lowercase hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
+/// Decodes a document's bytes (see the module documentation).
+pub fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), None);
+    }
+    let encoding = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, _)) if encoding != encoding_rs::UTF_8 => encoding,
+        _ => encoding_rs::WINDOWS_1252,
+    };
+    // Decoding without BOM handling keeps a UTF-16 BOM as U+FEFF, as the UTF-8 path does.
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    (text.into_owned(), Some(encoding.name()))
+}
+
+/// Reads and decodes one document file.
+pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
+    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let hash = sha256_hex(&bytes);
+    let (text, decoded_from) = decode(&bytes);
+    Ok(DocumentText {
+        text,
+        hash,
+        decoded_from,
+    })
+}
+
+/// Resolves a document path of a project inside its corpus folder, refusing paths that would lead
+/// outside it: absolute paths, `..`, and symbolic links that point elsewhere.
+pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, CorpusError> {
+    let outside = || CorpusError::OutsideCorpus(relative.to_owned());
+    let relative_path = Path::new(relative);
+    if relative.is_empty()
+        || relative_path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(outside());
+    }
+    let path = root.join(relative_path);
+    // A link may still lead out: compare real paths when the file exists.
+    if let (Ok(real_root), Ok(real_path)) = (root.canonicalize(), path.canonicalize())
+        && !real_path.starts_with(&real_root)
+    {
+        return Err(outside());
+    }
+    Ok(path)
+}
+
+/// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators. Hidden
+/// files and folders (names starting with `.`) are skipped; links to folders are not followed.
+pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
+    fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), CorpusError> {
+        let io = |source| CorpusError::Io {
+            path: dir.to_owned(),
+            source,
+        };
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let kind = entry.file_type().map_err(io)?;
+            if kind.is_dir() {
+                walk(root, &path, found)?;
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+                && path.is_file()
+                && let Ok(relative) = path.strip_prefix(root)
+            {
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                found.push(parts.join("/"));
+            }
+        }
+        Ok(())
+    }
+    let mut found = Vec::new();
+    walk(root, root, &mut found)?;
+    found.sort();
+    Ok(found)
+}
+
+/// Reads every `.txt` file below `root` into documents, sorted by path.
+pub fn read_folder(root: &Path) -> Result<Vec<Document>, CorpusError> {
+    let paths = list_texts(root)?;
+    if paths.is_empty() {
+        return Err(CorpusError::Empty(root.to_owned()));
+    }
+    paths
+        .into_iter()
+        .map(|relative| {
+            let file = read_document(&resolve(root, &relative)?)?;
+            Ok(Document {
+                path: relative,
+                hash: file.hash,
+                text: Arc::from(file.text),
+                decoded_from: file.decoded_from,
+                text_state: TextState::Current,
+                ..Document::default()
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_keeps_bom_and_crlf_and_falls_back_to_windows_1252() {
+        let (text, from) = decode(b"\xef\xbb\xbfLe \xc3\xa9t\xc3\xa9\r\n");
+        assert_eq!(text, "\u{feff}Le été\r\n");
+        assert_eq!(from, None);
+        let (text, from) = decode(b"caf\xe9 \x80 \x93ok\x94");
+        assert_eq!(text, "caf\u{e9} \u{20ac} \u{201c}ok\u{201d}");
+        assert_eq!(from, Some("windows-1252"));
+        let (text, from) = decode(b"\xff\xfeh\x00i\x00");
+        assert_eq!(text, "\u{feff}hi");
+        assert_eq!(from, Some("UTF-16LE"));
+    }
+
+    #[test]
+    fn sha256_is_the_usual_hex_digest() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn resolve_refuses_paths_that_leave_the_corpus() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "x").unwrap();
+        assert!(resolve(dir.path(), "a.txt").is_ok());
+        assert!(resolve(dir.path(), "sub/b.txt").is_ok());
+        for bad in ["../a.txt", "/etc/passwd", "sub/../../x.txt", "", "./a.txt"] {
+            assert!(
+                matches!(resolve(dir.path(), bad), Err(CorpusError::OutsideCorpus(_))),
+                "{bad}"
+            );
+        }
+        #[cfg(unix)]
+        {
+            let outside = tempfile::tempdir().unwrap();
+            std::fs::write(outside.path().join("secret.txt"), "s").unwrap();
+            std::os::unix::fs::symlink(
+                outside.path().join("secret.txt"),
+                dir.path().join("link.txt"),
+            )
+            .unwrap();
+            assert!(matches!(
+                resolve(dir.path(), "link.txt"),
+                Err(CorpusError::OutsideCorpus(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn folders_are_read_recursively_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("b/c")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("b/c/z.txt"), "z").unwrap();
+        std::fs::write(dir.path().join("a.TXT"), "a").unwrap();
+        std::fs::write(dir.path().join("b/notes.md"), "no").unwrap();
+        std::fs::write(dir.path().join(".git/x.txt"), "no").unwrap();
+        let docs = read_folder(dir.path()).unwrap();
+        let paths: Vec<&str> = docs.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["a.TXT", "b/c/z.txt"]);
+        assert!(
+            matches!(read_folder(&dir.path().join("b/c/../..").join(".git/..").join("b")), Ok(d) if d.len() == 1)
+        );
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            read_folder(empty.path()),
+            Err(CorpusError::Empty(_))
+        ));
+    }
+}

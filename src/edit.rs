@@ -1,0 +1,951 @@
+//! Every change to a project is an [`Edit`]; applying one returns its inverse.
+//!
+//! The model is helix-core's `Transaction`: an edit is checked before it changes anything, is
+//! applied whole or not at all, and its inverse undoes it exactly. [`History`] keeps the pairs for
+//! undo and redo.
+
+use std::time::{Duration, Instant};
+
+use crate::model::{Annotation, FragmentError, Id, Project, Relation, Status, check_fragments};
+use crate::schema::{LabelDef, SchemaError};
+use crate::text::ByteRange;
+
+/// A change to a project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Adds an annotation to a document.
+    AddAnnotation {
+        /// Document index.
+        doc: usize,
+        /// The annotation (its id must be free).
+        annotation: Annotation,
+    },
+    /// Removes an annotation, and the relations that touch it.
+    RemoveAnnotation {
+        /// Document index.
+        doc: usize,
+        /// The annotation.
+        id: Id,
+    },
+    /// Changes an annotation's label.
+    SetLabel {
+        /// Document index.
+        doc: usize,
+        /// The annotation.
+        id: Id,
+        /// Name of the new label.
+        label: String,
+    },
+    /// Changes an annotation's note.
+    SetNote {
+        /// Document index.
+        doc: usize,
+        /// The annotation.
+        id: Id,
+        /// The new note.
+        note: String,
+    },
+    /// Replaces an annotation's fragments.
+    SetFragments {
+        /// Document index.
+        doc: usize,
+        /// The annotation.
+        id: Id,
+        /// The new fragments.
+        fragments: Vec<ByteRange>,
+    },
+    /// Sets or clears an attribute of an annotation.
+    SetAttribute {
+        /// Document index.
+        doc: usize,
+        /// The annotation.
+        id: Id,
+        /// Attribute name.
+        name: String,
+        /// The value, or `None` to clear it.
+        value: Option<String>,
+    },
+    /// Adds a relation between two annotations of a document.
+    AddRelation {
+        /// Document index.
+        doc: usize,
+        /// The relation (its id must be free).
+        relation: Relation,
+    },
+    /// Removes a relation.
+    RemoveRelation {
+        /// Document index.
+        doc: usize,
+        /// The relation.
+        id: Id,
+    },
+    /// Changes a document's status.
+    SetStatus {
+        /// Document index.
+        doc: usize,
+        /// The new status.
+        status: Status,
+    },
+    /// Replaces a label definition; a new name renames the label on every annotation.
+    SetLabelDef {
+        /// Position in the palette.
+        index: usize,
+        /// The new definition.
+        def: LabelDef,
+    },
+    /// Inserts a label into the palette.
+    InsertLabel {
+        /// Position in the palette.
+        index: usize,
+        /// The definition.
+        def: LabelDef,
+    },
+    /// Removes a label that no annotation uses.
+    RemoveLabel {
+        /// Position in the palette.
+        index: usize,
+    },
+    /// Changes the annotator who owns the project.
+    SetAnnotator {
+        /// The name.
+        name: String,
+    },
+    /// Several edits applied as one, in order.
+    Batch(Vec<Edit>),
+}
+
+/// Why an edit was refused. A refused edit changed nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// No document at that index.
+    #[error("there is no document number {0}")]
+    NoSuchDocument(usize),
+    /// The document's text changed or is missing.
+    #[error("{0} is read-only: its text is not the one that was annotated")]
+    ReadOnly(String),
+    /// No annotation with that id.
+    #[error("there is no annotation {0} in this document")]
+    NoSuchAnnotation(Id),
+    /// No relation with that id.
+    #[error("there is no relation {0} in this document")]
+    NoSuchRelation(Id),
+    /// The id is taken.
+    #[error("the id {0} is already used")]
+    IdTaken(Id),
+    /// The label is not in the schema.
+    #[error("there is no label {0:?} in the schema")]
+    UnknownLabel(String),
+    /// The relation type is not in the schema.
+    #[error("there is no relation type {0:?} in the schema")]
+    UnknownRelation(String),
+    /// The relation type does not allow these labels.
+    #[error("a {kind:?} link cannot go from a {from:?} to a {to:?}")]
+    RelationNotAllowed {
+        /// Relation type.
+        kind: String,
+        /// Label at the start.
+        from: String,
+        /// Label at the end.
+        to: String,
+    },
+    /// A span cannot be linked to itself.
+    #[error("a span cannot be linked to itself")]
+    SelfRelation,
+    /// Bad fragments.
+    #[error(transparent)]
+    Fragments(#[from] FragmentError),
+    /// Bad label definition.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The label is still in use.
+    #[error("the label {label:?} is used by {count} span(s); relabel or delete them first")]
+    LabelInUse {
+        /// The label.
+        label: String,
+        /// How many annotations use it.
+        count: usize,
+    },
+    /// The attribute is not defined for the annotation's label.
+    #[error("spans labelled {label:?} have no attribute {name:?} with the value {value:?}")]
+    UnknownAttribute {
+        /// The annotation's label.
+        label: String,
+        /// Attribute name.
+        name: String,
+        /// The value.
+        value: String,
+    },
+}
+
+impl Edit {
+    /// Applies the edit and returns its inverse. On error the project is unchanged.
+    pub fn apply(self, project: &mut Project) -> Result<Self, EditError> {
+        match self {
+            Self::Batch(edits) => {
+                let mut inverses = Vec::with_capacity(edits.len());
+                for edit in edits {
+                    match edit.apply(project) {
+                        Ok(inverse) => inverses.push(inverse),
+                        Err(error) => {
+                            // Roll back what was applied, newest first.
+                            for inverse in inverses.into_iter().rev() {
+                                // The inverse of an applied edit always applies.
+                                let _ = inverse.apply(project);
+                            }
+                            return Err(error);
+                        }
+                    }
+                }
+                inverses.reverse();
+                Ok(Self::Batch(inverses))
+            }
+            Self::AddAnnotation { doc, annotation } => add_annotation(project, doc, annotation),
+            Self::RemoveAnnotation { doc, id } => remove_annotation(project, doc, id),
+            Self::SetLabel { doc, id, label } => {
+                if project.schema.label(&label).is_none() {
+                    return Err(EditError::UnknownLabel(label));
+                }
+                let annotation = annotation_mut(project, doc, id)?;
+                let old = std::mem::replace(&mut annotation.label, label);
+                // Links that the new label no longer allows go, and come back on undo.
+                let broken = take_disallowed_relations(project, doc, id);
+                let mut inverse = vec![Self::SetLabel {
+                    doc,
+                    id,
+                    label: old,
+                }];
+                inverse.extend(
+                    broken
+                        .into_iter()
+                        .map(|relation| Self::AddRelation { doc, relation }),
+                );
+                Ok(match inverse.len() {
+                    1 => inverse.swap_remove(0),
+                    _ => Self::Batch(inverse),
+                })
+            }
+            Self::SetNote { doc, id, note } => {
+                let annotation = annotation_mut(project, doc, id)?;
+                let old = std::mem::replace(&mut annotation.note, note);
+                Ok(Self::SetNote { doc, id, note: old })
+            }
+            Self::SetFragments { doc, id, fragments } => {
+                let text = editable(project, doc)?.text.clone();
+                check_fragments(&text, &fragments)?;
+                let annotation = annotation_mut(project, doc, id)?;
+                let old = std::mem::replace(&mut annotation.fragments, fragments);
+                if let Some(document) = project.documents.get_mut(doc) {
+                    document.resort();
+                }
+                Ok(Self::SetFragments {
+                    doc,
+                    id,
+                    fragments: old,
+                })
+            }
+            Self::SetAttribute {
+                doc,
+                id,
+                name,
+                value,
+            } => {
+                if let Some(value) = &value {
+                    let label = &editable(project, doc)?
+                        .annotation(id)
+                        .ok_or(EditError::NoSuchAnnotation(id))?
+                        .label;
+                    let known = project
+                        .schema
+                        .attributes_of(label)
+                        .any(|a| a.name == name && a.values.contains(value));
+                    if !known {
+                        return Err(EditError::UnknownAttribute {
+                            label: label.clone(),
+                            name,
+                            value: value.clone(),
+                        });
+                    }
+                }
+                let annotation = annotation_mut(project, doc, id)?;
+                let old = match value {
+                    Some(value) => annotation.attributes.insert(name.clone(), value),
+                    None => annotation.attributes.remove(&name),
+                };
+                Ok(Self::SetAttribute {
+                    doc,
+                    id,
+                    name,
+                    value: old,
+                })
+            }
+            Self::AddRelation { doc, relation } => add_relation(project, doc, relation),
+            Self::RemoveRelation { doc, id } => {
+                let document = editable_mut(project, doc)?;
+                let at = document
+                    .relations
+                    .iter()
+                    .position(|r| r.id == id)
+                    .ok_or(EditError::NoSuchRelation(id))?;
+                let relation = document.relations.remove(at);
+                Ok(Self::AddRelation { doc, relation })
+            }
+            Self::SetStatus { doc, status } => {
+                let document = project
+                    .documents
+                    .get_mut(doc)
+                    .ok_or(EditError::NoSuchDocument(doc))?;
+                let old = std::mem::replace(&mut document.status, status);
+                Ok(Self::SetStatus { doc, status: old })
+            }
+            Self::SetLabelDef { index, def } => {
+                project.schema.check_label(index, &def)?;
+                let Some(slot) = project.schema.labels.get_mut(index) else {
+                    return Err(SchemaError::NoSuchLabel(index).into());
+                };
+                let old = std::mem::replace(slot, def);
+                let new_name = slot.name.clone();
+                if new_name != old.name {
+                    rename_label(project, &old.name, &new_name);
+                }
+                Ok(Self::SetLabelDef { index, def: old })
+            }
+            Self::InsertLabel { index, def } => {
+                project
+                    .schema
+                    .check_label(project.schema.labels.len(), &def)?;
+                if index > project.schema.labels.len() {
+                    return Err(SchemaError::NoSuchLabel(index).into());
+                }
+                project.schema.labels.insert(index, def);
+                Ok(Self::RemoveLabel { index })
+            }
+            Self::RemoveLabel { index } => {
+                let name = project
+                    .schema
+                    .labels
+                    .get(index)
+                    .ok_or(SchemaError::NoSuchLabel(index))?
+                    .name
+                    .clone();
+                let count = project
+                    .counts_by_label()
+                    .get(name.as_str())
+                    .copied()
+                    .unwrap_or(0);
+                if count > 0 {
+                    return Err(EditError::LabelInUse { label: name, count });
+                }
+                let def = project.schema.labels.remove(index);
+                Ok(Self::InsertLabel { index, def })
+            }
+            Self::SetAnnotator { name } => {
+                let old = std::mem::replace(&mut project.annotator, name);
+                Ok(Self::SetAnnotator { name: old })
+            }
+        }
+    }
+
+    /// A short description for the Undo and Redo menu items ("add claim").
+    pub fn describe(&self) -> String {
+        match self {
+            Self::AddAnnotation { annotation, .. } => format!("add {}", annotation.label),
+            Self::RemoveAnnotation { .. } => "delete span".to_owned(),
+            Self::SetLabel { label, .. } => format!("relabel as {label}"),
+            Self::SetNote { .. } => "edit note".to_owned(),
+            Self::SetFragments { .. } => "change fragments".to_owned(),
+            Self::SetAttribute { name, .. } => format!("set {name}"),
+            Self::AddRelation { relation, .. } => format!("add {} link", relation.kind),
+            Self::RemoveRelation { .. } => "delete link".to_owned(),
+            Self::SetStatus { status, .. } => format!("mark {}", status.label()),
+            Self::SetLabelDef { def, .. } => format!("edit label {}", def.name),
+            Self::InsertLabel { def, .. } => format!("add label {}", def.name),
+            Self::RemoveLabel { .. } => "remove label".to_owned(),
+            Self::SetAnnotator { .. } => "change annotator".to_owned(),
+            Self::Batch(edits) => match edits.as_slice() {
+                [one] => one.describe(),
+                _ => format!("{} changes", edits.len()),
+            },
+        }
+    }
+}
+
+fn editable(project: &Project, doc: usize) -> Result<&crate::model::Document, EditError> {
+    let document = project
+        .documents
+        .get(doc)
+        .ok_or(EditError::NoSuchDocument(doc))?;
+    if document.is_editable() {
+        Ok(document)
+    } else {
+        Err(EditError::ReadOnly(document.path.clone()))
+    }
+}
+
+fn editable_mut(
+    project: &mut Project,
+    doc: usize,
+) -> Result<&mut crate::model::Document, EditError> {
+    editable(project, doc)?;
+    project
+        .documents
+        .get_mut(doc)
+        .ok_or(EditError::NoSuchDocument(doc))
+}
+
+fn annotation_mut(project: &mut Project, doc: usize, id: Id) -> Result<&mut Annotation, EditError> {
+    editable_mut(project, doc)?
+        .annotations
+        .iter_mut()
+        .find(|a| a.id == id)
+        .ok_or(EditError::NoSuchAnnotation(id))
+}
+
+fn id_taken(project: &Project, id: Id) -> bool {
+    project
+        .documents
+        .iter()
+        .any(|d| d.annotation(id).is_some() || d.relation(id).is_some())
+}
+
+fn add_annotation(
+    project: &mut Project,
+    doc: usize,
+    annotation: Annotation,
+) -> Result<Edit, EditError> {
+    let document = editable(project, doc)?;
+    check_fragments(&document.text, &annotation.fragments)?;
+    if project.schema.label(&annotation.label).is_none() {
+        return Err(EditError::UnknownLabel(annotation.label));
+    }
+    if id_taken(project, annotation.id) {
+        return Err(EditError::IdTaken(annotation.id));
+    }
+    let id = annotation.id;
+    project.next_id = project.next_id.max(id.0 + 1);
+    editable_mut(project, doc)?.insert_annotation(annotation);
+    Ok(Edit::RemoveAnnotation { doc, id })
+}
+
+fn remove_annotation(project: &mut Project, doc: usize, id: Id) -> Result<Edit, EditError> {
+    let document = editable_mut(project, doc)?;
+    let at = document
+        .annotations
+        .iter()
+        .position(|a| a.id == id)
+        .ok_or(EditError::NoSuchAnnotation(id))?;
+    let annotation = document.annotations.remove(at);
+    // Relations that touch the annotation go with it and come back with it.
+    let (gone, kept): (Vec<Relation>, Vec<Relation>) = std::mem::take(&mut document.relations)
+        .into_iter()
+        .partition(|r| r.from == id || r.to == id);
+    document.relations = kept;
+    let mut inverse = vec![Edit::AddAnnotation { doc, annotation }];
+    inverse.extend(
+        gone.into_iter()
+            .map(|relation| Edit::AddRelation { doc, relation }),
+    );
+    Ok(Edit::Batch(inverse))
+}
+
+fn add_relation(project: &mut Project, doc: usize, relation: Relation) -> Result<Edit, EditError> {
+    let document = editable(project, doc)?;
+    if relation.from == relation.to {
+        return Err(EditError::SelfRelation);
+    }
+    let label_of = |id: Id| {
+        document
+            .annotation(id)
+            .map(|a| a.label.clone())
+            .ok_or(EditError::NoSuchAnnotation(id))
+    };
+    let (from, to) = (label_of(relation.from)?, label_of(relation.to)?);
+    let def = project
+        .schema
+        .relation(&relation.kind)
+        .ok_or_else(|| EditError::UnknownRelation(relation.kind.clone()))?;
+    if !def.allows(&from, &to) {
+        return Err(EditError::RelationNotAllowed {
+            kind: relation.kind,
+            from,
+            to,
+        });
+    }
+    if id_taken(project, relation.id) {
+        return Err(EditError::IdTaken(relation.id));
+    }
+    let id = relation.id;
+    project.next_id = project.next_id.max(id.0 + 1);
+    let document = editable_mut(project, doc)?;
+    let at = document.relations.partition_point(|r| r.id < id);
+    document.relations.insert(at, relation);
+    Ok(Edit::RemoveRelation { doc, id })
+}
+
+/// Removes and returns the relations touching `id` whose labels their type no longer allows.
+fn take_disallowed_relations(project: &mut Project, doc: usize, id: Id) -> Vec<Relation> {
+    let schema = &project.schema;
+    let Some(document) = project.documents.get_mut(doc) else {
+        return Vec::new();
+    };
+    let label = |id: Id| {
+        document
+            .annotation(id)
+            .map(|a| a.label.clone())
+            .unwrap_or_default()
+    };
+    let (broken, kept): (Vec<Relation>, Vec<Relation>) =
+        document.relations.iter().cloned().partition(|r| {
+            (r.from == id || r.to == id)
+                && !schema
+                    .relation(&r.kind)
+                    .is_some_and(|def| def.allows(&label(r.from), &label(r.to)))
+        });
+    if !broken.is_empty() {
+        document.relations = kept;
+    }
+    broken
+}
+
+fn rename_label(project: &mut Project, old: &str, new: &str) {
+    for document in &mut project.documents {
+        for annotation in &mut document.annotations {
+            if annotation.label == old {
+                new.clone_into(&mut annotation.label);
+            }
+        }
+    }
+    for attribute in &mut project.schema.attributes {
+        if attribute.label == old {
+            new.clone_into(&mut attribute.label);
+        }
+    }
+    for relation in &mut project.schema.relations {
+        for label in relation.from.iter_mut().chain(relation.to.iter_mut()) {
+            if label == old {
+                new.clone_into(label);
+            }
+        }
+    }
+}
+
+/// What lets consecutive edits merge into one undo step (typing a note, dragging a colour).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MergeKey(pub String);
+
+/// How long after the previous edit a mergeable edit still merges with it.
+const MERGE_WINDOW: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Debug)]
+struct Step {
+    forward: Edit,
+    inverse: Edit,
+    revision: u64,
+    merge: Option<(MergeKey, Instant)>,
+}
+
+/// Undo and redo: the applied edits with their inverses. Unlimited.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    done: Vec<Step>,
+    undone: Vec<Step>,
+    last_revision: u64,
+}
+
+impl History {
+    /// Applies `edit` to `project` and records it.
+    pub fn apply(&mut self, project: &mut Project, edit: Edit) -> Result<(), EditError> {
+        self.apply_merging(project, edit, None)
+    }
+
+    /// Like [`History::apply`], but merges with the previous step when both carry the same key
+    /// and follow each other closely: one undo then reverts both.
+    pub fn apply_merging(
+        &mut self,
+        project: &mut Project,
+        edit: Edit,
+        merge: Option<MergeKey>,
+    ) -> Result<(), EditError> {
+        let inverse = edit.clone().apply(project)?;
+        self.undone.clear();
+        let now = Instant::now();
+        if let (Some(key), Some(last)) = (&merge, self.done.last_mut())
+            && let Some((last_key, at)) = &last.merge
+            && last_key == key
+            && now.duration_since(*at) < MERGE_WINDOW
+        {
+            // Keep the first inverse: it restores the state before the whole run of edits.
+            last.forward = Edit::Batch(vec![
+                std::mem::replace(&mut last.forward, Edit::Batch(vec![])),
+                edit,
+            ]);
+            self.last_revision += 1;
+            last.revision = self.last_revision;
+            last.merge = Some((key.clone(), now));
+            return Ok(());
+        }
+        self.last_revision += 1;
+        self.done.push(Step {
+            forward: edit,
+            inverse,
+            revision: self.last_revision,
+            merge: merge.map(|key| (key, now)),
+        });
+        Ok(())
+    }
+
+    /// Undoes the last step. Returns false when there is nothing to undo.
+    pub fn undo(&mut self, project: &mut Project) -> Result<bool, EditError> {
+        let Some(mut step) = self.done.pop() else {
+            return Ok(false);
+        };
+        match step.inverse.clone().apply(project) {
+            Ok(forward) => {
+                step.forward = forward;
+                step.merge = None;
+                self.undone.push(step);
+                Ok(true)
+            }
+            Err(error) => {
+                self.done.push(step);
+                Err(error)
+            }
+        }
+    }
+
+    /// Redoes the last undone step. Returns false when there is nothing to redo.
+    pub fn redo(&mut self, project: &mut Project) -> Result<bool, EditError> {
+        let Some(mut step) = self.undone.pop() else {
+            return Ok(false);
+        };
+        match step.forward.clone().apply(project) {
+            Ok(inverse) => {
+                step.inverse = inverse;
+                self.done.push(step);
+                Ok(true)
+            }
+            Err(error) => {
+                self.undone.push(step);
+                Err(error)
+            }
+        }
+    }
+
+    /// What undo would revert.
+    pub fn undo_description(&self) -> Option<String> {
+        self.done.last().map(|s| s.forward.describe())
+    }
+
+    /// What redo would reapply.
+    pub fn redo_description(&self) -> Option<String> {
+        self.undone.last().map(|s| s.forward.describe())
+    }
+
+    /// Identifies the current state: equal revisions mean an equal project.
+    pub fn revision(&self) -> u64 {
+        self.done.last().map_or(0, |s| s.revision)
+    }
+
+    /// Ends any run of merging edits, so that the next edit starts a new undo step.
+    pub fn seal(&mut self) {
+        if let Some(last) = self.done.last_mut() {
+            last.merge = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{Document, Timestamp};
+    use crate::schema::Schema;
+
+    const TEXT: &str =
+        "\u{feff}« Vos soldats se sont battus », a déclaré Poutine 😀.\r\nالعربية e\u{301}";
+
+    pub(crate) fn project() -> Project {
+        let doc = Document {
+            path: "a.txt".into(),
+            text: Arc::from(TEXT),
+            ..Document::default()
+        };
+        Project::new("alice".into(), "/c".into(), Schema::default(), vec![doc])
+    }
+
+    fn span(project: &mut Project, label: &str, phrase: &str) -> Edit {
+        let start = TEXT.find(phrase).unwrap();
+        Edit::AddAnnotation {
+            doc: 0,
+            annotation: Annotation {
+                id: project.allocate_id(),
+                label: label.into(),
+                fragments: vec![ByteRange::new(start, start + phrase.len())],
+                annotator: "alice".into(),
+                note: String::new(),
+                created: Timestamp(0),
+                attributes: BTreeMap::new(),
+            },
+        }
+    }
+
+    fn snapshot(project: &Project) -> String {
+        format!(
+            "{:?}{:?}{:?}",
+            project.documents[0].annotations, project.documents[0].relations, project.schema
+        )
+    }
+
+    #[test]
+    fn deleting_a_span_deletes_its_links_and_undo_restores_both() {
+        let mut p = project();
+        let mut history = History::default();
+        let claim = span(&mut p, "claim", "« Vos soldats se sont battus »");
+        let source = span(&mut p, "source", "Poutine");
+        history.apply(&mut p, claim).unwrap();
+        history.apply(&mut p, source).unwrap();
+        let (c, s) = (
+            p.documents[0].annotations[0].id,
+            p.documents[0].annotations[1].id,
+        );
+        let link = Relation {
+            id: p.allocate_id(),
+            kind: "attributed-to".into(),
+            from: c,
+            to: s,
+            annotator: "alice".into(),
+            created: Timestamp(0),
+        };
+        history
+            .apply(
+                &mut p,
+                Edit::AddRelation {
+                    doc: 0,
+                    relation: link,
+                },
+            )
+            .unwrap();
+        let before = snapshot(&p);
+        history
+            .apply(&mut p, Edit::RemoveAnnotation { doc: 0, id: s })
+            .unwrap();
+        assert!(p.documents[0].relations.is_empty());
+        assert_eq!(p.documents[0].annotations.len(), 1);
+        assert!(history.undo(&mut p).unwrap());
+        assert_eq!(snapshot(&p), before);
+        assert!(history.redo(&mut p).unwrap());
+        assert!(p.documents[0].relations.is_empty());
+    }
+
+    #[test]
+    fn refused_edits_change_nothing() {
+        let mut p = project();
+        let before = snapshot(&p);
+        let good = span(&mut p, "claim", "Poutine");
+        let mut bad = span(&mut p, "claim", "soldats");
+        if let Edit::AddAnnotation { annotation, .. } = &mut bad {
+            annotation.fragments = vec![ByteRange::new(0, 1)]; // inside the BOM
+        }
+        let result = Edit::Batch(vec![good, bad]).apply(&mut p);
+        assert!(matches!(result, Err(EditError::Fragments(_))));
+        assert_eq!(snapshot(&p), before);
+        assert!(matches!(
+            span(&mut p, "opinion", "Poutine").apply(&mut p),
+            Err(EditError::UnknownLabel(_))
+        ));
+    }
+
+    #[test]
+    fn links_respect_the_schema() {
+        let mut p = project();
+        span(&mut p, "claim", "soldats").apply(&mut p).unwrap();
+        span(&mut p, "source", "Poutine").apply(&mut p).unwrap();
+        let (c, s) = (
+            p.documents[0].annotations[0].id,
+            p.documents[0].annotations[1].id,
+        );
+        let mut link = Relation {
+            id: p.allocate_id(),
+            kind: "attributed-to".into(),
+            from: s,
+            to: c,
+            annotator: "a".into(),
+            created: Timestamp(0),
+        };
+        assert!(matches!(
+            Edit::AddRelation {
+                doc: 0,
+                relation: link.clone()
+            }
+            .apply(&mut p),
+            Err(EditError::RelationNotAllowed { .. })
+        ));
+        link.to = s;
+        assert_eq!(
+            Edit::AddRelation {
+                doc: 0,
+                relation: link
+            }
+            .apply(&mut p),
+            Err(EditError::SelfRelation)
+        );
+    }
+
+    #[test]
+    fn renaming_a_label_renames_it_everywhere_and_back() {
+        let mut p = project();
+        let mut history = History::default();
+        let edit = span(&mut p, "claim", "soldats");
+        history.apply(&mut p, edit).unwrap();
+        let mut def = p.schema.labels[0].clone();
+        def.name = "assertion".into();
+        history
+            .apply(&mut p, Edit::SetLabelDef { index: 0, def })
+            .unwrap();
+        assert_eq!(p.documents[0].annotations[0].label, "assertion");
+        assert_eq!(p.schema.relations[0].from, ["assertion"]);
+        assert!(matches!(
+            Edit::RemoveLabel { index: 0 }.apply(&mut p),
+            Err(EditError::LabelInUse { count: 1, .. })
+        ));
+        history.undo(&mut p).unwrap();
+        assert_eq!(p.documents[0].annotations[0].label, "claim");
+        assert_eq!(p.schema.attributes[0].label, "claim");
+    }
+
+    #[test]
+    fn merged_edits_undo_in_one_step_and_revisions_track_changes() {
+        let mut p = project();
+        let mut history = History::default();
+        let edit = span(&mut p, "claim", "soldats");
+        history.apply(&mut p, edit).unwrap();
+        let id = p.documents[0].annotations[0].id;
+        let saved = history.revision();
+        for note in ["a", "ab", "abc"] {
+            let edit = Edit::SetNote {
+                doc: 0,
+                id,
+                note: note.into(),
+            };
+            history
+                .apply_merging(&mut p, edit, Some(MergeKey("note".into())))
+                .unwrap();
+        }
+        assert_ne!(history.revision(), saved);
+        assert_eq!(p.documents[0].annotations[0].note, "abc");
+        history.undo(&mut p).unwrap();
+        assert_eq!(p.documents[0].annotations[0].note, "");
+        assert_eq!(history.revision(), saved);
+        history.redo(&mut p).unwrap();
+        assert_eq!(p.documents[0].annotations[0].note, "abc");
+    }
+
+    #[test]
+    fn read_only_documents_refuse_edits() {
+        let mut p = project();
+        p.documents[0].text_state = crate::model::TextState::Changed {
+            actual_hash: "x".into(),
+        };
+        assert!(matches!(
+            span(&mut p, "claim", "soldats").apply(&mut p),
+            Err(EditError::ReadOnly(_))
+        ));
+    }
+
+    /// A random edit against the current project: some valid, some not.
+    fn random_edit(p: &mut Project, choice: u8, a: usize, b: usize, pick: usize) -> Edit {
+        let text = p.documents[0].text.clone();
+        let ids: Vec<Id> = p.documents[0].annotations.iter().map(|x| x.id).collect();
+        let id = if ids.is_empty() {
+            Id(999)
+        } else {
+            ids[pick % ids.len()]
+        };
+        let (a, b) = (
+            crate::text::floor_char_boundary(&text, a),
+            crate::text::floor_char_boundary(&text, b),
+        );
+        let labels = ["claim", "source", "boilerplate"];
+        match choice % 6 {
+            0 | 1 => Edit::AddAnnotation {
+                doc: 0,
+                annotation: Annotation {
+                    id: p.allocate_id(),
+                    label: labels[pick % 3].into(),
+                    fragments: vec![ByteRange::new(a.min(b), a.max(b))],
+                    annotator: "alice".into(),
+                    note: String::new(),
+                    created: Timestamp(0),
+                    attributes: BTreeMap::new(),
+                },
+            },
+            2 => Edit::RemoveAnnotation { doc: 0, id },
+            3 => Edit::SetLabel {
+                doc: 0,
+                id,
+                label: labels[a % 3].into(),
+            },
+            4 => Edit::SetNote {
+                doc: 0,
+                id,
+                note: format!("note {a}"),
+            },
+            _ => {
+                let to = ids.get(b % ids.len().max(1)).copied().unwrap_or(id);
+                Edit::AddRelation {
+                    doc: 0,
+                    relation: Relation {
+                        id: p.allocate_id(),
+                        kind: "attributed-to".into(),
+                        from: id,
+                        to,
+                        annotator: "a".into(),
+                        created: Timestamp(0),
+                    },
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn edit_then_inverse_is_identity(script in proptest::collection::vec((any::<u8>(), 0usize..120, 0usize..120, any::<usize>()), 1..25)) {
+            let mut p = project();
+            let mut history = History::default();
+            let mut states = vec![snapshot(&p)];
+            for (choice, a, b, pick) in script {
+                let edit = random_edit(&mut p, choice, a, b, pick);
+                let before = snapshot(&p);
+                match edit.clone().apply(&mut p) {
+                    Ok(inverse) => {
+                        // The inverse restores the state exactly.
+                        inverse.apply(&mut p).unwrap();
+                        prop_assert_eq!(snapshot(&p), before.clone());
+                        history.apply(&mut p, edit).unwrap();
+                        states.push(snapshot(&p));
+                    }
+                    Err(_) => prop_assert_eq!(snapshot(&p), before),
+                }
+                // Every span stays on char boundaries, sorted and disjoint.
+                let doc = &p.documents[0];
+                for annotation in &doc.annotations {
+                    prop_assert!(check_fragments(&doc.text, &annotation.fragments).is_ok());
+                }
+                prop_assert!(doc.annotations.windows(2).all(|w| w[0].sort_key() <= w[1].sort_key()));
+            }
+            // Undo all the way back, then redo all the way forward.
+            for expected in states.iter().rev().skip(1) {
+                prop_assert!(history.undo(&mut p).unwrap());
+                prop_assert_eq!(&snapshot(&p), expected);
+            }
+            prop_assert!(!history.undo(&mut p).unwrap());
+            for expected in states.iter().skip(1) {
+                prop_assert!(history.redo(&mut p).unwrap());
+                prop_assert_eq!(&snapshot(&p), expected);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Marginalia: annotate claims, sources and boilerplate in news corpora.
+//!
+//! The crate is a GUI-free core with two thin fronts over it:
+//!
+//! - [`text`]: byte ranges on char boundaries, and code point conversion for formats.
+//! - [`schema`]: labels, relation types and attributes.
+//! - [`model`]: documents, annotations and relations in memory.
+//! - [`edit`]: every change as an invertible [`edit::Edit`], and the undo [`edit::History`].
+//! - [`corpus`]: reading corpus folders and decoding document files.
+//! - [`file`]: the RON project file, loaded whole or not at all, saved atomically.
+//! - [`workspace`]: an open project with its path, history and load report.
+//! - [`cli`]: the command line.
+//! - `ui` (feature `gui`): the egui desktop application.
+
+pub mod cli;
+pub mod corpus;
+pub mod edit;
+pub mod file;
+pub mod model;
+pub mod schema;
+pub mod text;
+#[cfg(feature = "gui")]
+pub mod ui;
+pub mod workspace;

@@ -1,0 +1,394 @@
+//! The label schema of a project: span labels, relation types and attributes.
+//!
+//! The schema lives in the project file, so that every annotator of a corpus works with the same
+//! labels and guidelines (each label's description is its annotation guideline).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An sRGB colour, written `"#rrggbb"` in project files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rgb(pub [u8; 3]);
+
+impl fmt::Display for Rgb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [r, g, b] = self.0;
+        write!(f, "#{r:02x}{g:02x}{b:02x}")
+    }
+}
+
+/// A colour that is not `#rrggbb`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a colour of the form #rrggbb")]
+pub struct ColorError(String);
+
+impl FromStr for Rgb {
+    type Err = ColorError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let error = || ColorError(s.to_owned());
+        let hex = s
+            .strip_prefix('#')
+            .filter(|h| h.len() == 6 && h.is_ascii())
+            .ok_or_else(error)?;
+        let channel = |i: usize| {
+            hex.get(i..i + 2)
+                .and_then(|c| u8::from_str_radix(c, 16).ok())
+                .ok_or_else(error)
+        };
+        Ok(Self([channel(0)?, channel(2)?, channel(4)?]))
+    }
+}
+
+impl Serialize for Rgb {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rgb {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A span label: what an annotator can call a piece of text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelDef {
+    /// Unique name, used in files and exports (`claim`).
+    pub name: String,
+    /// Highlight colour.
+    pub color: Rgb,
+    /// Keyboard key that applies the label (`"1"`), or empty for none.
+    #[serde(default)]
+    pub key: String,
+    /// The annotation guideline for this label, shown as the palette button's tooltip.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A type of link between two spans, e.g. a claim `attributed-to` its source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationDef {
+    /// Unique name (`attributed-to`).
+    pub name: String,
+    /// Labels allowed at the start of the link (empty: any).
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Labels allowed at the end of the link (empty: any).
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// What the link means: the guideline.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl RelationDef {
+    /// True when a link of this type may go from a span labelled `from` to one labelled `to`.
+    pub fn allows(&self, from: &str, to: &str) -> bool {
+        let fits = |allowed: &[String], label: &str| {
+            allowed.is_empty() || allowed.iter().any(|a| a == label)
+        };
+        fits(&self.from, from) && fits(&self.to, to)
+    }
+}
+
+/// An attribute that spans of one label can carry, with its allowed values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeDef {
+    /// The label whose spans carry it.
+    pub label: String,
+    /// Attribute name (`stance`).
+    pub name: String,
+    /// Allowed values (`affirm`, `refute`, `neutral`).
+    pub values: Vec<String>,
+    /// What the attribute means: the guideline.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The labels, relation types and attributes of a project.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    /// Span labels, in palette order.
+    pub labels: Vec<LabelDef>,
+    /// Relation types.
+    #[serde(default)]
+    pub relations: Vec<RelationDef>,
+    /// Span attributes.
+    #[serde(default)]
+    pub attributes: Vec<AttributeDef>,
+}
+
+/// Why a schema change was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// A label name is empty.
+    #[error("a label needs a name")]
+    EmptyName,
+    /// Two labels would share a name.
+    #[error("there is already a label named {0:?}")]
+    DuplicateName(String),
+    /// Two labels would share a key.
+    #[error("the key {key:?} is already used by the label {label:?}")]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// The label that has it.
+        label: String,
+    },
+    /// A key is not a single character.
+    #[error("a label's key must be one character, not {0:?}")]
+    BadKey(String),
+    /// The label does not exist.
+    #[error("there is no label number {0}")]
+    NoSuchLabel(usize),
+}
+
+/// Default colours offered to new labels, chosen to stay readable under dark text in both themes.
+pub const PALETTE: [Rgb; 8] = [
+    Rgb([0xf2, 0xa1, 0x3b]),
+    Rgb([0x4f, 0x9d, 0xde]),
+    Rgb([0x9a, 0x9a, 0x9a]),
+    Rgb([0x5c, 0xb8, 0x5c]),
+    Rgb([0xd9, 0x53, 0x4f]),
+    Rgb([0xa8, 0x6f, 0xd6]),
+    Rgb([0x2b, 0xb5, 0xa8]),
+    Rgb([0xe0, 0x6f, 0xb0]),
+];
+
+impl Default for Schema {
+    /// Claims, sources and boilerplate, with the guidelines an analyst follows.
+    fn default() -> Self {
+        let label = |name: &str, color: Rgb, key: &str, description: &str| LabelDef {
+            name: name.to_owned(),
+            color,
+            key: key.to_owned(),
+            description: description.to_owned(),
+        };
+        let attribute =
+            |label: &str, name: &str, values: &[&str], description: &str| AttributeDef {
+                label: label.to_owned(),
+                name: name.to_owned(),
+                values: values.iter().map(|v| (*v).to_owned()).collect(),
+                description: description.to_owned(),
+            };
+        Self {
+            labels: vec![
+                label(
+                    "claim",
+                    PALETTE[0],
+                    "1",
+                    "A checkable statement presented as fact or attributed to someone: an event, \
+                     a figure, a quote, an accusation, a prediction. Select the proposition itself \
+                     (the clause, or the quoted words with their quotation marks), not the \
+                     attribution verb or its source. One claim per proposition. Headlines that \
+                     assert facts are claims; colour with nothing to check is not.",
+                ),
+                label(
+                    "source",
+                    PALETTE[1],
+                    "2",
+                    "Who makes or carries a claim: a person with their title, an organisation, a \
+                     ministry, an agency or media outlet, intelligence services, a document, or an \
+                     anonymous source (\"des experts\"). Select the noun phrase, without \"selon\" \
+                     and without the verb. Pronouns are not sources: link the claim to the nearest \
+                     named mention instead.",
+                ),
+                label(
+                    "boilerplate",
+                    PALETTE[2],
+                    "3",
+                    "Text that is not part of the article: donation appeals, \"Lire aussi\" blocks \
+                     and their teasers, navigation lines, share buttons, duplicated captions, \
+                     unrelated teasers, stray page-chrome words. Select the whole line.",
+                ),
+            ],
+            relations: vec![RelationDef {
+                name: "attributed-to".to_owned(),
+                from: vec!["claim".to_owned()],
+                to: vec!["source".to_owned()],
+                description: "The claim is made or carried by this source.".to_owned(),
+            }],
+            attributes: vec![
+                attribute(
+                    "claim",
+                    "stance",
+                    &["affirm", "refute", "neutral"],
+                    "The source's stance toward the proposition; neutral when merely reported.",
+                ),
+                attribute(
+                    "claim",
+                    "checkworthy",
+                    &["yes", "no"],
+                    "Whether the claim is worth checking.",
+                ),
+                attribute(
+                    "claim",
+                    "own",
+                    &["yes"],
+                    "The journalist's own assertion: no source, by decision rather than omission.",
+                ),
+                attribute(
+                    "source",
+                    "kind",
+                    &["person", "organisation", "media", "document", "anonymous"],
+                    "What kind of source this is.",
+                ),
+            ],
+        }
+    }
+}
+
+impl Schema {
+    /// The label named `name`.
+    pub fn label(&self, name: &str) -> Option<&LabelDef> {
+        self.labels.iter().find(|l| l.name == name)
+    }
+
+    /// The position of the label named `name` in the palette.
+    pub fn label_index(&self, name: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l.name == name)
+    }
+
+    /// The label whose key is `key`.
+    pub fn label_for_key(&self, key: &str) -> Option<&LabelDef> {
+        self.labels
+            .iter()
+            .find(|l| !l.key.is_empty() && l.key == key)
+    }
+
+    /// The relation type named `name`.
+    pub fn relation(&self, name: &str) -> Option<&RelationDef> {
+        self.relations.iter().find(|r| r.name == name)
+    }
+
+    /// The attributes that spans labelled `label` can carry.
+    pub fn attributes_of<'a>(&'a self, label: &'a str) -> impl Iterator<Item = &'a AttributeDef> {
+        self.attributes.iter().filter(move |a| a.label == label)
+    }
+
+    /// Checks that `def` may replace the label at `index` (or be appended, with `index` equal to
+    /// the number of labels): a name, a unique name, a key of one character, a unique key.
+    pub fn check_label(&self, index: usize, def: &LabelDef) -> Result<(), SchemaError> {
+        if index > self.labels.len() {
+            return Err(SchemaError::NoSuchLabel(index));
+        }
+        if def.name.trim().is_empty() {
+            return Err(SchemaError::EmptyName);
+        }
+        if def.key.chars().count() > 1 {
+            return Err(SchemaError::BadKey(def.key.clone()));
+        }
+        for (other_index, other) in self.labels.iter().enumerate() {
+            if other_index == index {
+                continue;
+            }
+            if other.name == def.name {
+                return Err(SchemaError::DuplicateName(def.name.clone()));
+            }
+            if !def.key.is_empty() && other.key == def.key {
+                return Err(SchemaError::DuplicateKey {
+                    key: def.key.clone(),
+                    label: other.name.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A name and colour for a new label that no other label has.
+    pub fn new_label(&self) -> LabelDef {
+        let name = (1..)
+            .map(|n| format!("label-{n}"))
+            .find(|name| self.label(name).is_none())
+            .unwrap_or_default();
+        let color = PALETTE
+            .iter()
+            .copied()
+            .find(|c| self.labels.iter().all(|l| l.color != *c))
+            .unwrap_or(PALETTE[self.labels.len() % PALETTE.len()]);
+        let key = (1..=9)
+            .map(|n| n.to_string())
+            .find(|k| self.label_for_key(k).is_none())
+            .unwrap_or_default();
+        LabelDef {
+            name,
+            color,
+            key,
+            description: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_round_trip_through_text() {
+        let c: Rgb = "#f2a13b".parse().unwrap();
+        assert_eq!(c, Rgb([0xf2, 0xa1, 0x3b]));
+        assert_eq!(c.to_string(), "#f2a13b");
+        assert!("f2a13b".parse::<Rgb>().is_err());
+        assert!("#f2a1".parse::<Rgb>().is_err());
+        assert!("#é2a13b".parse::<Rgb>().is_err());
+    }
+
+    #[test]
+    fn default_schema_has_the_three_labels_on_keys_one_to_three() {
+        let schema = Schema::default();
+        let names: Vec<_> = schema
+            .labels
+            .iter()
+            .map(|l| (l.name.as_str(), l.key.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("claim", "1"), ("source", "2"), ("boilerplate", "3")]
+        );
+        assert!(schema.labels.iter().all(|l| !l.description.is_empty()));
+        assert!(
+            schema
+                .relation("attributed-to")
+                .unwrap()
+                .allows("claim", "source")
+        );
+        assert!(
+            !schema
+                .relation("attributed-to")
+                .unwrap()
+                .allows("source", "claim")
+        );
+    }
+
+    #[test]
+    fn label_checks_refuse_clashes() {
+        let schema = Schema::default();
+        let mut def = schema.new_label();
+        assert_eq!(def.key, "4");
+        assert_eq!(schema.check_label(3, &def), Ok(()));
+        def.name = "claim".into();
+        assert_eq!(
+            schema.check_label(3, &def),
+            Err(SchemaError::DuplicateName("claim".into()))
+        );
+        // A label keeps its own name and key.
+        let claim = schema.labels[0].clone();
+        assert_eq!(schema.check_label(0, &claim), Ok(()));
+        def.name = "x".into();
+        def.key = "2".into();
+        assert!(matches!(
+            schema.check_label(3, &def),
+            Err(SchemaError::DuplicateKey { .. })
+        ));
+        def.key = "12".into();
+        assert_eq!(
+            schema.check_label(3, &def),
+            Err(SchemaError::BadKey("12".into()))
+        );
+    }
+}

@@ -1,0 +1,1241 @@
+//! The application: state, the frame, and the one place where actions are applied.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use egui::{Key, RichText, Ui};
+use serde::{Deserialize, Serialize};
+
+use super::command::Command;
+use super::panels;
+use super::text_view::{TextAction, TextView, ViewState};
+use super::theme;
+use crate::edit::{Edit, MergeKey};
+use crate::file::Severity;
+use crate::model::{Annotation, Id, Status, Timestamp};
+use crate::text::{ByteRange, trim_range};
+use crate::workspace::Workspace;
+
+/// What a panel, a menu, a shortcut or the text view asks the app to do. Applied once a frame.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Run a command.
+    Command(Command),
+    /// Show another document.
+    OpenDocument(usize),
+    /// Apply an edit as one undo step.
+    Edit(Edit),
+    /// Apply an edit that merges with the previous one of the same key.
+    EditMerging(Edit, String),
+    /// Label the selection (a new span), or relabel the selected span.
+    ApplyLabel(String),
+    /// Select a span.
+    SelectSpan {
+        /// The span.
+        id: Id,
+        /// Scroll the text to it.
+        scroll: bool,
+    },
+    /// Set the text selection.
+    Select(Option<ByteRange>),
+    /// Change the selected span's note.
+    SetNote {
+        /// The span.
+        id: Id,
+        /// The note.
+        note: String,
+    },
+    /// Open this project file (asks first if there are unsaved changes).
+    OpenProject(PathBuf),
+    /// Start a new project on this folder (asks first if there are unsaved changes).
+    NewFromFolder(PathBuf),
+}
+
+/// Preferences, kept by eframe's storage and never in project files.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// `Some(true)` dark, `Some(false)` light, `None` follow the system.
+    pub dark_mode: Option<bool>,
+    /// UI zoom factor.
+    pub zoom: f32,
+    /// Recently opened project files, newest first.
+    pub recent: Vec<PathBuf>,
+    /// The annotator name last used for a new project.
+    pub annotator: String,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            dark_mode: None,
+            zoom: 1.0,
+            recent: Vec::new(),
+            annotator: String::new(),
+        }
+    }
+}
+
+const MAX_RECENT: usize = 10;
+
+impl Prefs {
+    fn remember(&mut self, path: &Path) {
+        let path = crate::file::absolute(path);
+        self.recent.retain(|p| *p != path);
+        self.recent.insert(0, path);
+        self.recent.truncate(MAX_RECENT);
+    }
+}
+
+/// The answer of a file dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Picked {
+    /// The user chose this path.
+    Path(PathBuf),
+    /// The user cancelled.
+    Cancelled,
+    /// No dialog could be shown: ask for a path in the app instead.
+    Unavailable,
+}
+
+/// The file dialogs the app uses; tests replace the native ones.
+pub trait FileDialogs {
+    /// Pick a project file to open.
+    fn open_project(&mut self) -> Picked;
+    /// Pick a corpus folder.
+    fn pick_folder(&mut self) -> Picked;
+    /// Pick where to save a project.
+    fn save_project(&mut self, suggested_name: &str) -> Picked;
+}
+
+/// Dialogs that are never available: the app always asks for paths in its own path field.
+#[derive(Debug, Default)]
+pub struct NoDialogs;
+
+impl FileDialogs for NoDialogs {
+    fn open_project(&mut self) -> Picked {
+        Picked::Unavailable
+    }
+    fn pick_folder(&mut self) -> Picked {
+        Picked::Unavailable
+    }
+    fn save_project(&mut self, _suggested_name: &str) -> Picked {
+        Picked::Unavailable
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Pending {
+    OpenDialog,
+    Open(PathBuf),
+    NewFromFolderDialog,
+    NewFromFolder(PathBuf),
+    Quit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PathPurpose {
+    Open,
+    NewFromFolder,
+    SaveAs,
+}
+
+#[derive(Clone, Debug)]
+enum Modal {
+    Unsaved { then: Pending },
+    Path { purpose: PathPurpose, text: String },
+    Annotator { folder: PathBuf, name: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+struct Toast {
+    level: Level,
+    text: String,
+    shown_at: Instant,
+}
+
+/// The Marginalia app.
+pub struct MarginaliaApp {
+    prefs: Prefs,
+    workspace: Option<Workspace>,
+    doc: usize,
+    selection: Option<ByteRange>,
+    selected_span: Option<Id>,
+    note_draft: String,
+    focus_note: bool,
+    text_view: TextView,
+    modal: Option<Modal>,
+    labels_open: bool,
+    label_drafts: Vec<(String, String)>,
+    toasts: Vec<Toast>,
+    dialogs: Box<dyn FileDialogs>,
+    allow_close: bool,
+    quit_requested: bool,
+    title: String,
+}
+
+impl MarginaliaApp {
+    /// The app with these preferences and dialogs, and no project open.
+    pub fn new(prefs: Prefs, dialogs: Box<dyn FileDialogs>) -> Self {
+        Self {
+            prefs,
+            workspace: None,
+            doc: 0,
+            selection: None,
+            selected_span: None,
+            note_draft: String::new(),
+            focus_note: false,
+            text_view: TextView::default(),
+            modal: None,
+            labels_open: false,
+            label_drafts: Vec::new(),
+            toasts: Vec::new(),
+            dialogs,
+            allow_close: false,
+            quit_requested: false,
+            title: String::new(),
+        }
+    }
+
+    /// The app with `project` open (errors become notifications, as when opened from the menu).
+    pub fn with_project(
+        prefs: Prefs,
+        dialogs: Box<dyn FileDialogs>,
+        project: Option<&Path>,
+    ) -> Self {
+        let mut app = Self::new(prefs, dialogs);
+        if let Some(path) = project {
+            app.open_now(path);
+        }
+        app
+    }
+
+    /// The open project, if any.
+    pub fn workspace(&self) -> Option<&Workspace> {
+        self.workspace.as_ref()
+    }
+
+    /// The preferences.
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
+    }
+
+    /// The index of the document shown.
+    pub fn current_document(&self) -> usize {
+        self.doc
+    }
+
+    /// The text selection.
+    pub fn selection(&self) -> Option<ByteRange> {
+        self.selection
+    }
+
+    /// The selected span.
+    pub fn selected_span(&self) -> Option<Id> {
+        self.selected_span
+    }
+
+    /// The text view (for screen positions of characters).
+    pub fn text_view(&self) -> &TextView {
+        &self.text_view
+    }
+
+    /// The notifications on screen, oldest first.
+    pub fn notifications(&self) -> Vec<String> {
+        self.toasts.iter().map(|t| t.text.clone()).collect()
+    }
+
+    /// The window title: the project's name, with a dot when there are unsaved changes.
+    pub fn window_title(&self) -> String {
+        match &self.workspace {
+            Some(ws) => format!(
+                "{}{} — Marginalia",
+                if ws.is_dirty() { "● " } else { "" },
+                ws.display_name()
+            ),
+            None => "Marginalia".to_owned(),
+        }
+    }
+
+    /// True when the app asked to quit and nothing stops it.
+    pub fn quit_requested(&self) -> bool {
+        self.quit_requested
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.workspace.as_ref().is_some_and(Workspace::is_dirty)
+    }
+
+    fn notify(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if level == Level::Error {
+            eprintln!("marginalia: {text}");
+        }
+        self.toasts.push(Toast {
+            level,
+            text,
+            shown_at: Instant::now(),
+        });
+    }
+
+    fn error(&mut self, error: &anyhow::Error) {
+        self.notify(Level::Error, format!("{error:#}"));
+    }
+
+    /// Called when the window is asked to close: returns false (and asks the user) when there
+    /// are unsaved changes.
+    pub fn may_close(&mut self) -> bool {
+        if self.allow_close || !self.is_dirty() {
+            return true;
+        }
+        self.modal = Some(Modal::Unsaved {
+            then: Pending::Quit,
+        });
+        false
+    }
+
+    /// Draws one frame and applies what the user did.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let mut actions = Vec::new();
+        if self.modal.is_none() {
+            self.shortcuts(ui, &mut actions);
+        }
+        self.dropped_files(ui, &mut actions);
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui, &mut actions));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        if let Some(ws) = &self.workspace {
+            let project = ws.project();
+            egui::Panel::left("documents")
+                .resizable(true)
+                .default_size(280.0)
+                .show(ui, |ui| {
+                    actions.extend(panels::doc_list_ui(ui, project, self.doc));
+                });
+            egui::Panel::right("spans")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| {
+                    if let Some(document) = project.document(self.doc) {
+                        if let Some(annotation) =
+                            self.selected_span.and_then(|id| document.annotation(id))
+                        {
+                            let focus = std::mem::take(&mut self.focus_note);
+                            actions.extend(panels::selected_span_ui(
+                                ui,
+                                project,
+                                self.doc,
+                                annotation,
+                                &mut self.note_draft,
+                                focus,
+                            ));
+                            ui.separator();
+                        }
+                        actions.extend(panels::span_list_ui(
+                            ui,
+                            project,
+                            document,
+                            self.selected_span,
+                        ));
+                    }
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
+        self.modal_ui(ui, &mut actions);
+        self.labels_window(ui, &mut actions);
+        self.toasts_ui(ui);
+        for action in actions {
+            self.apply(ui.ctx(), action);
+        }
+        self.sync_note_draft(ui);
+        self.prefs.zoom = ui.ctx().zoom_factor();
+        let title = self.window_title();
+        if title != self.title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    fn sync_note_draft(&mut self, ui: &Ui) {
+        // While the user types in a field, the field's text is the truth.
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let note = self
+            .selected_span
+            .and_then(|id| {
+                self.workspace
+                    .as_ref()?
+                    .project()
+                    .document(self.doc)?
+                    .annotation(id)
+            })
+            .map(|a| a.note.clone())
+            .unwrap_or_default();
+        self.note_draft = note;
+    }
+
+    fn shortcuts(&self, ui: &Ui, actions: &mut Vec<Action>) {
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        ui.input_mut(|input| {
+            for command in Command::ALL {
+                if typing
+                    && (command.is_plain_key() || matches!(command, Command::Undo | Command::Redo))
+                {
+                    continue;
+                }
+                if command
+                    .shortcuts()
+                    .iter()
+                    .any(|s| input.consume_shortcut(s))
+                {
+                    actions.push(Action::Command(command));
+                }
+            }
+            if typing {
+                return;
+            }
+            if let Some(ws) = &self.workspace {
+                for label in &ws.project().schema.labels {
+                    if let Some(key) = Key::from_name(&label.key.to_uppercase())
+                        && input.consume_key(egui::Modifiers::NONE, key)
+                    {
+                        actions.push(Action::ApplyLabel(label.name.clone()));
+                    }
+                }
+            }
+        });
+    }
+
+    fn dropped_files(&self, ui: &Ui, actions: &mut Vec<Action>) {
+        let dropped: Vec<PathBuf> = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            actions.push(if path.is_dir() {
+                Action::NewFromFolder(path)
+            } else {
+                Action::OpenProject(path)
+            });
+        }
+        let hovering = ui.input(|i| !i.raw.hovered_files.is_empty());
+        if hovering {
+            let rect = ui.ctx().content_rect();
+            let painter = ui.ctx().layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop"),
+            ));
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop a project (.ron) to open it, or a folder to start a project",
+                egui::FontId::proportional(20.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    fn menu_item(ui: &mut Ui, command: Command, enabled: bool, actions: &mut Vec<Action>) {
+        let shortcut = command
+            .shortcuts()
+            .first()
+            .map(|s| ui.ctx().format_shortcut(s))
+            .unwrap_or_default();
+        if ui
+            .add_enabled(
+                enabled,
+                egui::Button::new(command.text()).shortcut_text(shortcut),
+            )
+            .clicked()
+        {
+            actions.push(Action::Command(command));
+        }
+    }
+
+    fn menu_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let has_project = self.workspace.is_some();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                Self::menu_item(ui, Command::NewFromFolder, true, actions);
+                Self::menu_item(ui, Command::Open, true, actions);
+                ui.menu_button("Open Recent", |ui| {
+                    if self.prefs.recent.is_empty() {
+                        ui.weak("No recent project");
+                    }
+                    for path in &self.prefs.recent {
+                        if ui.button(path.display().to_string()).clicked() {
+                            actions.push(Action::OpenProject(path.clone()));
+                        }
+                    }
+                });
+                ui.separator();
+                Self::menu_item(ui, Command::Save, has_project, actions);
+                Self::menu_item(ui, Command::SaveAs, has_project, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::Quit, true, actions);
+            });
+            ui.menu_button("Edit", |ui| {
+                let history = self.workspace.as_ref().map(Workspace::history);
+                let undo = history.and_then(crate::edit::History::undo_description);
+                let redo = history.and_then(crate::edit::History::redo_description);
+                let ctx = ui.ctx().clone();
+                let shortcut = |c: Command| {
+                    c.shortcuts()
+                        .first()
+                        .map(|s| ctx.format_shortcut(s))
+                        .unwrap_or_default()
+                };
+                let undo_text = undo
+                    .as_ref()
+                    .map_or_else(|| "Undo".to_owned(), |d| format!("Undo {d}"));
+                if ui
+                    .add_enabled(
+                        undo.is_some(),
+                        egui::Button::new(undo_text).shortcut_text(shortcut(Command::Undo)),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::Command(Command::Undo));
+                }
+                let redo_text = redo
+                    .as_ref()
+                    .map_or_else(|| "Redo".to_owned(), |d| format!("Redo {d}"));
+                if ui
+                    .add_enabled(
+                        redo.is_some(),
+                        egui::Button::new(redo_text).shortcut_text(shortcut(Command::Redo)),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::Command(Command::Redo));
+                }
+                ui.separator();
+                Self::menu_item(
+                    ui,
+                    Command::DeleteSpan,
+                    self.selected_span.is_some(),
+                    actions,
+                );
+                Self::menu_item(ui, Command::EditNote, self.selected_span.is_some(), actions);
+                Self::menu_item(ui, Command::ClearSelection, true, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::EditLabels, has_project, actions);
+            });
+            ui.menu_button("Document", |ui| {
+                Self::menu_item(ui, Command::NextDocument, has_project, actions);
+                Self::menu_item(ui, Command::PreviousDocument, has_project, actions);
+                Self::menu_item(ui, Command::DoneAndNext, has_project, actions);
+            });
+            ui.menu_button("View", |ui| {
+                Self::menu_item(ui, Command::ToggleTheme, true, actions);
+                ui.weak("Zoom: Ctrl + / Ctrl − / Ctrl 0");
+            });
+        });
+    }
+
+    fn status_ui(&self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let Some(ws) = &self.workspace else {
+                ui.label("No project open: File → Open… or New project from folder…");
+                return;
+            };
+            let project = ws.project();
+            ui.label(format!(
+                "{} · annotator {}",
+                ws.display_name(),
+                project.annotator
+            ));
+            if let Some(document) = project.document(self.doc) {
+                ui.separator();
+                ui.label(format!(
+                    "document {}/{}",
+                    self.doc + 1,
+                    project.documents.len()
+                ));
+                if let Some(selection) = self.selection {
+                    ui.separator();
+                    let chars = selection.slice(&document.text).chars().count();
+                    ui.label(format!(
+                        "selected {chars} character(s): press a label's key"
+                    ));
+                }
+            }
+            if ws.is_dirty() {
+                ui.separator();
+                ui.colored_label(theme::WARNING, "unsaved changes");
+            }
+        });
+    }
+
+    fn central_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let Some(ws) = &self.workspace else {
+            ui.centered_and_justified(|ui| {
+                ui.label(RichText::new("Open a project (Ctrl+O) or start one from a folder of .txt files (Ctrl+N).\nYou can also drop a project file or a folder here.").size(18.0));
+            });
+            return;
+        };
+        let project = ws.project();
+        let Some(document) = project.document(self.doc) else {
+            ui.label("This project has no document.");
+            return;
+        };
+        let can_apply =
+            document.is_editable() && (self.selection.is_some() || self.selected_span.is_some());
+        actions.extend(panels::palette_ui(ui, project, can_apply));
+        ui.horizontal(|ui| {
+            ui.strong(&document.path);
+            ui.weak(format!(
+                "· {} · {} span(s)",
+                document.status.label(),
+                document.annotations.len()
+            ));
+        });
+        match &document.text_state {
+            crate::model::TextState::Current => {}
+            crate::model::TextState::Changed { .. } => {
+                ui.colored_label(theme::ERROR, "⚠ This file changed since it was annotated. Its spans are kept in the project but hidden, and the document is read-only.");
+            }
+            crate::model::TextState::Missing { reason } => {
+                ui.colored_label(theme::ERROR, format!("⚠ This file cannot be read ({reason}). Its spans are kept; the document is read-only."));
+            }
+        }
+        if let Some(encoding) = document.decoded_from {
+            ui.colored_label(
+                theme::WARNING,
+                format!(
+                    "⚠ {} is not UTF-8: it was decoded as {encoding}. Check its accents.",
+                    document.path
+                ),
+            );
+        }
+        ui.separator();
+        let state = ViewState {
+            selection: self.selection,
+            selected_span: self.selected_span,
+            revision: ws.history().revision(),
+            schema: &project.schema,
+        };
+        let shown = if document.is_editable() {
+            document
+        } else {
+            &crate::model::Document {
+                text: document.text.clone(),
+                ..Default::default()
+            }
+        };
+        for action in self.text_view.ui(ui, self.doc, shown, state) {
+            actions.push(match action {
+                TextAction::Select(range) => Action::Select(range),
+                TextAction::SelectSpan(id) => Action::SelectSpan { id, scroll: false },
+            });
+        }
+    }
+
+    fn modal_ui(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+        let Some(modal) = self.modal.clone() else {
+            return;
+        };
+        let ctx = ui.ctx();
+        let mut close = false;
+        match modal {
+            Modal::Unsaved { then } => {
+                let name = self
+                    .workspace
+                    .as_ref()
+                    .map(Workspace::display_name)
+                    .unwrap_or_default();
+                egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+                    ui.heading("Unsaved changes");
+                    ui.label(format!("Save the changes to {name} first?"));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            close = true;
+                            if self.save() {
+                                self.continue_with(ctx, then.clone());
+                            }
+                        }
+                        if ui.button("Discard changes").clicked() {
+                            close = true;
+                            if let Some(ws) = &mut self.workspace {
+                                // Nothing left to lose: let the next step go ahead.
+                                let _ = ws;
+                            }
+                            self.allow_close = true;
+                            self.continue_with(ctx, then.clone());
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                });
+            }
+            Modal::Path { purpose, mut text } => {
+                let (title, hint) = match purpose {
+                    PathPurpose::Open => ("Open project", "/path/to/project.ron"),
+                    PathPurpose::NewFromFolder => {
+                        ("New project from folder", "/path/to/corpus folder")
+                    }
+                    PathPurpose::SaveAs => ("Save project as", "/path/to/project.ron"),
+                };
+                let mut submit = false;
+                egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+                    ui.heading(title);
+                    ui.label("No file dialog could be opened here. Type the path:");
+                    let response = ui.add(
+                        egui::TextEdit::singleline(&mut text)
+                            .id_salt("path-field")
+                            .hint_text(hint)
+                            .desired_width(420.0),
+                    );
+                    if !response.has_focus() && text.is_empty() {
+                        response.request_focus();
+                    }
+                    submit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    ui.horizontal(|ui| {
+                        submit |= ui.button("OK").clicked();
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                });
+                if close {
+                    self.modal = None;
+                    return;
+                }
+                if submit && !text.trim().is_empty() {
+                    let path = expand_home(text.trim());
+                    self.modal = None;
+                    match purpose {
+                        PathPurpose::Open => self.open_now(&path),
+                        PathPurpose::NewFromFolder => self.ask_annotator(path),
+                        PathPurpose::SaveAs => {
+                            let _saved = self.save_as(&path);
+                        }
+                    }
+                    return;
+                }
+                self.modal = Some(Modal::Path { purpose, text });
+                return;
+            }
+            Modal::Annotator { folder, mut name } => {
+                let mut submit = false;
+                egui::Modal::new(egui::Id::unique("annotator")).show(ctx, |ui| {
+                    ui.heading("New project");
+                    ui.label(format!("Corpus: {}", folder.display()));
+                    ui.label("Your name, as it will appear on your annotations:");
+                    let response = ui.add(
+                        egui::TextEdit::singleline(&mut name)
+                            .id_salt("annotator-field")
+                            .desired_width(300.0),
+                    );
+                    submit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    ui.horizontal(|ui| {
+                        submit |= ui
+                            .add_enabled(
+                                !name.trim().is_empty(),
+                                egui::Button::new("Create project"),
+                            )
+                            .clicked();
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                });
+                if close {
+                    self.modal = None;
+                    return;
+                }
+                if submit && !name.trim().is_empty() {
+                    self.modal = None;
+                    self.new_project_now(&folder, name.trim());
+                    return;
+                }
+                self.modal = Some(Modal::Annotator { folder, name });
+                return;
+            }
+        }
+        if close && matches!(self.modal, Some(Modal::Unsaved { .. })) {
+            self.modal = None;
+        }
+        let _ = actions;
+    }
+
+    fn labels_window(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+        let Some(ws) = &self.workspace else { return };
+        let mut open = self.labels_open;
+        egui::Window::new("Labels")
+            .open(&mut open)
+            .default_width(460.0)
+            .show(ui.ctx(), |ui| {
+                ui.label("Each label's guideline is shown as the tooltip of its palette button.");
+                ui.separator();
+                actions.extend(panels::labels_ui(ui, ws.project(), &mut self.label_drafts));
+            });
+        self.labels_open = open;
+    }
+
+    fn toasts_ui(&mut self, ui: &Ui) {
+        let now = Instant::now();
+        self.toasts.retain(|t| {
+            let life = match t.level {
+                Level::Info => Duration::from_secs(4),
+                Level::Warning => Duration::from_secs(10),
+                Level::Error => Duration::from_secs(30),
+            };
+            now.duration_since(t.shown_at) < life
+        });
+        if self.toasts.is_empty() {
+            return;
+        }
+        ui.ctx().request_repaint_after(Duration::from_millis(500));
+        let mut dismissed = None;
+        egui::Area::new(egui::Id::unique("toasts"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -36.0))
+            .order(egui::Order::Foreground)
+            .show(ui.ctx(), |ui| {
+                for (index, toast) in self.toasts.iter().enumerate() {
+                    let color = match toast.level {
+                        Level::Info => ui.visuals().text_color(),
+                        Level::Warning => theme::WARNING,
+                        Level::Error => theme::ERROR,
+                    };
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.set_max_width(480.0);
+                        ui.horizontal(|ui| {
+                            ui.colored_label(color, &toast.text);
+                            if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                                dismissed = Some(index);
+                            }
+                        });
+                    });
+                }
+            });
+        if let Some(index) = dismissed {
+            self.toasts.remove(index);
+        }
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Command(command) => self.run_command(ctx, command),
+            Action::OpenDocument(index) => self.show_document(index),
+            Action::Edit(edit) => self.edit(edit, None),
+            Action::EditMerging(edit, key) => self.edit(edit, Some(key)),
+            Action::ApplyLabel(label) => self.apply_label(&label),
+            Action::SelectSpan { id, scroll } => {
+                self.selected_span = Some(id);
+                self.selection = None;
+                if scroll
+                    && let Some(annotation) = self
+                        .workspace
+                        .as_ref()
+                        .and_then(|ws| ws.project().document(self.doc)?.annotation(id))
+                {
+                    self.text_view.scroll_to(annotation.extent().start);
+                }
+            }
+            Action::Select(range) => {
+                self.selection = range;
+                if range.is_some() {
+                    self.selected_span = None;
+                }
+            }
+            Action::SetNote { id, note } => {
+                let edit = Edit::SetNote {
+                    doc: self.doc,
+                    id,
+                    note,
+                };
+                self.edit(edit, Some(format!("note-{}", id.0)));
+            }
+            Action::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
+            Action::NewFromFolder(path) => self.guard(ctx, Pending::NewFromFolder(path)),
+        }
+    }
+
+    fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::NewFromFolder => self.guard(ctx, Pending::NewFromFolderDialog),
+            Command::Open => self.guard(ctx, Pending::OpenDialog),
+            Command::Save => {
+                let _saved = self.save();
+            }
+            Command::SaveAs => {
+                let _saved = self.save_as_dialog();
+            }
+            Command::Quit => self.guard(ctx, Pending::Quit),
+            Command::Undo | Command::Redo => {
+                let Some(ws) = &mut self.workspace else {
+                    return;
+                };
+                let result = if command == Command::Undo {
+                    ws.undo()
+                } else {
+                    ws.redo()
+                };
+                match result {
+                    Ok(true) => self.after_history_change(),
+                    Ok(false) => self.notify(
+                        Level::Info,
+                        if command == Command::Undo {
+                            "Nothing to undo"
+                        } else {
+                            "Nothing to redo"
+                        },
+                    ),
+                    Err(error) => {
+                        self.error(&anyhow::Error::new(error).context("cannot undo or redo"))
+                    }
+                }
+            }
+            Command::DeleteSpan => {
+                if let Some(id) = self.selected_span.take() {
+                    self.edit(Edit::RemoveAnnotation { doc: self.doc, id }, None);
+                }
+            }
+            Command::ClearSelection => {
+                self.selection = None;
+                self.selected_span = None;
+            }
+            Command::EditNote => {
+                if self.selected_span.is_some() {
+                    self.focus_note = true;
+                }
+            }
+            Command::EditLabels => {
+                self.labels_open = true;
+                self.refresh_label_drafts();
+            }
+            Command::NextDocument => self.show_document(self.doc + 1),
+            Command::PreviousDocument => self.show_document(self.doc.saturating_sub(1)),
+            Command::DoneAndNext => {
+                if self.workspace.is_some() {
+                    self.edit(
+                        Edit::SetStatus {
+                            doc: self.doc,
+                            status: Status::Done,
+                        },
+                        None,
+                    );
+                    self.show_document(self.doc + 1);
+                }
+            }
+            Command::ToggleTheme => {
+                let dark = ctx.theme() != egui::Theme::Dark;
+                self.prefs.dark_mode = Some(dark);
+                ctx.set_theme(if dark {
+                    egui::Theme::Dark
+                } else {
+                    egui::Theme::Light
+                });
+            }
+        }
+    }
+
+    fn show_document(&mut self, index: usize) {
+        let Some(ws) = &self.workspace else { return };
+        if index < ws.project().documents.len() && index != self.doc {
+            self.doc = index;
+            self.selection = None;
+            self.selected_span = None;
+        }
+    }
+
+    fn edit(&mut self, edit: Edit, merge: Option<String>) {
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        let description = edit.describe();
+        let result = match merge {
+            Some(key) => ws.apply_merging(edit, MergeKey(key)),
+            None => ws.apply(edit),
+        };
+        match result {
+            Ok(()) => self.after_history_change(),
+            Err(error) => {
+                self.error(&anyhow::Error::new(error).context(format!("cannot {description}")))
+            }
+        }
+    }
+
+    fn after_history_change(&mut self) {
+        let Some(ws) = &self.workspace else { return };
+        let Some(document) = ws.project().document(self.doc) else {
+            return;
+        };
+        if let Some(id) = self.selected_span
+            && document.annotation(id).is_none()
+        {
+            self.selected_span = None;
+        }
+        self.refresh_label_drafts();
+    }
+
+    fn refresh_label_drafts(&mut self) {
+        if let Some(ws) = &self.workspace {
+            self.label_drafts = ws
+                .project()
+                .schema
+                .labels
+                .iter()
+                .map(|l| (l.name.clone(), l.key.clone()))
+                .collect();
+        }
+    }
+
+    fn apply_label(&mut self, label: &str) {
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        let doc = self.doc;
+        let Some(document) = ws.project().document(doc) else {
+            return;
+        };
+        if let Some(selection) = self.selection {
+            let Some(range) = trim_range(&document.text, selection) else {
+                self.notify(Level::Info, "The selection holds only white space");
+                return;
+            };
+            let id = ws.allocate_id();
+            let annotation = Annotation {
+                id,
+                label: label.to_owned(),
+                fragments: vec![range],
+                annotator: ws.project().annotator.clone(),
+                note: String::new(),
+                created: Timestamp::now(),
+                attributes: std::collections::BTreeMap::new(),
+            };
+            self.edit(Edit::AddAnnotation { doc, annotation }, None);
+            if self
+                .workspace
+                .as_ref()
+                .and_then(|ws| ws.project().document(doc)?.annotation(id))
+                .is_some()
+            {
+                self.selection = None;
+                self.selected_span = Some(id);
+            }
+        } else if let Some(id) = self.selected_span {
+            if document.annotation(id).is_some_and(|a| a.label != label) {
+                self.edit(
+                    Edit::SetLabel {
+                        doc,
+                        id,
+                        label: label.to_owned(),
+                    },
+                    None,
+                );
+            }
+        } else {
+            self.notify(Level::Info, "Select some text first (drag, or double-click a word), or click a span to relabel it");
+        }
+    }
+
+    /// Runs `next`, asking first when it would lose unsaved changes.
+    fn guard(&mut self, ctx: &egui::Context, next: Pending) {
+        let loses_changes = matches!(
+            next,
+            Pending::Open(_)
+                | Pending::OpenDialog
+                | Pending::NewFromFolder(_)
+                | Pending::NewFromFolderDialog
+                | Pending::Quit
+        );
+        if loses_changes && self.is_dirty() && !self.allow_close {
+            self.modal = Some(Modal::Unsaved { then: next });
+        } else {
+            self.continue_with(ctx, next);
+        }
+    }
+
+    fn continue_with(&mut self, ctx: &egui::Context, next: Pending) {
+        match next {
+            Pending::OpenDialog => match self.dialogs.open_project() {
+                Picked::Path(path) => self.open_now(&path),
+                Picked::Cancelled => {}
+                Picked::Unavailable => {
+                    self.modal = Some(Modal::Path {
+                        purpose: PathPurpose::Open,
+                        text: String::new(),
+                    })
+                }
+            },
+            Pending::Open(path) => self.open_now(&path),
+            Pending::NewFromFolderDialog => match self.dialogs.pick_folder() {
+                Picked::Path(path) => self.ask_annotator(path),
+                Picked::Cancelled => {}
+                Picked::Unavailable => {
+                    self.modal = Some(Modal::Path {
+                        purpose: PathPurpose::NewFromFolder,
+                        text: String::new(),
+                    })
+                }
+            },
+            Pending::NewFromFolder(path) => self.ask_annotator(path),
+            Pending::Quit => {
+                self.allow_close = true;
+                self.quit_requested = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+        // Once the step ran, later closes ask again.
+        if !self.quit_requested {
+            self.allow_close = false;
+        }
+    }
+
+    fn ask_annotator(&mut self, folder: PathBuf) {
+        let name = if self.prefs.annotator.is_empty() {
+            crate::cli::default_annotator()
+        } else {
+            self.prefs.annotator.clone()
+        };
+        self.modal = Some(Modal::Annotator { folder, name });
+    }
+
+    fn new_project_now(&mut self, folder: &Path, annotator: &str) {
+        match Workspace::from_folder(folder, annotator)
+            .with_context(|| format!("cannot start a project on {}", folder.display()))
+        {
+            Ok(ws) => {
+                self.prefs.annotator = annotator.to_owned();
+                let warnings: Vec<String> = ws.problems().iter().map(ToString::to_string).collect();
+                let count = ws.project().documents.len();
+                self.set_workspace(ws);
+                self.notify(
+                    Level::Info,
+                    format!("New project with {count} document(s). Save it with Ctrl+S."),
+                );
+                for warning in warnings {
+                    self.notify(Level::Warning, warning);
+                }
+            }
+            Err(error) => self.error(&error),
+        }
+    }
+
+    fn open_now(&mut self, path: &Path) {
+        match Workspace::open(path).with_context(|| format!("cannot open {}", path.display())) {
+            Ok(ws) => {
+                self.prefs.remember(path);
+                let problems: Vec<(Severity, String)> = ws
+                    .problems()
+                    .iter()
+                    .map(|p| (p.severity(), p.to_string()))
+                    .collect();
+                self.set_workspace(ws);
+                for (severity, text) in problems {
+                    self.notify(
+                        if severity == Severity::Error {
+                            Level::Error
+                        } else {
+                            Level::Warning
+                        },
+                        text,
+                    );
+                }
+            }
+            Err(error) => self.error(&error),
+        }
+    }
+
+    fn set_workspace(&mut self, ws: Workspace) {
+        self.workspace = Some(ws);
+        self.doc = 0;
+        self.selection = None;
+        self.selected_span = None;
+        self.text_view = TextView::default();
+        self.refresh_label_drafts();
+    }
+
+    /// Saves; returns true when the project is saved.
+    fn save(&mut self) -> bool {
+        let Some(ws) = &mut self.workspace else {
+            return false;
+        };
+        match ws.save() {
+            Ok(true) => {
+                let name = ws.display_name();
+                self.notify(Level::Info, format!("Saved {name}"));
+                true
+            }
+            Ok(false) => self.save_as_dialog(),
+            Err(error) => {
+                self.error(&anyhow::Error::new(error));
+                false
+            }
+        }
+    }
+
+    fn save_as_dialog(&mut self) -> bool {
+        let Some(ws) = &self.workspace else {
+            return false;
+        };
+        let suggested = ws.path().and_then(Path::file_name).map_or_else(
+            || "project.ron".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match self.dialogs.save_project(&suggested) {
+            Picked::Path(path) => self.save_as(&path),
+            Picked::Cancelled => false,
+            Picked::Unavailable => {
+                let text = ws
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                self.modal = Some(Modal::Path {
+                    purpose: PathPurpose::SaveAs,
+                    text,
+                });
+                false
+            }
+        }
+    }
+
+    fn save_as(&mut self, path: &Path) -> bool {
+        let path = if path.extension().is_none() {
+            path.with_extension("ron")
+        } else {
+            path.to_owned()
+        };
+        let Some(ws) = &mut self.workspace else {
+            return false;
+        };
+        match ws.save_as(&path) {
+            Ok(()) => {
+                self.prefs.remember(&path);
+                self.notify(Level::Info, format!("Saved {}", path.display()));
+                true
+            }
+            Err(error) => {
+                self.error(&anyhow::Error::new(error));
+                false
+            }
+        }
+    }
+}
+
+fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(text),
+    }
+}

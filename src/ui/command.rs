@@ -1,0 +1,119 @@
+//! The commands of the app: one enum for the menus, the keyboard shortcuts and the buttons, so
+//! they never disagree.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+/// A command the user can give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// File → New project from folder…
+    NewFromFolder,
+    /// File → Open…
+    Open,
+    /// File → Save
+    Save,
+    /// File → Save As…
+    SaveAs,
+    /// File → Quit
+    Quit,
+    /// Edit → Undo
+    Undo,
+    /// Edit → Redo
+    Redo,
+    /// Delete the selected span.
+    DeleteSpan,
+    /// Drop the selection and the selected span.
+    ClearSelection,
+    /// Put the cursor in the selected span's note.
+    EditNote,
+    /// Edit → Labels…
+    EditLabels,
+    /// Go to the next document.
+    NextDocument,
+    /// Go to the previous document.
+    PreviousDocument,
+    /// Mark the document done and go to the next one.
+    DoneAndNext,
+    /// View → dark or light theme.
+    ToggleTheme,
+}
+
+impl Command {
+    /// Every command, in menu order.
+    pub const ALL: [Self; 15] = [
+        Self::NewFromFolder,
+        Self::Open,
+        Self::Save,
+        Self::SaveAs,
+        Self::Quit,
+        Self::Undo,
+        Self::Redo,
+        Self::DeleteSpan,
+        Self::ClearSelection,
+        Self::EditNote,
+        Self::EditLabels,
+        Self::NextDocument,
+        Self::PreviousDocument,
+        Self::DoneAndNext,
+        Self::ToggleTheme,
+    ];
+
+    /// The menu text.
+    pub const fn text(self) -> &'static str {
+        match self {
+            Self::NewFromFolder => "New project from folder…",
+            Self::Open => "Open…",
+            Self::Save => "Save",
+            Self::SaveAs => "Save As…",
+            Self::Quit => "Quit",
+            Self::Undo => "Undo",
+            Self::Redo => "Redo",
+            Self::DeleteSpan => "Delete span",
+            Self::ClearSelection => "Clear selection",
+            Self::EditNote => "Edit note",
+            Self::EditLabels => "Labels…",
+            Self::NextDocument => "Next document",
+            Self::PreviousDocument => "Previous document",
+            Self::DoneAndNext => "Mark done and go to next",
+            Self::ToggleTheme => "Toggle dark/light theme",
+        }
+    }
+
+    /// The keyboard shortcuts, the first one shown in menus.
+    pub fn shortcuts(self) -> Vec<KeyboardShortcut> {
+        const fn cmd(key: Key) -> KeyboardShortcut {
+            KeyboardShortcut::new(Modifiers::COMMAND, key)
+        }
+        const fn cmd_shift(key: Key) -> KeyboardShortcut {
+            KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), key)
+        }
+        const fn alt(key: Key) -> KeyboardShortcut {
+            KeyboardShortcut::new(Modifiers::ALT, key)
+        }
+        const fn plain(key: Key) -> KeyboardShortcut {
+            KeyboardShortcut::new(Modifiers::NONE, key)
+        }
+        match self {
+            Self::NewFromFolder => vec![cmd(Key::N)],
+            Self::Open => vec![cmd(Key::O)],
+            Self::Save => vec![cmd(Key::S)],
+            Self::SaveAs => vec![cmd_shift(Key::S)],
+            Self::Quit => vec![cmd(Key::Q)],
+            Self::Undo => vec![cmd(Key::Z)],
+            Self::Redo => vec![cmd_shift(Key::Z), cmd(Key::Y)],
+            Self::DeleteSpan => vec![plain(Key::Delete), plain(Key::Backspace)],
+            Self::ClearSelection => vec![plain(Key::Escape)],
+            Self::EditNote => vec![plain(Key::Enter)],
+            Self::EditLabels => vec![cmd(Key::L)],
+            Self::NextDocument => vec![alt(Key::ArrowDown), cmd(Key::PageDown)],
+            Self::PreviousDocument => vec![alt(Key::ArrowUp), cmd(Key::PageUp)],
+            Self::DoneAndNext => vec![cmd(Key::Enter)],
+            Self::ToggleTheme => vec![],
+        }
+    }
+
+    /// True for shortcuts that are plain keys: they must not fire while the user types text.
+    pub fn is_plain_key(self) -> bool {
+        self.shortcuts().iter().any(|s| s.modifiers.is_none())
+    }
+}

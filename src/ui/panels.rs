@@ -1,0 +1,385 @@
+//! The panels around the text: documents, label palette, spans, the selected span, labels.
+//!
+//! Panels read the project and return an [`Action`]; they never change anything themselves.
+
+use egui::{Color32, RichText, Ui};
+
+use super::app::Action;
+use super::command::Command;
+use super::theme;
+use crate::edit::Edit;
+use crate::model::{Annotation, Document, Id, Project, Status};
+use crate::schema::Rgb;
+
+fn label_color(project: &Project, label: &str) -> Color32 {
+    project
+        .schema
+        .label(label)
+        .map_or(Color32::GRAY, |l| theme::label_color(l.color))
+}
+
+/// The list of documents with their status and span counts.
+pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Action> {
+    let mut action = None;
+    let done = project
+        .documents
+        .iter()
+        .filter(|d| d.status == Status::Done)
+        .count();
+    ui.horizontal(|ui| {
+        ui.heading("Documents");
+        ui.weak(format!("{done}/{} done", project.documents.len()));
+    });
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("documents")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (index, document) in project.documents.iter().enumerate() {
+                let response = ui
+                    .selectable_label(index == current, RichText::new(&document.path).monospace())
+                    .on_hover_text(format!("{}\nsha256 {}", document.path, document.hash));
+                if response.clicked() {
+                    action = Some(Action::OpenDocument(index));
+                }
+                ui.horizontal(|ui| {
+                    ui.add_space(8.0);
+                    let mut status = document.status;
+                    egui::ComboBox::from_id_salt(("status", index))
+                        .selected_text(status.label())
+                        .width(90.0)
+                        .show_ui(ui, |ui| {
+                            for option in Status::ALL {
+                                ui.selectable_value(&mut status, option, option.label());
+                            }
+                        });
+                    if status != document.status {
+                        action = Some(Action::Edit(Edit::SetStatus { doc: index, status }));
+                    }
+                    counts_ui(ui, project, document);
+                });
+                if let Some(encoding) = document.decoded_from {
+                    ui.colored_label(
+                        theme::WARNING,
+                        format!("⚠ not UTF-8: decoded as {encoding}"),
+                    );
+                }
+                if !document.is_editable() {
+                    ui.colored_label(theme::ERROR, "⚠ changed or missing: read-only");
+                }
+                ui.add_space(4.0);
+            }
+        });
+    action
+}
+
+fn counts_ui(ui: &mut Ui, project: &Project, document: &Document) {
+    let counts = document.counts_by_label();
+    for label in &project.schema.labels {
+        let n = counts.get(label.name.as_str()).copied().unwrap_or(0);
+        ui.label(
+            RichText::new(n.to_string())
+                .color(theme::label_color(label.color))
+                .strong(),
+        )
+        .on_hover_text(format!("{n} {}", label.name));
+    }
+}
+
+/// The label palette: a button a label, with its key and its guideline as tooltip.
+pub fn palette_ui(ui: &mut Ui, project: &Project, can_apply: bool) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        for label in &project.schema.labels {
+            let color = theme::label_color(label.color);
+            let text = if label.key.is_empty() { label.name.clone() } else { format!("{}  {}", label.key, label.name) };
+            let button = egui::Button::new(RichText::new(text).color(Color32::BLACK)).fill(color);
+            let mut response = ui.add_enabled(can_apply, button);
+            let tooltip = if label.description.is_empty() { label.name.clone() } else { label.description.clone() };
+            response = response.on_hover_text(&tooltip).on_disabled_hover_text(format!(
+                "{tooltip}\n\nSelect some text (drag, or double-click a word) or click a span first."
+            ));
+            if response.clicked() {
+                action = Some(Action::ApplyLabel(label.name.clone()));
+            }
+        }
+        if ui.button("Labels…").on_hover_text("Add, rename and recolour labels").clicked() {
+            action = Some(Action::Command(Command::EditLabels));
+        }
+    });
+    action
+}
+
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= max_chars {
+        flat
+    } else {
+        let mut cut: String = flat.chars().take(max_chars).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// The spans of the current document, in text order.
+pub fn span_list_ui(
+    ui: &mut Ui,
+    project: &Project,
+    document: &Document,
+    selected: Option<Id>,
+) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.heading("Spans");
+        ui.weak(document.annotations.len().to_string());
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("spans")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if document.annotations.is_empty() {
+                ui.weak("No span yet. Drag across text, then press a label's key.");
+            }
+            for annotation in &document.annotations {
+                let color = label_color(project, &annotation.label);
+                let is_selected = selected == Some(annotation.id);
+                let frame = egui::Frame::new()
+                    .inner_margin(4.0)
+                    .corner_radius(3.0)
+                    .fill(if is_selected {
+                        ui.visuals().selection.bg_fill.gamma_multiply(0.5)
+                    } else {
+                        Color32::TRANSPARENT
+                    });
+                let response = frame
+                    .show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(&annotation.label).color(color).strong());
+                            let links = document
+                                .relations
+                                .iter()
+                                .filter(|r| r.from == annotation.id || r.to == annotation.id)
+                                .count();
+                            if links > 0 {
+                                ui.weak(format!("🔗{links}"));
+                            }
+                        });
+                        ui.label(excerpt(&annotation.text(&document.text), 90));
+                        if !annotation.note.is_empty() {
+                            ui.label(
+                                RichText::new(excerpt(&annotation.note, 90))
+                                    .italics()
+                                    .weak(),
+                            );
+                        }
+                    })
+                    .response
+                    .interact(egui::Sense::click());
+                if is_selected
+                    && ui.ctx().memory(|m| m.focused().is_none())
+                    && ui.input(|i| i.pointer.any_click())
+                {
+                    // Keep the selected span in view when it was selected from the text.
+                }
+                if response.clicked() {
+                    action = Some(Action::SelectSpan {
+                        id: annotation.id,
+                        scroll: true,
+                    });
+                }
+                ui.separator();
+            }
+        });
+    action
+}
+
+/// The editor of the selected span: label, note, attributes, links, delete.
+pub fn selected_span_ui(
+    ui: &mut Ui,
+    project: &Project,
+    doc: usize,
+    annotation: &Annotation,
+    note: &mut String,
+    focus_note: bool,
+) -> Option<Action> {
+    let mut action = None;
+    let document = project.document(doc)?;
+    ui.horizontal(|ui| {
+        ui.heading("Selected span");
+        ui.weak(annotation.id.to_string());
+    });
+    ui.label(RichText::new(excerpt(&annotation.text(&document.text), 200)).italics());
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Label:");
+        for label in &project.schema.labels {
+            let selected = label.name == annotation.label;
+            let text = RichText::new(&label.name).color(theme::label_color(label.color));
+            if ui
+                .selectable_label(selected, if selected { text.strong() } else { text })
+                .on_hover_text(&label.description)
+                .clicked()
+                && !selected
+            {
+                action = Some(Action::ApplyLabel(label.name.clone()));
+            }
+        }
+    });
+    ui.weak(format!(
+        "by {} · {}",
+        annotation.annotator, annotation.created
+    ));
+    ui.label("Note:");
+    let response = ui.add(
+        egui::TextEdit::multiline(note)
+            .id_salt("note-editor")
+            .desired_rows(2)
+            .desired_width(f32::INFINITY)
+            .hint_text("Why, or what is doubtful (Enter to edit)"),
+    );
+    if focus_note {
+        response.request_focus();
+    }
+    if response.changed() {
+        action = Some(Action::SetNote {
+            id: annotation.id,
+            note: note.clone(),
+        });
+    }
+    for attribute in project.schema.attributes_of(&annotation.label) {
+        let current = annotation.attributes.get(&attribute.name).cloned();
+        let mut value = current.clone();
+        ui.horizontal(|ui| {
+            ui.label(format!("{}:", attribute.name))
+                .on_hover_text(&attribute.description);
+            egui::ComboBox::from_id_salt(("attribute", &attribute.name))
+                .selected_text(value.clone().unwrap_or_else(|| "—".to_owned()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut value, None, "—");
+                    for option in &attribute.values {
+                        ui.selectable_value(&mut value, Some(option.clone()), option);
+                    }
+                });
+        });
+        if value != current {
+            action = Some(Action::Edit(Edit::SetAttribute {
+                doc,
+                id: annotation.id,
+                name: attribute.name.clone(),
+                value,
+            }));
+        }
+    }
+    for relation in document
+        .relations
+        .iter()
+        .filter(|r| r.from == annotation.id || r.to == annotation.id)
+    {
+        let (arrow, other) = if relation.from == annotation.id {
+            ("→", relation.to)
+        } else {
+            ("←", relation.from)
+        };
+        if let Some(other) = document.annotation(other) {
+            ui.horizontal(|ui| {
+                ui.weak(format!("{} {arrow}", relation.kind));
+                if ui.link(excerpt(&other.text(&document.text), 40)).clicked() {
+                    action = Some(Action::SelectSpan {
+                        id: other.id,
+                        scroll: true,
+                    });
+                }
+            });
+        }
+    }
+    if ui.button("🗑 Delete span (Del)").clicked() {
+        action = Some(Action::Command(Command::DeleteSpan));
+    }
+    action
+}
+
+/// The label editor: add, rename, recolour, change keys and guidelines.
+pub fn labels_ui(
+    ui: &mut Ui,
+    project: &Project,
+    drafts: &mut Vec<(String, String)>,
+) -> Option<Action> {
+    let mut action = None;
+    drafts.resize_with(project.schema.labels.len(), Default::default);
+    for (index, label) in project.schema.labels.iter().enumerate() {
+        let Some((name, key)) = drafts.get_mut(index) else {
+            continue;
+        };
+        ui.horizontal(|ui| {
+            let mut color = theme::label_color(label.color);
+            if ui.color_edit_button_srgba(&mut color).changed() {
+                let mut def = label.clone();
+                def.color = Rgb([color.r(), color.g(), color.b()]);
+                action = Some(Action::EditMerging(
+                    Edit::SetLabelDef { index, def },
+                    format!("label-color-{index}"),
+                ));
+            }
+            let name_edit = ui.add(
+                egui::TextEdit::singleline(name)
+                    .desired_width(120.0)
+                    .hint_text("name"),
+            );
+            let key_edit = ui.add(
+                egui::TextEdit::singleline(key)
+                    .desired_width(24.0)
+                    .hint_text("key"),
+            );
+            let commit = (name_edit.lost_focus() || key_edit.lost_focus())
+                && (name.as_str() != label.name || key.as_str() != label.key);
+            if commit {
+                let mut def = label.clone();
+                def.name = name.trim().to_owned();
+                def.key = key.trim().to_owned();
+                action = Some(Action::Edit(Edit::SetLabelDef { index, def }));
+            }
+            let used = project
+                .counts_by_label()
+                .get(label.name.as_str())
+                .copied()
+                .unwrap_or(0);
+            ui.weak(format!("{used} span(s)"));
+            if ui
+                .add_enabled(used == 0, egui::Button::new("Remove"))
+                .on_disabled_hover_text("Relabel or delete its spans first")
+                .clicked()
+            {
+                action = Some(Action::Edit(Edit::RemoveLabel { index }));
+            }
+        });
+        let mut description = label.description.clone();
+        if ui
+            .add(
+                egui::TextEdit::multiline(&mut description)
+                    .id_salt(("guideline", index))
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("Guideline: when to use this label"),
+            )
+            .changed()
+        {
+            let mut def = label.clone();
+            def.description = description;
+            action = Some(Action::EditMerging(
+                Edit::SetLabelDef { index, def },
+                format!("label-description-{index}"),
+            ));
+        }
+        ui.separator();
+    }
+    if ui.button("➕ Add label").clicked() {
+        action = Some(Action::Edit(Edit::InsertLabel {
+            index: project.schema.labels.len(),
+            def: project.schema.new_label(),
+        }));
+    }
+    action
+}

@@ -1,0 +1,660 @@
+//! The document text with its spans: wrapped, highlighted, selectable with the mouse.
+//!
+//! The text is split into blocks (lines, and long lines cut at white space). Only the blocks in
+//! view are laid out; their galleys are cached by block and wrap width and hold only the text, so
+//! adding or changing a span never lays anything out again: highlights are painted from the
+//! galleys' row geometry each frame. Blocks are positioned by cumulative heights, estimated until
+//! a block is first laid out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use egui::{Align2, Color32, FontId, Galley, Pos2, Rect, Sense, Stroke, Ui, pos2, vec2};
+
+use super::theme;
+use crate::model::{Document, Id};
+use crate::schema::Schema;
+use crate::text::{ByteRange, word_at};
+
+/// Lines longer than this many bytes are cut into several blocks (at white space).
+const MAX_BLOCK_BYTES: usize = 2_000;
+
+/// What the user did in the text view this frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextAction {
+    /// The text selection changed (`None`: cleared).
+    Select(Option<ByteRange>),
+    /// A span was clicked.
+    SelectSpan(Id),
+}
+
+/// What the text view needs to know of the app's state.
+#[derive(Clone, Copy, Debug)]
+pub struct ViewState<'a> {
+    /// The current text selection.
+    pub selection: Option<ByteRange>,
+    /// The selected span.
+    pub selected_span: Option<Id>,
+    /// Changes whenever the project changes (the history revision).
+    pub revision: u64,
+    /// The label schema.
+    pub schema: &'a Schema,
+}
+
+#[derive(Clone, Debug)]
+struct Block {
+    /// The block's text in the document (without its line break).
+    range: ByteRange,
+}
+
+/// A block as laid out and placed on screen during the last frame.
+#[derive(Clone)]
+struct Placed {
+    block: usize,
+    origin: Pos2,
+    galley: Arc<Galley>,
+}
+
+/// The state of the text view of one document: blocks, heights, galley cache, drag state.
+#[derive(Default)]
+pub struct TextView {
+    /// The document shown (its text pointer): blocks are rebuilt when it changes.
+    text: Option<Arc<str>>,
+    blocks: Vec<Block>,
+    heights: Vec<f32>,
+    measured: Vec<bool>,
+    tops: Vec<f32>,
+    tops_dirty: bool,
+    galleys: HashMap<usize, Arc<Galley>>,
+    layout_key: Option<(u32, u32, bool)>,
+    placed: Vec<Placed>,
+    /// Underline lane of each annotation, with the revision they were computed at.
+    lanes: HashMap<Id, usize>,
+    lanes_key: Option<(usize, u64)>,
+    drag_anchor: Option<usize>,
+    /// Where the last click on a span landed, to cycle through overlapping spans.
+    last_span_click: Option<(usize, Id)>,
+    scroll_to: Option<usize>,
+    content_origin: Pos2,
+}
+
+impl TextView {
+    /// Scrolls to the byte `offset` at the next frame.
+    pub fn scroll_to(&mut self, offset: usize) {
+        self.scroll_to = Some(offset);
+    }
+
+    /// The screen position of the character boundary at byte `offset`, as laid out in the last
+    /// frame (the left edge of the character, at mid height of its row); `None` when not in view.
+    pub fn screen_pos(&self, offset: usize) -> Option<Pos2> {
+        let text = self.text.as_deref()?;
+        self.placed.iter().find_map(|placed| {
+            let range = self.blocks.get(placed.block)?.range;
+            if offset < range.start || offset > range.end {
+                return None;
+            }
+            let char_index = char_of_byte(text, range, offset);
+            let rect = placed
+                .galley
+                .pos_from_cursor(egui::text::CCursor::new(char_index));
+            Some(placed.origin + vec2(rect.min.x, rect.center().y))
+        })
+    }
+
+    /// Shows `document` and returns what the user did.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        doc_index: usize,
+        document: &Document,
+        state: ViewState<'_>,
+    ) -> Vec<TextAction> {
+        self.prepare(ui, doc_index, document, state);
+        let mut actions = Vec::new();
+        let mut scroll_area = egui::ScrollArea::vertical()
+            .id_salt("text-view")
+            .auto_shrink([false, false]);
+        if let Some(offset) = self.scroll_to.take()
+            && let Some(block) = self.block_of(offset)
+        {
+            let top = self.tops.get(block).copied().unwrap_or(0.0);
+            scroll_area = scroll_area.vertical_scroll_offset((top - 80.0).max(0.0));
+        }
+        scroll_area.show_viewport(ui, |ui, viewport| {
+            self.viewport_ui(ui, viewport, document, state, &mut actions);
+        });
+        if self.tops_dirty {
+            ui.ctx().request_repaint();
+        }
+        actions
+    }
+
+    fn prepare(&mut self, ui: &Ui, doc_index: usize, document: &Document, state: ViewState<'_>) {
+        let same_text = self
+            .text
+            .as_ref()
+            .is_some_and(|t| Arc::ptr_eq(t, &document.text));
+        if !same_text {
+            self.text = Some(document.text.clone());
+            self.blocks = split_blocks(&document.text);
+            self.heights = vec![theme::LINE_HEIGHT; self.blocks.len()];
+            self.measured = vec![false; self.blocks.len()];
+            self.galleys.clear();
+            self.tops_dirty = true;
+            self.drag_anchor = None;
+            self.lanes_key = None;
+        }
+        let width = (ui.available_width() - 24.0).max(100.0);
+        let key = (
+            width.to_bits(),
+            ui.ctx().zoom_factor().to_bits(),
+            ui.visuals().dark_mode,
+        );
+        if self.layout_key != Some(key) {
+            self.layout_key = Some(key);
+            self.galleys.clear();
+            self.measured.iter_mut().for_each(|m| *m = false);
+            // Re-estimate heights for the new width.
+            let chars_per_row = (width / (theme::TEXT_SIZE * 0.48)).max(10.0);
+            for (height, block) in self.heights.iter_mut().zip(&self.blocks) {
+                let rows = (block.range.len() as f32 / chars_per_row).ceil().max(1.0);
+                *height = rows * theme::LINE_HEIGHT;
+            }
+            self.tops_dirty = true;
+        }
+        if self.lanes_key != Some((doc_index, state.revision)) {
+            self.lanes_key = Some((doc_index, state.revision));
+            self.lanes = assign_lanes(document);
+        }
+        if self.tops_dirty {
+            self.recompute_tops();
+        }
+    }
+
+    fn recompute_tops(&mut self) {
+        let mut top = 0.0;
+        self.tops.clear();
+        for height in &self.heights {
+            self.tops.push(top);
+            top += height;
+        }
+        self.tops.push(top);
+        self.tops_dirty = false;
+    }
+
+    fn total_height(&self) -> f32 {
+        self.tops.last().copied().unwrap_or(0.0)
+    }
+
+    fn block_of(&self, offset: usize) -> Option<usize> {
+        let at = self.blocks.partition_point(|b| b.range.end < offset);
+        (at < self.blocks.len()).then_some(at)
+    }
+
+    fn block_at_y(&self, y: f32) -> usize {
+        let at = self.tops.partition_point(|top| *top <= y);
+        at.saturating_sub(1)
+            .min(self.blocks.len().saturating_sub(1))
+    }
+
+    fn galley(&mut self, ui: &Ui, text: &str, block: usize) -> Option<Arc<Galley>> {
+        if let Some(galley) = self.galleys.get(&block) {
+            return Some(galley.clone());
+        }
+        let range = self.blocks.get(block)?.range;
+        let width = f32::from_bits(self.layout_key?.0);
+        let mut job = egui::text::LayoutJob::single_section(
+            range.slice(text).to_owned(),
+            egui::TextFormat {
+                font_id: FontId::proportional(theme::TEXT_SIZE),
+                color: ui.visuals().text_color(),
+                line_height: Some(theme::LINE_HEIGHT),
+                ..Default::default()
+            },
+        );
+        job.wrap.max_width = width;
+        let galley = ui.painter().layout_job(job);
+        let height = galley.size().y.max(theme::LINE_HEIGHT);
+        if let (Some(h), Some(m)) = (self.heights.get_mut(block), self.measured.get_mut(block)) {
+            if (*h - height).abs() > 0.5 {
+                *h = height;
+                self.tops_dirty = true;
+            }
+            *m = true;
+        }
+        if self.galleys.len() > 4_000 {
+            self.galleys.clear();
+        }
+        self.galleys.insert(block, galley.clone());
+        Some(galley)
+    }
+
+    fn viewport_ui(
+        &mut self,
+        ui: &mut Ui,
+        viewport: Rect,
+        document: &Document,
+        state: ViewState<'_>,
+        actions: &mut Vec<TextAction>,
+    ) {
+        let text = document.text.clone();
+        let total = self.total_height();
+        let (content, response) = ui.allocate_exact_size(
+            vec2(ui.available_width(), total.max(viewport.height())),
+            Sense::click_and_drag(),
+        );
+        self.content_origin = content.min + vec2(8.0, 4.0);
+        let origin = self.content_origin;
+
+        // Lay out and place the visible blocks.
+        self.placed.clear();
+        if !self.blocks.is_empty() {
+            let first = self.block_at_y(viewport.min.y - 4.0);
+            let mut block = first;
+            while block < self.blocks.len() {
+                let top = self.tops.get(block).copied().unwrap_or(0.0);
+                if top > viewport.max.y {
+                    break;
+                }
+                if let Some(galley) = self.galley(ui, &text, block) {
+                    self.placed.push(Placed {
+                        block,
+                        origin: origin + vec2(0.0, top),
+                        galley,
+                    });
+                }
+                block += 1;
+            }
+        }
+
+        self.paint(ui, document, state);
+        self.interact(ui, &response, document, state, actions);
+        if self.tops_dirty {
+            self.recompute_tops();
+        }
+    }
+
+    /// The byte offset at a screen position, laying out the block under it if needed.
+    fn hit(&mut self, ui: &Ui, pos: Pos2) -> Option<usize> {
+        let text = self.text.clone()?;
+        let y = pos.y - self.content_origin.y;
+        let block = self.block_at_y(y);
+        let range = self.blocks.get(block)?.range;
+        let galley = self.galley(ui, &text, block)?;
+        let top = self.tops.get(block).copied().unwrap_or(0.0);
+        let local = pos - (self.content_origin + vec2(0.0, top));
+        let cursor = galley.cursor_from_pos(local);
+        Some(byte_of_char(&text, range, cursor.index.0))
+    }
+
+    fn interact(
+        &mut self,
+        ui: &Ui,
+        response: &egui::Response,
+        document: &Document,
+        state: ViewState<'_>,
+        actions: &mut Vec<TextAction>,
+    ) {
+        let shift = ui.input(|i| i.modifiers.shift);
+        if response.double_clicked() {
+            if let Some(offset) = response
+                .interact_pointer_pos()
+                .and_then(|p| self.hit(ui, p))
+                && let Some(word) = word_at(&document.text, offset).or_else(|| {
+                    offset.checked_sub(1).and_then(|o| {
+                        word_at(
+                            &document.text,
+                            crate::text::floor_char_boundary(&document.text, o),
+                        )
+                    })
+                })
+            {
+                actions.push(TextAction::Select(Some(word)));
+            }
+            return;
+        }
+        if response.drag_started() {
+            let press = ui
+                .input(|i| i.pointer.press_origin())
+                .or_else(|| response.interact_pointer_pos());
+            if let Some(offset) = press.and_then(|p| self.hit(ui, p)) {
+                let anchor = match (shift, state.selection) {
+                    (true, Some(sel)) if offset >= sel.start => sel.start,
+                    (true, Some(sel)) => sel.end,
+                    _ => offset,
+                };
+                self.drag_anchor = Some(anchor);
+            }
+        }
+        if response.dragged()
+            && let (Some(anchor), Some(pos)) = (self.drag_anchor, response.interact_pointer_pos())
+            && let Some(offset) = self.hit(ui, pos)
+        {
+            let range = ByteRange::new(anchor.min(offset), anchor.max(offset));
+            let selection = (!range.is_empty()).then_some(range);
+            if selection != state.selection {
+                actions.push(TextAction::Select(selection));
+            }
+        }
+        if response.drag_stopped() {
+            self.drag_anchor = None;
+        }
+        if response.clicked()
+            && let Some(offset) = response
+                .interact_pointer_pos()
+                .and_then(|p| self.hit(ui, p))
+        {
+            if shift
+                && let Some(sel) = state.selection.or_else(|| {
+                    state
+                        .selected_span
+                        .and_then(|id| document.annotation(id))
+                        .map(crate::model::Annotation::extent)
+                })
+            {
+                let range = ByteRange::new(sel.start.min(offset), sel.end.max(offset));
+                actions.push(TextAction::Select(Some(range)));
+                return;
+            }
+            let spans = document.annotations_at(offset);
+            if spans.is_empty() {
+                self.last_span_click = None;
+                actions.push(TextAction::Select(None));
+                return;
+            }
+            // A second click on the same spot selects the next span out.
+            let next = match self.last_span_click {
+                Some((at, id))
+                    if at == offset
+                        || spans
+                            .iter()
+                            .any(|a| a.id == id && Some(id) == state.selected_span) =>
+                {
+                    let i = spans
+                        .iter()
+                        .position(|a| a.id == id)
+                        .map_or(0, |i| (i + 1) % spans.len());
+                    spans.get(i)
+                }
+                _ => spans.first(),
+            };
+            if let Some(annotation) = next {
+                self.last_span_click = Some((offset, annotation.id));
+                actions.push(TextAction::SelectSpan(annotation.id));
+            }
+        }
+        if response.hovered()
+            && self.drag_anchor.is_none()
+            && let Some(pos) = response.hover_pos()
+            && let Some(offset) = self.hit(ui, pos)
+        {
+            let spans = document.annotations_at(offset);
+            if !spans.is_empty() {
+                response.clone().on_hover_ui_at_pointer(|ui| {
+                    for annotation in spans {
+                        hover_card(ui, annotation, state.schema);
+                    }
+                });
+            }
+        }
+    }
+
+    fn paint(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
+        let painter = ui.painter();
+        let dark = ui.visuals().dark_mode;
+        let text = &document.text;
+        let fallback = ui.visuals().text_color();
+        for placed in &self.placed {
+            let Some(block) = self.blocks.get(placed.block) else {
+                continue;
+            };
+            let range = block.range;
+            let visible = ByteRange::new(range.start, range.end.max(range.start + 1));
+            let spans: Vec<_> = document.annotations_in(visible).collect();
+            // Fills first, under the text: overlaps add up.
+            for annotation in &spans {
+                let color = state
+                    .schema
+                    .label(&annotation.label)
+                    .map_or(crate::schema::Rgb([128, 128, 128]), |l| l.color);
+                for fragment in &annotation.fragments {
+                    for rect in range_rects(text, range, *fragment, placed) {
+                        painter.rect_filled(rect, 2.0, theme::span_fill(color, dark));
+                    }
+                }
+            }
+            if let Some(selection) = state.selection {
+                for rect in range_rects(text, range, selection, placed) {
+                    painter.rect_filled(rect, 0.0, theme::selection_fill(dark));
+                }
+            }
+            painter.galley(placed.origin, placed.galley.clone(), fallback);
+            // Underlines, one lane per level of overlap, so nested spans stay visible.
+            for annotation in &spans {
+                let color = state
+                    .schema
+                    .label(&annotation.label)
+                    .map_or(Color32::GRAY, |l| theme::label_color(l.color));
+                let lane = self
+                    .lanes
+                    .get(&annotation.id)
+                    .copied()
+                    .unwrap_or(0)
+                    .min(theme::MAX_LANES - 1);
+                let selected = state.selected_span == Some(annotation.id);
+                for fragment in &annotation.fragments {
+                    for rect in range_rects(text, range, *fragment, placed) {
+                        let y = rect.max.y - 1.0 - lane as f32 * theme::UNDERLINE_STEP;
+                        painter.line_segment(
+                            [pos2(rect.min.x, y), pos2(rect.max.x, y)],
+                            Stroke::new(theme::UNDERLINE, color),
+                        );
+                        if selected {
+                            painter.rect_stroke(
+                                rect.expand(1.0),
+                                2.0,
+                                Stroke::new(1.5, theme::selected_outline(dark)),
+                                egui::StrokeKind::Outside,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if self.blocks.is_empty() || text.trim().is_empty() {
+            painter.text(
+                self.content_origin,
+                Align2::LEFT_TOP,
+                "This document is empty.",
+                FontId::proportional(theme::TEXT_SIZE),
+                ui.visuals().weak_text_color(),
+            );
+        }
+    }
+}
+
+/// A tooltip card for one span.
+fn hover_card(ui: &mut Ui, annotation: &crate::model::Annotation, schema: &Schema) {
+    let color = schema
+        .label(&annotation.label)
+        .map_or(Color32::GRAY, |l| theme::label_color(l.color));
+    ui.horizontal(|ui| {
+        ui.colored_label(color, "■");
+        ui.strong(&annotation.label);
+        ui.weak(format!("by {}", annotation.annotator));
+    });
+    if !annotation.note.is_empty() {
+        ui.label(format!("Note: {}", annotation.note));
+    }
+    for (name, value) in &annotation.attributes {
+        ui.label(format!("{name}: {value}"));
+    }
+}
+
+/// The rectangles that `range` (document bytes) covers in a placed block.
+fn range_rects(text: &str, block: ByteRange, range: ByteRange, placed: &Placed) -> Vec<Rect> {
+    let start = range.start.max(block.start);
+    let end = range.end.min(block.end);
+    if start >= end {
+        return Vec::new();
+    }
+    let (first, last) = (
+        char_of_byte(text, block, start),
+        char_of_byte(text, block, end),
+    );
+    let mut rects = Vec::new();
+    let mut row_start = 0;
+    for row in &placed.galley.rows {
+        let count = row.char_count_including_newline().0;
+        let row_end = row_start + count;
+        let (a, b) = (first.max(row_start), last.min(row_end));
+        if a < b {
+            let x0 = row.row.x_offset(egui::text::CharIndex(a - row_start));
+            let x1 = row.row.x_offset(egui::text::CharIndex(b - row_start));
+            let rect = row.rect();
+            rects.push(Rect::from_min_max(
+                placed.origin + vec2(row.pos.x + x0, rect.min.y),
+                placed.origin + vec2(row.pos.x + x1, rect.max.y),
+            ));
+        }
+        row_start = row_end;
+        if row_start >= last {
+            break;
+        }
+    }
+    rects
+}
+
+/// The char index within a block of a document byte offset.
+fn char_of_byte(text: &str, block: ByteRange, offset: usize) -> usize {
+    let end = offset.clamp(block.start, block.end);
+    text.get(block.start..end).map_or(0, |s| s.chars().count())
+}
+
+/// The document byte offset of a char index within a block.
+fn byte_of_char(text: &str, block: ByteRange, char_index: usize) -> usize {
+    let slice = block.slice(text);
+    slice
+        .char_indices()
+        .nth(char_index)
+        .map_or(block.end, |(b, _)| block.start + b)
+}
+
+/// Splits a text into blocks: one a line (line breaks, `\r\n` or `\n`, left out), long lines cut
+/// after white space. A leading BOM is left out of the first block.
+fn split_blocks(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut line_start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    while line_start <= text.len() {
+        let rest = text.get(line_start..).unwrap_or_default();
+        let (line_len, next) = match rest.find('\n') {
+            Some(n) => (n, line_start + n + 1),
+            None => (rest.len(), text.len() + 1),
+        };
+        let mut end = line_start + line_len;
+        if text.get(line_start..end).is_some_and(|l| l.ends_with('\r')) {
+            end -= 1;
+        }
+        let mut start = line_start;
+        while end - start > MAX_BLOCK_BYTES {
+            let limit = crate::text::floor_char_boundary(text, start + MAX_BLOCK_BYTES);
+            let cut = text
+                .get(start..limit)
+                .and_then(|s| s.rfind(char::is_whitespace).map(|i| start + i + 1))
+                .filter(|&c| c > start)
+                .unwrap_or(limit.max(start + 1));
+            let cut = crate::text::floor_char_boundary(text, cut).max(start + 1);
+            blocks.push(Block {
+                range: ByteRange::new(start, cut),
+            });
+            start = cut;
+        }
+        blocks.push(Block {
+            range: ByteRange::new(start, end),
+        });
+        if next > text.len() {
+            break;
+        }
+        line_start = next;
+    }
+    blocks
+}
+
+/// Gives each annotation an underline lane: the lowest lane no overlapping annotation uses.
+fn assign_lanes(document: &Document) -> HashMap<Id, usize> {
+    let mut lanes = HashMap::with_capacity(document.annotations.len());
+    // Annotations still open, with their end and lane.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for annotation in &document.annotations {
+        let extent = annotation.extent();
+        open.retain(|(end, _)| *end > extent.start);
+        let lane = (0..)
+            .find(|l| open.iter().all(|(_, used)| used != l))
+            .unwrap_or(0);
+        open.push((extent.end, lane));
+        lanes.insert(annotation.id, lane);
+    }
+    lanes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<&str> {
+        split_blocks(text)
+            .iter()
+            .map(|b| b.range.slice(text))
+            .collect()
+    }
+
+    #[test]
+    fn blocks_are_lines_without_breaks_or_bom() {
+        assert_eq!(
+            texts("\u{feff}Titre\r\n\r\nCorps é\nfin"),
+            ["Titre", "", "Corps é", "fin"]
+        );
+        assert_eq!(texts("a\n"), ["a", ""]);
+        assert_eq!(texts(""), [""]);
+    }
+
+    #[test]
+    fn long_lines_are_cut_after_white_space_on_char_boundaries() {
+        let line = "mot é ".repeat(1_000);
+        let blocks = split_blocks(&line);
+        assert!(blocks.len() > 2);
+        assert!(
+            blocks
+                .iter()
+                .all(|b| b.range.len() <= MAX_BLOCK_BYTES && b.range.check(&line).is_ok())
+        );
+        assert_eq!(
+            blocks
+                .iter()
+                .map(|b| b.range.slice(&line))
+                .collect::<String>(),
+            line
+        );
+        let unbroken = "é".repeat(3_000);
+        assert!(
+            split_blocks(&unbroken)
+                .iter()
+                .all(|b| b.range.check(&unbroken).is_ok())
+        );
+    }
+
+    #[test]
+    fn char_and_byte_offsets_within_blocks() {
+        let text = "x\nKim «😀» é";
+        let block = split_blocks(text)[1].range;
+        for (i, (b, _)) in block.slice(text).char_indices().enumerate() {
+            assert_eq!(byte_of_char(text, block, i), block.start + b);
+            assert_eq!(char_of_byte(text, block, block.start + b), i);
+        }
+        assert_eq!(byte_of_char(text, block, 99), text.len());
+    }
+}
