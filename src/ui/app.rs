@@ -385,18 +385,20 @@ impl MarginaliaApp {
 
     fn shortcuts(&self, ui: &Ui, actions: &mut Vec<Action>) {
         let typing = ui.ctx().egui_wants_keyboard_input();
+        // The most specific shortcuts first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
+        let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL
+            .into_iter()
+            .flat_map(|c| c.shortcuts().into_iter().map(move |s| (c, s)))
+            .collect();
+        shortcuts.sort_by_key(|(_, s)| std::cmp::Reverse(modifier_count(s.modifiers)));
         ui.input_mut(|input| {
-            for command in Command::ALL {
+            for (command, shortcut) in shortcuts {
                 if typing
                     && (command.is_plain_key() || matches!(command, Command::Undo | Command::Redo))
                 {
                     continue;
                 }
-                if command
-                    .shortcuts()
-                    .iter()
-                    .any(|s| input.consume_shortcut(s))
-                {
+                if input.consume_shortcut(&shortcut) {
                     actions.push(Action::Command(command));
                 }
             }
@@ -542,7 +544,7 @@ impl MarginaliaApp {
             });
             ui.menu_button("View", |ui| {
                 Self::menu_item(ui, Command::ToggleTheme, true, actions);
-                ui.weak("Zoom: Ctrl + / Ctrl − / Ctrl 0");
+                ui.weak("Zoom: Ctrl + / Ctrl - / Ctrl 0");
             });
         });
     }
@@ -550,7 +552,7 @@ impl MarginaliaApp {
     fn status_ui(&self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             let Some(ws) = &self.workspace else {
-                ui.label("No project open: File → Open… or New project from folder…");
+                ui.label("No project open: File > Open… or New project from folder…");
                 return;
             };
             let project = ws.project();
@@ -607,17 +609,17 @@ impl MarginaliaApp {
         match &document.text_state {
             crate::model::TextState::Current => {}
             crate::model::TextState::Changed { .. } => {
-                ui.colored_label(theme::ERROR, "⚠ This file changed since it was annotated. Its spans are kept in the project but hidden, and the document is read-only.");
+                ui.colored_label(theme::ERROR, "Warning: This file changed since it was annotated. Its spans are kept in the project but hidden, and the document is read-only.");
             }
             crate::model::TextState::Missing { reason } => {
-                ui.colored_label(theme::ERROR, format!("⚠ This file cannot be read ({reason}). Its spans are kept; the document is read-only."));
+                ui.colored_label(theme::ERROR, format!("Warning: This file cannot be read ({reason}). Its spans are kept; the document is read-only."));
             }
         }
         if let Some(encoding) = document.decoded_from {
             ui.colored_label(
                 theme::WARNING,
                 format!(
-                    "⚠ {} is not UTF-8: it was decoded as {encoding}. Check its accents.",
+                    "Warning: {} is not UTF-8: it was decoded as {encoding}. Check its accents.",
                     document.path
                 ),
             );
@@ -819,7 +821,7 @@ impl MarginaliaApp {
                         ui.set_max_width(480.0);
                         ui.horizontal(|ui| {
                             ui.colored_label(color, &toast.text);
-                            if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                            if ui.small_button("x").on_hover_text("Dismiss").clicked() {
                                 dismissed = Some(index);
                             }
                         });
@@ -1231,6 +1233,17 @@ impl MarginaliaApp {
             }
         }
     }
+}
+
+fn modifier_count(modifiers: egui::Modifiers) -> usize {
+    [
+        modifiers.alt,
+        modifiers.ctrl || modifiers.command || modifiers.mac_cmd,
+        modifiers.shift,
+    ]
+    .into_iter()
+    .filter(|m| *m)
+    .count()
 }
 
 fn expand_home(text: &str) -> PathBuf {

@@ -43,7 +43,7 @@ pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Act
                     action = Some(Action::OpenDocument(index));
                 }
                 ui.horizontal(|ui| {
-                    ui.add_space(8.0);
+                    let name = ui.weak("status");
                     let mut status = document.status;
                     egui::ComboBox::from_id_salt(("status", index))
                         .selected_text(status.label())
@@ -52,7 +52,9 @@ pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Act
                             for option in Status::ALL {
                                 ui.selectable_value(&mut status, option, option.label());
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(name.id);
                     if status != document.status {
                         action = Some(Action::Edit(Edit::SetStatus { doc: index, status }));
                     }
@@ -61,11 +63,11 @@ pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Act
                 if let Some(encoding) = document.decoded_from {
                     ui.colored_label(
                         theme::WARNING,
-                        format!("⚠ not UTF-8: decoded as {encoding}"),
+                        format!("Warning: not UTF-8: decoded as {encoding}"),
                     );
                 }
                 if !document.is_editable() {
-                    ui.colored_label(theme::ERROR, "⚠ changed or missing: read-only");
+                    ui.colored_label(theme::ERROR, "Warning: changed or missing: read-only");
                 }
                 ui.add_space(4.0);
             }
@@ -92,7 +94,7 @@ pub fn palette_ui(ui: &mut Ui, project: &Project, can_apply: bool) -> Option<Act
     ui.horizontal_wrapped(|ui| {
         for label in &project.schema.labels {
             let color = theme::label_color(label.color);
-            let text = if label.key.is_empty() { label.name.clone() } else { format!("{}  {}", label.key, label.name) };
+            let text = if label.key.is_empty() { label.name.clone() } else { format!("{} {}", label.key, label.name) };
             let button = egui::Button::new(RichText::new(text).color(Color32::BLACK)).fill(color);
             let mut response = ui.add_enabled(can_apply, button);
             let tooltip = if label.description.is_empty() { label.name.clone() } else { label.description.clone() };
@@ -165,7 +167,11 @@ pub fn span_list_ui(
                                 .filter(|r| r.from == annotation.id || r.to == annotation.id)
                                 .count();
                             if links > 0 {
-                                ui.weak(format!("🔗{links}"));
+                                ui.weak(if links == 1 {
+                                    "1 link".to_owned()
+                                } else {
+                                    format!("{links} links")
+                                });
                             }
                         });
                         ui.label(excerpt(&annotation.text(&document.text), 90));
@@ -253,7 +259,8 @@ pub fn selected_span_ui(
         let current = annotation.attributes.get(&attribute.name).cloned();
         let mut value = current.clone();
         ui.horizontal(|ui| {
-            ui.label(format!("{}:", attribute.name))
+            let name = ui
+                .label(format!("{}:", attribute.name))
                 .on_hover_text(&attribute.description);
             egui::ComboBox::from_id_salt(("attribute", &attribute.name))
                 .selected_text(value.clone().unwrap_or_else(|| "—".to_owned()))
@@ -262,7 +269,9 @@ pub fn selected_span_ui(
                     for option in &attribute.values {
                         ui.selectable_value(&mut value, Some(option.clone()), option);
                     }
-                });
+                })
+                .response
+                .labelled_by(name.id);
         });
         if value != current {
             action = Some(Action::Edit(Edit::SetAttribute {
@@ -279,9 +288,9 @@ pub fn selected_span_ui(
         .filter(|r| r.from == annotation.id || r.to == annotation.id)
     {
         let (arrow, other) = if relation.from == annotation.id {
-            ("→", relation.to)
+            ("to", relation.to)
         } else {
-            ("←", relation.from)
+            ("from", relation.from)
         };
         if let Some(other) = document.annotation(other) {
             ui.horizontal(|ui| {
@@ -295,7 +304,7 @@ pub fn selected_span_ui(
             });
         }
     }
-    if ui.button("🗑 Delete span (Del)").clicked() {
+    if ui.button("Delete span (Del)").clicked() {
         action = Some(Action::Command(Command::DeleteSpan));
     }
     action
@@ -375,7 +384,7 @@ pub fn labels_ui(
         }
         ui.separator();
     }
-    if ui.button("➕ Add label").clicked() {
+    if ui.button("Add label").clicked() {
         action = Some(Action::Edit(Edit::InsertLabel {
             index: project.schema.labels.len(),
             def: project.schema.new_label(),

@@ -9,12 +9,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use egui::{Align2, Color32, FontId, Galley, Pos2, Rect, Sense, Stroke, Ui, pos2, vec2};
+use egui::{Align2, Color32, FontId, Galley, Pos2, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
 
 use super::theme;
 use crate::model::{Document, Id};
 use crate::schema::Schema;
 use crate::text::{ByteRange, word_at};
+
+/// Two presses closer than this in time (seconds) and space (points) make a double-click.
+const DOUBLE_CLICK_SECS: f64 = 0.35;
+const DOUBLE_CLICK_DISTANCE: f32 = 6.0;
 
 /// Lines longer than this many bytes are cut into several blocks (at white space).
 const MAX_BLOCK_BYTES: usize = 2_000;
@@ -76,6 +80,10 @@ pub struct TextView {
     last_span_click: Option<(usize, Id)>,
     scroll_to: Option<usize>,
     content_origin: Pos2,
+    /// Time and place of the last press, to detect double-clicks.
+    last_press: Option<(f64, Pos2)>,
+    /// A double-click selected a word: ignore the rest of that press.
+    word_select: bool,
 }
 
 impl TextView {
@@ -296,20 +304,42 @@ impl TextView {
         actions: &mut Vec<TextAction>,
     ) {
         let shift = ui.input(|i| i.modifiers.shift);
-        if response.double_clicked() {
-            if let Some(offset) = response
-                .interact_pointer_pos()
-                .and_then(|p| self.hit(ui, p))
-                && let Some(word) = word_at(&document.text, offset).or_else(|| {
-                    offset.checked_sub(1).and_then(|o| {
-                        word_at(
-                            &document.text,
-                            crate::text::floor_char_boundary(&document.text, o),
-                        )
-                    })
-                })
-            {
-                actions.push(TextAction::Select(Some(word)));
+        // Double-click selects a word. Detected at the second press, as editors do, so that
+        // the press is not mistaken for the start of a drag.
+        let (pressed, released, now) = ui.input(|i| {
+            (
+                i.pointer.primary_pressed(),
+                i.pointer.primary_released(),
+                i.time,
+            )
+        });
+        if pressed
+            && response.hovered()
+            && let Some(pos) = ui.input(|i| i.pointer.press_origin())
+        {
+            let double = self.last_press.is_some_and(|(at, p)| {
+                now - at < DOUBLE_CLICK_SECS && p.distance(pos) < DOUBLE_CLICK_DISTANCE
+            });
+            self.last_press = if double { None } else { Some((now, pos)) };
+            if double {
+                self.word_select = true;
+                self.drag_anchor = None;
+                if let Some(offset) = self.hit(ui, pos) {
+                    let text = &document.text;
+                    let word = word_at(text, offset).or_else(|| {
+                        offset
+                            .checked_sub(1)
+                            .and_then(|o| word_at(text, crate::text::floor_char_boundary(text, o)))
+                    });
+                    if let Some(word) = word {
+                        actions.push(TextAction::Select(Some(word)));
+                    }
+                }
+            }
+        }
+        if self.word_select {
+            if released {
+                self.word_select = false;
             }
             return;
         }
@@ -479,8 +509,7 @@ fn hover_card(ui: &mut Ui, annotation: &crate::model::Annotation, schema: &Schem
         .label(&annotation.label)
         .map_or(Color32::GRAY, |l| theme::label_color(l.color));
     ui.horizontal(|ui| {
-        ui.colored_label(color, "■");
-        ui.strong(&annotation.label);
+        ui.label(RichText::new(&annotation.label).color(color).strong());
         ui.weak(format!("by {}", annotation.annotator));
     });
     if !annotation.note.is_empty() {

@@ -1,0 +1,307 @@
+//! The real app, driven headless through egui_kittest: the mouse selects, keys label, the project
+//! changes, saves and reopens.
+
+#![cfg(feature = "gui")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers, Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use marginalia::model::{Annotation, Id};
+use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
+
+/// A copy of the sample project and its corpus in a temporary folder, laid out as in the repo.
+fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("projects")).unwrap();
+    std::fs::create_dir_all(dir.path().join("assets/corpus")).unwrap();
+    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("assets/corpus").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    let project = dir.path().join("projects/sample.ron");
+    std::fs::copy(root.join("projects/sample.ron"), &project).unwrap();
+    (dir, project)
+}
+
+fn harness(project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), project);
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        // Frames a 60th of a second apart, as on screen (double-clicks depend on it).
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(120)
+        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui(ui), app);
+    harness.run();
+    harness
+}
+
+fn annotations(harness: &Harness<'_, MarginaliaApp>, doc: usize) -> Vec<Annotation> {
+    harness.state().workspace().unwrap().project().documents[doc]
+        .annotations
+        .clone()
+}
+
+fn doc_text(harness: &Harness<'_, MarginaliaApp>, doc: usize) -> String {
+    harness.state().workspace().unwrap().project().documents[doc]
+        .text
+        .to_string()
+}
+
+/// Drags the mouse across `phrase` in the current document, as a user would.
+fn drag_across(harness: &mut Harness<'_, MarginaliaApp>, phrase: &str) {
+    let text = doc_text(harness, harness.state().current_document());
+    let start = text.find(phrase).expect("phrase in document");
+    let end = start + phrase.len();
+    let view = harness.state().text_view();
+    let p0 = view.screen_pos(start).expect("start of phrase on screen");
+    let p1 = view.screen_pos(end).expect("end of phrase on screen");
+    harness.hover_at(p0);
+    harness.run();
+    harness.drag_at(p0);
+    harness.run();
+    for step in 1..=4 {
+        let t = step as f32 / 5.0;
+        harness.hover_at(Pos2::new(
+            p0.x + (p1.x - p0.x) * t,
+            p0.y + (p1.y - p0.y) * t,
+        ));
+        harness.run();
+    }
+    harness.hover_at(p1);
+    harness.run();
+    harness.drop_at(p1);
+    harness.run();
+}
+
+fn new_spans(before: &[Annotation], after: &[Annotation]) -> Vec<Annotation> {
+    let old: Vec<Id> = before.iter().map(|a| a.id).collect();
+    after
+        .iter()
+        .filter(|a| !old.contains(&a.id))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn drag_then_key_makes_exactly_that_claim_and_undo_redo_work() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let phrase = "une délégation d'officiers nord-coréens";
+    let before = annotations(&harness, 0);
+
+    drag_across(&mut harness, phrase);
+    let selection = harness
+        .state()
+        .selection()
+        .expect("a selection after the drag");
+    assert_eq!(
+        &doc_text(&harness, 0)[selection.start..selection.end],
+        phrase
+    );
+
+    harness.key_press(Key::Num1);
+    harness.run();
+    let after = annotations(&harness, 0);
+    let added = new_spans(&before, &after);
+    assert_eq!(added.len(), 1, "exactly one new span");
+    assert_eq!(added[0].label, "claim");
+    assert_eq!(added[0].text(&doc_text(&harness, 0)), phrase);
+    assert_eq!(added[0].annotator, "camille");
+    assert!(
+        harness.state().window_title().starts_with('●'),
+        "the title shows unsaved changes"
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(annotations(&harness, 0), before, "undo removes it");
+
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    assert_eq!(annotations(&harness, 0), after, "redo restores it");
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    harness.run();
+    assert_eq!(annotations(&harness, 0), after, "Ctrl+Y redoes too");
+}
+
+#[test]
+fn palette_button_labels_the_selection_and_keys_relabel_and_delete() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let phrase = "la place Rouge";
+    let before = annotations(&harness, 0);
+    drag_across(&mut harness, phrase);
+    harness.get_by_label("2 source").click();
+    harness.run();
+    let added = new_spans(&before, &annotations(&harness, 0));
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].label, "source");
+    assert_eq!(added[0].text(&doc_text(&harness, 0)), phrase);
+    // The new span is selected: a label key relabels it, Delete removes it.
+    assert_eq!(harness.state().selected_span(), Some(added[0].id));
+    harness.key_press(Key::Num3);
+    harness.run();
+    let relabelled = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.id == added[0].id)
+        .unwrap();
+    assert_eq!(relabelled.label, "boilerplate");
+    harness.key_press(Key::Delete);
+    harness.run();
+    assert_eq!(annotations(&harness, 0), before);
+}
+
+#[test]
+fn clicking_a_span_in_the_list_selects_it_and_double_click_selects_a_word() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let first = annotations(&harness, 0)[0].clone();
+    let excerpt: String = first
+        .text(&doc_text(&harness, 0))
+        .chars()
+        .take(40)
+        .collect();
+    harness.get_by_label_contains(&excerpt).click();
+    harness.run();
+    assert_eq!(harness.state().selected_span(), Some(first.id));
+
+    let text = doc_text(&harness, 0);
+    let word = text.find("défilé").unwrap();
+    let pos = harness
+        .state()
+        .text_view()
+        .screen_pos(word + "dé".len())
+        .unwrap();
+    harness.hover_at(pos);
+    harness.run();
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
+            harness.step();
+        }
+    }
+    harness.run();
+    let selection = harness.state().selection().unwrap_or_else(|| {
+        panic!(
+            "double-click selects a word; selected span {:?}",
+            harness.state().selected_span()
+        )
+    });
+    assert_eq!(&text[selection.start..selection.end], "défilé");
+}
+
+#[test]
+fn save_as_through_the_path_field_then_reopen_gives_the_same_annotations() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    drag_across(&mut harness, "Kim Jong Un");
+    harness.key_press(Key::Num2);
+    harness.run();
+    let expected = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project()
+        .documents
+        .clone();
+
+    // No native dialog here: Save As falls back to a path field.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let target = dir.path().join("projects/copy.ron");
+    let field = harness.get_by_role(Role::TextInput);
+    field.focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&target.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(
+        target.exists(),
+        "saved through the path field: {:?}",
+        harness.state().notifications()
+    );
+    assert!(
+        !harness.state().window_title().starts_with('●'),
+        "saved: no unsaved mark"
+    );
+
+    let reopened = self::harness(Some(&target));
+    let documents = &reopened.state().workspace().unwrap().project().documents;
+    assert_eq!(documents.len(), expected.len());
+    for (a, b) in documents.iter().zip(&expected) {
+        assert_eq!(a.annotations, b.annotations);
+        assert_eq!(a.relations, b.relations);
+        assert_eq!(a.status, b.status);
+    }
+}
+
+#[test]
+fn opening_another_project_with_unsaved_changes_asks_first() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    drag_across(&mut harness, "Kim Jong Un");
+    harness.key_press(Key::Num2);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(
+        harness.state().workspace().unwrap().is_dirty(),
+        "nothing was lost"
+    );
+}
+
+#[test]
+fn documents_switch_by_keyboard_and_status_is_an_undoable_edit() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    harness.run();
+    assert_eq!(harness.state().current_document(), 1);
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowUp);
+    harness.run();
+    assert_eq!(harness.state().current_document(), 0);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().current_document(), 1, "mark done and next");
+    assert!(
+        harness.state().workspace().unwrap().is_dirty(),
+        "marking done is an edit"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(
+        !harness.state().workspace().unwrap().is_dirty(),
+        "and it undoes"
+    );
+}
