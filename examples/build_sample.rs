@@ -46,7 +46,12 @@ fn build(tsv: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
             bail!("{}: expected 7 tab-separated fields", at());
         };
         let doc = doc.with_context(|| format!("{}: annotation before any `== file` line", at()))?;
-        let text = ws.project().documents[doc].text.clone();
+        let text = ws
+            .project()
+            .document(doc)
+            .context("no such document")?
+            .text
+            .clone();
         let occurrence: usize = occurrence.parse().with_context(at)?;
         let start = text
             .match_indices(quote)

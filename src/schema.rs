@@ -302,7 +302,7 @@ impl Schema {
 
     /// A name and colour for a new label that no other label has.
     pub fn new_label(&self) -> LabelDef {
-        let name = (1..)
+        let name = (1..=self.labels.len() + 1)
             .map(|n| format!("label-{n}"))
             .find(|name| self.label(name).is_none())
             .unwrap_or_default();
@@ -310,7 +310,8 @@ impl Schema {
             .iter()
             .copied()
             .find(|c| self.labels.iter().all(|l| l.color != *c))
-            .unwrap_or(PALETTE[self.labels.len() % PALETTE.len()]);
+            .or_else(|| PALETTE.get(self.labels.len() % PALETTE.len()).copied())
+            .unwrap_or(Rgb([0x80, 0x80, 0x80]));
         let key = (1..=9)
             .map(|n| n.to_string())
             .find(|k| self.label_for_key(k).is_none())

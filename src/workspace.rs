@@ -165,7 +165,7 @@ mod tests {
         std::fs::write(corpus.join("a.txt"), "Le Kremlin a démenti.").unwrap();
         let mut ws = Workspace::from_folder(&corpus, "alice").unwrap();
         assert!(ws.is_dirty(), "a new project is unsaved");
-        assert_eq!(ws.save().unwrap(), false);
+        assert!(!ws.save().unwrap());
         let path = dir.path().join("projects/p.ron");
         std::fs::create_dir(dir.path().join("projects")).unwrap();
         ws.save_as(&path).unwrap();
@@ -178,7 +178,7 @@ mod tests {
             annotator: "alice".into(),
             note: String::new(),
             created: Timestamp::now(),
-            attributes: Default::default(),
+            attributes: std::collections::BTreeMap::default(),
         };
         ws.apply(Edit::AddAnnotation { doc: 0, annotation })
             .unwrap();

@@ -1,4 +1,4 @@
-//! The real app, driven headless through egui_kittest: the mouse selects, keys label, the project
+//! The real app, driven headless through `egui_kittest`: the mouse selects, keys label, the project
 //! changes, saves and reopens.
 
 #![cfg(feature = "gui")]

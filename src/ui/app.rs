@@ -308,7 +308,7 @@ impl MarginaliaApp {
         if self.modal.is_none() {
             self.shortcuts(ui, &mut actions);
         }
-        self.dropped_files(ui, &mut actions);
+        Self::dropped_files(ui, &mut actions);
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui, &mut actions));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
         if let Some(ws) = &self.workspace {
@@ -417,7 +417,7 @@ impl MarginaliaApp {
         });
     }
 
-    fn dropped_files(&self, ui: &Ui, actions: &mut Vec<Action>) {
+    fn dropped_files(ui: &Ui, actions: &mut Vec<Action>) {
         let dropped: Vec<PathBuf> = ui.input(|i| {
             i.raw
                 .dropped_files
@@ -903,7 +903,7 @@ impl MarginaliaApp {
                         },
                     ),
                     Err(error) => {
-                        self.error(&anyhow::Error::new(error).context("cannot undo or redo"))
+                        self.error(&anyhow::Error::new(error).context("cannot undo or redo"));
                     }
                 }
             }
@@ -972,7 +972,7 @@ impl MarginaliaApp {
         match result {
             Ok(()) => self.after_history_change(),
             Err(error) => {
-                self.error(&anyhow::Error::new(error).context(format!("cannot {description}")))
+                self.error(&anyhow::Error::new(error).context(format!("cannot {description}")));
             }
         }
     }
@@ -1077,7 +1077,7 @@ impl MarginaliaApp {
                     self.modal = Some(Modal::Path {
                         purpose: PathPurpose::Open,
                         text: String::new(),
-                    })
+                    });
                 }
             },
             Pending::Open(path) => self.open_now(&path),
@@ -1088,7 +1088,7 @@ impl MarginaliaApp {
                     self.modal = Some(Modal::Path {
                         purpose: PathPurpose::NewFromFolder,
                         text: String::new(),
-                    })
+                    });
                 }
             },
             Pending::NewFromFolder(path) => self.ask_annotator(path),
@@ -1118,7 +1118,7 @@ impl MarginaliaApp {
             .with_context(|| format!("cannot start a project on {}", folder.display()))
         {
             Ok(ws) => {
-                self.prefs.annotator = annotator.to_owned();
+                annotator.clone_into(&mut self.prefs.annotator);
                 let warnings: Vec<String> = ws.problems().iter().map(ToString::to_string).collect();
                 let count = ws.project().documents.len();
                 self.set_workspace(ws);

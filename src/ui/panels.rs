@@ -346,8 +346,8 @@ pub fn labels_ui(
                 && (name.as_str() != label.name || key.as_str() != label.key);
             if commit {
                 let mut def = label.clone();
-                def.name = name.trim().to_owned();
-                def.key = key.trim().to_owned();
+                name.trim().clone_into(&mut def.name);
+                key.trim().clone_into(&mut def.key);
                 action = Some(Action::Edit(Edit::SetLabelDef { index, def }));
             }
             let used = project

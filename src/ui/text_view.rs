@@ -621,7 +621,7 @@ fn assign_lanes(document: &Document) -> HashMap<Id, usize> {
     for annotation in &document.annotations {
         let extent = annotation.extent();
         open.retain(|(end, _)| *end > extent.start);
-        let lane = (0..)
+        let lane = (0..=open.len())
             .find(|l| open.iter().all(|(_, used)| used != l))
             .unwrap_or(0);
         open.push((extent.end, lane));

@@ -1,0 +1,194 @@
+//! The command line, run as a user runs it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn marginalia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .args(args)
+        .output()
+        .expect("run marginalia")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A corpus with the files that break other tools: a BOM, CRLF line ends, Windows-1252.
+fn hard_corpus(dir: &Path) {
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(
+        dir.join("a-bom.txt"),
+        b"\xef\xbb\xbfLe Kremlin a d\xc3\xa9menti.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b-crlf.txt"),
+        b"Titre\r\n\r\nSelon l'AFP, Kim est arriv\xc3\xa9.\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sub/c-1252.txt"),
+        b"Pyongyang a r\xe9agi \x96 \x93vivement\x94.\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.md"), b"not a document").unwrap();
+}
+
+#[test]
+fn new_then_check_on_bom_crlf_and_windows_1252_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    hard_corpus(&corpus);
+    let project = dir.path().join("p.ron");
+    let out = marginalia(&[
+        "new",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "-o",
+        project.to_str().unwrap(),
+        "--annotator",
+        "zoé",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 document(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("sub/c-1252.txt is not UTF-8: it was decoded as windows-1252"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let ron = std::fs::read_to_string(&project).unwrap();
+    assert!(ron.contains("annotator: \"zoé\""));
+    assert!(
+        ron.contains("corpus: \"corpus\""),
+        "corpus relative to the project: {ron}"
+    );
+    let order: Vec<usize> = ["a-bom.txt", "b-crlf.txt", "sub/c-1252.txt"]
+        .iter()
+        .map(|p| ron.find(p).unwrap())
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "documents sorted by path"
+    );
+
+    let out = marginalia(&["check", project.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("warning: sub/c-1252.txt is not UTF-8"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 documents"), "{stdout}");
+
+    // The project refuses to be overwritten by accident.
+    let again = marginalia(&[
+        "new",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "-o",
+        project.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn check_reports_a_changed_document_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    hard_corpus(&corpus);
+    let project = dir.path().join("p.ron");
+    assert!(
+        marginalia(&[
+            "new",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "-o",
+            project.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    std::fs::write(corpus.join("b-crlf.txt"), "Titre modifié\r\n").unwrap();
+    let out = marginalia(&["check", project.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("error: b-crlf.txt changed since it was annotated"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn check_names_file_line_and_column_of_a_broken_project_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("broken.ron");
+    std::fs::write(&project, "(\n  format_version: 1,\n  annotator: \"a\",\n  corpus: \"corpus\",\n  schema: (labels: [)],\n)\n").unwrap();
+    let out = marginalia(&["check", project.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("broken.ron:5:"), "{stderr}");
+    let missing = marginalia(&["check", dir.path().join("nope.ron").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("nope.ron"));
+}
+
+#[test]
+fn the_sample_project_is_sound_and_annotated() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    let out = marginalia(&["check", sample.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("no problems: the project is sound"));
+    let ws = marginalia::workspace::Workspace::open(&sample).unwrap();
+    for document in &ws.project().documents {
+        let counts = document.counts_by_label();
+        assert!(
+            counts.get("claim").copied().unwrap_or(0) >= 10,
+            "{} has claims",
+            document.path
+        );
+        assert!(
+            counts.get("source").copied().unwrap_or(0) >= 3,
+            "{} has sources",
+            document.path
+        );
+    }
+    assert!(ws.project().counts_by_label()["boilerplate"] >= 10);
+    // The bundled corpus is the shared sample corpus, byte for byte.
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if shared.is_dir() {
+        for document in &ws.project().documents {
+            let ours = std::fs::read(ws.project().corpus_root.join(&document.path)).unwrap();
+            assert_eq!(
+                ours,
+                std::fs::read(shared.join(&document.path)).unwrap(),
+                "{}",
+                document.path
+            );
+        }
+    }
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let out = marginalia(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for word in ["new", "check", "PROJECT"] {
+        assert!(help.contains(word), "{help}");
+    }
+}
