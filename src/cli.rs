@@ -191,39 +191,17 @@ fn report(workspace: &Workspace, out: &mut dyn std::io::Write) -> anyhow::Result
     }
     writeln!(out)?;
     for document in &project.documents {
-        let counts = document.counts_by_label();
-        write!(
+        write_row(
             out,
-            "{:<width$}  {:<11}",
-            document.path,
-            document.status.label()
-        )?;
-        for label in &labels {
-            write!(
-                out,
-                "  {:>w$}",
-                counts.get(label).copied().unwrap_or(0),
-                w = label.len().max(5)
-            )?;
-        }
-        writeln!(out)?;
-    }
-    let totals = project.counts_by_label();
-    write!(
-        out,
-        "{:<width$}  {:<11}",
-        format!("{} documents", project.documents.len()),
-        ""
-    )?;
-    for label in &labels {
-        write!(
-            out,
-            "  {:>w$}",
-            totals.get(label).copied().unwrap_or(0),
-            w = label.len().max(5)
+            &document.path,
+            document.status.label(),
+            &document.counts_by_label(),
+            &labels,
+            width,
         )?;
     }
-    writeln!(out)?;
+    let total = format!("{} documents", project.documents.len());
+    write_row(out, &total, "", &project.counts_by_label(), &labels, width)?;
     let relations: usize = project.documents.iter().map(|d| d.relations.len()).sum();
     writeln!(
         out,
@@ -243,4 +221,25 @@ fn report(workspace: &Workspace, out: &mut dyn std::io::Write) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+/// One row of the `check` table: a name, a status and a count a label.
+fn write_row(
+    out: &mut dyn std::io::Write,
+    name: &str,
+    status: &str,
+    counts: &std::collections::BTreeMap<&str, usize>,
+    labels: &[&str],
+    width: usize,
+) -> std::io::Result<()> {
+    write!(out, "{name:<width$}  {status:<11}")?;
+    for label in labels {
+        write!(
+            out,
+            "  {:>w$}",
+            counts.get(label).copied().unwrap_or(0),
+            w = label.len().max(5)
+        )?;
+    }
+    writeln!(out)
 }

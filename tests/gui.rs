@@ -87,6 +87,21 @@ fn drag_across(harness: &mut Harness<'_, MarginaliaApp>, phrase: &str) {
     harness.run();
 }
 
+/// A click at `pos`, with `modifiers` held.
+fn click(harness: &mut Harness<'_, MarginaliaApp>, pos: Pos2, modifiers: Modifiers) {
+    for pressed in [true, false] {
+        let event = egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        };
+        harness.event_modifiers(event, modifiers);
+        harness.step();
+    }
+    harness.run();
+}
+
 fn new_spans(before: &[Annotation], after: &[Annotation]) -> Vec<Annotation> {
     let old: Vec<Id> = before.iter().map(|a| a.id).collect();
     after
@@ -304,4 +319,228 @@ fn documents_switch_by_keyboard_and_status_is_an_undoable_edit() {
         !harness.state().workspace().unwrap().is_dirty(),
         "and it undoes"
     );
+}
+
+#[test]
+fn a_note_is_typed_after_enter_and_undone_in_one_step() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    drag_across(&mut harness, "la place Rouge");
+    harness.key_press(Key::Num2);
+    harness.run();
+    let id = harness.state().selected_span().unwrap();
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text("lieu à vérifier");
+    harness.run();
+    let note = |h: &Harness<'_, MarginaliaApp>| {
+        annotations(h, 0)
+            .into_iter()
+            .find(|a| a.id == id)
+            .unwrap()
+            .note
+    };
+    assert_eq!(note(&harness), "lieu à vérifier");
+    // Typing "2" in the note did not relabel anything.
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text(" 2");
+    harness.run();
+    assert_eq!(note(&harness), "lieu à vérifier 2");
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(note(&harness), "", "one undo reverts the whole note");
+}
+
+#[test]
+fn clicking_a_span_selects_it_and_shift_click_extends_a_selection() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let text = doc_text(&harness, 0);
+    // "Poutine" after "a-t-on entendu dire à" is a source span of its own.
+    let at = text.find("à Poutine").unwrap() + "à ".len();
+    let source = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.extent().start == at && a.label == "source")
+        .unwrap();
+    let pos = harness.state().text_view().screen_pos(at + 2).unwrap();
+    harness.get_by_label("Spans").hover();
+    harness.run();
+    harness.hover_at(pos);
+    harness.run();
+    click(&mut harness, pos, Modifiers::NONE);
+    assert_eq!(harness.state().selected_span(), Some(source.id));
+
+    let phrase = "aux membres";
+    drag_across(&mut harness, phrase);
+    let end = text.find("sur la place Rouge").unwrap() + "sur la place Rouge".len();
+    let far = harness.state().text_view().screen_pos(end).unwrap();
+    harness.hover_at(far);
+    harness.run();
+    click(&mut harness, far, Modifiers::SHIFT);
+    let selection = harness.state().selection().unwrap();
+    assert_eq!(
+        &text[selection.start..selection.end],
+        "aux membres de la délégation nord-coréenne sur la place Rouge"
+    );
+}
+
+#[test]
+fn renaming_a_label_in_the_labels_window_renames_every_span_and_undoes() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let claims = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project()
+        .counts_by_label()["claim"];
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    harness.run();
+    let name_field = |h: &Harness<'static, MarginaliaApp>| {
+        h.get_all_by_role(Role::TextInput)
+            .filter(|n| n.value().as_deref() == Some("claim"))
+            .count()
+    };
+    assert_eq!(name_field(&harness), 1, "the name field of the claim label");
+    harness
+        .get_all_by_role(Role::TextInput)
+        .find(|n| n.value().as_deref() == Some("claim"))
+        .unwrap()
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_all_by_role(Role::TextInput)
+        .find(|n| n.value().as_deref() == Some("claim"))
+        .unwrap()
+        .type_text("assertion");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    let counts: Vec<(String, usize)> = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project()
+        .counts_by_label()
+        .into_iter()
+        .map(|(l, n)| (l.to_owned(), n))
+        .collect();
+    assert!(
+        counts.contains(&("assertion".to_owned(), claims)),
+        "{counts:?}"
+    );
+    assert!(!counts.iter().any(|(l, _)| l == "claim"));
+    harness.get_by_label("1 assertion");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .counts_by_label()["claim"],
+        claims
+    );
+}
+
+#[test]
+fn new_project_from_a_folder_asks_the_annotator_and_warns_about_windows_1252() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.txt"),
+        "\u{feff}Le Kremlin a démenti.\r\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.txt"), b"Pyongyang a r\xe9agi.").unwrap();
+    let mut harness = harness(None);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    harness.get_by_label("New project from folder");
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&dir.path().display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    let name = harness.get_by_role(Role::TextInput);
+    name.focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_role(Role::TextInput).type_text("Zoé");
+    harness.run();
+    harness.get_by_label("Create project").click();
+    harness.run();
+    let ws = harness.state().workspace().expect("a new project");
+    assert_eq!(ws.project().annotator, "Zoé");
+    assert_eq!(ws.project().documents.len(), 2);
+    assert_eq!(
+        harness.state().prefs().annotator,
+        "Zoé",
+        "the name is remembered"
+    );
+    let notes = harness.state().notifications().join("\n");
+    assert!(
+        notes.contains("b.txt is not UTF-8: it was decoded as windows-1252"),
+        "{notes}"
+    );
+    // A label applied to the BOM document starts after the BOM.
+    drag_across(&mut harness, "Le Kremlin");
+    harness.key_press(Key::Num2);
+    harness.run();
+    let span = &annotations(&harness, 0)[0];
+    assert_eq!(span.fragments[0].start, 3, "byte offsets count the BOM");
+}
+
+/// A file dropped onto the window.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_project_file_opens_it_and_hover_shows_the_span() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(None);
+    assert!(harness.state().workspace().is_none());
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(project.clone())));
+    harness.run();
+    let ws = harness
+        .state()
+        .workspace()
+        .expect("the dropped project is open");
+    assert_eq!(
+        ws.path(),
+        Some(marginalia::file::absolute(&project).as_path())
+    );
+    assert_eq!(
+        harness.state().prefs().recent.first(),
+        Some(&marginalia::file::absolute(&project))
+    );
+
+    // Hovering a span shows its label, annotator and note.
+    let text = doc_text(&harness, 0);
+    let at = text.find("« Merci beaucoup").unwrap() + 4;
+    let pos = harness.state().text_view().screen_pos(at).unwrap();
+    harness.hover_at(pos);
+    // Tooltips wait for the pointer to rest a moment.
+    harness.run_steps(60);
+    harness.get_by_label("by camille");
+    harness.get_by_label_contains("Note: Direct quote");
 }

@@ -452,16 +452,24 @@ impl MarginaliaApp {
     }
 
     fn menu_item(ui: &mut Ui, command: Command, enabled: bool, actions: &mut Vec<Action>) {
+        Self::menu_item_text(ui, command, command.text().to_owned(), enabled, actions);
+    }
+
+    /// A menu button for `command` with its shortcut, under a text of its own.
+    fn menu_item_text(
+        ui: &mut Ui,
+        command: Command,
+        text: String,
+        enabled: bool,
+        actions: &mut Vec<Action>,
+    ) {
         let shortcut = command
             .shortcuts()
             .first()
             .map(|s| ui.ctx().format_shortcut(s))
             .unwrap_or_default();
         if ui
-            .add_enabled(
-                enabled,
-                egui::Button::new(command.text()).shortcut_text(shortcut),
-            )
+            .add_enabled(enabled, egui::Button::new(text).shortcut_text(shortcut))
             .clicked()
         {
             actions.push(Action::Command(command));
@@ -494,37 +502,22 @@ impl MarginaliaApp {
                 let history = self.workspace.as_ref().map(Workspace::history);
                 let undo = history.and_then(crate::edit::History::undo_description);
                 let redo = history.and_then(crate::edit::History::redo_description);
-                let ctx = ui.ctx().clone();
-                let shortcut = |c: Command| {
-                    c.shortcuts()
-                        .first()
-                        .map(|s| ctx.format_shortcut(s))
-                        .unwrap_or_default()
-                };
-                let undo_text = undo
-                    .as_ref()
-                    .map_or_else(|| "Undo".to_owned(), |d| format!("Undo {d}"));
-                if ui
-                    .add_enabled(
-                        undo.is_some(),
-                        egui::Button::new(undo_text).shortcut_text(shortcut(Command::Undo)),
-                    )
-                    .clicked()
-                {
-                    actions.push(Action::Command(Command::Undo));
-                }
-                let redo_text = redo
-                    .as_ref()
-                    .map_or_else(|| "Redo".to_owned(), |d| format!("Redo {d}"));
-                if ui
-                    .add_enabled(
-                        redo.is_some(),
-                        egui::Button::new(redo_text).shortcut_text(shortcut(Command::Redo)),
-                    )
-                    .clicked()
-                {
-                    actions.push(Action::Command(Command::Redo));
-                }
+                let undo_text = undo.map_or_else(|| "Undo".to_owned(), |d| format!("Undo {d}"));
+                Self::menu_item_text(
+                    ui,
+                    Command::Undo,
+                    undo_text,
+                    history.is_some_and(|h| h.undo_description().is_some()),
+                    actions,
+                );
+                let redo_text = redo.map_or_else(|| "Redo".to_owned(), |d| format!("Redo {d}"));
+                Self::menu_item_text(
+                    ui,
+                    Command::Redo,
+                    redo_text,
+                    history.is_some_and(|h| h.redo_description().is_some()),
+                    actions,
+                );
                 ui.separator();
                 Self::menu_item(
                     ui,
@@ -740,12 +733,15 @@ impl MarginaliaApp {
                 egui::Modal::new(egui::Id::unique("annotator")).show(ctx, |ui| {
                     ui.heading("New project");
                     ui.label(format!("Corpus: {}", folder.display()));
-                    ui.label("Your name, as it will appear on your annotations:");
-                    let response = ui.add(
-                        egui::TextEdit::singleline(&mut name)
-                            .id_salt("annotator-field")
-                            .desired_width(300.0),
-                    );
+                    let prompt = ui.label("Your name, as it will appear on your annotations:");
+                    let response = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut name)
+                                .id_salt("annotator-field")
+                                .hint_text("your name")
+                                .desired_width(300.0),
+                        )
+                        .labelled_by(prompt.id);
                     submit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                     ui.horizontal(|ui| {
                         submit |= ui
