@@ -38,8 +38,18 @@ fn sample_copy() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn harness(project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    harness_with(project, false)
+}
+
+/// The app in a headless window. egui's bundled fonts have no emoji or Arabic glyphs (the app
+/// takes them from the system's fonts): `tofu` lets tests show such text as boxes.
+fn harness_with(project: Option<&Path>, tofu: bool) -> Harness<'static, MarginaliaApp> {
     let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), project);
-    let mut harness = Harness::builder()
+    let mut builder = Harness::builder();
+    if tofu {
+        builder = builder.allow_missing_glyphs();
+    }
+    let mut harness = builder
         .with_size(Vec2::new(1400.0, 900.0))
         // Frames a 60th of a second apart, as on screen (double-clicks depend on it).
         .with_step_dt(1.0 / 60.0)
@@ -543,4 +553,42 @@ fn dropping_a_project_file_opens_it_and_hover_shows_the_span() {
     harness.run_steps(60);
     harness.get_by_label("by camille");
     harness.get_by_label_contains("Note: Direct quote");
+}
+
+#[test]
+fn mouse_selection_on_emoji_combining_marks_crlf_bom_and_arabic_lands_on_char_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let text = "\u{feff}Titre 😀 e\u{301}te\u{301}\r\n\r\nSelon l'AFP 🇫🇷, « Kim a parlé » — قال المتحدث 👩‍👩‍👧 fin.\r\n";
+    std::fs::write(corpus.join("hard.txt"), text).unwrap();
+    let project = dir.path().join("hard.ron");
+    marginalia::workspace::Workspace::from_folder(&corpus, "zoé")
+        .unwrap()
+        .save_as(&project)
+        .unwrap();
+    let mut harness = harness_with(Some(&project), true);
+    for (phrase, key, label) in [
+        ("« Kim a parlé »", Key::Num1, "claim"),
+        ("l'AFP 🇫🇷", Key::Num2, "source"),
+        ("قال المتحدث", Key::Num3, "boilerplate"),
+    ] {
+        let before = annotations(&harness, 0);
+        drag_across(&mut harness, phrase);
+        harness.key_press(key);
+        harness.run();
+        let added = new_spans(&before, &annotations(&harness, 0));
+        assert_eq!(added.len(), 1, "{phrase}");
+        assert_eq!(added[0].label, label);
+        assert_eq!(added[0].text(text), phrase);
+        assert!(added[0].fragments[0].check(text).is_ok());
+    }
+    // Save, reopen: the same spans on the same bytes.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    let reopened = marginalia::workspace::Workspace::open(&project).unwrap();
+    assert_eq!(
+        reopened.project().documents[0].annotations,
+        annotations(&harness, 0)
+    );
 }
