@@ -171,6 +171,8 @@ pub struct MarginaliaApp {
     selected_span: Option<Id>,
     note_draft: String,
     focus_note: bool,
+    /// Scroll the span list to the selected span at the next frame.
+    reveal_span: bool,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -193,6 +195,7 @@ impl MarginaliaApp {
             selected_span: None,
             note_draft: String::new(),
             focus_note: false,
+            reveal_span: false,
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -343,6 +346,7 @@ impl MarginaliaApp {
                             project,
                             document,
                             self.selected_span,
+                            std::mem::take(&mut self.reveal_span),
                         ));
                     }
                 });
@@ -840,6 +844,7 @@ impl MarginaliaApp {
             Action::SelectSpan { id, scroll } => {
                 self.selected_span = Some(id);
                 self.selection = None;
+                self.reveal_span = !scroll;
                 if scroll
                     && let Some(annotation) = self
                         .workspace
@@ -1030,6 +1035,7 @@ impl MarginaliaApp {
             {
                 self.selection = None;
                 self.selected_span = Some(id);
+                self.reveal_span = true;
             }
         } else if let Some(id) = self.selected_span {
             if document.annotation(id).is_some_and(|a| a.label != label) {

@@ -126,12 +126,14 @@ fn excerpt(text: &str, max_chars: usize) -> String {
     }
 }
 
-/// The spans of the current document, in text order.
+/// The spans of the current document, in text order. `reveal` scrolls the list to the selected
+/// span.
 pub fn span_list_ui(
     ui: &mut Ui,
     project: &Project,
     document: &Document,
     selected: Option<Id>,
+    reveal: bool,
 ) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
@@ -185,11 +187,9 @@ pub fn span_list_ui(
                     })
                     .response
                     .interact(egui::Sense::click());
-                if is_selected
-                    && ui.ctx().memory(|m| m.focused().is_none())
-                    && ui.input(|i| i.pointer.any_click())
-                {
-                    // Keep the selected span in view when it was selected from the text.
+                if is_selected && reveal {
+                    // Selected from the text: bring it into view in the list too.
+                    response.scroll_to_me(Some(egui::Align::Center));
                 }
                 if response.clicked() {
                     action = Some(Action::SelectSpan {
