@@ -13,6 +13,7 @@
 //! - `ui` (feature `gui`): the egui desktop application.
 
 pub mod cli;
+pub mod formats;
 pub mod corpus;
 pub mod edit;
 pub mod file;

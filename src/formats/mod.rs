@@ -1,0 +1,524 @@
+//! Export to, and import from, the formats of other tools.
+//!
+//! Inside Marginalia offsets are bytes; every format here counts Unicode code points of the raw
+//! document text (BOM and `\r` included), half-open, as Python, spaCy, brat, doccano and Label
+//! Studio do. Conversion happens here, at the edge, with [`CodePointIndex`].
+//!
+//! Exporters receive the documents already filtered by [`ExportOptions`] ([`select`]); importers
+//! return an [`Imported`] corpus that [`build_project`] turns into a project, reporting whatever
+//! could not be mapped: an annotation is never dropped silently.
+
+pub mod brat;
+pub mod conll;
+pub mod csv;
+pub mod doccano;
+pub mod jsonl;
+pub mod label_studio;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::model::{Annotation, Document, Id, Project, Relation, Status, Timestamp};
+use crate::schema::{LabelDef, PALETTE, RelationDef, Schema};
+use crate::text::{ByteRange, CodePointIndex};
+
+/// The formats Marginalia exports and imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object a document: text, spans with code point offsets, relations.
+    Jsonl,
+    /// doccano's sequence-labelling JSONL (`entities`, `relations`, `Comments`).
+    Doccano,
+    /// brat standoff: a folder of `.txt` and `.ann` files with an `annotation.conf`.
+    Brat,
+    /// CoNLL: one token a line with IOB2 tags, `-DOCSTART-` between documents.
+    Conll,
+    /// Label Studio's JSON tasks, with the matching labelling config.
+    LabelStudio,
+    /// One span a row, RFC 4180.
+    Csv,
+}
+
+impl Format {
+    /// Every format.
+    pub const ALL: [Self; 6] = [Self::Jsonl, Self::Doccano, Self::Brat, Self::Conll, Self::LabelStudio, Self::Csv];
+
+    /// The name used on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Jsonl => "jsonl",
+            Self::Doccano => "doccano",
+            Self::Brat => "brat",
+            Self::Conll => "conll",
+            Self::LabelStudio => "label-studio",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// True when the export is a folder rather than a file.
+    pub const fn writes_folder(self) -> bool {
+        matches!(self, Self::Brat | Self::LabelStudio)
+    }
+
+    /// True when the format can be imported.
+    pub const fn can_import(self) -> bool {
+        matches!(self, Self::Jsonl | Self::Doccano | Self::Brat | Self::LabelStudio)
+    }
+
+    /// The usual file extension of an export (none for folders).
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Self::Jsonl | Self::Doccano => "jsonl",
+            Self::Conll => "conll",
+            Self::Csv => "csv",
+            Self::Brat | Self::LabelStudio => "",
+        }
+    }
+}
+
+/// How CoNLL writes tokens covered by more than one span.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum OverlapPolicy {
+    /// One tag column a label: overlapping spans of different labels all keep their tags.
+    #[default]
+    ColumnPerLabel,
+    /// One tag column: where spans overlap, the label that comes first in the schema wins, and
+    /// the spans that lose tokens are counted in the report.
+    Priority,
+}
+
+/// What to export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Only the documents marked done.
+    pub only_done: bool,
+    /// Only these labels (`None`: all).
+    pub labels: Option<BTreeSet<String>>,
+    /// Include spans labelled `boilerplate`.
+    pub boilerplate: bool,
+    /// `jsonl` only: cut the boilerplate spans out of the text and re-offset the other spans.
+    pub text_without_boilerplate: bool,
+    /// `conll` only: how overlapping spans are written.
+    pub overlap: OverlapPolicy,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self { only_done: false, labels: None, boilerplate: true, text_without_boilerplate: false, overlap: OverlapPolicy::default() }
+    }
+}
+
+/// The label that marks text which is not part of the article.
+pub const BOILERPLATE: &str = "boilerplate";
+
+/// A document as an exporter sees it: the spans and relations to write, in text order.
+#[derive(Clone, Debug)]
+pub struct ExportDoc<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its annotations that pass the options, in text order.
+    pub annotations: Vec<&'a Annotation>,
+    /// Its relations whose two ends are both exported, by id.
+    pub relations: Vec<&'a Relation>,
+}
+
+impl ExportDoc<'_> {
+    /// A stable identifier for the document in exports: its path without the extension.
+    pub fn name(&self) -> &str {
+        self.document.path.strip_suffix(".txt").unwrap_or(&self.document.path)
+    }
+}
+
+/// The documents and spans that `options` select. Documents whose text is not current (changed or
+/// missing) are never exported: their offsets would not match.
+pub fn select<'a>(project: &'a Project, options: &ExportOptions) -> (Vec<ExportDoc<'a>>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut docs = Vec::new();
+    for document in &project.documents {
+        if options.only_done && document.status != Status::Done {
+            continue;
+        }
+        if !document.is_editable() {
+            notes.push(format!("{} left out: its text changed or is missing since it was annotated", document.path));
+            continue;
+        }
+        let keep = |a: &&Annotation| {
+            (options.boilerplate || a.label != BOILERPLATE)
+                && options.labels.as_ref().is_none_or(|labels| labels.contains(&a.label))
+        };
+        let annotations: Vec<&Annotation> = document.annotations.iter().filter(keep).collect();
+        let kept: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
+        let relations = document.relations.iter().filter(|r| kept.contains(&r.from) && kept.contains(&r.to)).collect();
+        docs.push(ExportDoc { document, annotations, relations });
+    }
+    (docs, notes)
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Documents written.
+    pub documents: usize,
+    /// Spans written.
+    pub spans: usize,
+    /// Relations written.
+    pub relations: usize,
+    /// What the user should know: documents left out, overlaps resolved by priority…
+    pub notes: Vec<String>,
+}
+
+/// Why an export or an import failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    /// A file could not be read.
+    #[error("cannot read {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not what its format says.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Line, from 1 (0: the file as a whole).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The format cannot be imported.
+    #[error("{0} files cannot be imported")]
+    NotImportable(&'static str),
+}
+
+impl FormatError {
+    /// A write error on `path`.
+    pub fn write(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Write { path: path.to_owned(), source }
+    }
+
+    /// A read error on `path`.
+    pub fn read(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Read { path: path.to_owned(), source }
+    }
+
+    /// A parse error at `line` of `path`.
+    pub fn parse(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self::Parse { path: path.to_owned(), line, message: message.into() }
+    }
+}
+
+/// Reports progress: called with (done, total) documents.
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+/// Exports `project` in `format` to `out` (a file, or a folder for brat and Label Studio).
+pub fn export(
+    project: &Project,
+    format: Format,
+    options: &ExportOptions,
+    out: &Path,
+    progress: Progress<'_>,
+) -> Result<ExportReport, FormatError> {
+    let (docs, notes) = select(project, options);
+    let mut report = match format {
+        Format::Jsonl => jsonl::export(&docs, out, progress),
+        Format::Doccano => doccano::export(&docs, out, progress),
+        Format::Brat => brat::export(&docs, &project.schema, out, progress),
+        Format::Conll => conll::export(&docs, &project.schema, options.overlap, out, progress),
+        Format::LabelStudio => label_studio::export(&docs, out, progress),
+        Format::Csv => csv::export(&docs, out, progress),
+    }?;
+    let mut all_notes = notes;
+    all_notes.append(&mut report.notes);
+    report.notes = all_notes;
+    Ok(report)
+}
+
+/// A span read from another tool's file, offsets already in bytes of the document text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedSpan {
+    /// The span's id in the source file (`T3`, `17`…), for relations to refer to.
+    pub key: String,
+    /// Its label.
+    pub label: String,
+    /// Byte ranges, sorted and disjoint.
+    pub fragments: Vec<ByteRange>,
+    /// Who made it, when the file says.
+    pub annotator: Option<String>,
+    /// Notes, comments, and attributes the schema has no place for.
+    pub note: String,
+    /// Attributes.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// A relation read from another tool's file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedRelation {
+    /// Its type.
+    pub kind: String,
+    /// Key of the span it starts from.
+    pub from: String,
+    /// Key of the span it goes to.
+    pub to: String,
+}
+
+/// A document read from another tool's files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedDoc {
+    /// Where to write its text in the new corpus, relative, with `/` separators, ending `.txt`.
+    pub path: String,
+    /// The text, exactly as the tool had it (BOM and CRLF kept).
+    pub text: String,
+    /// Its spans.
+    pub spans: Vec<ImportedSpan>,
+    /// Its relations.
+    pub relations: Vec<ImportedRelation>,
+}
+
+/// What an importer read: documents, and what it could not map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// The documents.
+    pub documents: Vec<ImportedDoc>,
+    /// Everything that could not be mapped, said plainly (nothing is dropped silently).
+    pub report: Vec<String>,
+    /// Label colours the source declared (Label Studio configs, brat visual.conf).
+    pub colors: BTreeMap<String, crate::schema::Rgb>,
+}
+
+/// Reads another tool's annotations from `input` (a file, or a folder for brat).
+pub fn import(format: Format, input: &Path) -> Result<Imported, FormatError> {
+    match format {
+        Format::Jsonl => jsonl::import(input),
+        Format::Doccano => doccano::import(input),
+        Format::Brat => brat::import(input),
+        Format::LabelStudio => label_studio::import(input),
+        Format::Conll | Format::Csv => Err(FormatError::NotImportable(format.name())),
+    }
+}
+
+/// Converts a code point range of `text` into a byte range; `None` when it does not fit.
+pub fn code_points_to_bytes(index: &CodePointIndex, start: usize, end: usize) -> Option<ByteRange> {
+    if start >= end {
+        return None;
+    }
+    Some(ByteRange::new(index.byte_of_char(start)?, index.byte_of_char(end)?))
+}
+
+/// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
+/// schema from the labels and relation types met, and returns the project with a report of what
+/// could not be mapped (the importer's report, plus spans that do not fit their text).
+pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> Result<(Project, Vec<String>), FormatError> {
+    let mut report = imported.report;
+    std::fs::create_dir_all(corpus_dir).map_err(FormatError::write(corpus_dir))?;
+    let mut schema = Schema { labels: Vec::new(), relations: Vec::new(), attributes: Vec::new() };
+    let defaults = Schema::default();
+    let mut seen_paths = BTreeSet::new();
+    let mut documents = Vec::with_capacity(imported.documents.len());
+    let mut pending = Vec::new();
+    for doc in imported.documents {
+        if !seen_paths.insert(doc.path.clone()) {
+            report.push(format!("{}: a second document with this name was left out", doc.path));
+            continue;
+        }
+        let file = crate::corpus::resolve(corpus_dir, &doc.path).map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
+        }
+        crate::file::write_atomic(&file, doc.text.as_bytes()).map_err(|e| FormatError::Write { path: e.path, source: e.source })?;
+        for span in &doc.spans {
+            if schema.label(&span.label).is_none() {
+                let color = imported
+                    .colors
+                    .get(&span.label)
+                    .copied()
+                    .or_else(|| defaults.label(&span.label).map(|l| l.color))
+                    .unwrap_or_else(|| PALETTE.get(schema.labels.len() % PALETTE.len()).copied().unwrap_or(crate::schema::Rgb([128, 128, 128])));
+                let description = defaults.label(&span.label).map(|l| l.description.clone()).unwrap_or_default();
+                let key = (1..=9).map(|n| n.to_string()).find(|k| schema.label_for_key(k).is_none()).unwrap_or_default();
+                schema.labels.push(LabelDef { name: span.label.clone(), color, key, description });
+            }
+        }
+        let text: Arc<str> = Arc::from(doc.text.as_str());
+        documents.push(Document {
+            path: doc.path.clone(),
+            hash: crate::corpus::sha256_hex(doc.text.as_bytes()),
+            text,
+            status: Status::Done,
+            ..Document::default()
+        });
+        pending.push((doc.path, doc.spans, doc.relations));
+    }
+    let mut project = Project::new(annotator.to_owned(), crate::file::absolute(corpus_dir), schema, documents);
+    let now = Timestamp::now();
+    for (path, spans, relations) in pending {
+        let Some(doc) = project.documents.iter().position(|d| d.path == path) else { continue };
+        let mut keys = BTreeMap::new();
+        for span in spans {
+            let id = project.allocate_id();
+            let annotation = Annotation {
+                id,
+                label: span.label.clone(),
+                fragments: span.fragments,
+                annotator: span.annotator.unwrap_or_else(|| annotator.to_owned()),
+                note: span.note,
+                created: now,
+                attributes: BTreeMap::new(),
+            };
+            match (crate::edit::Edit::AddAnnotation { doc, annotation }).apply(&mut project) {
+                Ok(_) => {
+                    keys.insert(span.key.clone(), id);
+                }
+                Err(error) => report.push(format!("{path}: span {} ({}) left out: {error}", span.key, span.label)),
+            }
+            // Attributes go straight in: the schema learns them from what was imported.
+            if let Some(annotation) = project.documents.get_mut(doc).and_then(|d| d.annotations.iter_mut().find(|a| a.id == id)) {
+                annotation.attributes = span.attributes;
+            }
+        }
+        for relation in relations {
+            let (Some(&from), Some(&to)) = (keys.get(&relation.from), keys.get(&relation.to)) else {
+                report.push(format!("{path}: relation {} {} → {} left out: an end is missing", relation.kind, relation.from, relation.to));
+                continue;
+            };
+            let labels = |id: Id| project.documents.get(doc).and_then(|d| d.annotation(id)).map(|a| a.label.clone()).unwrap_or_default();
+            let (from_label, to_label) = (labels(from), labels(to));
+            match project.schema.relations.iter_mut().find(|r| r.name == relation.kind) {
+                Some(def) => {
+                    if !def.from.contains(&from_label) {
+                        def.from.push(from_label);
+                    }
+                    if !def.to.contains(&to_label) {
+                        def.to.push(to_label);
+                    }
+                }
+                None => project.schema.relations.push(RelationDef {
+                    name: relation.kind.clone(),
+                    from: vec![from_label],
+                    to: vec![to_label],
+                    description: String::new(),
+                }),
+            }
+            let relation = Relation { id: project.allocate_id(), kind: relation.kind, from, to, annotator: annotator.to_owned(), created: now };
+            if let Err(error) = (crate::edit::Edit::AddRelation { doc, relation }).apply(&mut project) {
+                report.push(format!("{path}: a relation was left out: {error}"));
+            }
+        }
+    }
+    // Attributes met become schema attributes, so that the app can edit them.
+    let mut attributes: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for document in &project.documents {
+        for annotation in &document.annotations {
+            for (name, value) in &annotation.attributes {
+                attributes.entry((annotation.label.clone(), name.clone())).or_default().insert(value.clone());
+            }
+        }
+    }
+    for ((label, name), values) in attributes {
+        let description = defaults.attributes_of(&label).find(|a| a.name == name).map(|a| a.description.clone()).unwrap_or_default();
+        project.schema.attributes.push(crate::schema::AttributeDef { label, name, values: values.into_iter().collect(), description });
+    }
+    for relation in &mut project.schema.relations {
+        relation.from.sort();
+        relation.to.sort();
+    }
+    Ok((project, report))
+}
+
+/// A file name for a document in a folder export: its path with `/` kept as folders.
+pub fn relative_out(doc: &ExportDoc<'_>, extension: &str) -> PathBuf {
+    let mut path = PathBuf::from(doc.name());
+    path.set_extension(extension);
+    path
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A small corpus with the hard cases: BOM, CRLF, emoji, combining marks, Arabic, an empty
+    /// document, a span at the very end, nested and discontinuous spans, a link.
+    pub(crate) fn torture_project() -> Project {
+        let texts = [
+            ("a-bom-crlf.txt", "\u{feff}Le Kremlin 😀 a dit\r\n« Vos soldats se sont battus », a déclaré Poutine.\r\n"),
+            ("b-arabic.txt", "قال المتحدث إن e\u{301}te\u{301} 👩‍👩‍👧 fin"),
+            ("c-empty.txt", ""),
+        ];
+        let documents = texts
+            .iter()
+            .map(|(path, text)| Document {
+                path: (*path).to_owned(),
+                hash: crate::corpus::sha256_hex(text.as_bytes()),
+                text: Arc::from(*text),
+                status: Status::Done,
+                ..Document::default()
+            })
+            .collect();
+        let mut project = Project::new("zoé".into(), "/corpus".into(), Schema::default(), documents);
+        let mut add = |project: &mut Project, doc: usize, label: &str, phrases: &[&str], note: &str| {
+            let text = project.documents[doc].text.clone();
+            let fragments = phrases
+                .iter()
+                .map(|p| {
+                    let start = text.find(p).unwrap();
+                    ByteRange::new(start, start + p.len())
+                })
+                .collect();
+            let id = project.allocate_id();
+            let annotation = Annotation { id, label: label.into(), fragments, annotator: "zoé".into(), note: note.into(), created: Timestamp(1_800_000_000), attributes: BTreeMap::new() };
+            crate::edit::Edit::AddAnnotation { doc, annotation }.apply(project).unwrap();
+            id
+        };
+        let claim = add(&mut project, 0, "claim", &["« Vos soldats se sont battus »"], "citation, \"exacte\"\nsur deux lignes");
+        let source = add(&mut project, 0, "source", &["Poutine"], "");
+        add(&mut project, 0, "source", &["Le Kremlin"], "");
+        add(&mut project, 0, "claim", &["Le Kremlin 😀 a dit"], "nested");
+        add(&mut project, 0, "boilerplate", &["Poutine."], "at the very end");
+        add(&mut project, 1, "claim", &["قال", "e\u{301}te\u{301}"], "discontinuous");
+        add(&mut project, 1, "source", &["المتحدث"], "");
+        add(&mut project, 1, "boilerplate", &["👩‍👩‍👧 fin"], "");
+        let relation = Relation { id: project.allocate_id(), kind: "attributed-to".into(), from: claim, to: source, annotator: "zoé".into(), created: Timestamp(1_800_000_000) };
+        crate::edit::Edit::AddRelation { doc: 0, relation }.apply(&mut project).unwrap();
+        project
+    }
+
+    #[test]
+    fn selection_filters_documents_labels_and_boilerplate_and_keeps_whole_links() {
+        let mut project = torture_project();
+        project.documents[1].status = Status::InProgress;
+        let all = select(&project, &ExportOptions::default()).0;
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].annotations.len(), 5);
+        assert_eq!(all[0].relations.len(), 1);
+        let options = ExportOptions { only_done: true, boilerplate: false, ..ExportOptions::default() };
+        let done = select(&project, &options).0;
+        assert_eq!(done.len(), 2);
+        assert!(done[0].annotations.iter().all(|a| a.label != BOILERPLATE));
+        let only_claims = ExportOptions { labels: Some(["claim".to_owned()].into()), ..ExportOptions::default() };
+        let claims = select(&project, &only_claims).0;
+        assert!(claims[0].annotations.iter().all(|a| a.label == "claim"));
+        assert!(claims[0].relations.is_empty(), "a link whose source is not exported is left out");
+    }
+
+    #[test]
+    fn code_point_ranges_convert_to_bytes() {
+        let text = "\u{feff}é😀a";
+        let index = CodePointIndex::new(text);
+        assert_eq!(code_points_to_bytes(&index, 1, 3), Some(ByteRange::new(3, 9)));
+        assert_eq!(code_points_to_bytes(&index, 3, 9), None);
+        assert_eq!(code_points_to_bytes(&index, 2, 2), None);
+    }
+}
