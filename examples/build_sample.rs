@@ -3,7 +3,8 @@
 //! `assets/sample-annotations.tsv` and `assets/second-annotator.tsv` list each annotation by the
 //! exact text it covers (with the occurrence number when the text repeats), its label, links and
 //! attributes: easy to review by eye. This turns them into `projects/sample.ron` and
-//! `projects/sample-second-annotator.ron`, with fixed times so that reruns give the same files.
+//! `projects/sample-second-annotator.ron` (and the torture corpus of the format tests into
+//! `tests/fixtures/torture/torture.ron`), with fixed times so that reruns give the same files.
 //!
 //! Run from the repository root: `cargo run --example build_sample --no-default-features`.
 
@@ -19,10 +20,10 @@ use marginalia::workspace::Workspace;
 /// 2026-11-01T09:00:00Z: the sample annotations' first creation time.
 const START: i64 = 1_793_523_600;
 
-fn build(tsv: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
+fn build(tsv: &Path, corpus: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
     let source =
         std::fs::read_to_string(tsv).with_context(|| format!("cannot read {}", tsv.display()))?;
-    let mut ws = Workspace::from_folder(Path::new("assets/corpus"), annotator)?;
+    let mut ws = Workspace::from_folder(corpus, annotator)?;
     let mut doc = None;
     let mut keys: HashMap<(usize, String), marginalia::model::Id> = HashMap::new();
     let mut links = Vec::new();
@@ -53,11 +54,25 @@ fn build(tsv: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
             .text
             .clone();
         let occurrence: usize = occurrence.parse().with_context(at)?;
-        let start = text
-            .match_indices(quote)
-            .nth(occurrence.saturating_sub(1))
-            .map(|(start, _)| start)
-            .with_context(|| format!("{}: {quote:?} occurs fewer than {occurrence} times", at()))?;
+        // ` ||| ` separates the fragments of a discontinuous span; each is found after the last.
+        let mut fragments = Vec::new();
+        let mut from = 0;
+        for (n, part) in quote.split(" ||| ").enumerate() {
+            let skip = if n == 0 {
+                occurrence.saturating_sub(1)
+            } else {
+                0
+            };
+            let start = text
+                .get(from..)
+                .and_then(|rest| rest.match_indices(part).nth(skip))
+                .map(|(start, _)| from + start)
+                .with_context(|| {
+                    format!("{}: {part:?} occurs fewer than {occurrence} times", at())
+                })?;
+            fragments.push(ByteRange::new(start, start + part.len()));
+            from = start + part.len();
+        }
         let id = ws.allocate_id();
         let attributes: BTreeMap<String, String> = attributes
             .split(',')
@@ -69,7 +84,7 @@ fn build(tsv: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
         let annotation = Annotation {
             id,
             label: (*label).to_owned(),
-            fragments: vec![ByteRange::new(start, start + quote.len())],
+            fragments,
             annotator: annotator.to_owned(),
             note: if *note == "-" {
                 String::new()
@@ -131,18 +146,24 @@ fn build(tsv: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
 }
 
 fn main() -> anyhow::Result<()> {
+    let corpus = Path::new("assets/corpus");
     build(
         Path::new("assets/sample-annotations.tsv"),
+        corpus,
         "camille",
         Path::new("projects/sample.ron"),
     )?;
-    let second = Path::new("assets/second-annotator.tsv");
-    if second.exists() {
-        build(
-            second,
-            "jules",
-            Path::new("projects/sample-second-annotator.ron"),
-        )?;
-    }
-    Ok(())
+    build(
+        Path::new("assets/second-annotator.tsv"),
+        corpus,
+        "jules",
+        Path::new("projects/sample-second-annotator.ron"),
+    )?;
+    let torture = Path::new("tests/fixtures/torture");
+    build(
+        &torture.join("annotations.tsv"),
+        &torture.join("corpus"),
+        "zoé",
+        &torture.join("torture.ron"),
+    )
 }

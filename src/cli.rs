@@ -46,6 +46,57 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Export the annotations for training and analysis, or for another tool.
+    ///
+    /// Offsets count Unicode code points of the raw text (BOM and CR included), half-open.
+    Export {
+        /// The project file.
+        project: PathBuf,
+        /// The output format.
+        #[arg(long, short, value_enum)]
+        format: crate::formats::Format,
+        /// Where to write: a file (jsonl, doccano, conll, csv) or a folder (brat, label-studio).
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// Only the documents marked done.
+        #[arg(long)]
+        only_done: bool,
+        /// Only these labels (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "LABELS")]
+        labels: Option<Vec<String>>,
+        /// Leave boilerplate spans out.
+        #[arg(long)]
+        no_boilerplate: bool,
+        /// jsonl: cut boilerplate out of the text and re-offset the other spans.
+        #[arg(long)]
+        text_without_boilerplate: bool,
+        /// conll: how overlapping spans are written.
+        #[arg(long, value_enum, default_value_t)]
+        overlap: crate::formats::OverlapPolicy,
+    },
+    /// Import annotations made in brat, doccano, Label Studio, or Marginalia's jsonl.
+    ///
+    /// The texts are written into a corpus folder, the schema is built from the labels met, and
+    /// whatever cannot be mapped is reported: nothing is dropped silently.
+    Import {
+        /// The input format.
+        #[arg(long, short, value_enum)]
+        format: crate::formats::Format,
+        /// The file (or brat folder) to import.
+        input: PathBuf,
+        /// The project file to create.
+        #[arg(short, long, value_name = "PROJECT.ron")]
+        output: PathBuf,
+        /// Where to write the texts (default: a folder named after the project, beside it).
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+        /// The annotator who will own the project (default: your user name).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load a project and its corpus; print documents, spans per label and any problem.
     ///
     /// Exits with 0 only when the project is sound.
@@ -137,6 +188,99 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 output.display(),
                 workspace.project().documents.len(),
                 corpus.display()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            project,
+            format,
+            output,
+            only_done,
+            labels,
+            no_boilerplate,
+            text_without_boilerplate,
+            overlap,
+        } => {
+            let workspace = Workspace::open(&project)
+                .with_context(|| format!("cannot load {}", project.display()))?;
+            for problem in workspace.problems() {
+                eprintln!("marginalia: warning: {problem}");
+            }
+            let options = crate::formats::ExportOptions {
+                only_done,
+                labels: labels.map(|l| l.into_iter().collect()),
+                boilerplate: !no_boilerplate,
+                text_without_boilerplate,
+                overlap,
+            };
+            let report = crate::formats::export(
+                workspace.project(),
+                format,
+                &options,
+                &output,
+                &mut |_, _| {},
+            )
+            .with_context(|| format!("cannot export {} as {}", project.display(), format.name()))?;
+            for note in &report.notes {
+                eprintln!("marginalia: note: {note}");
+            }
+            writeln!(
+                out,
+                "exported {} document(s), {} span(s), {} link(s) to {} ({})",
+                report.documents,
+                report.spans,
+                report.relations,
+                output.display(),
+                format.name()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            format,
+            input,
+            output,
+            corpus,
+            annotator,
+            force,
+        } => {
+            if output.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists (use --force to overwrite it)",
+                    output.display()
+                );
+            }
+            let imported = crate::formats::import(format, &input).with_context(|| {
+                format!("cannot import {} as {}", input.display(), format.name())
+            })?;
+            let corpus = corpus.unwrap_or_else(|| {
+                let stem = output.file_stem().map_or_else(
+                    || "imported".to_owned(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+                output.with_file_name(format!("{stem}-corpus"))
+            });
+            let annotator = annotator.unwrap_or_else(default_annotator);
+            let (project, report) = crate::formats::build_project(imported, &corpus, &annotator)
+                .with_context(|| format!("cannot write the corpus into {}", corpus.display()))?;
+            crate::file::save(&project, &output)?;
+            for line in &report {
+                eprintln!("marginalia: not imported: {line}");
+            }
+            writeln!(
+                out,
+                "imported {} document(s), {} span(s) into {} (texts in {}){}",
+                project.documents.len(),
+                project.annotation_count(),
+                output.display(),
+                corpus.display(),
+                if report.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} item(s) could not be mapped (listed above)",
+                        report.len()
+                    )
+                }
             )?;
             Ok(ExitCode::SUCCESS)
         }

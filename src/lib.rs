@@ -13,10 +13,10 @@
 //! - `ui` (feature `gui`): the egui desktop application.
 
 pub mod cli;
-pub mod formats;
 pub mod corpus;
 pub mod edit;
 pub mod file;
+pub mod formats;
 pub mod model;
 pub mod schema;
 pub mod text;

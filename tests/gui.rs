@@ -592,3 +592,78 @@ fn mouse_selection_on_emoji_combining_marks_crlf_bom_and_arabic_lands_on_char_bo
         annotations(&harness, 0)
     );
 }
+
+/// Replaces the text of the field labelled `label`.
+fn set_field(harness: &mut Harness<'_, MarginaliaApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run();
+}
+
+#[test]
+fn export_from_the_file_menu_then_import_it_back_as_a_new_project() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let spans = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project()
+        .annotation_count();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    harness.run();
+    let out = dir.path().join("sample.jsonl");
+    set_field(&mut harness, "File:", &out.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+    harness.run();
+    harness.state_mut().finish_export();
+    harness.run();
+    assert!(out.exists());
+    let notes = harness.state().notifications().join("\n");
+    assert!(
+        notes.contains(&format!("Exported 5 document(s), {spans} span(s)")),
+        "{notes}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 5);
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Format:")
+        .click();
+    harness.run();
+    harness.get_by_label("jsonl").click();
+    harness.run();
+    set_field(&mut harness, "File:", &out.display().to_string());
+    let imported = dir.path().join("imported.ron");
+    set_field(
+        &mut harness,
+        "New project:",
+        &imported.display().to_string(),
+    );
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    harness.run();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(
+        ws.path(),
+        Some(marginalia::file::absolute(&imported).as_path()),
+        "{:?}",
+        harness.state().notifications()
+    );
+    assert_eq!(ws.project().annotation_count(), spans);
+    assert!(
+        dir.path()
+            .join("imported-corpus/000_225b6af823e3d03e.txt")
+            .exists()
+    );
+}

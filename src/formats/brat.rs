@@ -6,7 +6,12 @@ use super::{ExportDoc, ExportReport, FormatError, Imported, Progress};
 use crate::schema::Schema;
 
 /// Writes a brat folder.
-pub fn export(_docs: &[ExportDoc<'_>], _schema: &Schema, _out: &Path, _progress: Progress<'_>) -> Result<ExportReport, FormatError> {
+pub fn export(
+    _docs: &[ExportDoc<'_>],
+    _schema: &Schema,
+    _out: &Path,
+    _progress: Progress<'_>,
+) -> Result<ExportReport, FormatError> {
     Err(FormatError::NotImportable("brat"))
 }
 

@@ -1,7 +1,114 @@
-//! placeholder
+//! CSV: one span a row, RFC 4180 (fields quoted when needed, `""` for a quote, CRLF row ends).
+//!
+//! Columns: `document, start, end, label, text, annotator, note, id, fragments`. Offsets count
+//! code points; `start`/`end` are the span's extent, and `fragments` lists `start-end` pairs
+//! separated by `;` (one pair for a continuous span).
+
 use std::path::Path;
-use super::{ExportDoc, ExportReport, FormatError, Imported, Progress};
-/// x
-pub fn export(_docs: &[ExportDoc<'_>], _out: &Path, _progress: Progress<'_>) -> Result<ExportReport, FormatError> { Err(FormatError::NotImportable("x")) }
-/// x
-pub fn import(_input: &Path) -> Result<Imported, FormatError> { Err(FormatError::NotImportable("x")) }
+
+use super::{ExportDoc, ExportReport, FormatError, Progress};
+use crate::text::CodePointIndex;
+
+/// Writes one row a span to `out`.
+pub fn export(
+    docs: &[ExportDoc<'_>],
+    out: &Path,
+    progress: Progress<'_>,
+) -> Result<ExportReport, FormatError> {
+    let error = |e: ::csv::Error| FormatError::Write {
+        path: out.to_owned(),
+        source: e.into(),
+    };
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_path(out)
+        .map_err(error)?;
+    writer
+        .write_record([
+            "document",
+            "start",
+            "end",
+            "label",
+            "text",
+            "annotator",
+            "note",
+            "id",
+            "fragments",
+        ])
+        .map_err(error)?;
+    let mut report = ExportReport::default();
+    for (i, doc) in docs.iter().enumerate() {
+        let text = &doc.document.text;
+        let index = CodePointIndex::new(text);
+        for annotation in &doc.annotations {
+            let extent = annotation.extent();
+            let fragments: Vec<String> = annotation
+                .fragments
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}-{}",
+                        index.char_of_byte(f.start),
+                        index.char_of_byte(f.end)
+                    )
+                })
+                .collect();
+            let parts: Vec<&str> = annotation.fragments.iter().map(|f| f.slice(text)).collect();
+            writer
+                .write_record([
+                    doc.document.path.as_str(),
+                    &index.char_of_byte(extent.start).to_string(),
+                    &index.char_of_byte(extent.end).to_string(),
+                    &annotation.label,
+                    &parts.join(" "),
+                    &annotation.annotator,
+                    &annotation.note,
+                    &annotation.id.0.to_string(),
+                    &fragments.join(";"),
+                ])
+                .map_err(error)?;
+            report.spans += 1;
+        }
+        report.documents += 1;
+        progress(i + 1, docs.len());
+    }
+    writer.flush().map_err(FormatError::write(out))?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::tests::torture_project;
+    use crate::formats::{ExportOptions, select};
+
+    #[test]
+    fn rows_are_rfc_4180_and_offsets_are_code_points() {
+        let project = torture_project();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("spans.csv");
+        let (docs, _) = select(&project, &ExportOptions::default());
+        let report = export(&docs, &out, &mut |_, _| {}).unwrap();
+        assert_eq!(report.spans, project.annotation_count());
+        let bytes = std::fs::read_to_string(&out).unwrap();
+        assert!(bytes.starts_with("document,start,end,label,text,annotator,note,id,fragments\r\n"));
+        // A note with quotes and a line break is quoted, quotes doubled.
+        assert!(
+            bytes.contains("\"citation, \"\"exacte\"\"\nsur deux lignes\""),
+            "{bytes}"
+        );
+        // Read back with a CSV reader: every field survives.
+        let mut reader = ::csv::Reader::from_path(&out).unwrap();
+        let rows: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), project.annotation_count());
+        let quote = rows
+            .iter()
+            .find(|r| &r[4] == "« Vos soldats se sont battus »")
+            .unwrap();
+        assert_eq!((&quote[1], &quote[2]), ("21", "51"));
+        assert_eq!(&quote[6], "citation, \"exacte\"\nsur deux lignes");
+        let discontinuous = rows.iter().find(|r| r[8].contains(';')).unwrap();
+        assert_eq!(&discontinuous[4], "قال e\u{301}te\u{301}");
+    }
+}

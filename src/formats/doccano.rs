@@ -1,7 +1,383 @@
-//! placeholder
+//! doccano's sequence-labelling JSONL.
+//!
+//! Export writes doccano's current layout, one example a line:
+//! `{"id", "text", "entities": [{"id", "label", "start_offset", "end_offset"}],
+//! "relations": [{"id", "from_id", "to_id", "type"}], "Comments": [...]}`. doccano has no
+//! discontinuous spans and no span notes: each fragment becomes an entity, and notes become
+//! comments that name their span. Import reads that layout and the older one
+//! (`"label": [[start, end, "label"], ...]`).
+
+use std::io::{BufRead as _, BufWriter, Write as _};
 use std::path::Path;
-use super::{ExportDoc, ExportReport, FormatError, Imported, Progress};
-/// x
-pub fn export(_docs: &[ExportDoc<'_>], _out: &Path, _progress: Progress<'_>) -> Result<ExportReport, FormatError> { Err(FormatError::NotImportable("x")) }
-/// x
-pub fn import(_input: &Path) -> Result<Imported, FormatError> { Err(FormatError::NotImportable("x")) }
+
+use serde_json::{Value, json};
+
+use super::{
+    ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation, ImportedSpan,
+    Located, Progress, locate,
+};
+use crate::text::CodePointIndex;
+
+/// Writes one doccano example a document to `out`.
+pub fn export(
+    docs: &[ExportDoc<'_>],
+    out: &Path,
+    progress: Progress<'_>,
+) -> Result<ExportReport, FormatError> {
+    let file = std::fs::File::create(out).map_err(FormatError::write(out))?;
+    let mut writer = BufWriter::new(file);
+    let mut report = ExportReport::default();
+    let mut split = 0;
+    let mut next_entity = 1u64;
+    for (i, doc) in docs.iter().enumerate() {
+        let text = &doc.document.text;
+        let index = CodePointIndex::new(text);
+        let mut entities = Vec::new();
+        let mut comments = Vec::new();
+        // The entity that stands for each annotation in relations: its first fragment.
+        let mut first_entity = std::collections::BTreeMap::new();
+        for annotation in &doc.annotations {
+            if annotation.fragments.len() > 1 {
+                split += 1;
+            }
+            for (n, fragment) in annotation.fragments.iter().enumerate() {
+                let id = next_entity;
+                next_entity += 1;
+                if n == 0 {
+                    first_entity.insert(annotation.id, id);
+                }
+                entities.push(json!({
+                    "id": id,
+                    "label": annotation.label,
+                    "start_offset": index.char_of_byte(fragment.start),
+                    "end_offset": index.char_of_byte(fragment.end),
+                }));
+            }
+            if !annotation.note.is_empty() {
+                comments.push(Value::String(format!(
+                    "{} «{}»: {}",
+                    annotation.label,
+                    annotation.text(text),
+                    annotation.note
+                )));
+            }
+        }
+        let relations: Vec<Value> = doc
+            .relations
+            .iter()
+            .filter_map(|r| {
+                Some(json!({
+                    "id": r.id.0,
+                    "from_id": first_entity.get(&r.from)?,
+                    "to_id": first_entity.get(&r.to)?,
+                    "type": r.kind,
+                }))
+            })
+            .collect();
+        report.spans += doc.annotations.len();
+        report.relations += relations.len();
+        let line = json!({
+            "id": i + 1,
+            "text": &**text,
+            "entities": entities,
+            "relations": relations,
+            "Comments": comments,
+            "meta": {"path": doc.document.path},
+        });
+        serde_json::to_writer(&mut writer, &line).map_err(|e| FormatError::Write {
+            path: out.to_owned(),
+            source: e.into(),
+        })?;
+        writer.write_all(b"\n").map_err(FormatError::write(out))?;
+        report.documents += 1;
+        progress(i + 1, docs.len());
+    }
+    writer.flush().map_err(FormatError::write(out))?;
+    if split > 0 {
+        report.notes.push(format!("{split} discontinuous span(s) were written as one doccano entity a fragment (doccano has no discontinuous spans)"));
+    }
+    Ok(report)
+}
+
+fn number(value: &Value) -> Option<usize> {
+    value.as_u64().and_then(|n| usize::try_from(n).ok())
+}
+
+fn key(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a doccano JSONL export (either layout).
+pub fn import(input: &Path) -> Result<Imported, FormatError> {
+    let file = std::fs::File::open(input).map_err(FormatError::read(input))?;
+    let mut imported = Imported::default();
+    let mut utf16 = 0;
+    for (number_, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line_no = number_ + 1;
+        let line = line.map_err(FormatError::read(input))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&line)
+            .map_err(|e| FormatError::parse(input, line_no, e.to_string()))?;
+        let Some(text) = value.get("text").and_then(Value::as_str) else {
+            return Err(FormatError::parse(input, line_no, "no \"text\""));
+        };
+        let index = CodePointIndex::new(text);
+        let id = value.get("id").map_or_else(|| line_no.to_string(), key);
+        let path = value
+            .pointer("/meta/path")
+            .and_then(Value::as_str)
+            .map_or_else(
+                || {
+                    format!(
+                        "{:05}_{}.txt",
+                        imported.documents.len() + 1,
+                        id.replace(['/', '\\'], "_")
+                    )
+                },
+                str::to_owned,
+            );
+        let mut spans = Vec::new();
+        let mut place = |key: String,
+                         label: String,
+                         start: usize,
+                         end: usize,
+                         spans: &mut Vec<ImportedSpan>,
+                         report: &mut Vec<String>| {
+            match locate(text, &index, start, end, None) {
+                Ok((range, how)) => {
+                    if how == Located::Utf16 {
+                        utf16 += 1;
+                    }
+                    spans.push(ImportedSpan {
+                        key,
+                        label,
+                        fragments: vec![range],
+                        annotator: None,
+                        note: String::new(),
+                        attributes: std::collections::BTreeMap::new(),
+                    });
+                }
+                Err(why) => report.push(format!(
+                    "{}:{line_no}: entity {key} ({label}) left out: {why}",
+                    input.display()
+                )),
+            }
+        };
+        if let Some(entities) = value.get("entities").and_then(Value::as_array) {
+            for entity in entities {
+                let (Some(start), Some(end), Some(label)) = (
+                    entity.get("start_offset").and_then(number),
+                    entity.get("end_offset").and_then(number),
+                    entity.get("label").and_then(Value::as_str),
+                ) else {
+                    imported.report.push(format!("{}:{line_no}: an entity without start_offset, end_offset and label was left out: {entity}", input.display()));
+                    continue;
+                };
+                let key = entity
+                    .get("id")
+                    .map_or_else(|| format!("e{}", spans.len()), key);
+                place(
+                    key,
+                    label.to_owned(),
+                    start,
+                    end,
+                    &mut spans,
+                    &mut imported.report,
+                );
+            }
+        }
+        if let Some(labels) = value.get("label").and_then(Value::as_array) {
+            for (n, item) in labels.iter().enumerate() {
+                match item.as_array().map(Vec::as_slice) {
+                    Some([start, end, label])
+                        if number(start).is_some()
+                            && number(end).is_some()
+                            && label.is_string() =>
+                    {
+                        let (start, end) = (number(start).unwrap_or(0), number(end).unwrap_or(0));
+                        place(
+                            format!("l{n}"),
+                            key(label),
+                            start,
+                            end,
+                            &mut spans,
+                            &mut imported.report,
+                        );
+                    }
+                    _ => imported.report.push(format!(
+                        "{}:{line_no}: label {item} is not [start, end, \"label\"]: left out",
+                        input.display()
+                    )),
+                }
+            }
+        }
+        let mut relations = Vec::new();
+        for relation in value
+            .get("relations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(from), Some(to)) = (relation.get("from_id"), relation.get("to_id")) else {
+                imported.report.push(format!(
+                    "{}:{line_no}: relation without from_id/to_id left out: {relation}",
+                    input.display()
+                ));
+                continue;
+            };
+            let kind = relation
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("related")
+                .to_owned();
+            relations.push(ImportedRelation {
+                kind,
+                from: key(from),
+                to: key(to),
+            });
+        }
+        for comment in value
+            .get("Comments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let text = comment.as_str().map(str::to_owned).or_else(|| {
+                ["text", "comment"]
+                    .iter()
+                    .find_map(|k| comment.get(*k).and_then(Value::as_str).map(str::to_owned))
+            });
+            imported.report.push(format!(
+                "{path}: document comment kept here, as doccano ties it to no span: {}",
+                text.unwrap_or_else(|| comment.to_string())
+            ));
+        }
+        imported.documents.push(ImportedDoc {
+            path,
+            text: text.to_owned(),
+            spans,
+            relations,
+        });
+    }
+    if utf16 > 0 {
+        imported.report.push(format!(
+            "{utf16} span(s) had offsets in UTF-16 code units and were corrected"
+        ));
+    }
+    Ok(imported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::tests::torture_project;
+    use crate::formats::{ExportOptions, select};
+
+    #[test]
+    fn the_real_doccano_fixture_imports_with_exact_offsets() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/doccano/fede-m_sexism-italian-news_b9f472e_all.jsonl");
+        if !fixture.exists() {
+            eprintln!("skipped: {} is absent", fixture.display());
+            return;
+        }
+        let imported = import(&fixture).unwrap();
+        let raw: Vec<Value> = std::fs::read_to_string(&fixture)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(imported.documents.len(), raw.len());
+        let first = &imported.documents[0];
+        assert!(first.text.starts_with("A Camp Arena"));
+        let entity = &raw[0]["entities"][0];
+        let span = &first.spans[0];
+        assert_eq!(
+            span.label,
+            "Masculine of Professions (and grammatical mismatch)"
+        );
+        let expected: String = first
+            .text
+            .chars()
+            .skip(entity["start_offset"].as_u64().unwrap() as usize)
+            .take(
+                (entity["end_offset"].as_u64().unwrap() - entity["start_offset"].as_u64().unwrap())
+                    as usize,
+            )
+            .collect();
+        assert_eq!(span.fragments[0].slice(&first.text), expected);
+        let total: usize = raw
+            .iter()
+            .map(|r| r["entities"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(
+            imported
+                .documents
+                .iter()
+                .map(|d| d.spans.len())
+                .sum::<usize>(),
+            total,
+            "no entity dropped"
+        );
+    }
+
+    #[test]
+    fn export_then_import_gives_the_same_spans_and_links() {
+        let project = torture_project();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        let (docs, _) = select(&project, &ExportOptions::default());
+        let report = export(&docs, &out, &mut |_, _| {}).unwrap();
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("1 discontinuous span")),
+            "{:?}",
+            report.notes
+        );
+        let imported = import(&out).unwrap();
+        for (doc, back) in project.documents.iter().zip(&imported.documents) {
+            assert_eq!(&*doc.text, back.text);
+            let ours: Vec<(String, crate::text::ByteRange)> = doc
+                .annotations
+                .iter()
+                .flat_map(|a| a.fragments.iter().map(|f| (a.label.clone(), *f)))
+                .collect();
+            let theirs: Vec<(String, crate::text::ByteRange)> = back
+                .spans
+                .iter()
+                .map(|s| (s.label.clone(), s.fragments[0]))
+                .collect();
+            assert_eq!(ours, theirs);
+            assert_eq!(doc.relations.len(), back.relations.len());
+        }
+        // Notes travel as comments, and come back in the report.
+        assert!(imported.report.iter().any(|r| r.contains("citation")));
+    }
+
+    #[test]
+    fn the_old_label_layout_is_read_and_bad_offsets_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("old.jsonl");
+        std::fs::write(&input, "{\"id\": 7, \"text\": \"😀 Kim a dit\", \"label\": [[2, 5, \"PER\"], [1, 99, \"BAD\"]]}\n").unwrap();
+        let imported = import(&input).unwrap();
+        let doc = &imported.documents[0];
+        assert_eq!(doc.spans.len(), 1);
+        assert_eq!(
+            doc.spans[0].fragments[0].slice(&doc.text),
+            "Kim",
+            "code points: the emoji counts one"
+        );
+        assert!(
+            imported.report.iter().any(|r| r.contains("BAD")),
+            "{:?}",
+            imported.report
+        );
+    }
+}

@@ -42,7 +42,14 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Self; 6] = [Self::Jsonl, Self::Doccano, Self::Brat, Self::Conll, Self::LabelStudio, Self::Csv];
+    pub const ALL: [Self; 6] = [
+        Self::Jsonl,
+        Self::Doccano,
+        Self::Brat,
+        Self::Conll,
+        Self::LabelStudio,
+        Self::Csv,
+    ];
 
     /// The name used on the command line.
     pub const fn name(self) -> &'static str {
@@ -63,7 +70,10 @@ impl Format {
 
     /// True when the format can be imported.
     pub const fn can_import(self) -> bool {
-        matches!(self, Self::Jsonl | Self::Doccano | Self::Brat | Self::LabelStudio)
+        matches!(
+            self,
+            Self::Jsonl | Self::Doccano | Self::Brat | Self::LabelStudio
+        )
     }
 
     /// The usual file extension of an export (none for folders).
@@ -105,7 +115,13 @@ pub struct ExportOptions {
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        Self { only_done: false, labels: None, boilerplate: true, text_without_boilerplate: false, overlap: OverlapPolicy::default() }
+        Self {
+            only_done: false,
+            labels: None,
+            boilerplate: true,
+            text_without_boilerplate: false,
+            overlap: OverlapPolicy::default(),
+        }
     }
 }
 
@@ -126,13 +142,19 @@ pub struct ExportDoc<'a> {
 impl ExportDoc<'_> {
     /// A stable identifier for the document in exports: its path without the extension.
     pub fn name(&self) -> &str {
-        self.document.path.strip_suffix(".txt").unwrap_or(&self.document.path)
+        self.document
+            .path
+            .strip_suffix(".txt")
+            .unwrap_or(&self.document.path)
     }
 }
 
 /// The documents and spans that `options` select. Documents whose text is not current (changed or
 /// missing) are never exported: their offsets would not match.
-pub fn select<'a>(project: &'a Project, options: &ExportOptions) -> (Vec<ExportDoc<'a>>, Vec<String>) {
+pub fn select<'a>(
+    project: &'a Project,
+    options: &ExportOptions,
+) -> (Vec<ExportDoc<'a>>, Vec<String>) {
     let mut notes = Vec::new();
     let mut docs = Vec::new();
     for document in &project.documents {
@@ -140,17 +162,31 @@ pub fn select<'a>(project: &'a Project, options: &ExportOptions) -> (Vec<ExportD
             continue;
         }
         if !document.is_editable() {
-            notes.push(format!("{} left out: its text changed or is missing since it was annotated", document.path));
+            notes.push(format!(
+                "{} left out: its text changed or is missing since it was annotated",
+                document.path
+            ));
             continue;
         }
         let keep = |a: &&Annotation| {
             (options.boilerplate || a.label != BOILERPLATE)
-                && options.labels.as_ref().is_none_or(|labels| labels.contains(&a.label))
+                && options
+                    .labels
+                    .as_ref()
+                    .is_none_or(|labels| labels.contains(&a.label))
         };
         let annotations: Vec<&Annotation> = document.annotations.iter().filter(keep).collect();
         let kept: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
-        let relations = document.relations.iter().filter(|r| kept.contains(&r.from) && kept.contains(&r.to)).collect();
-        docs.push(ExportDoc { document, annotations, relations });
+        let relations = document
+            .relations
+            .iter()
+            .filter(|r| kept.contains(&r.from) && kept.contains(&r.to))
+            .collect();
+        docs.push(ExportDoc {
+            document,
+            annotations,
+            relations,
+        });
     }
     (docs, notes)
 }
@@ -207,17 +243,27 @@ pub enum FormatError {
 impl FormatError {
     /// A write error on `path`.
     pub fn write(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
-        move |source| Self::Write { path: path.to_owned(), source }
+        move |source| Self::Write {
+            path: path.to_owned(),
+            source,
+        }
     }
 
     /// A read error on `path`.
     pub fn read(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
-        move |source| Self::Read { path: path.to_owned(), source }
+        move |source| Self::Read {
+            path: path.to_owned(),
+            source,
+        }
     }
 
     /// A parse error at `line` of `path`.
     pub fn parse(path: &Path, line: usize, message: impl Into<String>) -> Self {
-        Self::Parse { path: path.to_owned(), line, message: message.into() }
+        Self::Parse {
+            path: path.to_owned(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -234,11 +280,11 @@ pub fn export(
 ) -> Result<ExportReport, FormatError> {
     let (docs, notes) = select(project, options);
     let mut report = match format {
-        Format::Jsonl => jsonl::export(&docs, out, progress),
+        Format::Jsonl => jsonl::export(&docs, options, out, progress),
         Format::Doccano => doccano::export(&docs, out, progress),
         Format::Brat => brat::export(&docs, &project.schema, out, progress),
         Format::Conll => conll::export(&docs, &project.schema, options.overlap, out, progress),
-        Format::LabelStudio => label_studio::export(&docs, out, progress),
+        Format::LabelStudio => label_studio::export(&docs, &project.schema, out, progress),
         Format::Csv => csv::export(&docs, out, progress),
     }?;
     let mut all_notes = notes;
@@ -315,30 +361,117 @@ pub fn code_points_to_bytes(index: &CodePointIndex, start: usize, end: usize) ->
     if start >= end {
         return None;
     }
-    Some(ByteRange::new(index.byte_of_char(start)?, index.byte_of_char(end)?))
+    Some(ByteRange::new(
+        index.byte_of_char(start)?,
+        index.byte_of_char(end)?,
+    ))
+}
+
+/// How an imported span's offsets were read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Located {
+    /// As code points, and the recorded text (if any) matches.
+    CodePoints,
+    /// As UTF-16 code units: the recorded text matched only that way (a JavaScript tool counting
+    /// emoji as two).
+    Utf16,
+}
+
+/// Finds the bytes of a span given as `start..end` code points of `text`, checking them against
+/// the text the tool recorded for it (`expected`). When code points do not match but UTF-16 code
+/// units do, those are used. `Err` says why the span cannot be placed.
+pub fn locate(
+    text: &str,
+    index: &CodePointIndex,
+    start: usize,
+    end: usize,
+    expected: Option<&str>,
+) -> Result<(ByteRange, Located), String> {
+    let by_code_points = code_points_to_bytes(index, start, end);
+    let matches = |range: ByteRange| expected.is_none_or(|e| range.slice(text) == e);
+    if let Some(range) = by_code_points
+        && matches(range)
+    {
+        return Ok((range, Located::CodePoints));
+    }
+    if let Some(range) = utf16_to_bytes(text, start, end)
+        && expected.is_some()
+        && matches(range)
+    {
+        return Ok((range, Located::Utf16));
+    }
+    match (by_code_points, expected) {
+        (None, _) => Err(format!(
+            "offsets {start}..{end} do not fit the text ({} code points)",
+            index.len_chars()
+        )),
+        (Some(range), Some(expected)) => Err(format!(
+            "offsets {start}..{end} cover {:?}, not {expected:?}",
+            range.slice(text)
+        )),
+        (Some(_), None) => Err(format!("offsets {start}..{end} are not usable")),
+    }
+}
+
+/// Converts a range of UTF-16 code units of `text` into bytes; `None` when an end falls inside a
+/// character or past the text.
+fn utf16_to_bytes(text: &str, start: usize, end: usize) -> Option<ByteRange> {
+    if start >= end {
+        return None;
+    }
+    let (mut units, mut found_start, mut found_end) = (0, None, None);
+    for (byte, ch) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\0')))
+    {
+        if units == start {
+            found_start = Some(byte);
+        }
+        if units == end {
+            found_end = Some(byte);
+            break;
+        }
+        units += ch.len_utf16();
+    }
+    Some(ByteRange::new(found_start?, found_end?))
 }
 
 /// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
 /// schema from the labels and relation types met, and returns the project with a report of what
 /// could not be mapped (the importer's report, plus spans that do not fit their text).
-pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> Result<(Project, Vec<String>), FormatError> {
+pub fn build_project(
+    imported: Imported,
+    corpus_dir: &Path,
+    annotator: &str,
+) -> Result<(Project, Vec<String>), FormatError> {
     let mut report = imported.report;
     std::fs::create_dir_all(corpus_dir).map_err(FormatError::write(corpus_dir))?;
-    let mut schema = Schema { labels: Vec::new(), relations: Vec::new(), attributes: Vec::new() };
+    let mut schema = Schema {
+        labels: Vec::new(),
+        relations: Vec::new(),
+        attributes: Vec::new(),
+    };
     let defaults = Schema::default();
     let mut seen_paths = BTreeSet::new();
     let mut documents = Vec::with_capacity(imported.documents.len());
     let mut pending = Vec::new();
     for doc in imported.documents {
         if !seen_paths.insert(doc.path.clone()) {
-            report.push(format!("{}: a second document with this name was left out", doc.path));
+            report.push(format!(
+                "{}: a second document with this name was left out",
+                doc.path
+            ));
             continue;
         }
-        let file = crate::corpus::resolve(corpus_dir, &doc.path).map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
+        let file = crate::corpus::resolve(corpus_dir, &doc.path)
+            .map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
         }
-        crate::file::write_atomic(&file, doc.text.as_bytes()).map_err(|e| FormatError::Write { path: e.path, source: e.source })?;
+        crate::file::write_atomic(&file, doc.text.as_bytes()).map_err(|e| FormatError::Write {
+            path: e.path,
+            source: e.source,
+        })?;
         for span in &doc.spans {
             if schema.label(&span.label).is_none() {
                 let color = imported
@@ -346,10 +479,26 @@ pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> 
                     .get(&span.label)
                     .copied()
                     .or_else(|| defaults.label(&span.label).map(|l| l.color))
-                    .unwrap_or_else(|| PALETTE.get(schema.labels.len() % PALETTE.len()).copied().unwrap_or(crate::schema::Rgb([128, 128, 128])));
-                let description = defaults.label(&span.label).map(|l| l.description.clone()).unwrap_or_default();
-                let key = (1..=9).map(|n| n.to_string()).find(|k| schema.label_for_key(k).is_none()).unwrap_or_default();
-                schema.labels.push(LabelDef { name: span.label.clone(), color, key, description });
+                    .unwrap_or_else(|| {
+                        PALETTE
+                            .get(schema.labels.len() % PALETTE.len())
+                            .copied()
+                            .unwrap_or(crate::schema::Rgb([128, 128, 128]))
+                    });
+                let description = defaults
+                    .label(&span.label)
+                    .map(|l| l.description.clone())
+                    .unwrap_or_default();
+                let key = (1..=9)
+                    .map(|n| n.to_string())
+                    .find(|k| schema.label_for_key(k).is_none())
+                    .unwrap_or_default();
+                schema.labels.push(LabelDef {
+                    name: span.label.clone(),
+                    color,
+                    key,
+                    description,
+                });
             }
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
@@ -362,10 +511,17 @@ pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> 
         });
         pending.push((doc.path, doc.spans, doc.relations));
     }
-    let mut project = Project::new(annotator.to_owned(), crate::file::absolute(corpus_dir), schema, documents);
+    let mut project = Project::new(
+        annotator.to_owned(),
+        crate::file::absolute(corpus_dir),
+        schema,
+        documents,
+    );
     let now = Timestamp::now();
     for (path, spans, relations) in pending {
-        let Some(doc) = project.documents.iter().position(|d| d.path == path) else { continue };
+        let Some(doc) = project.documents.iter().position(|d| d.path == path) else {
+            continue;
+        };
         let mut keys = BTreeMap::new();
         for span in spans {
             let id = project.allocate_id();
@@ -382,21 +538,44 @@ pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> 
                 Ok(_) => {
                     keys.insert(span.key.clone(), id);
                 }
-                Err(error) => report.push(format!("{path}: span {} ({}) left out: {error}", span.key, span.label)),
+                Err(error) => report.push(format!(
+                    "{path}: span {} ({}) left out: {error}",
+                    span.key, span.label
+                )),
             }
             // Attributes go straight in: the schema learns them from what was imported.
-            if let Some(annotation) = project.documents.get_mut(doc).and_then(|d| d.annotations.iter_mut().find(|a| a.id == id)) {
+            if let Some(annotation) = project
+                .documents
+                .get_mut(doc)
+                .and_then(|d| d.annotations.iter_mut().find(|a| a.id == id))
+            {
                 annotation.attributes = span.attributes;
             }
         }
         for relation in relations {
-            let (Some(&from), Some(&to)) = (keys.get(&relation.from), keys.get(&relation.to)) else {
-                report.push(format!("{path}: relation {} {} → {} left out: an end is missing", relation.kind, relation.from, relation.to));
+            let (Some(&from), Some(&to)) = (keys.get(&relation.from), keys.get(&relation.to))
+            else {
+                report.push(format!(
+                    "{path}: relation {} {} → {} left out: an end is missing",
+                    relation.kind, relation.from, relation.to
+                ));
                 continue;
             };
-            let labels = |id: Id| project.documents.get(doc).and_then(|d| d.annotation(id)).map(|a| a.label.clone()).unwrap_or_default();
+            let labels = |id: Id| {
+                project
+                    .documents
+                    .get(doc)
+                    .and_then(|d| d.annotation(id))
+                    .map(|a| a.label.clone())
+                    .unwrap_or_default()
+            };
             let (from_label, to_label) = (labels(from), labels(to));
-            match project.schema.relations.iter_mut().find(|r| r.name == relation.kind) {
+            match project
+                .schema
+                .relations
+                .iter_mut()
+                .find(|r| r.name == relation.kind)
+            {
                 Some(def) => {
                     if !def.from.contains(&from_label) {
                         def.from.push(from_label);
@@ -412,8 +591,17 @@ pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> 
                     description: String::new(),
                 }),
             }
-            let relation = Relation { id: project.allocate_id(), kind: relation.kind, from, to, annotator: annotator.to_owned(), created: now };
-            if let Err(error) = (crate::edit::Edit::AddRelation { doc, relation }).apply(&mut project) {
+            let relation = Relation {
+                id: project.allocate_id(),
+                kind: relation.kind,
+                from,
+                to,
+                annotator: annotator.to_owned(),
+                created: now,
+            };
+            if let Err(error) =
+                (crate::edit::Edit::AddRelation { doc, relation }).apply(&mut project)
+            {
                 report.push(format!("{path}: a relation was left out: {error}"));
             }
         }
@@ -423,13 +611,25 @@ pub fn build_project(imported: Imported, corpus_dir: &Path, annotator: &str) -> 
     for document in &project.documents {
         for annotation in &document.annotations {
             for (name, value) in &annotation.attributes {
-                attributes.entry((annotation.label.clone(), name.clone())).or_default().insert(value.clone());
+                attributes
+                    .entry((annotation.label.clone(), name.clone()))
+                    .or_default()
+                    .insert(value.clone());
             }
         }
     }
     for ((label, name), values) in attributes {
-        let description = defaults.attributes_of(&label).find(|a| a.name == name).map(|a| a.description.clone()).unwrap_or_default();
-        project.schema.attributes.push(crate::schema::AttributeDef { label, name, values: values.into_iter().collect(), description });
+        let description = defaults
+            .attributes_of(&label)
+            .find(|a| a.name == name)
+            .map(|a| a.description.clone())
+            .unwrap_or_default();
+        project.schema.attributes.push(crate::schema::AttributeDef {
+            label,
+            name,
+            values: values.into_iter().collect(),
+            description,
+        });
     }
     for relation in &mut project.schema.relations {
         relation.from.sort();
@@ -453,7 +653,10 @@ pub(crate) mod tests {
     /// document, a span at the very end, nested and discontinuous spans, a link.
     pub(crate) fn torture_project() -> Project {
         let texts = [
-            ("a-bom-crlf.txt", "\u{feff}Le Kremlin 😀 a dit\r\n« Vos soldats se sont battus », a déclaré Poutine.\r\n"),
+            (
+                "a-bom-crlf.txt",
+                "\u{feff}Le Kremlin 😀 a dit\r\n« Vos soldats se sont battus », a déclaré Poutine.\r\n",
+            ),
             ("b-arabic.txt", "قال المتحدث إن e\u{301}te\u{301} 👩‍👩‍👧 fin"),
             ("c-empty.txt", ""),
         ];
@@ -467,31 +670,70 @@ pub(crate) mod tests {
                 ..Document::default()
             })
             .collect();
-        let mut project = Project::new("zoé".into(), "/corpus".into(), Schema::default(), documents);
-        let mut add = |project: &mut Project, doc: usize, label: &str, phrases: &[&str], note: &str| {
-            let text = project.documents[doc].text.clone();
-            let fragments = phrases
-                .iter()
-                .map(|p| {
-                    let start = text.find(p).unwrap();
-                    ByteRange::new(start, start + p.len())
-                })
-                .collect();
-            let id = project.allocate_id();
-            let annotation = Annotation { id, label: label.into(), fragments, annotator: "zoé".into(), note: note.into(), created: Timestamp(1_800_000_000), attributes: BTreeMap::new() };
-            crate::edit::Edit::AddAnnotation { doc, annotation }.apply(project).unwrap();
-            id
-        };
-        let claim = add(&mut project, 0, "claim", &["« Vos soldats se sont battus »"], "citation, \"exacte\"\nsur deux lignes");
+        let mut project =
+            Project::new("zoé".into(), "/corpus".into(), Schema::default(), documents);
+        let mut add =
+            |project: &mut Project, doc: usize, label: &str, phrases: &[&str], note: &str| {
+                let text = project.documents[doc].text.clone();
+                let fragments = phrases
+                    .iter()
+                    .map(|p| {
+                        let start = text.find(p).unwrap();
+                        ByteRange::new(start, start + p.len())
+                    })
+                    .collect();
+                let id = project.allocate_id();
+                let annotation = Annotation {
+                    id,
+                    label: label.into(),
+                    fragments,
+                    annotator: "zoé".into(),
+                    note: note.into(),
+                    created: Timestamp(1_800_000_000),
+                    attributes: BTreeMap::new(),
+                };
+                crate::edit::Edit::AddAnnotation { doc, annotation }
+                    .apply(project)
+                    .unwrap();
+                id
+            };
+        let claim = add(
+            &mut project,
+            0,
+            "claim",
+            &["« Vos soldats se sont battus »"],
+            "citation, \"exacte\"\nsur deux lignes",
+        );
         let source = add(&mut project, 0, "source", &["Poutine"], "");
         add(&mut project, 0, "source", &["Le Kremlin"], "");
         add(&mut project, 0, "claim", &["Le Kremlin 😀 a dit"], "nested");
-        add(&mut project, 0, "boilerplate", &["Poutine."], "at the very end");
-        add(&mut project, 1, "claim", &["قال", "e\u{301}te\u{301}"], "discontinuous");
+        add(
+            &mut project,
+            0,
+            "boilerplate",
+            &["Poutine."],
+            "at the very end",
+        );
+        add(
+            &mut project,
+            1,
+            "claim",
+            &["قال", "e\u{301}te\u{301}"],
+            "discontinuous",
+        );
         add(&mut project, 1, "source", &["المتحدث"], "");
         add(&mut project, 1, "boilerplate", &["👩‍👩‍👧 fin"], "");
-        let relation = Relation { id: project.allocate_id(), kind: "attributed-to".into(), from: claim, to: source, annotator: "zoé".into(), created: Timestamp(1_800_000_000) };
-        crate::edit::Edit::AddRelation { doc: 0, relation }.apply(&mut project).unwrap();
+        let relation = Relation {
+            id: project.allocate_id(),
+            kind: "attributed-to".into(),
+            from: claim,
+            to: source,
+            annotator: "zoé".into(),
+            created: Timestamp(1_800_000_000),
+        };
+        crate::edit::Edit::AddRelation { doc: 0, relation }
+            .apply(&mut project)
+            .unwrap();
         project
     }
 
@@ -503,21 +745,52 @@ pub(crate) mod tests {
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].annotations.len(), 5);
         assert_eq!(all[0].relations.len(), 1);
-        let options = ExportOptions { only_done: true, boilerplate: false, ..ExportOptions::default() };
+        let options = ExportOptions {
+            only_done: true,
+            boilerplate: false,
+            ..ExportOptions::default()
+        };
         let done = select(&project, &options).0;
         assert_eq!(done.len(), 2);
         assert!(done[0].annotations.iter().all(|a| a.label != BOILERPLATE));
-        let only_claims = ExportOptions { labels: Some(["claim".to_owned()].into()), ..ExportOptions::default() };
+        let only_claims = ExportOptions {
+            labels: Some(["claim".to_owned()].into()),
+            ..ExportOptions::default()
+        };
         let claims = select(&project, &only_claims).0;
         assert!(claims[0].annotations.iter().all(|a| a.label == "claim"));
-        assert!(claims[0].relations.is_empty(), "a link whose source is not exported is left out");
+        assert!(
+            claims[0].relations.is_empty(),
+            "a link whose source is not exported is left out"
+        );
+    }
+
+    #[test]
+    fn spans_are_located_by_code_points_or_else_utf16_units() {
+        let text = "😀 Kim a dit";
+        let index = CodePointIndex::new(text);
+        // Code points: "Kim" is 2..5.
+        assert_eq!(
+            locate(text, &index, 2, 5, Some("Kim")),
+            Ok((ByteRange::new(5, 8), Located::CodePoints))
+        );
+        // UTF-16 (the emoji counts two): "Kim" is 3..6.
+        assert_eq!(
+            locate(text, &index, 3, 6, Some("Kim")),
+            Ok((ByteRange::new(5, 8), Located::Utf16))
+        );
+        assert!(locate(text, &index, 3, 6, Some("Poutine")).is_err());
+        assert!(locate(text, &index, 3, 60, None).is_err());
     }
 
     #[test]
     fn code_point_ranges_convert_to_bytes() {
         let text = "\u{feff}é😀a";
         let index = CodePointIndex::new(text);
-        assert_eq!(code_points_to_bytes(&index, 1, 3), Some(ByteRange::new(3, 9)));
+        assert_eq!(
+            code_points_to_bytes(&index, 1, 3),
+            Some(ByteRange::new(3, 9))
+        );
         assert_eq!(code_points_to_bytes(&index, 3, 9), None);
         assert_eq!(code_points_to_bytes(&index, 2, 2), None);
     }

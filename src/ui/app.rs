@@ -99,14 +99,20 @@ pub enum Picked {
     Unavailable,
 }
 
+/// A file type for a dialog: a name and its extensions.
+pub type Filter<'a> = Option<(&'a str, &'a [&'a str])>;
+
+/// The project file filter.
+pub const PROJECT_FILTER: Filter<'static> = Some(("Marginalia project", &["ron"]));
+
 /// The file dialogs the app uses; tests replace the native ones.
 pub trait FileDialogs {
-    /// Pick a project file to open.
-    fn open_project(&mut self) -> Picked;
-    /// Pick a corpus folder.
-    fn pick_folder(&mut self) -> Picked;
-    /// Pick where to save a project.
-    fn save_project(&mut self, suggested_name: &str) -> Picked;
+    /// Pick an existing file.
+    fn open_file(&mut self, title: &str, filter: Filter<'_>) -> Picked;
+    /// Pick a folder.
+    fn pick_folder(&mut self, title: &str) -> Picked;
+    /// Pick where to write a file.
+    fn save_file(&mut self, title: &str, suggested_name: &str, filter: Filter<'_>) -> Picked;
 }
 
 /// Dialogs that are never available: the app always asks for paths in its own path field.
@@ -114,13 +120,13 @@ pub trait FileDialogs {
 pub struct NoDialogs;
 
 impl FileDialogs for NoDialogs {
-    fn open_project(&mut self) -> Picked {
+    fn open_file(&mut self, _title: &str, _filter: Filter<'_>) -> Picked {
         Picked::Unavailable
     }
-    fn pick_folder(&mut self) -> Picked {
+    fn pick_folder(&mut self, _title: &str) -> Picked {
         Picked::Unavailable
     }
-    fn save_project(&mut self, _suggested_name: &str) -> Picked {
+    fn save_file(&mut self, _title: &str, _suggested_name: &str, _filter: Filter<'_>) -> Picked {
         Picked::Unavailable
     }
 }
@@ -177,6 +183,8 @@ pub struct MarginaliaApp {
     modal: Option<Modal>,
     labels_open: bool,
     label_drafts: Vec<(String, String)>,
+    export: super::transfer::ExportDialog,
+    import: super::transfer::ImportDialog,
     toasts: Vec<Toast>,
     dialogs: Box<dyn FileDialogs>,
     allow_close: bool,
@@ -200,6 +208,8 @@ impl MarginaliaApp {
             modal: None,
             labels_open: false,
             label_drafts: Vec::new(),
+            export: super::transfer::ExportDialog::default(),
+            import: super::transfer::ImportDialog::default(),
             toasts: Vec::new(),
             dialogs,
             allow_close: false,
@@ -354,6 +364,7 @@ impl MarginaliaApp {
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
         self.modal_ui(ui, &mut actions);
         self.labels_window(ui, &mut actions);
+        self.transfer_windows(ui, &mut actions);
         self.toasts_ui(ui);
         for action in actions {
             self.apply(ui.ctx(), action);
@@ -499,6 +510,9 @@ impl MarginaliaApp {
                 ui.separator();
                 Self::menu_item(ui, Command::Save, has_project, actions);
                 Self::menu_item(ui, Command::SaveAs, has_project, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::Import, true, actions);
+                Self::menu_item(ui, Command::Export, has_project, actions);
                 ui.separator();
                 Self::menu_item(ui, Command::Quit, true, actions);
             });
@@ -778,6 +792,79 @@ impl MarginaliaApp {
         let _ = actions;
     }
 
+    fn transfer_windows(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+        let Self {
+            export,
+            import,
+            workspace,
+            dialogs,
+            ..
+        } = self;
+        let mut events = Vec::new();
+        if let Some(ws) = workspace {
+            events.extend(export.ui(ui, ws.project(), ws.path(), dialogs.as_mut()));
+        }
+        events.extend(import.ui(ui, dialogs.as_mut()));
+        for event in events {
+            self.transfer_event(event, actions);
+        }
+    }
+
+    fn transfer_event(&mut self, event: super::transfer::TransferEvent, actions: &mut Vec<Action>) {
+        use super::transfer::TransferEvent;
+        match event {
+            TransferEvent::Exported(path, Ok(report)) => {
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Exported {} document(s), {} span(s), {} link(s) to {}",
+                        report.documents,
+                        report.spans,
+                        report.relations,
+                        path.display()
+                    ),
+                );
+                for note in report.notes {
+                    self.notify(Level::Warning, note);
+                }
+            }
+            TransferEvent::Exported(path, Err(error)) => {
+                self.notify(
+                    Level::Error,
+                    format!("Export to {} failed: {error}", path.display()),
+                );
+            }
+            TransferEvent::Imported(path, report) => {
+                for line in &report {
+                    eprintln!("marginalia: not imported: {line}");
+                }
+                const SHOWN: usize = 5;
+                for line in report.iter().take(SHOWN) {
+                    self.notify(Level::Warning, format!("Not imported: {line}"));
+                }
+                if report.len() > SHOWN {
+                    self.notify(
+                        Level::Warning,
+                        format!(
+                            "… and {} more item(s) not imported (listed on the terminal)",
+                            report.len() - SHOWN
+                        ),
+                    );
+                }
+                actions.push(Action::OpenProject(path));
+            }
+            TransferEvent::Failed(error) => self.notify(Level::Error, error),
+        }
+    }
+
+    /// Waits for a running export to finish and reports it (tests, and quitting).
+    pub fn finish_export(&mut self) {
+        if let Some(event) = self.export.wait() {
+            let mut actions = Vec::new();
+            self.transfer_event(event, &mut actions);
+        }
+    }
+
     fn labels_window(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
         let Some(ws) = &self.workspace else { return };
         let mut open = self.labels_open;
@@ -884,6 +971,19 @@ impl MarginaliaApp {
                 let _saved = self.save_as_dialog();
             }
             Command::Quit => self.guard(ctx, Pending::Quit),
+            Command::Export => {
+                if let Some(ws) = &self.workspace {
+                    self.export.show_for(ws.project(), ws.path());
+                }
+            }
+            Command::Import => {
+                let annotator = if self.prefs.annotator.is_empty() {
+                    crate::cli::default_annotator()
+                } else {
+                    self.prefs.annotator.clone()
+                };
+                self.import.show_for(&annotator);
+            }
             Command::Undo | Command::Redo => {
                 let Some(ws) = &mut self.workspace else {
                     return;
@@ -1072,7 +1172,7 @@ impl MarginaliaApp {
 
     fn continue_with(&mut self, ctx: &egui::Context, next: Pending) {
         match next {
-            Pending::OpenDialog => match self.dialogs.open_project() {
+            Pending::OpenDialog => match self.dialogs.open_file("Open project", PROJECT_FILTER) {
                 Picked::Path(path) => self.open_now(&path),
                 Picked::Cancelled => {}
                 Picked::Unavailable => {
@@ -1083,7 +1183,10 @@ impl MarginaliaApp {
                 }
             },
             Pending::Open(path) => self.open_now(&path),
-            Pending::NewFromFolderDialog => match self.dialogs.pick_folder() {
+            Pending::NewFromFolderDialog => match self
+                .dialogs
+                .pick_folder("New project: choose the corpus folder")
+            {
                 Picked::Path(path) => self.ask_annotator(path),
                 Picked::Cancelled => {}
                 Picked::Unavailable => {
@@ -1197,7 +1300,10 @@ impl MarginaliaApp {
             || "project.ron".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-        match self.dialogs.save_project(&suggested) {
+        match self
+            .dialogs
+            .save_file("Save project as", &suggested, PROJECT_FILTER)
+        {
             Picked::Path(path) => self.save_as(&path),
             Picked::Cancelled => false,
             Picked::Unavailable => {

@@ -12,6 +12,10 @@ pub enum Command {
     Open,
     /// File → Save
     Save,
+    /// File → Export…
+    Export,
+    /// File → Import…
+    Import,
     /// File → Save As…
     SaveAs,
     /// File → Quit
@@ -40,11 +44,13 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 17] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
         Self::SaveAs,
+        Self::Export,
+        Self::Import,
         Self::Quit,
         Self::Undo,
         Self::Redo,
@@ -65,6 +71,8 @@ impl Command {
             Self::Open => "Open…",
             Self::Save => "Save",
             Self::SaveAs => "Save As…",
+            Self::Export => "Export…",
+            Self::Import => "Import…",
             Self::Quit => "Quit",
             Self::Undo => "Undo",
             Self::Redo => "Redo",
@@ -98,6 +106,8 @@ impl Command {
             Self::Open => vec![cmd(Key::O)],
             Self::Save => vec![cmd(Key::S)],
             Self::SaveAs => vec![cmd_shift(Key::S)],
+            Self::Export => vec![cmd(Key::E)],
+            Self::Import => vec![cmd(Key::I)],
             Self::Quit => vec![cmd(Key::Q)],
             Self::Undo => vec![cmd(Key::Z)],
             Self::Redo => vec![cmd_shift(Key::Z), cmd(Key::Y)],

@@ -5,17 +5,19 @@
 //! - [`panels`]: the document list, the palette, the span list and editors.
 //! - [`text_view`]: the document text with its spans.
 //! - [`theme`]: colours and sizes.
+//! - [`transfer`]: the export and import windows.
 
 pub mod app;
 pub mod command;
 pub mod panels;
 pub mod text_view;
 pub mod theme;
+pub mod transfer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use app::{Action, FileDialogs, MarginaliaApp, NoDialogs, Picked, Prefs};
+pub use app::{Action, FileDialogs, Filter, MarginaliaApp, NoDialogs, Picked, Prefs};
 
 /// Key of the preferences in eframe's storage.
 const PREFS_KEY: &str = "marginalia-prefs";
@@ -44,31 +46,27 @@ impl NativeDialogs {
 }
 
 impl FileDialogs for NativeDialogs {
-    fn open_project(&mut self) -> Picked {
-        Self::pick(|| {
-            rfd::FileDialog::new()
-                .set_title("Open project")
-                .add_filter("Marginalia project", &["ron"])
-                .pick_file()
-        })
+    fn open_file(&mut self, title: &str, filter: Filter<'_>) -> Picked {
+        Self::pick(|| with_filter(rfd::FileDialog::new().set_title(title), filter).pick_file())
     }
 
-    fn pick_folder(&mut self) -> Picked {
-        Self::pick(|| {
-            rfd::FileDialog::new()
-                .set_title("New project: choose the corpus folder")
-                .pick_folder()
-        })
+    fn pick_folder(&mut self, title: &str) -> Picked {
+        Self::pick(|| rfd::FileDialog::new().set_title(title).pick_folder())
     }
 
-    fn save_project(&mut self, suggested_name: &str) -> Picked {
+    fn save_file(&mut self, title: &str, suggested_name: &str, filter: Filter<'_>) -> Picked {
         Self::pick(|| {
-            rfd::FileDialog::new()
-                .set_title("Save project as")
-                .add_filter("Marginalia project", &["ron"])
+            with_filter(rfd::FileDialog::new().set_title(title), filter)
                 .set_file_name(suggested_name)
                 .save_file()
         })
+    }
+}
+
+fn with_filter(dialog: rfd::FileDialog, filter: Filter<'_>) -> rfd::FileDialog {
+    match filter {
+        Some((name, extensions)) => dialog.add_filter(name, extensions),
+        None => dialog,
     }
 }
 

@@ -1,0 +1,399 @@
+//! File → Export… and File → Import…: the windows, and the export running in the background.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use egui::Ui;
+
+use super::app::{FileDialogs, Picked};
+use crate::formats::{self, ExportOptions, ExportReport, Format, FormatError, OverlapPolicy};
+use crate::model::Project;
+
+/// What the transfer windows report to the app.
+#[derive(Debug)]
+pub enum TransferEvent {
+    /// An export finished.
+    Exported(PathBuf, Result<ExportReport, String>),
+    /// An import wrote a new project: open it. The lines are what could not be mapped.
+    Imported(PathBuf, Vec<String>),
+    /// Something failed before anything ran.
+    Failed(String),
+}
+
+struct ExportJob {
+    out: PathBuf,
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    handle: JoinHandle<Result<ExportReport, FormatError>>,
+}
+
+/// The export window.
+pub struct ExportDialog {
+    /// Shown.
+    pub open: bool,
+    format: Format,
+    only_done: bool,
+    boilerplate: bool,
+    text_without_boilerplate: bool,
+    overlap: OverlapPolicy,
+    labels: BTreeMap<String, bool>,
+    path: String,
+    job: Option<ExportJob>,
+}
+
+impl Default for ExportDialog {
+    fn default() -> Self {
+        Self {
+            open: false,
+            format: Format::Jsonl,
+            only_done: false,
+            boilerplate: true,
+            text_without_boilerplate: false,
+            overlap: OverlapPolicy::default(),
+            labels: BTreeMap::new(),
+            path: String::new(),
+            job: None,
+        }
+    }
+}
+
+fn default_target(project_path: Option<&Path>, format: Format) -> String {
+    let dir = project_path
+        .and_then(Path::parent)
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let stem = project_path
+        .and_then(Path::file_stem)
+        .map_or_else(|| "export".to_owned(), |s| s.to_string_lossy().into_owned());
+    let name = if format.writes_folder() {
+        format!("{stem}-{}", format.name())
+    } else {
+        format!("{stem}.{}", format.extension())
+    };
+    dir.join(name).display().to_string()
+}
+
+impl ExportDialog {
+    /// Opens the window with the project's labels.
+    pub fn show_for(&mut self, project: &Project, project_path: Option<&Path>) {
+        self.open = true;
+        self.labels = project
+            .schema
+            .labels
+            .iter()
+            .map(|l| {
+                (
+                    l.name.clone(),
+                    self.labels.get(&l.name).copied().unwrap_or(true),
+                )
+            })
+            .collect();
+        if self.path.is_empty() {
+            self.path = default_target(project_path, self.format);
+        }
+    }
+
+    /// True while an export runs.
+    pub fn running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Draws the window; returns an event when an export ends.
+    pub fn ui(
+        &mut self,
+        ui: &Ui,
+        project: &Project,
+        project_path: Option<&Path>,
+        dialogs: &mut dyn FileDialogs,
+    ) -> Option<TransferEvent> {
+        let finished = self.poll();
+        if !self.open {
+            return finished;
+        }
+        let mut event = finished;
+        let mut open = self.open;
+        egui::Window::new("Export").open(&mut open).default_width(420.0).show(ui.ctx(), |ui| {
+            let running = self.job.is_some();
+            ui.add_enabled_ui(!running, |ui| {
+                ui.horizontal(|ui| {
+                    let name = ui.label("Format:");
+                    let before = self.format;
+                    egui::ComboBox::from_id_salt("export-format")
+                        .selected_text(self.format.name())
+                        .show_ui(ui, |ui| {
+                            for format in Format::ALL {
+                                ui.selectable_value(&mut self.format, format, format.name());
+                            }
+                        })
+                        .response
+                        .labelled_by(name.id);
+                    if before != self.format {
+                        self.path = default_target(project_path, self.format);
+                    }
+                });
+                ui.label(explain(self.format)).on_hover_text("Offsets count Unicode code points of the raw text (BOM and CR included), half-open.");
+                ui.checkbox(&mut self.only_done, "Only documents marked done");
+                ui.checkbox(&mut self.boilerplate, "Include boilerplate spans");
+                if self.format == Format::Jsonl {
+                    ui.checkbox(&mut self.text_without_boilerplate, "Cut boilerplate out of the text (re-offset the other spans)");
+                }
+                if self.format == Format::Conll {
+                    ui.horizontal(|ui| {
+                        ui.label("Overlapping spans:");
+                        ui.radio_value(&mut self.overlap, OverlapPolicy::ColumnPerLabel, "one column a label");
+                        ui.radio_value(&mut self.overlap, OverlapPolicy::Priority, "schema order wins");
+                    });
+                }
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Labels:");
+                    for (label, on) in &mut self.labels {
+                        ui.checkbox(on, label.as_str());
+                    }
+                });
+                ui.horizontal(|ui| {
+                    let name = ui.label(if self.format.writes_folder() { "Folder:" } else { "File:" });
+                    ui.add(egui::TextEdit::singleline(&mut self.path).id_salt("export-path").desired_width(260.0)).labelled_by(name.id);
+                    if ui.button("Browse…").clicked() {
+                        let picked = if self.format.writes_folder() {
+                            dialogs.pick_folder("Export into folder")
+                        } else {
+                            let suggested = Path::new(&self.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            dialogs.save_file("Export to", &suggested, None)
+                        };
+                        match picked {
+                            Picked::Path(path) => self.path = path.display().to_string(),
+                            Picked::Cancelled => {}
+                            Picked::Unavailable => event = Some(TransferEvent::Failed("No file dialog can open here: type the path in the field.".to_owned())),
+                        }
+                    }
+                });
+                if ui.button("Export").clicked() {
+                    event = self.start(project).or(event.take());
+                }
+            });
+            if let Some(job) = &self.job {
+                let (done, total) = (job.done.load(Ordering::Relaxed), job.total.load(Ordering::Relaxed).max(1));
+                ui.add(egui::ProgressBar::new(done as f32 / total as f32).text(format!("{done}/{total} documents")).show_percentage());
+                ui.ctx().request_repaint_after(Duration::from_millis(50));
+            }
+        });
+        self.open = open || self.job.is_some();
+        event
+    }
+
+    fn start(&mut self, project: &Project) -> Option<TransferEvent> {
+        let out = PathBuf::from(self.path.trim());
+        if out.as_os_str().is_empty() {
+            return Some(TransferEvent::Failed(
+                "Choose where to export first.".to_owned(),
+            ));
+        }
+        let selected: std::collections::BTreeSet<String> = self
+            .labels
+            .iter()
+            .filter(|(_, on)| **on)
+            .map(|(l, _)| l.clone())
+            .collect();
+        let options = ExportOptions {
+            only_done: self.only_done,
+            labels: (selected.len() < self.labels.len()).then_some(selected),
+            boilerplate: self.boilerplate,
+            text_without_boilerplate: self.text_without_boilerplate && self.format == Format::Jsonl,
+            overlap: self.overlap,
+        };
+        let (done, total) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(project.documents.len())),
+        );
+        let (job_done, job_total) = (done.clone(), total.clone());
+        let project = project.clone();
+        let format = self.format;
+        let target = out.clone();
+        let handle = std::thread::spawn(move || {
+            formats::export(&project, format, &options, &target, &mut |n, of| {
+                job_done.store(n, Ordering::Relaxed);
+                job_total.store(of, Ordering::Relaxed);
+            })
+        });
+        self.job = Some(ExportJob {
+            out,
+            done,
+            total,
+            handle,
+        });
+        None
+    }
+
+    fn poll(&mut self) -> Option<TransferEvent> {
+        if !self.job.as_ref().is_some_and(|j| j.handle.is_finished()) {
+            return None;
+        }
+        let job = self.job.take()?;
+        let result = match job.handle.join() {
+            Ok(result) => result.map_err(|e| format!("{:#}", anyhow::Error::new(e))),
+            Err(_) => Err("the export stopped unexpectedly".to_owned()),
+        };
+        if result.is_ok() {
+            self.open = false;
+        }
+        Some(TransferEvent::Exported(job.out, result))
+    }
+
+    /// Waits for a running export to end (tests, and quitting).
+    pub fn wait(&mut self) -> Option<TransferEvent> {
+        while self.job.as_ref().is_some_and(|j| !j.handle.is_finished()) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.poll()
+    }
+}
+
+fn explain(format: Format) -> &'static str {
+    match format {
+        Format::Jsonl => {
+            "One JSON line a document, spans with code point offsets: loads in spaCy and Hugging Face datasets."
+        }
+        Format::Doccano => "doccano's JSONL (entities, relations, Comments).",
+        Format::Brat => "A brat folder: .txt and .ann a document, and annotation.conf.",
+        Format::Conll => "Tokens with IOB2 tags, -DOCSTART- between documents.",
+        Format::LabelStudio => {
+            "A folder with Label Studio tasks (tasks.json) and the labelling config (config.xml)."
+        }
+        Format::Csv => "One span a row (RFC 4180).",
+    }
+}
+
+/// The import window.
+pub struct ImportDialog {
+    /// Shown.
+    pub open: bool,
+    format: Format,
+    input: String,
+    output: String,
+    annotator: String,
+}
+
+impl Default for ImportDialog {
+    fn default() -> Self {
+        Self {
+            open: false,
+            format: Format::Brat,
+            input: String::new(),
+            output: String::new(),
+            annotator: String::new(),
+        }
+    }
+}
+
+impl ImportDialog {
+    /// Opens the window, with `annotator` as the default owner.
+    pub fn show_for(&mut self, annotator: &str) {
+        self.open = true;
+        if self.annotator.is_empty() {
+            annotator.clone_into(&mut self.annotator);
+        }
+    }
+
+    /// Draws the window; returns an event when an import ran.
+    pub fn ui(&mut self, ui: &Ui, dialogs: &mut dyn FileDialogs) -> Option<TransferEvent> {
+        if !self.open {
+            return None;
+        }
+        let mut event = None;
+        let mut open = self.open;
+        egui::Window::new("Import").open(&mut open).default_width(420.0).show(ui.ctx(), |ui| {
+            ui.horizontal(|ui| {
+                let name = ui.label("Format:");
+                egui::ComboBox::from_id_salt("import-format")
+                    .selected_text(self.format.name())
+                    .show_ui(ui, |ui| {
+                        for format in Format::ALL.into_iter().filter(|f| f.can_import()) {
+                            ui.selectable_value(&mut self.format, format, format.name());
+                        }
+                    })
+                    .response
+                    .labelled_by(name.id);
+            });
+            ui.weak("Texts go into a corpus folder beside the new project; what cannot be mapped is listed, never dropped.");
+            let mut browse = |ui: &mut Ui, label: &str, value: &mut String, folder: bool, save: bool| {
+                ui.horizontal(|ui| {
+                    let name = ui.label(label);
+                    ui.add(egui::TextEdit::singleline(value).desired_width(240.0)).labelled_by(name.id);
+                    if ui.button("Browse…").clicked() {
+                        let picked = match (folder, save) {
+                            (true, _) => dialogs.pick_folder(label),
+                            (false, true) => dialogs.save_file(label, "imported.ron", super::app::PROJECT_FILTER),
+                            (false, false) => dialogs.open_file(label, None),
+                        };
+                        match picked {
+                            Picked::Path(path) => *value = path.display().to_string(),
+                            Picked::Cancelled => {}
+                            Picked::Unavailable => event = Some(TransferEvent::Failed("No file dialog can open here: type the path in the field.".to_owned())),
+                        }
+                    }
+                });
+            };
+            let folder_input = self.format == Format::Brat;
+            browse(ui, if folder_input { "brat folder:" } else { "File:" }, &mut self.input, folder_input, false);
+            browse(ui, "New project:", &mut self.output, false, true);
+            ui.horizontal(|ui| {
+                let name = ui.label("Annotator:");
+                ui.add(egui::TextEdit::singleline(&mut self.annotator).desired_width(160.0)).labelled_by(name.id);
+            });
+            if ui.button("Import").clicked() {
+                event = Some(self.run());
+            }
+        });
+        self.open = open && !matches!(event, Some(TransferEvent::Imported(..)));
+        event
+    }
+
+    fn run(&self) -> TransferEvent {
+        let (input, output) = (
+            PathBuf::from(self.input.trim()),
+            PathBuf::from(self.output.trim()),
+        );
+        if input.as_os_str().is_empty() || output.as_os_str().is_empty() {
+            return TransferEvent::Failed(
+                "Give the file to import and the project to create.".to_owned(),
+            );
+        }
+        let output = if output.extension().is_none() {
+            output.with_extension("ron")
+        } else {
+            output
+        };
+        if output.exists() {
+            return TransferEvent::Failed(format!(
+                "{} already exists: choose another name",
+                output.display()
+            ));
+        }
+        let stem = output.file_stem().map_or_else(
+            || "imported".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let corpus = output.with_file_name(format!("{stem}-corpus"));
+        let result = formats::import(self.format, &input)
+            .and_then(|imported| formats::build_project(imported, &corpus, self.annotator.trim()))
+            .map_err(|e| {
+                format!(
+                    "{:#}",
+                    anyhow::Error::new(e).context(format!("cannot import {}", input.display()))
+                )
+            })
+            .and_then(|(project, report)| {
+                crate::file::save(&project, &output)
+                    .map_err(|e| format!("{:#}", anyhow::Error::new(e)))?;
+                Ok(report)
+            });
+        match result {
+            Ok(report) => TransferEvent::Imported(output, report),
+            Err(error) => TransferEvent::Failed(error),
+        }
+    }
+}
