@@ -1,17 +1,762 @@
-//! CoNLL (being written).
+//! CoNLL: one token a line with IOB2 tags, `-DOCSTART-` between documents.
+//!
+//! The file is tab-separated. Each document starts with a `-DOCSTART-` line (with an `O` in each
+//! tag column) and a blank line; its tokens follow one a line, sentences separated by a blank
+//! line.
+//!
+//! - Tokens are the word segments of Unicode (UAX #29, `split_word_bound_indices`) without
+//!   their white space (and BOM): an emoji sequence, a word with combining marks or an Arabic
+//!   word is one token. Sentences are UAX #29 sentences, also cut at every line break; a sentence
+//!   is never empty.
+//! - A token belongs to a span when they share at least one byte; spans that start or end inside
+//!   a token are counted in the report.
+//! - Tags are IOB2. A discontinuous span is tagged fragment by fragment: the first token of each
+//!   fragment is `B-`.
+//! - [`OverlapPolicy::ColumnPerLabel`]: one tag column a label, in schema order, announced by a
+//!   first line `# columns: token <label>…`; within a column, where two spans of that label
+//!   overlap, the earlier (longer) one keeps the shared tokens.
+//! - [`OverlapPolicy::Priority`]: one tag column; where spans overlap, the label that comes first
+//!   in the schema keeps the shared tokens.
+//!
+//! Every span that does not appear whole is counted in the report, by label.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::Path;
 
+use unicode_segmentation::UnicodeSegmentation as _;
+
 use super::{ExportDoc, ExportReport, FormatError, OverlapPolicy, Progress};
+use crate::model::Annotation;
 use crate::schema::Schema;
+use crate::text::ByteRange;
+
+/// The first line of every document.
+const DOCSTART: &str = "-DOCSTART-";
 
 /// Writes a CoNLL file.
 pub fn export(
-    _docs: &[ExportDoc<'_>],
-    _schema: &Schema,
-    _overlap: OverlapPolicy,
-    _out: &Path,
-    _progress: Progress<'_>,
+    docs: &[ExportDoc<'_>],
+    schema: &Schema,
+    overlap: OverlapPolicy,
+    out: &Path,
+    progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
-    Err(FormatError::NotImportable("conll"))
+    let labels = label_order(docs, schema);
+    let tag_names: BTreeMap<&str, String> =
+        labels.iter().map(|l| (l.as_str(), tag_name(l))).collect();
+    let mut file = String::new();
+    let width = match overlap {
+        OverlapPolicy::ColumnPerLabel => {
+            let columns: Vec<&str> = labels
+                .iter()
+                .filter_map(|l| tag_names.get(l.as_str()))
+                .map(String::as_str)
+                .collect();
+            let _ = writeln!(file, "# columns: token {}", columns.join(" "));
+            labels.len()
+        }
+        OverlapPolicy::Priority => 1,
+    };
+    let priority: BTreeMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let mut report = ExportReport::default();
+    let mut stats = Stats::default();
+    for (i, doc) in docs.iter().enumerate() {
+        let text = &*doc.document.text;
+        let tokens = tokenize(text);
+        let columns: Vec<Column> = match overlap {
+            OverlapPolicy::ColumnPerLabel => labels
+                .iter()
+                .map(|label| {
+                    Column::tag(
+                        &tokens,
+                        doc.annotations
+                            .iter()
+                            .copied()
+                            .filter(|a| a.label == *label),
+                        &mut stats,
+                    )
+                })
+                .collect(),
+            OverlapPolicy::Priority => {
+                let mut spans = doc.annotations.clone();
+                // Stable: within a label, text order (earlier, then longer, first) decides.
+                spans.sort_by_key(|a| {
+                    priority
+                        .get(a.label.as_str())
+                        .copied()
+                        .unwrap_or(usize::MAX)
+                });
+                vec![Column::tag(&tokens, spans.into_iter(), &mut stats)]
+            }
+        };
+        file.push_str(DOCSTART);
+        for _ in 0..width {
+            file.push_str("\tO");
+        }
+        file.push_str("\n\n");
+        for sentence in sentences(text, &tokens) {
+            for t in sentence {
+                let Some(token) = tokens.get(t) else { continue };
+                file.push_str(token.slice(text));
+                for column in &columns {
+                    file.push('\t');
+                    match column.tags.get(t).copied().flatten() {
+                        Some(owner) => {
+                            let label = column
+                                .spans
+                                .get(owner.span)
+                                .map_or("", |a| a.label.as_str());
+                            file.push_str(if owner.begin { "B-" } else { "I-" });
+                            file.push_str(tag_names.get(label).map_or(label, String::as_str));
+                        }
+                        None => file.push('O'),
+                    }
+                }
+                file.push('\n');
+            }
+            file.push('\n');
+        }
+        stats.relations += doc.relations.len();
+        stats.notes += doc
+            .annotations
+            .iter()
+            .filter(|a| !a.note.trim().is_empty())
+            .count();
+        stats.attributes += doc
+            .annotations
+            .iter()
+            .map(|a| a.attributes.len())
+            .sum::<usize>();
+        report.spans += columns.iter().map(|c| c.written).sum::<usize>();
+        report.documents += 1;
+        progress(i + 1, docs.len());
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
+    }
+    std::fs::write(out, file).map_err(FormatError::write(out))?;
+    report.notes.extend(
+        tag_names
+            .iter()
+            .filter(|(label, tag)| **label != tag.as_str())
+            .map(|(label, tag)| {
+                format!(
+                    "label {label:?} written as {tag:?}: CoNLL columns are separated by white space"
+                )
+            }),
+    );
+    report.notes.extend(stats.notes(overlap));
+    Ok(report)
+}
+
+/// Labels in schema order, then the labels met that the schema does not list, sorted.
+fn label_order(docs: &[ExportDoc<'_>], schema: &Schema) -> Vec<String> {
+    let mut labels: Vec<String> = schema.labels.iter().map(|l| l.name.clone()).collect();
+    let met: BTreeSet<&str> = docs
+        .iter()
+        .flat_map(|d| d.annotations.iter().map(|a| a.label.as_str()))
+        .collect();
+    for label in met {
+        if !labels.iter().any(|l| l == label) {
+            labels.push(label.to_owned());
+        }
+    }
+    labels
+}
+
+/// A label as a tag: white space (which separates columns) becomes `_`.
+fn tag_name(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect()
+}
+
+/// Characters that never belong to a token: white space, and the BOM.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// The tokens of `text`: its UAX #29 word segments, cut at (and without) white space and BOM.
+fn tokenize(text: &str) -> Vec<ByteRange> {
+    let mut tokens = Vec::new();
+    for (start, word) in text.split_word_bound_indices() {
+        let mut run: Option<usize> = None;
+        for (offset, c) in word.char_indices() {
+            if is_blank(c) {
+                if let Some(begin) = run.take() {
+                    tokens.push(ByteRange::new(begin, start + offset));
+                }
+            } else if run.is_none() {
+                run = Some(start + offset);
+            }
+        }
+        if let Some(begin) = run {
+            tokens.push(ByteRange::new(begin, start + word.len()));
+        }
+    }
+    tokens
+}
+
+/// The sentences of `text` as ranges of token indices, none empty: UAX #29 sentences, also cut
+/// wherever a line break lies between two tokens.
+fn sentences(text: &str, tokens: &[ByteRange]) -> Vec<std::ops::Range<usize>> {
+    let starts: Vec<usize> = text
+        .split_sentence_bound_indices()
+        .map(|(start, _)| start)
+        .collect();
+    let sentence_of = |token: &ByteRange| starts.partition_point(|&s| s <= token.start);
+    let mut sentences = Vec::new();
+    let mut begin = 0;
+    for (i, pair) in tokens.windows(2).enumerate() {
+        if let [a, b] = pair {
+            let gap = text.get(a.end..b.start).unwrap_or_default();
+            if sentence_of(a) != sentence_of(b)
+                || gap.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
+            {
+                sentences.push(begin..i + 1);
+                begin = i + 1;
+            }
+        }
+    }
+    if begin < tokens.len() {
+        sentences.push(begin..tokens.len());
+    }
+    sentences
+}
+
+/// Which span tags a token, and whether the token begins a chunk.
+#[derive(Clone, Copy)]
+struct Owner {
+    /// Index in [`Column::spans`].
+    span: usize,
+    begin: bool,
+}
+
+/// One tag column of one document.
+struct Column<'a> {
+    /// The spans written in this column, in the order they were placed.
+    spans: Vec<&'a Annotation>,
+    /// For each token, the span that tags it.
+    tags: Vec<Option<Owner>>,
+    /// Spans that tag at least one token.
+    written: usize,
+}
+
+impl<'a> Column<'a> {
+    /// Places `spans` in order: a token already taken stays with the span that took it. The
+    /// first token of each fragment, and of each run of tokens a span keeps, is `B-`.
+    fn tag(
+        tokens: &[ByteRange],
+        spans: impl Iterator<Item = &'a Annotation>,
+        stats: &mut Stats,
+    ) -> Self {
+        let mut column = Self {
+            spans: Vec::new(),
+            tags: vec![None; tokens.len()],
+            written: 0,
+        };
+        for annotation in spans {
+            let me = column.spans.len();
+            column.spans.push(annotation);
+            if annotation.fragments.len() > 1 {
+                stats.discontinuous += 1;
+            }
+            let mut off_boundary = false;
+            let mut covered = 0;
+            let mut kept = 0;
+            let mut winners: BTreeSet<&str> = BTreeSet::new();
+            for fragment in &annotation.fragments {
+                let first = tokens.partition_point(|t| t.end <= fragment.start);
+                let last = tokens.partition_point(|t| t.start < fragment.end);
+                if let (Some(a), Some(b)) = (
+                    tokens.get(first),
+                    last.checked_sub(1).and_then(|l| tokens.get(l)),
+                ) && first < last
+                    && (a.start < fragment.start || b.end > fragment.end)
+                {
+                    off_boundary = true;
+                }
+                let mut previous: Option<usize> = None;
+                for t in first..last {
+                    let Some(slot) = column.tags.get_mut(t) else {
+                        continue;
+                    };
+                    match *slot {
+                        Some(owner) if owner.span == me => {}
+                        Some(owner) => {
+                            covered += 1;
+                            winners.insert(
+                                column
+                                    .spans
+                                    .get(owner.span)
+                                    .map_or("", |a| a.label.as_str()),
+                            );
+                        }
+                        None => {
+                            covered += 1;
+                            kept += 1;
+                            *slot = Some(Owner {
+                                span: me,
+                                begin: previous.is_none_or(|p| p + 1 != t),
+                            });
+                            previous = Some(t);
+                        }
+                    }
+                }
+            }
+            if off_boundary {
+                stats.off_boundary += 1;
+            }
+            if kept > 0 {
+                column.written += 1;
+            }
+            let label = annotation.label.clone();
+            if covered == 0 {
+                *stats.no_token.entry(label).or_default() += 1;
+            } else if kept < covered {
+                let to_other = winners.iter().any(|w| *w != annotation.label);
+                let losses = if to_other {
+                    &mut stats.lost_to_other
+                } else {
+                    &mut stats.lost_to_same
+                };
+                let entry = losses.entry(label).or_default();
+                entry.0 += 1;
+                if kept == 0 {
+                    entry.1 += 1;
+                }
+            }
+        }
+        column
+    }
+}
+
+/// What the export could not write whole, for the report.
+#[derive(Default)]
+struct Stats {
+    /// Spans that start or end inside a token.
+    off_boundary: usize,
+    /// Discontinuous spans.
+    discontinuous: usize,
+    /// By label: spans that lost tokens to a span of another label (how many, how many entirely).
+    lost_to_other: BTreeMap<String, (usize, usize)>,
+    /// By label: spans that lost tokens to an overlapping span of the same label.
+    lost_to_same: BTreeMap<String, (usize, usize)>,
+    /// By label: spans that cover no token (only white space).
+    no_token: BTreeMap<String, usize>,
+    relations: usize,
+    notes: usize,
+    attributes: usize,
+}
+
+impl Stats {
+    fn notes(&self, overlap: OverlapPolicy) -> Vec<String> {
+        let entirely = |all: usize| {
+            if all > 0 {
+                format!(" ({all} of them entirely)")
+            } else {
+                String::new()
+            }
+        };
+        let mut notes = Vec::new();
+        for (label, (count, all)) in &self.lost_to_other {
+            let to = match overlap {
+                OverlapPolicy::Priority => "higher-priority labels",
+                OverlapPolicy::ColumnPerLabel => "other labels",
+            };
+            notes.push(format!(
+                "{count} {label} span(s) lost tokens to {to}{}",
+                entirely(*all)
+            ));
+        }
+        for (label, (count, all)) in &self.lost_to_same {
+            notes.push(format!(
+                "{count} {label} span(s) lost tokens to an earlier overlapping {label} span{}",
+                entirely(*all)
+            ));
+        }
+        for (label, count) in &self.no_token {
+            notes.push(format!(
+                "{count} {label} span(s) cover no token (only white space): not written"
+            ));
+        }
+        if self.off_boundary > 0 {
+            notes.push(format!(
+                "{} span(s) start or end inside a token: the whole token is tagged",
+                self.off_boundary
+            ));
+        }
+        if self.discontinuous > 0 {
+            notes.push(format!(
+                "{} discontinuous span(s): each fragment is tagged as a chunk of its own (B- on its first token)",
+                self.discontinuous
+            ));
+        }
+        let mut left_out = Vec::new();
+        for (count, what) in [
+            (self.relations, "relation(s)"),
+            (self.notes, "note(s)"),
+            (self.attributes, "attribute value(s)"),
+        ] {
+            if count > 0 {
+                left_out.push(format!("{count} {what}"));
+            }
+        }
+        if !left_out.is_empty() {
+            notes.push(format!(
+                "{} not written: CoNLL has no place for them",
+                left_out.join(", ")
+            ));
+        }
+        notes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::tests::torture_project;
+    use crate::formats::{ExportOptions, select};
+    use crate::model::{Project, Timestamp};
+
+    /// A token line: the token and its tags.
+    type Line = (String, Vec<String>);
+
+    /// Exports `project` with `overlap` and returns the file and the report.
+    fn export_project(project: &Project, overlap: OverlapPolicy) -> (String, ExportReport) {
+        let (docs, _) = select(project, &ExportOptions::default());
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.conll");
+        let mut calls = Vec::new();
+        let report = export(&docs, &project.schema, overlap, &out, &mut |done, total| {
+            calls.push((done, total));
+        })
+        .unwrap();
+        assert_eq!(
+            calls,
+            (1..=docs.len())
+                .map(|i| (i, docs.len()))
+                .collect::<Vec<_>>()
+        );
+        (std::fs::read_to_string(out).unwrap(), report)
+    }
+
+    /// Reads a file back: documents → sentences → token lines, checking the layout on the way.
+    fn parse(file: &str, width: usize) -> Vec<Vec<Vec<Line>>> {
+        let mut lines = file.lines().peekable();
+        if lines.peek().is_some_and(|l| l.starts_with("# columns: ")) {
+            lines.next();
+        }
+        let mut docs: Vec<Vec<Vec<Line>>> = Vec::new();
+        let mut sentence: Vec<Line> = Vec::new();
+        while let Some(line) = lines.next() {
+            if line.is_empty() {
+                if !sentence.is_empty() {
+                    docs.last_mut()
+                        .expect("a sentence before -DOCSTART-")
+                        .push(std::mem::take(&mut sentence));
+                }
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), width + 1, "{line:?}");
+            if fields[0] == DOCSTART {
+                assert!(sentence.is_empty(), "a sentence ends with a blank line");
+                assert!(fields[1..].iter().all(|t| *t == "O"), "{line:?}");
+                assert_eq!(lines.next(), Some(""), "a blank line follows -DOCSTART-");
+                docs.push(Vec::new());
+                continue;
+            }
+            assert!(
+                !fields[0].is_empty() && !fields[0].contains(char::is_whitespace),
+                "{line:?}"
+            );
+            sentence.push((
+                fields[0].to_owned(),
+                fields[1..].iter().map(|t| (*t).to_owned()).collect(),
+            ));
+        }
+        assert!(sentence.is_empty(), "the file ends with a blank line");
+        docs
+    }
+
+    /// Checks IOB2 in every column: an `I-X` follows a `B-X` or an `I-X` of the same sentence.
+    fn assert_iob2(docs: &[Vec<Vec<Line>>]) {
+        for sentence in docs.iter().flatten() {
+            let width = sentence.first().map_or(0, |(_, tags)| tags.len());
+            for column in 0..width {
+                let mut previous = "O";
+                for (token, tags) in sentence {
+                    let tag = tags[column].as_str();
+                    assert!(
+                        tag == "O" || tag.starts_with("B-") || tag.starts_with("I-"),
+                        "{tag}"
+                    );
+                    if let Some(label) = tag.strip_prefix("I-") {
+                        assert!(
+                            previous == format!("B-{label}") || previous == format!("I-{label}"),
+                            "{token}: {tag} after {previous}"
+                        );
+                    }
+                    previous = tag;
+                }
+            }
+        }
+    }
+
+    /// The tags of the token sequence `words` in `sentence`.
+    fn tags_of<'a>(doc: &'a [Vec<Line>], words: &[&str]) -> Vec<&'a [String]> {
+        for sentence in doc {
+            for start in 0..sentence.len() {
+                let found = sentence[start..]
+                    .iter()
+                    .take(words.len())
+                    .map(|(t, _)| t.as_str())
+                    .eq(words.iter().copied());
+                if found {
+                    return sentence[start..start + words.len()]
+                        .iter()
+                        .map(|(_, tags)| tags.as_slice())
+                        .collect();
+                }
+            }
+        }
+        panic!("{words:?} not found");
+    }
+
+    #[test]
+    fn column_per_label_keeps_every_tag_of_nested_spans() {
+        let (file, report) = export_project(&torture_project(), OverlapPolicy::ColumnPerLabel);
+        assert!(
+            file.starts_with("# columns: token claim source boilerplate\n-DOCSTART-\tO\tO\tO\n\n"),
+            "{file}"
+        );
+        let docs = parse(&file, 3);
+        assert_iob2(&docs);
+        assert_eq!(docs.len(), 3, "one -DOCSTART- a document");
+        assert_eq!(file.matches(DOCSTART).count(), 3);
+        assert!(
+            docs[2].is_empty(),
+            "the empty document is its -DOCSTART- alone"
+        );
+        assert!(file.ends_with("-DOCSTART-\tO\tO\tO\n\n"), "{file:?}");
+        // The quote: B-claim then I-claim.
+        let quote = tags_of(
+            &docs[0],
+            &["«", "Vos", "soldats", "se", "sont", "battus", "»"],
+        );
+        let claim: Vec<&str> = quote.iter().map(|t| t[0].as_str()).collect();
+        assert_eq!(
+            claim,
+            [
+                "B-claim", "I-claim", "I-claim", "I-claim", "I-claim", "I-claim", "I-claim"
+            ]
+        );
+        // Nested: the claim "Le Kremlin 😀 a dit" holds the source "Le Kremlin".
+        let nested = tags_of(&docs[0], &["Le", "Kremlin", "😀", "a", "dit"]);
+        assert_eq!(nested[0], ["B-claim", "B-source", "O"]);
+        assert_eq!(nested[1], ["I-claim", "I-source", "O"]);
+        assert_eq!(nested[2], ["I-claim", "O", "O"]);
+        let end = tags_of(&docs[0], &["Poutine", "."]);
+        assert_eq!(end[0], ["O", "B-source", "B-boilerplate"]);
+        assert_eq!(end[1], ["O", "O", "I-boilerplate"]);
+        // Sentences: the first line is one, the second another.
+        assert_eq!(docs[0].len(), 2, "{:?}", docs[0]);
+        assert_eq!(docs[0][0][0].0, "Le", "the BOM is no token");
+        assert!(
+            !report.notes.iter().any(|n| n.contains("lost tokens")),
+            "{:?}",
+            report.notes
+        );
+        assert_eq!((report.documents, report.spans), (3, 8));
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n == "1 relation(s), 4 note(s) not written: CoNLL has no place for them"),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn emoji_arabic_and_combining_marks_are_single_tokens_and_fragments_begin_chunks() {
+        let (file, report) = export_project(&torture_project(), OverlapPolicy::ColumnPerLabel);
+        let docs = parse(&file, 3);
+        let tokens: Vec<&str> = docs[1].iter().flatten().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            tokens,
+            [
+                "قال",
+                "المتحدث",
+                "إن",
+                "e\u{301}te\u{301}",
+                "👩\u{200d}👩\u{200d}👧",
+                "fin"
+            ]
+        );
+        assert!(docs[0].iter().flatten().any(|(t, _)| t == "😀"));
+        // The discontinuous claim: each fragment begins a chunk.
+        let claim: Vec<&str> = docs[1]
+            .iter()
+            .flatten()
+            .map(|(_, tags)| tags[0].as_str())
+            .collect();
+        assert_eq!(claim, ["B-claim", "O", "O", "B-claim", "O", "O"]);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("1 discontinuous span(s)")),
+            "{:?}",
+            report.notes
+        );
+        let boilerplate: Vec<&str> = docs[1]
+            .iter()
+            .flatten()
+            .map(|(_, tags)| tags[2].as_str())
+            .collect();
+        assert_eq!(
+            boilerplate,
+            ["O", "O", "O", "O", "B-boilerplate", "I-boilerplate"]
+        );
+    }
+
+    #[test]
+    fn priority_keeps_the_first_label_of_the_schema_and_counts_the_losers() {
+        let (file, report) = export_project(&torture_project(), OverlapPolicy::Priority);
+        assert!(file.starts_with("-DOCSTART-\tO\n\n"), "{file}");
+        let docs = parse(&file, 1);
+        assert_iob2(&docs);
+        let quote = tags_of(
+            &docs[0],
+            &["«", "Vos", "soldats", "se", "sont", "battus", "»"],
+        );
+        assert_eq!(
+            quote.iter().map(|t| t[0].as_str()).collect::<Vec<_>>(),
+            [
+                "B-claim", "I-claim", "I-claim", "I-claim", "I-claim", "I-claim", "I-claim"
+            ]
+        );
+        let nested = tags_of(&docs[0], &["Le", "Kremlin", "😀", "a", "dit"]);
+        assert_eq!(
+            nested.iter().map(|t| t[0].as_str()).collect::<Vec<_>>(),
+            ["B-claim", "I-claim", "I-claim", "I-claim", "I-claim"]
+        );
+        // source beats boilerplate on "Poutine"; the boilerplate keeps its ".", a chunk of its own.
+        let end = tags_of(&docs[0], &["Poutine", "."]);
+        assert_eq!(
+            end.iter().map(|t| t[0].as_str()).collect::<Vec<_>>(),
+            ["B-source", "B-boilerplate"]
+        );
+        assert!(
+            report.notes.contains(
+                &"1 source span(s) lost tokens to higher-priority labels (1 of them entirely)"
+                    .to_owned()
+            ),
+            "{:?}",
+            report.notes
+        );
+        assert!(
+            report.notes.contains(
+                &"1 boilerplate span(s) lost tokens to higher-priority labels".to_owned()
+            ),
+            "{:?}",
+            report.notes
+        );
+        assert_eq!(
+            report.spans, 7,
+            "the source inside the claim is not written"
+        );
+    }
+
+    fn add(project: &mut Project, doc: usize, label: &str, phrase: &str) {
+        let text = project.documents[doc].text.clone();
+        let start = text.find(phrase).unwrap();
+        let id = project.allocate_id();
+        let annotation = Annotation {
+            id,
+            label: label.into(),
+            fragments: vec![ByteRange::new(start, start + phrase.len())],
+            annotator: "zoé".into(),
+            note: String::new(),
+            created: Timestamp(0),
+            attributes: BTreeMap::new(),
+        };
+        crate::edit::Edit::AddAnnotation { doc, annotation }
+            .apply(project)
+            .unwrap();
+    }
+
+    #[test]
+    fn same_label_overlaps_and_spans_inside_tokens_are_counted() {
+        let mut project = torture_project();
+        project.schema.labels.push(crate::schema::LabelDef {
+            name: "fact check".into(),
+            color: crate::schema::PALETTE[3],
+            key: String::new(),
+            description: String::new(),
+        });
+        add(&mut project, 0, "claim", "Kremlin 😀");
+        add(&mut project, 0, "claim", "a dit");
+        add(&mut project, 1, "source", "fi");
+        add(&mut project, 1, "fact check", "المت");
+        for overlap in [OverlapPolicy::ColumnPerLabel, OverlapPolicy::Priority] {
+            let (file, report) = export_project(&project, overlap);
+            let width = if overlap == OverlapPolicy::Priority {
+                1
+            } else {
+                4
+            };
+            let docs = parse(&file, width);
+            assert_iob2(&docs);
+            assert!(
+                report.notes.contains(&"2 claim span(s) lost tokens to an earlier overlapping claim span (2 of them entirely)".to_owned()),
+                "{overlap:?} {:?}",
+                report.notes
+            );
+            assert!(
+                report.notes.contains(
+                    &"2 span(s) start or end inside a token: the whole token is tagged".to_owned()
+                ),
+                "{:?}",
+                report.notes
+            );
+            assert!(report.notes.contains(&"label \"fact check\" written as \"fact_check\": CoNLL columns are separated by white space".to_owned()), "{:?}", report.notes);
+            let fin = docs[1].iter().flatten().find(|(t, _)| t == "fin").unwrap();
+            let arabic = docs[1]
+                .iter()
+                .flatten()
+                .find(|(t, _)| t == "المتحدث")
+                .unwrap();
+            if overlap == OverlapPolicy::ColumnPerLabel {
+                assert!(file.starts_with("# columns: token claim source boilerplate fact_check\n"));
+                assert_eq!(fin.1, ["O", "B-source", "I-boilerplate", "O"]);
+                assert_eq!(arabic.1, ["O", "B-source", "O", "B-fact_check"]);
+            } else {
+                assert_eq!(fin.1, ["B-source"], "source outranks boilerplate");
+                assert_eq!(arabic.1, ["B-source"]);
+                assert!(report.notes.contains(&"1 fact check span(s) lost tokens to higher-priority labels (1 of them entirely)".to_owned()), "{:?}", report.notes);
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_and_sentences_never_hold_white_space_or_come_out_empty() {
+        let text = "\u{feff}  Un.\r\n\r\n Deux  trois ́ 😀!\n";
+        let tokens: Vec<&str> = tokenize(text).iter().map(|t| t.slice(text)).collect();
+        assert_eq!(tokens, ["Un", ".", "Deux", "trois", "\u{301}", "😀", "!"]);
+        let lengths: Vec<usize> = sentences(text, &tokenize(text))
+            .iter()
+            .map(ExactSizeIterator::len)
+            .collect();
+        assert_eq!(lengths, [2, 5]);
+        assert!(sentences("", &[]).is_empty());
+    }
 }
