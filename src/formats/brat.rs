@@ -801,6 +801,8 @@ fn valid_id(id: &str) -> bool {
 fn parse_ann(content: &str, file: &str, report: &mut Vec<String>) -> Parsed {
     let mut parsed = Parsed::default();
     let mut seen = BTreeSet::new();
+    // A BOM before the first id is not part of it.
+    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
     for (number, raw) in content.split('\n').enumerate() {
         let line = number + 1;
         let text = raw.strip_suffix('\r').unwrap_or(raw);
@@ -1081,6 +1083,11 @@ fn resolve(
     }
     let relation_ids: BTreeSet<String> = relations.iter().map(|r| r.id.clone()).collect();
     let event_ids: BTreeSet<String> = events.iter().map(|e| e.id.clone()).collect();
+    let span_index: BTreeMap<String, usize> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.key.clone(), i))
+        .collect();
     // What an id that is not an imported span refers to.
     let known = |id: &str| -> &'static str {
         if event_ids.contains(id) {
@@ -1102,7 +1109,7 @@ fn resolve(
     } in &events
     {
         let plural = if *arguments == 1 { "" } else { "s" };
-        let kept = if spans.iter().any(|s| s.key == *trigger) {
+        let kept = if span_index.contains_key(trigger) {
             format!("; its trigger {trigger} is kept as a {kind} span")
         } else {
             String::new()
@@ -1122,7 +1129,7 @@ fn resolve(
     {
         let missing: Vec<String> = [&from, &to]
             .into_iter()
-            .filter(|end| !spans.iter().any(|s| s.key == **end))
+            .filter(|end| !span_index.contains_key(*end))
             .map(|end| format!("{end} is {}", with_article(known(end))))
             .collect();
         if missing.is_empty() {
@@ -1138,7 +1145,10 @@ fn resolve(
         let shown = value
             .as_deref()
             .map_or_else(|| name.clone(), |v| format!("{name} = {v}"));
-        let Some(span) = spans.iter_mut().find(|s| s.key == reference.target) else {
+        let Some(span) = span_index
+            .get(&reference.target)
+            .and_then(|&i| spans.get_mut(i))
+        else {
             let what = known(&reference.target);
             let why = match what {
                 "event" => "Marginalia has no events",
@@ -1163,7 +1173,10 @@ fn resolve(
         }
     }
     for (reference, kind, note) in comments {
-        let Some(span) = spans.iter_mut().find(|s| s.key == reference.target) else {
+        let Some(span) = span_index
+            .get(&reference.target)
+            .and_then(|&i| spans.get_mut(i))
+        else {
             let what = known(&reference.target);
             let why = match what {
                 "event" => "Marginalia has no events",
@@ -2296,6 +2309,20 @@ mod tests {
                 .report
                 .iter()
                 .all(|r| !r.contains("brat's own server")),
+            "{:?}",
+            imported.report
+        );
+    }
+
+    #[test]
+    fn a_bom_at_the_start_of_an_ann_file_is_not_part_of_the_first_id() {
+        let imported = import_one("\u{feff}Kim", "\u{feff}T1\tX 1 4\tKim\r\n");
+        assert_eq!(
+            span(doc_of(&imported), "T1").fragments,
+            [ByteRange::new(3, 6)]
+        );
+        assert!(
+            imported.report.iter().all(|r| !r.contains("sub/doc")),
             "{:?}",
             imported.report
         );
