@@ -8,15 +8,17 @@
 //!   comment, `*` equivalence);
 //! - a text-bound's DATA is `TYPE START END[;START END…]` and its TAIL is the covered text, the
 //!   fragments' texts joined by a single space; a fragment cannot hold a line break;
-//! - offsets count Unicode code points of the text (a BOM counts one);
+//! - offsets count Unicode code points of the text as brat reads it: a BOM counts one, and the
+//!   text is read with universal newlines, so `\r\n` (and a lone `\r`) counts one.
 //! - type names (labels, relation types, attribute names) are "storage forms": ASCII letters,
 //!   digits, `_` and `-` only (brat's `normalize_to_storage_form` turns anything else into `_`).
 //!
-//! Offsets here count code points of the raw text, so `\r\n` counts two, like every other format
-//! of Marginalia. brat's own server reads texts with universal newlines and counts `\r\n` as one
-//! (nlplab/brat issue #853): the export says so when a text has CRLF line breaks, and the import
-//! recognises `.ann` files written that way (their covered texts only match that reading) and
-//! reads them accordingly.
+//! brat's server opens texts with `codecs.open(…, 'rU')` (universal newlines, nlplab/brat issue
+//! #853), so unlike the other formats, brat offsets count `\r\n` as one character. The export
+//! writes offsets that way, so that brat shows every span where it is and its text check passes;
+//! the `.txt` stays byte for byte. The import reads them that way too, and recognises `.ann` files
+//! from tools that counted the raw code points (their covered texts only match that reading),
+//! reading those accordingly and saying so.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -66,9 +68,6 @@ pub fn export(
         write_file(&out.join(&txt_path), text.as_bytes())?;
         let (lines, spans, relations) = ann_text(doc, &names, &mut counts, &mut report.notes);
         write_file(&out.join(&ann_path), lines.as_bytes())?;
-        if text.contains('\r') {
-            counts.crlf.push(doc.document.path.clone());
-        }
         report.documents += 1;
         report.spans += spans;
         report.relations += relations;
@@ -135,8 +134,6 @@ struct ExportCounts {
     split_spans: usize,
     /// Notes whose line breaks or tabs became spaces.
     flattened_notes: usize,
-    /// Documents with CRLF line breaks.
-    crlf: Vec<String>,
 }
 
 impl ExportCounts {
@@ -155,16 +152,6 @@ impl ExportCounts {
                 self.flattened_notes
             ));
         }
-        if !self.crlf.is_empty() {
-            notes.push(format!(
-                "{} document(s) have CRLF line breaks ({}): their offsets count \\r\\n as two \
-                 characters, as the file is; brat's own server counts it as one (nlplab/brat \
-                 issue #853), so in brat itself their spans after the first line break appear \
-                 shifted",
-                self.crlf.len(),
-                self.crlf.join(", ")
-            ));
-        }
         notes
     }
 }
@@ -177,7 +164,7 @@ fn ann_text(
     notes: &mut Vec<String>,
 ) -> (String, usize, usize) {
     let text = &*doc.document.text;
-    let index = CodePointIndex::new(text);
+    let index = Offsets::brat(text);
     let mut lines = String::new();
     let mut t_of: BTreeMap<Id, usize> = BTreeMap::new();
     let (mut attributes, mut comments, mut relations) = (0, 0, 0);
@@ -956,6 +943,7 @@ fn parse_attribute(data: &str) -> Option<(String, String, Option<String>)> {
 }
 
 /// How a document's offsets are counted.
+#[derive(Debug)]
 enum Offsets {
     /// Code points of the raw text.
     Raw(CodePointIndex),
@@ -976,6 +964,23 @@ impl Offsets {
         }
         bytes.push(text.len());
         Self::UniversalNewlines(bytes)
+    }
+
+    /// brat's own count: universal newlines when the text has a carriage return.
+    fn brat(text: &str) -> Self {
+        if text.contains('\r') {
+            Self::universal(text)
+        } else {
+            Self::Raw(CodePointIndex::new(text))
+        }
+    }
+
+    /// The offset of a byte on a char boundary (a byte inside a `\r\n` pair counts as its `\r`).
+    fn char_of_byte(&self, byte: usize) -> usize {
+        match self {
+            Self::Raw(index) => index.char_of_byte(byte),
+            Self::UniversalNewlines(bytes) => bytes.partition_point(|b| *b < byte),
+        }
     }
 
     fn byte(&self, char_offset: usize) -> Option<usize> {
@@ -1030,32 +1035,32 @@ fn agreeing(text: &str, offsets: &Offsets, text_bounds: &[TextBound]) -> usize {
         .count()
 }
 
-/// Raw code points, unless the text has CR line breaks and the third columns agree better with
-/// brat's own reading of it (universal newlines).
+/// brat's own count (universal newlines), unless the text has carriage returns and the third
+/// columns agree better with raw code points (a tool that counted `\r\n` as two).
 fn choose_offsets(
     text: &str,
     text_bounds: &[TextBound],
     file: &str,
     report: &mut Vec<String>,
 ) -> Offsets {
-    let raw = Offsets::Raw(CodePointIndex::new(text));
+    let brat = Offsets::brat(text);
     if !text.contains('\r') {
-        return raw;
+        return brat;
     }
-    let raw_agree = agreeing(text, &raw, text_bounds);
+    let brat_agree = agreeing(text, &brat, text_bounds);
     let with_text = text_bounds.iter().filter(|tb| tb.text.is_some()).count();
-    if raw_agree == with_text {
-        return raw;
+    if brat_agree == with_text {
+        return brat;
     }
-    let universal = Offsets::universal(text);
-    if agreeing(text, &universal, text_bounds) > raw_agree {
+    let raw = Offsets::Raw(CodePointIndex::new(text));
+    if agreeing(text, &raw, text_bounds) > brat_agree {
         report.push(format!(
-            "{file}: offsets count each line break of the text as one character, as brat's own \
-             server does with CRLF texts: read that way"
+            "{file}: offsets count each \\r\\n of the text as two characters, not as brat does \
+             (one): read that way"
         ));
-        universal
-    } else {
         raw
+    } else {
+        brat
     }
 }
 
@@ -1515,8 +1520,11 @@ mod tests {
         let (texts, _) = list_files(folder).unwrap();
         assert!(!texts.is_empty());
         for path in texts {
+            // brat reads texts with universal newlines.
             let text: Vec<char> = std::fs::read_to_string(folder.join(&path))
                 .unwrap()
+                .replace("\r\n", "\n")
+                .replace('\r', "\n")
                 .chars()
                 .collect();
             let ann_name = format!("{}.ann", path.strip_suffix(".txt").unwrap());
@@ -1919,14 +1927,6 @@ mod tests {
             "{:?}",
             report.notes
         );
-        assert!(
-            report
-                .notes
-                .iter()
-                .any(|n| n.contains("CRLF") && n.contains("a-bom-crlf.txt")),
-            "{:?}",
-            report.notes
-        );
         let problems = validate(dir.path());
         assert!(problems.is_empty(), "{problems:#?}");
 
@@ -2008,21 +2008,23 @@ mod tests {
     }
 
     #[test]
-    fn offsets_count_code_points_of_the_raw_text_with_bom_and_crlf() {
+    fn offsets_count_code_points_as_brat_reads_the_text_bom_one_crlf_one() {
         let project = torture_project();
         let dir = tempfile::tempdir().unwrap();
         export_project(&project, dir.path());
         let ann = std::fs::read_to_string(dir.path().join("a-bom-crlf.ann")).unwrap();
-        // By hand: BOM (1) + "Le Kremlin 😀 a dit" (18: the emoji is one code point) + "\r\n" (2)
-        // = 21; the quote "« Vos soldats se sont battus »" is 30 code points long.
+        // By hand: BOM (1) + "Le Kremlin 😀 a dit" (18: the emoji is one code point) + "\r\n" (one,
+        // as brat reads it) = 20; the quote "« Vos soldats se sont battus »" is 30 code points.
         // In bytes the quote starts at 3 + 21 + 2 = 26 (BOM 3 bytes, emoji 4).
         let text = &project.documents[0].text;
         let quote = "« Vos soldats se sont battus »";
         assert_eq!(text.find(quote), Some(26));
         assert_eq!(quote.chars().count(), 30);
-        assert!(ann.contains(&format!("\tclaim 21 51\t{quote}\n")), "{ann}");
-        // "Poutine" after: 21 + 30 + ", a déclaré " (12) = 63.
-        assert!(ann.contains("\tsource 63 70\tPoutine\n"), "{ann}");
+        // brat reads the text with universal newlines: "\r\n" counts one, so the quote starts
+        // at 20, not 21.
+        assert!(ann.contains(&format!("\tclaim 20 50\t{quote}\n")), "{ann}");
+        // "Poutine" after: 20 + 30 + ", a déclaré " (12) = 62.
+        assert!(ann.contains("\tsource 62 69\tPoutine\n"), "{ann}");
         // The BOM counts one: "Le Kremlin" starts at 1.
         assert!(ann.contains("\tsource 1 11\tLe Kremlin\n"), "{ann}");
         let arabic = std::fs::read_to_string(dir.path().join("b-arabic.ann")).unwrap();
@@ -2064,7 +2066,7 @@ mod tests {
             report.notes
         );
         let ann = std::fs::read_to_string(dir.path().join("a-bom-crlf.ann")).unwrap();
-        assert!(ann.contains("\tclaim 16 19;21 26\tdit « Vos\n"), "{ann}");
+        assert!(ann.contains("\tclaim 16 19;20 25\tdit « Vos\n"), "{ann}");
         assert!(
             validate(dir.path()).is_empty(),
             "{:?}",
@@ -2127,7 +2129,7 @@ mod tests {
         );
         assert!(conf.contains("kind\tArg:source_cit_e, Value:person|organisation|media|document|anonymous|news_agency\n"), "{conf}");
         let ann = std::fs::read_to_string(dir.path().join("a-bom-crlf.ann")).unwrap();
-        assert!(ann.contains("\tsource_cit_e 63 70\tPoutine\n"), "{ann}");
+        assert!(ann.contains("\tsource_cit_e 62 69\tPoutine\n"), "{ann}");
         assert!(ann.contains("\tkind T2 news_agency\n"), "{ann}");
         let visual = std::fs::read_to_string(dir.path().join("visual.conf")).unwrap();
         assert!(visual.contains("source_cit_e | source citée\n"), "{visual}");
@@ -2294,21 +2296,19 @@ mod tests {
             imported
                 .report
                 .iter()
-                .any(|r| r.contains("as brat's own server does with CRLF texts")),
+                .all(|r| !r.contains("two characters")),
             "{:?}",
             imported.report
         );
-        // Raw offsets that match stay raw.
+        // A tool that counted the raw code points ("\r\n" as two): recognised, read that way,
+        // and said.
         let imported = import_one("ab\r\ncd", "T1\tX 4 6\tcd\n");
         assert_eq!(
             span(doc_of(&imported), "T1").fragments,
             [ByteRange::new(4, 6)]
         );
         assert!(
-            imported
-                .report
-                .iter()
-                .all(|r| !r.contains("brat's own server")),
+            imported.report.iter().any(|r| r.contains("two characters")),
             "{:?}",
             imported.report
         );

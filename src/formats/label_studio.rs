@@ -9,6 +9,7 @@
 //! Import reads the current layout and the legacy `completions` one, a task list or one task.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -35,38 +36,38 @@ fn xml_escape(text: &str) -> String {
 /// The labelling config for a schema.
 pub fn config(schema: &Schema) -> String {
     let mut xml = String::from("<View>\n");
-    xml.push_str(&format!("  <Labels name=\"{LABELS}\" toName=\"{TEXT}\">\n"));
+    let _ = writeln!(xml, "  <Labels name=\"{LABELS}\" toName=\"{TEXT}\">");
     for label in &schema.labels {
-        xml.push_str(&format!(
-            "    <Label value=\"{}\" background=\"{}\"/>\n",
+        let _ = writeln!(
+            xml,
+            "    <Label value=\"{}\" background=\"{}\"/>",
             xml_escape(&label.name),
             label.color
-        ));
+        );
     }
     xml.push_str("  </Labels>\n");
     if !schema.relations.is_empty() {
         xml.push_str("  <Relations>\n");
         for relation in &schema.relations {
-            xml.push_str(&format!(
-                "    <Relation value=\"{}\"/>\n",
+            let _ = writeln!(
+                xml,
+                "    <Relation value=\"{}\"/>",
                 xml_escape(&relation.name)
-            ));
+            );
         }
         xml.push_str("  </Relations>\n");
     }
-    xml.push_str(&format!("  <Text name=\"{TEXT}\" value=\"$text\"/>\n"));
+    let _ = writeln!(xml, "  <Text name=\"{TEXT}\" value=\"$text\"/>");
     for attribute in &schema.attributes {
-        xml.push_str(&format!(
-            "  <View visibleWhen=\"region-selected\" whenLabelValue=\"{}\">\n    <Header value=\"{}\"/>\n    <Choices name=\"{}\" toName=\"{TEXT}\" perRegion=\"true\">\n",
+        let _ = writeln!(
+            xml,
+            "  <View visibleWhen=\"region-selected\" whenLabelValue=\"{}\">\n    <Header value=\"{}\"/>\n    <Choices name=\"{}\" toName=\"{TEXT}\" perRegion=\"true\">",
             xml_escape(&attribute.label),
             xml_escape(&attribute.name),
             xml_escape(&format!("{}.{}", attribute.label, attribute.name)),
-        ));
+        );
         for value in &attribute.values {
-            xml.push_str(&format!(
-                "      <Choice value=\"{}\"/>\n",
-                xml_escape(value)
-            ));
+            let _ = writeln!(xml, "      <Choice value=\"{}\"/>", xml_escape(value));
         }
         xml.push_str("    </Choices>\n  </View>\n");
     }
@@ -271,7 +272,11 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         let path = data
             .get("path")
             .and_then(Value::as_str)
-            .filter(|p| p.ends_with(".txt"))
+            .filter(|p| {
+                Path::new(p)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+            })
             .map_or_else(|| format!("task-{:05}.txt", n + 1), str::to_owned);
         let index = CodePointIndex::new(text);
         let annotations: Vec<&Value> = ["annotations", "completions"]

@@ -672,31 +672,30 @@ pub(crate) mod tests {
             .collect();
         let mut project =
             Project::new("zoé".into(), "/corpus".into(), Schema::default(), documents);
-        let mut add =
-            |project: &mut Project, doc: usize, label: &str, phrases: &[&str], note: &str| {
-                let text = project.documents[doc].text.clone();
-                let fragments = phrases
-                    .iter()
-                    .map(|p| {
-                        let start = text.find(p).unwrap();
-                        ByteRange::new(start, start + p.len())
-                    })
-                    .collect();
-                let id = project.allocate_id();
-                let annotation = Annotation {
-                    id,
-                    label: label.into(),
-                    fragments,
-                    annotator: "zoé".into(),
-                    note: note.into(),
-                    created: Timestamp(1_800_000_000),
-                    attributes: BTreeMap::new(),
-                };
-                crate::edit::Edit::AddAnnotation { doc, annotation }
-                    .apply(project)
-                    .unwrap();
-                id
+        let add = |project: &mut Project, doc: usize, label: &str, phrases: &[&str], note: &str| {
+            let text = project.documents[doc].text.clone();
+            let fragments = phrases
+                .iter()
+                .map(|p| {
+                    let start = text.find(p).unwrap();
+                    ByteRange::new(start, start + p.len())
+                })
+                .collect();
+            let id = project.allocate_id();
+            let annotation = Annotation {
+                id,
+                label: label.into(),
+                fragments,
+                annotator: "zoé".into(),
+                note: note.into(),
+                created: Timestamp(1_800_000_000),
+                attributes: BTreeMap::new(),
             };
+            crate::edit::Edit::AddAnnotation { doc, annotation }
+                .apply(project)
+                .unwrap();
+            id
+        };
         let claim = add(
             &mut project,
             0,

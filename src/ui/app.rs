@@ -811,6 +811,8 @@ impl MarginaliaApp {
     }
 
     fn transfer_event(&mut self, event: super::transfer::TransferEvent, actions: &mut Vec<Action>) {
+        /// Import problems shown as notifications; the rest go to the terminal.
+        const SHOWN: usize = 5;
         use super::transfer::TransferEvent;
         match event {
             TransferEvent::Exported(path, Ok(report)) => {
@@ -838,7 +840,6 @@ impl MarginaliaApp {
                 for line in &report {
                     eprintln!("marginalia: not imported: {line}");
                 }
-                const SHOWN: usize = 5;
                 for line in report.iter().take(SHOWN) {
                     self.notify(Level::Warning, format!("Not imported: {line}"));
                 }
