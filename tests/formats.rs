@@ -1,0 +1,167 @@
+//! Exports and imports: golden files of every format on the sample project and on the torture
+//! corpus, round trips through every format that can carry spans, and the CLI.
+//!
+//! Regenerate the golden files after an intended change with
+//! `UPDATE_GOLDEN=1 cargo test --test formats`, and review the diff.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use marginalia::formats::{self, ExportOptions, Format};
+use marginalia::text::ByteRange;
+use marginalia::workspace::Workspace;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn projects() -> Vec<(&'static str, PathBuf)> {
+    vec![("sample", root().join("projects/sample.ron")), ("torture", root().join("tests/fixtures/torture/torture.ron"))]
+}
+
+/// Every file below `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().to_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn output_name(format: Format) -> String {
+    if format.writes_folder() { format.name().to_owned() } else { format!("{}.{}", format.name(), format.extension()) }
+}
+
+#[test]
+fn golden_exports_of_every_format() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut mismatches = Vec::new();
+    for (name, project) in projects() {
+        let ws = Workspace::open(&project).unwrap();
+        for format in Format::ALL {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join(output_name(format));
+            formats::export(ws.project(), format, &ExportOptions::default(), &out, &mut |_, _| {}).unwrap();
+            let golden = root().join("tests/golden").join(name).join(output_name(format));
+            let pairs: Vec<(PathBuf, PathBuf)> = if format.writes_folder() {
+                files(&out).into_iter().map(|f| (out.join(&f), golden.join(&f))).collect()
+            } else {
+                vec![(out.clone(), golden.clone())]
+            };
+            if update {
+                let _ = std::fs::remove_dir_all(&golden);
+                let _ = std::fs::remove_file(&golden);
+            }
+            for (ours, theirs) in pairs {
+                let bytes = std::fs::read(&ours).unwrap();
+                if update {
+                    std::fs::create_dir_all(theirs.parent().unwrap()).unwrap();
+                    std::fs::write(&theirs, &bytes).unwrap();
+                } else if std::fs::read(&theirs).ok().as_ref() != Some(&bytes) {
+                    mismatches.push(theirs.display().to_string());
+                }
+            }
+            if format.writes_folder() && !update {
+                assert_eq!(files(&out), files(&golden), "{name} {}: the same files", format.name());
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "exports differ from the golden files (UPDATE_GOLDEN=1 to accept): {mismatches:#?}");
+}
+
+/// (label, byte fragments) of every span of every document, and the number of links.
+fn content(ws_project: &marginalia::model::Project) -> Vec<(String, Vec<(String, Vec<ByteRange>)>, usize)> {
+    ws_project
+        .documents
+        .iter()
+        .map(|d| {
+            let mut spans: Vec<(String, Vec<ByteRange>)> = d.annotations.iter().map(|a| (a.label.clone(), a.fragments.clone())).collect();
+            spans.sort();
+            (d.text.to_string(), spans, d.relations.len())
+        })
+        .collect()
+}
+
+#[test]
+fn export_then_import_gives_back_the_same_spans_and_links() {
+    for (name, project) in projects() {
+        let ws = Workspace::open(&project).unwrap();
+        let expected = content(ws.project());
+        for format in Format::ALL.into_iter().filter(|f| f.can_import()) {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join(output_name(format));
+            formats::export(ws.project(), format, &ExportOptions::default(), &out, &mut |_, _| {}).unwrap();
+            let imported = formats::import(format, &out).unwrap();
+            let (back, _report) = formats::build_project(imported, &tmp.path().join("corpus"), "x").unwrap();
+            let mut got = content(&back);
+            if matches!(format, Format::Doccano | Format::LabelStudio) {
+                // These formats have no discontinuous spans: fragments come back as spans.
+                let split = |c: &mut Vec<(String, Vec<(String, Vec<ByteRange>)>, usize)>| {
+                    for (_, spans, _) in c.iter_mut() {
+                        *spans = spans.iter().flat_map(|(l, f)| f.iter().map(|r| (l.clone(), vec![*r]))).collect();
+                        spans.sort();
+                    }
+                };
+                let mut expected = expected.clone();
+                split(&mut expected);
+                split(&mut got);
+                assert_eq!(got, expected, "{name} through {}", format.name());
+            } else {
+                assert_eq!(got, expected, "{name} through {}", format.name());
+            }
+        }
+    }
+}
+
+fn marginalia(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia")).args(args).output().unwrap()
+}
+
+#[test]
+fn the_cli_exports_with_options_and_imports_real_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = root().join("projects/sample.ron");
+    let out = tmp.path().join("claims.csv");
+    let run = marginalia(&["export", sample.to_str().unwrap(), "--format", "csv", "--labels", "claim", "-o", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(3) == Some("claim") || !l.starts_with("00")), "only claims");
+    assert!(String::from_utf8_lossy(&run.stdout).contains("exported 5 document(s), 99 span(s)"));
+
+    let conll = tmp.path().join("sample.conll");
+    let run = marginalia(&["export", sample.to_str().unwrap(), "-f", "conll", "--overlap", "priority", "--no-boilerplate", "-o", conll.to_str().unwrap()]);
+    assert!(run.status.success());
+    let text = std::fs::read_to_string(&conll).unwrap();
+    assert_eq!(text.matches("-DOCSTART-").count(), 5);
+    assert!(!text.contains("boilerplate"));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("note:"), "overlaps are reported");
+
+    let brat = root().join("../shared/fixtures/brat-tutorial-news");
+    if brat.is_dir() {
+        let project = tmp.path().join("tutorial.ron");
+        let run = marginalia(&["import", "--format", "brat", brat.to_str().unwrap(), "-o", project.to_str().unwrap(), "--annotator", "ann"]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains("not imported:") && stderr.contains("event"), "events are reported: {stderr}");
+        let check = marginalia(&["check", project.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+        assert!(tmp.path().join("tutorial-corpus/000-introduction.txt").exists());
+    }
+    let missing = marginalia(&["import", "--format", "doccano", "/no/such.jsonl", "-o", tmp.path().join("x.ron").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such.jsonl"));
+    let conll_in = marginalia(&["import", "--format", "conll", conll.to_str().unwrap(), "-o", tmp.path().join("y.ron").to_str().unwrap()]);
+    assert_eq!(conll_in.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&conll_in.stderr).contains("cannot be imported"));
+}
