@@ -4,7 +4,12 @@
 //! Regenerate the golden files after an intended change with
 //! `UPDATE_GOLDEN=1 cargo test --test formats`, and review the diff.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +23,10 @@ fn root() -> &'static Path {
 }
 
 fn projects() -> Vec<(&'static str, PathBuf)> {
-    vec![("sample", root().join("projects/sample.ron")), ("torture", root().join("tests/fixtures/torture/torture.ron"))]
+    vec![
+        ("sample", root().join("projects/sample.ron")),
+        ("torture", root().join("tests/fixtures/torture/torture.ron")),
+    ]
 }
 
 /// Every file below `dir`, relative, sorted.
@@ -40,7 +48,11 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn output_name(format: Format) -> String {
-    if format.writes_folder() { format.name().to_owned() } else { format!("{}.{}", format.name(), format.extension()) }
+    if format.writes_folder() {
+        format.name().to_owned()
+    } else {
+        format!("{}.{}", format.name(), format.extension())
+    }
 }
 
 #[test]
@@ -52,10 +64,23 @@ fn golden_exports_of_every_format() {
         for format in Format::ALL {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join(output_name(format));
-            formats::export(ws.project(), format, &ExportOptions::default(), &out, &mut |_, _| {}).unwrap();
-            let golden = root().join("tests/golden").join(name).join(output_name(format));
+            formats::export(
+                ws.project(),
+                format,
+                &ExportOptions::default(),
+                &out,
+                &mut |_, _| {},
+            )
+            .unwrap();
+            let golden = root()
+                .join("tests/golden")
+                .join(name)
+                .join(output_name(format));
             let pairs: Vec<(PathBuf, PathBuf)> = if format.writes_folder() {
-                files(&out).into_iter().map(|f| (out.join(&f), golden.join(&f))).collect()
+                files(&out)
+                    .into_iter()
+                    .map(|f| (out.join(&f), golden.join(&f)))
+                    .collect()
             } else {
                 vec![(out.clone(), golden.clone())]
             };
@@ -73,20 +98,35 @@ fn golden_exports_of_every_format() {
                 }
             }
             if format.writes_folder() && !update {
-                assert_eq!(files(&out), files(&golden), "{name} {}: the same files", format.name());
+                assert_eq!(
+                    files(&out),
+                    files(&golden),
+                    "{name} {}: the same files",
+                    format.name()
+                );
             }
         }
     }
-    assert!(mismatches.is_empty(), "exports differ from the golden files (UPDATE_GOLDEN=1 to accept): {mismatches:#?}");
+    assert!(
+        mismatches.is_empty(),
+        "exports differ from the golden files (UPDATE_GOLDEN=1 to accept): {mismatches:#?}"
+    );
 }
 
+/// A document's text, its spans as (label, byte fragments), and its number of links.
+type Content = Vec<(String, Vec<(String, Vec<ByteRange>)>, usize)>;
+
 /// (label, byte fragments) of every span of every document, and the number of links.
-fn content(ws_project: &marginalia::model::Project) -> Vec<(String, Vec<(String, Vec<ByteRange>)>, usize)> {
+fn content(ws_project: &marginalia::model::Project) -> Content {
     ws_project
         .documents
         .iter()
         .map(|d| {
-            let mut spans: Vec<(String, Vec<ByteRange>)> = d.annotations.iter().map(|a| (a.label.clone(), a.fragments.clone())).collect();
+            let mut spans: Vec<(String, Vec<ByteRange>)> = d
+                .annotations
+                .iter()
+                .map(|a| (a.label.clone(), a.fragments.clone()))
+                .collect();
             spans.sort();
             (d.text.to_string(), spans, d.relations.len())
         })
@@ -101,15 +141,26 @@ fn export_then_import_gives_back_the_same_spans_and_links() {
         for format in Format::ALL.into_iter().filter(|f| f.can_import()) {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join(output_name(format));
-            formats::export(ws.project(), format, &ExportOptions::default(), &out, &mut |_, _| {}).unwrap();
+            formats::export(
+                ws.project(),
+                format,
+                &ExportOptions::default(),
+                &out,
+                &mut |_, _| {},
+            )
+            .unwrap();
             let imported = formats::import(format, &out).unwrap();
-            let (back, _report) = formats::build_project(imported, &tmp.path().join("corpus"), "x").unwrap();
+            let (back, _report) =
+                formats::build_project(imported, &tmp.path().join("corpus"), "x").unwrap();
             let mut got = content(&back);
             if matches!(format, Format::Doccano | Format::LabelStudio) {
                 // These formats have no discontinuous spans: fragments come back as spans.
-                let split = |c: &mut Vec<(String, Vec<(String, Vec<ByteRange>)>, usize)>| {
+                let split = |c: &mut Content| {
                     for (_, spans, _) in c.iter_mut() {
-                        *spans = spans.iter().flat_map(|(l, f)| f.iter().map(|r| (l.clone(), vec![*r]))).collect();
+                        *spans = spans
+                            .iter()
+                            .flat_map(|(l, f)| f.iter().map(|r| (l.clone(), vec![*r])))
+                            .collect();
                         spans.sort();
                     }
                 };
@@ -125,7 +176,10 @@ fn export_then_import_gives_back_the_same_spans_and_links() {
 }
 
 fn marginalia(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_marginalia")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -133,35 +187,105 @@ fn the_cli_exports_with_options_and_imports_real_files() {
     let tmp = tempfile::tempdir().unwrap();
     let sample = root().join("projects/sample.ron");
     let out = tmp.path().join("claims.csv");
-    let run = marginalia(&["export", sample.to_str().unwrap(), "--format", "csv", "--labels", "claim", "-o", out.to_str().unwrap()]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = marginalia(&[
+        "export",
+        sample.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--labels",
+        "claim",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let csv = std::fs::read_to_string(&out).unwrap();
-    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(3) == Some("claim") || !l.starts_with("00")), "only claims");
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(3) == Some("claim") || !l.starts_with("00")),
+        "only claims"
+    );
     assert!(String::from_utf8_lossy(&run.stdout).contains("exported 5 document(s), 99 span(s)"));
 
     let conll = tmp.path().join("sample.conll");
-    let run = marginalia(&["export", sample.to_str().unwrap(), "-f", "conll", "--overlap", "priority", "--no-boilerplate", "-o", conll.to_str().unwrap()]);
+    let run = marginalia(&[
+        "export",
+        sample.to_str().unwrap(),
+        "-f",
+        "conll",
+        "--overlap",
+        "priority",
+        "--no-boilerplate",
+        "-o",
+        conll.to_str().unwrap(),
+    ]);
     assert!(run.status.success());
     let text = std::fs::read_to_string(&conll).unwrap();
     assert_eq!(text.matches("-DOCSTART-").count(), 5);
     assert!(!text.contains("boilerplate"));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("note:"), "overlaps are reported");
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("note:"),
+        "overlaps are reported"
+    );
 
     let brat = root().join("../shared/fixtures/brat-tutorial-news");
     if brat.is_dir() {
         let project = tmp.path().join("tutorial.ron");
-        let run = marginalia(&["import", "--format", "brat", brat.to_str().unwrap(), "-o", project.to_str().unwrap(), "--annotator", "ann"]);
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let run = marginalia(&[
+            "import",
+            "--format",
+            "brat",
+            brat.to_str().unwrap(),
+            "-o",
+            project.to_str().unwrap(),
+            "--annotator",
+            "ann",
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let stderr = String::from_utf8_lossy(&run.stderr);
-        assert!(stderr.contains("not imported:") && stderr.contains("event"), "events are reported: {stderr}");
+        assert!(
+            stderr.contains("not imported:") && stderr.contains("event"),
+            "events are reported: {stderr}"
+        );
         let check = marginalia(&["check", project.to_str().unwrap()]);
-        assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
-        assert!(tmp.path().join("tutorial-corpus/000-introduction.txt").exists());
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        assert!(
+            tmp.path()
+                .join("tutorial-corpus/000-introduction.txt")
+                .exists()
+        );
     }
-    let missing = marginalia(&["import", "--format", "doccano", "/no/such.jsonl", "-o", tmp.path().join("x.ron").to_str().unwrap()]);
+    let missing = marginalia(&[
+        "import",
+        "--format",
+        "doccano",
+        "/no/such.jsonl",
+        "-o",
+        tmp.path().join("x.ron").to_str().unwrap(),
+    ]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such.jsonl"));
-    let conll_in = marginalia(&["import", "--format", "conll", conll.to_str().unwrap(), "-o", tmp.path().join("y.ron").to_str().unwrap()]);
+    let conll_in = marginalia(&[
+        "import",
+        "--format",
+        "conll",
+        conll.to_str().unwrap(),
+        "-o",
+        tmp.path().join("y.ron").to_str().unwrap(),
+    ]);
     assert_eq!(conll_in.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&conll_in.stderr).contains("cannot be imported"));
 }

@@ -23,7 +23,10 @@ use super::{
 };
 use crate::text::{ByteRange, CodePointIndex};
 
-#[derive(Serialize, Deserialize)]
+// The owned shapes read a file back; the borrowed `Out` ones write it without copying a string a
+// span (large exports allocate little).
+
+#[derive(Deserialize)]
 struct Line {
     id: String,
     text: String,
@@ -40,27 +43,25 @@ struct Meta {
     boilerplate_removed: bool,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Span {
     id: u64,
     start: usize,
     end: usize,
     label: String,
-    text: String,
     annotator: String,
     note: String,
     fragments: Vec<Fragment>,
     attributes: Vec<Attribute>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Fragment {
     start: usize,
     end: usize,
-    text: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Attribute {
     name: String,
     value: String,
@@ -73,6 +74,41 @@ struct RelationOut {
     kind: String,
     from: u64,
     to: u64,
+}
+
+#[derive(Serialize)]
+struct LineOut<'a> {
+    id: &'a str,
+    text: &'a str,
+    meta: Meta,
+    spans: Vec<SpanOut<'a>>,
+    relations: Vec<RelationOut>,
+}
+
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    id: u64,
+    start: usize,
+    end: usize,
+    label: &'a str,
+    text: std::borrow::Cow<'a, str>,
+    annotator: &'a str,
+    note: &'a str,
+    fragments: Vec<FragmentOut<'a>>,
+    attributes: Vec<AttributeOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FragmentOut<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct AttributeOut<'a> {
+    name: &'a str,
+    value: &'a str,
 }
 
 /// The text of a document with `cuts` (sorted, disjoint byte ranges) removed, and a function
@@ -140,107 +176,31 @@ pub fn export(
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
     let file = std::fs::File::create(out).map_err(FormatError::write(out))?;
-    let mut writer = BufWriter::new(file);
+    let mut writer = BufWriter::with_capacity(1 << 20, file);
     let mut report = ExportReport::default();
     let mut cut_spans = 0;
-    for (i, doc) in docs.iter().enumerate() {
-        let original = &doc.document.text;
-        let cuts = if options.text_without_boilerplate {
-            boilerplate_ranges(doc)
-        } else {
-            Vec::new()
-        };
-        let (text, pieces) = if cuts.is_empty() {
-            (original.to_string(), vec![(0, 0)])
-        } else {
-            cut(original, &cuts)
-        };
-        let index = CodePointIndex::new(&text);
-        let mut spans = Vec::with_capacity(doc.annotations.len());
-        let mut kept_ids = std::collections::BTreeSet::new();
-        for annotation in &doc.annotations {
-            if !cuts.is_empty() {
-                if annotation.label == BOILERPLATE {
-                    continue;
-                }
-                if annotation
-                    .fragments
-                    .iter()
-                    .any(|f| cuts.iter().any(|c| c.overlaps(*f)))
-                {
-                    cut_spans += 1;
-                    continue;
-                }
+    // Lines are serialised on all cores, and written in order.
+    super::in_parallel(
+        docs,
+        |doc| document_line(doc, options),
+        |finished, lines| {
+            for line in lines {
+                let line = line.map_err(|e| FormatError::Write {
+                    path: out.to_owned(),
+                    source: e.into(),
+                })?;
+                writer
+                    .write_all(&line.json)
+                    .map_err(FormatError::write(out))?;
+                report.documents += 1;
+                report.spans += line.spans;
+                report.relations += line.relations;
+                cut_spans += line.cut_spans;
             }
-            let fragments: Vec<Fragment> = annotation
-                .fragments
-                .iter()
-                .map(|f| {
-                    let (start, end) = (remap(&pieces, f.start), remap(&pieces, f.end));
-                    Fragment {
-                        start: index.char_of_byte(start),
-                        end: index.char_of_byte(end),
-                        text: f.slice(original).to_owned(),
-                    }
-                })
-                .collect();
-            let (Some(first), Some(last)) = (fragments.first(), fragments.last()) else {
-                continue;
-            };
-            let joined: Vec<&str> = fragments.iter().map(|f| f.text.as_str()).collect();
-            spans.push(Span {
-                id: annotation.id.0,
-                start: first.start,
-                end: last.end,
-                label: annotation.label.clone(),
-                text: joined.join(" "),
-                annotator: annotation.annotator.clone(),
-                note: annotation.note.clone(),
-                attributes: annotation
-                    .attributes
-                    .iter()
-                    .map(|(name, value)| Attribute {
-                        name: name.clone(),
-                        value: value.clone(),
-                    })
-                    .collect(),
-                fragments,
-            });
-            kept_ids.insert(annotation.id);
-        }
-        let relations: Vec<RelationOut> = doc
-            .relations
-            .iter()
-            .filter(|r| kept_ids.contains(&r.from) && kept_ids.contains(&r.to))
-            .map(|r| RelationOut {
-                id: r.id.0,
-                kind: r.kind.clone(),
-                from: r.from.0,
-                to: r.to.0,
-            })
-            .collect();
-        report.spans += spans.len();
-        report.relations += relations.len();
-        let line = Line {
-            id: doc.name().to_owned(),
-            text,
-            meta: Meta {
-                path: doc.document.path.clone(),
-                status: status_name(doc.document.status).to_owned(),
-                sha256: doc.document.hash.clone(),
-                boilerplate_removed: !cuts.is_empty(),
-            },
-            spans,
-            relations,
-        };
-        serde_json::to_writer(&mut writer, &line).map_err(|e| FormatError::Write {
-            path: out.to_owned(),
-            source: e.into(),
-        })?;
-        writer.write_all(b"\n").map_err(FormatError::write(out))?;
-        report.documents += 1;
-        progress(i + 1, docs.len());
-    }
+            progress(finished, docs.len());
+            Ok(())
+        },
+    )?;
     writer.flush().map_err(FormatError::write(out))?;
     if cut_spans > 0 {
         report.notes.push(format!(
@@ -248,6 +208,121 @@ pub fn export(
         ));
     }
     Ok(report)
+}
+
+/// One document's line, serialised, with what it holds.
+#[derive(Default)]
+struct DocumentLine {
+    json: Vec<u8>,
+    spans: usize,
+    relations: usize,
+    cut_spans: usize,
+}
+
+fn document_line(
+    doc: &ExportDoc<'_>,
+    options: &super::ExportOptions,
+) -> Result<DocumentLine, serde_json::Error> {
+    let mut line_out = DocumentLine::default();
+    let original = &doc.document.text;
+    let cuts = if options.text_without_boilerplate {
+        boilerplate_ranges(doc)
+    } else {
+        Vec::new()
+    };
+    let (cut_text, pieces) = if cuts.is_empty() {
+        (String::new(), vec![(0, 0)])
+    } else {
+        cut(original, &cuts)
+    };
+    let text: &str = if cuts.is_empty() { original } else { &cut_text };
+    let index = CodePointIndex::new(text);
+    let mut spans = Vec::with_capacity(doc.annotations.len());
+    let mut kept_ids = std::collections::BTreeSet::new();
+    for annotation in &doc.annotations {
+        if !cuts.is_empty() {
+            if annotation.label == BOILERPLATE {
+                continue;
+            }
+            if annotation
+                .fragments
+                .iter()
+                .any(|f| cuts.iter().any(|c| c.overlaps(*f)))
+            {
+                line_out.cut_spans += 1;
+                continue;
+            }
+        }
+        let fragments: Vec<FragmentOut<'_>> = annotation
+            .fragments
+            .iter()
+            .map(|f| {
+                let (start, end) = (remap(&pieces, f.start), remap(&pieces, f.end));
+                FragmentOut {
+                    start: index.char_of_byte(start),
+                    end: index.char_of_byte(end),
+                    text: f.slice(original),
+                }
+            })
+            .collect();
+        let (Some(first), Some(last)) = (fragments.first(), fragments.last()) else {
+            continue;
+        };
+        let (start, end) = (first.start, last.end);
+        let text = match fragments.as_slice() {
+            [one] => std::borrow::Cow::Borrowed(one.text),
+            many => {
+                std::borrow::Cow::Owned(many.iter().map(|f| f.text).collect::<Vec<_>>().join(" "))
+            }
+        };
+        spans.push(SpanOut {
+            id: annotation.id.0,
+            start,
+            end,
+            label: &annotation.label,
+            text,
+            annotator: &annotation.annotator,
+            note: &annotation.note,
+            attributes: annotation
+                .attributes
+                .iter()
+                .map(|(name, value)| AttributeOut { name, value })
+                .collect(),
+            fragments,
+        });
+        if !cuts.is_empty() {
+            kept_ids.insert(annotation.id);
+        }
+    }
+    let relations: Vec<RelationOut> = doc
+        .relations
+        .iter()
+        .filter(|r| cuts.is_empty() || (kept_ids.contains(&r.from) && kept_ids.contains(&r.to)))
+        .map(|r| RelationOut {
+            id: r.id.0,
+            kind: r.kind.clone(),
+            from: r.from.0,
+            to: r.to.0,
+        })
+        .collect();
+    line_out.spans = spans.len();
+    line_out.relations = relations.len();
+    let line = LineOut {
+        id: doc.name(),
+        text,
+        meta: Meta {
+            path: doc.document.path.clone(),
+            status: status_name(doc.document.status).to_owned(),
+            sha256: doc.document.hash.clone(),
+            boilerplate_removed: !cuts.is_empty(),
+        },
+        spans,
+        relations,
+    };
+    let mut json = serde_json::to_vec(&line)?;
+    json.push(b'\n');
+    line_out.json = json;
+    Ok(line_out)
 }
 
 /// Reads Marginalia JSONL (as exported, or written by hand with the same keys).

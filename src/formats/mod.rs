@@ -176,12 +176,16 @@ pub fn select<'a>(
                     .is_none_or(|labels| labels.contains(&a.label))
         };
         let annotations: Vec<&Annotation> = document.annotations.iter().filter(keep).collect();
-        let kept: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
-        let relations = document
-            .relations
-            .iter()
-            .filter(|r| kept.contains(&r.from) && kept.contains(&r.to))
-            .collect();
+        let relations = if annotations.len() == document.annotations.len() {
+            document.relations.iter().collect()
+        } else {
+            let kept: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
+            document
+                .relations
+                .iter()
+                .filter(|r| kept.contains(&r.from) && kept.contains(&r.to))
+                .collect()
+        };
         docs.push(ExportDoc {
             document,
             annotations,
@@ -636,6 +640,38 @@ pub fn build_project(
         relation.to.sort();
     }
     Ok((project, report))
+}
+
+/// Runs `work` on every item on all cores, a batch at a time, and hands each batch's results, in
+/// order, to `done` on this thread (to write them in order and report progress), with the number
+/// of items done so far.
+pub(crate) fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+    mut done: impl FnMut(usize, Vec<R>) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(8);
+    let batch = (threads * 32).max(1);
+    let mut finished = 0;
+    for chunk in items.chunks(batch) {
+        let per_thread = chunk.len().div_ceil(threads).max(1);
+        let results: Vec<R> = std::thread::scope(|scope| {
+            let work = &work;
+            let handles: Vec<_> = chunk
+                .chunks(per_thread)
+                .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<R>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        finished += chunk.len();
+        done(finished, results)?;
+    }
+    Ok(())
 }
 
 /// A file name for a document in a folder export: its path with `/` kept as folders.
