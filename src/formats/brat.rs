@@ -66,13 +66,23 @@ pub fn export(
             output_paths(doc, &mut written, &mut report.notes).map(|(txt, ann)| (doc, txt, ann))
         })
         .collect();
+    // Folders once, not once a file.
+    let folders: BTreeSet<PathBuf> = jobs
+        .iter()
+        .filter_map(|(_, txt, _)| txt.parent().map(|p| out.join(p)))
+        .collect();
+    for folder in folders {
+        std::fs::create_dir_all(&folder).map_err(FormatError::write(&folder))?;
+    }
     let work = |(doc, txt_path, ann_path): &(&ExportDoc<'_>, PathBuf, PathBuf)| {
         let mut counts = ExportCounts::default();
         let mut notes = Vec::new();
         let text = &*doc.document.text;
-        write_file(&out.join(txt_path), text.as_bytes())?;
+        let txt_path = out.join(txt_path);
+        std::fs::write(&txt_path, text.as_bytes()).map_err(FormatError::write(&txt_path))?;
         let (lines, spans, relations) = ann_text(doc, &names, &mut counts, &mut notes);
-        write_file(&out.join(ann_path), lines.as_bytes())?;
+        let ann_path = out.join(ann_path);
+        std::fs::write(&ann_path, lines.as_bytes()).map_err(FormatError::write(&ann_path))?;
         Ok::<_, FormatError>((spans, relations, counts, notes))
     };
     super::in_parallel(&jobs, work, |finished, results| {
