@@ -169,12 +169,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             annotator,
             force,
         } => {
-            if output.exists() && !force {
-                anyhow::bail!(
-                    "{} already exists (use --force to overwrite it)",
-                    output.display()
-                );
-            }
+            refuse_overwrite(&output, force)?;
             let annotator = annotator.unwrap_or_else(default_annotator);
             let mut workspace = Workspace::from_folder(&corpus, &annotator)
                 .with_context(|| format!("cannot create a project from {}", corpus.display()))?;
@@ -243,12 +238,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             annotator,
             force,
         } => {
-            if output.exists() && !force {
-                anyhow::bail!(
-                    "{} already exists (use --force to overwrite it)",
-                    output.display()
-                );
-            }
+            refuse_overwrite(&output, force)?;
             let imported = crate::formats::import(format, &input).with_context(|| {
                 format!("cannot import {} as {}", input.display(), format.name())
             })?;
@@ -299,6 +289,17 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             })
         }
     }
+}
+
+/// Refuses to overwrite `output` unless `force` is given.
+fn refuse_overwrite(output: &Path, force: bool) -> anyhow::Result<()> {
+    if output.exists() && !force {
+        anyhow::bail!(
+            "{} already exists (use --force to overwrite it)",
+            output.display()
+        );
+    }
+    Ok(())
 }
 
 /// Writes the `check` report of a workspace.

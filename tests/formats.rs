@@ -47,6 +47,21 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Exports `project` with the default options into a new temporary folder.
+fn export(project: &marginalia::model::Project, format: Format) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join(output_name(format));
+    formats::export(
+        project,
+        format,
+        &ExportOptions::default(),
+        &out,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    (tmp, out)
+}
+
 fn output_name(format: Format) -> String {
     if format.writes_folder() {
         format.name().to_owned()
@@ -62,16 +77,7 @@ fn golden_exports_of_every_format() {
     for (name, project) in projects() {
         let ws = Workspace::open(&project).unwrap();
         for format in Format::ALL {
-            let tmp = tempfile::tempdir().unwrap();
-            let out = tmp.path().join(output_name(format));
-            formats::export(
-                ws.project(),
-                format,
-                &ExportOptions::default(),
-                &out,
-                &mut |_, _| {},
-            )
-            .unwrap();
+            let (_tmp, out) = export(ws.project(), format);
             let golden = root()
                 .join("tests/golden")
                 .join(name)
@@ -139,16 +145,7 @@ fn export_then_import_gives_back_the_same_spans_and_links() {
         let ws = Workspace::open(&project).unwrap();
         let expected = content(ws.project());
         for format in Format::ALL.into_iter().filter(|f| f.can_import()) {
-            let tmp = tempfile::tempdir().unwrap();
-            let out = tmp.path().join(output_name(format));
-            formats::export(
-                ws.project(),
-                format,
-                &ExportOptions::default(),
-                &out,
-                &mut |_, _| {},
-            )
-            .unwrap();
+            let (tmp, out) = export(ws.project(), format);
             let imported = formats::import(format, &out).unwrap();
             let (back, _report) =
                 formats::build_project(imported, &tmp.path().join("corpus"), "x").unwrap();

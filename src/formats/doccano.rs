@@ -342,21 +342,7 @@ mod tests {
             report.notes
         );
         let imported = import(&out).unwrap();
-        for (doc, back) in project.documents.iter().zip(&imported.documents) {
-            assert_eq!(&*doc.text, back.text);
-            let ours: Vec<(String, crate::text::ByteRange)> = doc
-                .annotations
-                .iter()
-                .flat_map(|a| a.fragments.iter().map(|f| (a.label.clone(), *f)))
-                .collect();
-            let theirs: Vec<(String, crate::text::ByteRange)> = back
-                .spans
-                .iter()
-                .map(|s| (s.label.clone(), s.fragments[0]))
-                .collect();
-            assert_eq!(ours, theirs);
-            assert_eq!(doc.relations.len(), back.relations.len());
-        }
+        crate::formats::tests::assert_fragments_come_back(&project, &imported);
         // Notes travel as comments, and come back in the report.
         assert!(imported.report.iter().any(|r| r.contains("citation")));
     }

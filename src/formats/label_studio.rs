@@ -534,22 +534,7 @@ mod tests {
         let imported = import(dir.path()).unwrap();
         assert!(imported.report.is_empty(), "{:?}", imported.report);
         assert_eq!(imported.colors.get("claim"), Some(&Rgb([0xf2, 0xa1, 0x3b])));
-        for (doc, back) in project.documents.iter().zip(&imported.documents) {
-            assert_eq!(&*doc.text, back.text);
-            assert_eq!(doc.path, back.path);
-            let ours: Vec<(String, crate::text::ByteRange)> = doc
-                .annotations
-                .iter()
-                .flat_map(|a| a.fragments.iter().map(|f| (a.label.clone(), *f)))
-                .collect();
-            let theirs: Vec<(String, crate::text::ByteRange)> = back
-                .spans
-                .iter()
-                .map(|s| (s.label.clone(), s.fragments[0]))
-                .collect();
-            assert_eq!(ours, theirs);
-            assert_eq!(doc.relations.len(), back.relations.len());
-        }
+        crate::formats::tests::assert_fragments_come_back(&project, &imported);
         let first = &imported.documents[0];
         assert!(
             first

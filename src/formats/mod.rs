@@ -772,6 +772,26 @@ pub(crate) mod tests {
         project
     }
 
+    /// Asserts that `imported` holds the texts of `project` and each of its fragments as a span of
+    /// the same label, with as many links: what formats without discontinuous spans carry back.
+    pub(crate) fn assert_fragments_come_back(project: &Project, imported: &Imported) {
+        for (doc, back) in project.documents.iter().zip(&imported.documents) {
+            assert_eq!(&*doc.text, back.text);
+            let ours: Vec<(String, ByteRange)> = doc
+                .annotations
+                .iter()
+                .flat_map(|a| a.fragments.iter().map(|f| (a.label.clone(), *f)))
+                .collect();
+            let theirs: Vec<(String, ByteRange)> = back
+                .spans
+                .iter()
+                .map(|s| (s.label.clone(), s.fragments[0]))
+                .collect();
+            assert_eq!(ours, theirs, "{}", doc.path);
+            assert_eq!(doc.relations.len(), back.relations.len(), "{}", doc.path);
+        }
+    }
+
     #[test]
     fn selection_filters_documents_labels_and_boilerplate_and_keeps_whole_links() {
         let mut project = torture_project();
