@@ -73,6 +73,16 @@ fn doc_text(harness: &Harness<'_, MarginaliaApp>, doc: usize) -> String {
 
 /// Drags the mouse across `phrase` in the current document, as a user would.
 fn drag_across(harness: &mut Harness<'_, MarginaliaApp>, phrase: &str) {
+    drag_across_holding(harness, phrase, Modifiers::NONE);
+}
+
+/// Drags across `phrase` with `modifiers` held from the press to the release.
+fn drag_across_holding(
+    harness: &mut Harness<'_, MarginaliaApp>,
+    phrase: &str,
+    modifiers: Modifiers,
+) {
+    harness.event(egui::Event::ModifiersChanged(modifiers));
     let text = doc_text(harness, harness.state().current_document());
     let start = text.find(phrase).expect("phrase in document");
     let end = start + phrase.len();
@@ -94,6 +104,8 @@ fn drag_across(harness: &mut Harness<'_, MarginaliaApp>, phrase: &str) {
     harness.hover_at(p1);
     harness.run();
     harness.drop_at(p1);
+    harness.run();
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
     harness.run();
 }
 
@@ -665,5 +677,148 @@ fn export_from_the_file_menu_then_import_it_back_as_a_new_project() {
         dir.path()
             .join("imported-corpus/000_225b6af823e3d03e.txt")
             .exists()
+    );
+}
+
+/// A new project on one short document, opened in the app.
+fn one_document(text: &str) -> (tempfile::TempDir, Harness<'static, MarginaliaApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), text).unwrap();
+    let project = dir.path().join("p.ron");
+    marginalia::workspace::Workspace::from_folder(&corpus, "zoé")
+        .unwrap()
+        .save_as(&project)
+        .unwrap();
+    let harness = harness(Some(&project));
+    (dir, harness)
+}
+
+fn label_phrase(harness: &mut Harness<'_, MarginaliaApp>, phrase: &str, key: Key) -> Id {
+    drag_across(harness, phrase);
+    harness.key_press(key);
+    harness.run();
+    harness
+        .state()
+        .selected_span()
+        .expect("the new span is selected")
+}
+
+fn relations(harness: &Harness<'_, MarginaliaApp>) -> Vec<marginalia::model::Relation> {
+    harness.state().workspace().unwrap().project().documents[0]
+        .relations
+        .clone()
+}
+
+#[test]
+fn l_then_a_click_links_a_claim_to_its_source_either_way_round_and_unlink_undoes() {
+    let text = "Selon l'AFP, Kim a parlé longuement hier soir.";
+    let (_dir, mut harness) = one_document(text);
+    let claim = label_phrase(&mut harness, "Kim a parlé", Key::Num1);
+    let source = label_phrase(&mut harness, "l'AFP", Key::Num2);
+
+    // Source selected first, then L, then a click on the claim: the link still goes claim → source.
+    harness.key_press(Key::L);
+    harness.run();
+    let pos = harness
+        .state()
+        .text_view()
+        .screen_pos(text.find("parlé").unwrap())
+        .unwrap();
+    click(&mut harness, pos, Modifiers::NONE);
+    let links = relations(&harness);
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (links[0].kind.as_str(), links[0].from, links[0].to),
+        ("attributed-to", claim, source)
+    );
+    assert_eq!(
+        harness.state().selected_span(),
+        Some(source),
+        "the span stays selected"
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(relations(&harness).is_empty(), "undo removes the link");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    harness.run();
+    assert_eq!(relations(&harness).len(), 1, "redo restores it");
+
+    // Unlink from the side panel.
+    harness.get_by_label("Unlink").click();
+    harness.run();
+    assert!(relations(&harness).is_empty());
+
+    // A claim cannot be linked to a claim: nothing happens but a message.
+    let other = label_phrase(&mut harness, "hier soir", Key::Num1);
+    harness.key_press(Key::L);
+    harness.run();
+    click(&mut harness, pos, Modifiers::NONE);
+    assert!(relations(&harness).is_empty());
+    assert!(
+        harness
+            .state()
+            .notifications()
+            .iter()
+            .any(|n| n.contains("No relation type links a claim to a claim"))
+    );
+    assert_ne!(other, claim);
+}
+
+#[test]
+fn ctrl_drag_adds_a_fragment_and_remove_takes_it_away() {
+    let text =
+        "« Vos soldats se sont battus », a déclaré Poutine, « nous ne l'oublierons jamais ».";
+    let (_dir, mut harness) = one_document(text);
+    let claim = label_phrase(&mut harness, "« Vos soldats se sont battus »", Key::Num1);
+    drag_across_holding(
+        &mut harness,
+        "« nous ne l'oublierons jamais »",
+        Modifiers::COMMAND,
+    );
+    let span = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.id == claim)
+        .unwrap();
+    assert_eq!(span.fragments.len(), 2, "{:?}", span.fragments);
+    assert_eq!(
+        span.text(text),
+        "« Vos soldats se sont battus » … « nous ne l'oublierons jamais »"
+    );
+    assert_eq!(
+        harness.state().selected_span(),
+        Some(claim),
+        "still the same span"
+    );
+    // The two fragments are one span: a click on the second selects it.
+    let pos = harness
+        .state()
+        .text_view()
+        .screen_pos(text.find("oublierons").unwrap())
+        .unwrap();
+    harness.key_press(Key::Escape);
+    harness.run();
+    click(&mut harness, pos, Modifiers::NONE);
+    assert_eq!(harness.state().selected_span(), Some(claim));
+    harness.get_all_by_label("Remove").next().unwrap().click();
+    harness.run();
+    let span = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.id == claim)
+        .unwrap();
+    assert_eq!(span.fragments.len(), 1);
+    assert_eq!(span.text(text), "« nous ne l'oublierons jamais »");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(
+        annotations(&harness, 0)
+            .into_iter()
+            .find(|a| a.id == claim)
+            .unwrap()
+            .fragments
+            .len(),
+        2
     );
 }

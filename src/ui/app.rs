@@ -46,6 +46,15 @@ pub enum Action {
         /// The note.
         note: String,
     },
+    /// Add a fragment to the selected span (a discontinuous span).
+    AddFragment(ByteRange),
+    /// Remove fragment number `index` of a span.
+    RemoveFragment {
+        /// The span.
+        id: Id,
+        /// Which fragment.
+        index: usize,
+    },
     /// Open this project file (asks first if there are unsaved changes).
     OpenProject(PathBuf),
     /// Start a new project on this folder (asks first if there are unsaved changes).
@@ -179,6 +188,8 @@ pub struct MarginaliaApp {
     focus_note: bool,
     /// Scroll the span list to the selected span at the next frame.
     reveal_span: bool,
+    /// Link mode: the span a link starts from, waiting for a click on the other end.
+    link_from: Option<Id>,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -204,6 +215,7 @@ impl MarginaliaApp {
             note_draft: String::new(),
             focus_note: false,
             reveal_span: false,
+            link_from: None,
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -544,6 +556,7 @@ impl MarginaliaApp {
                     actions,
                 );
                 Self::menu_item(ui, Command::EditNote, self.selected_span.is_some(), actions);
+                Self::menu_item(ui, Command::Link, self.selected_span.is_some(), actions);
                 Self::menu_item(ui, Command::ClearSelection, true, actions);
                 ui.separator();
                 Self::menu_item(ui, Command::EditLabels, has_project, actions);
@@ -586,6 +599,13 @@ impl MarginaliaApp {
                         "selected {chars} character(s): press a label's key"
                     ));
                 }
+            }
+            if self.link_from.is_some() {
+                ui.separator();
+                ui.colored_label(
+                    theme::WARNING,
+                    "Link: click the span at the other end (Esc cancels)",
+                );
             }
             if ws.is_dirty() {
                 ui.separator();
@@ -654,6 +674,7 @@ impl MarginaliaApp {
             actions.push(match action {
                 TextAction::Select(range) => Action::Select(range),
                 TextAction::SelectSpan(id) => Action::SelectSpan { id, scroll: false },
+                TextAction::AddFragment(range) => Action::AddFragment(range),
             });
         }
     }
@@ -929,7 +950,13 @@ impl MarginaliaApp {
             Action::Edit(edit) => self.edit(edit, None),
             Action::EditMerging(edit, key) => self.edit(edit, Some(key)),
             Action::ApplyLabel(label) => self.apply_label(&label),
+            Action::SelectSpan { id, .. } if self.link_from.is_some_and(|from| from != id) => {
+                if let Some(from) = self.link_from.take() {
+                    self.link(from, id);
+                }
+            }
             Action::SelectSpan { id, scroll } => {
+                self.link_from = None;
                 self.selected_span = Some(id);
                 self.selection = None;
                 self.reveal_span = !scroll;
@@ -942,7 +969,32 @@ impl MarginaliaApp {
                     self.text_view.scroll_to(annotation.extent().start);
                 }
             }
+            Action::AddFragment(range) => self.add_fragment(range),
+            Action::RemoveFragment { id, index } => {
+                let fragments = self
+                    .workspace
+                    .as_ref()
+                    .and_then(|ws| ws.project().document(self.doc)?.annotation(id))
+                    .map(|a| {
+                        let mut fragments = a.fragments.clone();
+                        if index < fragments.len() && fragments.len() > 1 {
+                            fragments.remove(index);
+                        }
+                        fragments
+                    });
+                if let Some(fragments) = fragments {
+                    self.edit(
+                        Edit::SetFragments {
+                            doc: self.doc,
+                            id,
+                            fragments,
+                        },
+                        None,
+                    );
+                }
+            }
             Action::Select(range) => {
+                self.link_from = None;
                 self.selection = range;
                 if range.is_some() {
                     self.selected_span = None;
@@ -1015,8 +1067,20 @@ impl MarginaliaApp {
                 }
             }
             Command::ClearSelection => {
-                self.selection = None;
-                self.selected_span = None;
+                if self.link_from.take().is_none() {
+                    self.selection = None;
+                    self.selected_span = None;
+                }
+            }
+            Command::Link => {
+                if let Some(id) = self.selected_span {
+                    self.link_from = Some(id);
+                } else {
+                    self.notify(
+                        Level::Info,
+                        "Select a claim or a source first, then press L and click the other end",
+                    );
+                }
             }
             Command::EditNote => {
                 if self.selected_span.is_some() {
@@ -1051,6 +1115,101 @@ impl MarginaliaApp {
                 });
             }
         }
+    }
+
+    /// Links the span `a` to the span `b` with the first relation type of the schema that allows
+    /// their labels, in either direction (a claim to its source, whichever was picked first).
+    fn link(&mut self, a: Id, b: Id) {
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        let Some(document) = ws.project().document(self.doc) else {
+            return;
+        };
+        let (Some(first), Some(second)) = (document.annotation(a), document.annotation(b)) else {
+            return;
+        };
+        let schema = &ws.project().schema;
+        let found = schema
+            .relations
+            .iter()
+            .find_map(|r| {
+                r.allows(&first.label, &second.label)
+                    .then(|| (r.name.clone(), a, b))
+            })
+            .or_else(|| {
+                schema.relations.iter().find_map(|r| {
+                    r.allows(&second.label, &first.label)
+                        .then(|| (r.name.clone(), b, a))
+                })
+            });
+        let Some((kind, from, to)) = found else {
+            let message = format!(
+                "No relation type links a {} to a {}: see the schema",
+                first.label, second.label
+            );
+            self.notify(Level::Warning, message);
+            return;
+        };
+        if document
+            .relations
+            .iter()
+            .any(|r| r.kind == kind && r.from == from && r.to == to)
+        {
+            self.notify(Level::Info, "These spans are already linked");
+            return;
+        }
+        let relation = crate::model::Relation {
+            id: ws.allocate_id(),
+            kind,
+            from,
+            to,
+            annotator: ws.project().annotator.clone(),
+            created: Timestamp::now(),
+        };
+        self.edit(
+            Edit::AddRelation {
+                doc: self.doc,
+                relation,
+            },
+            None,
+        );
+        self.selected_span = Some(a);
+    }
+
+    /// Adds `range` (trimmed) to the selected span's fragments, merging overlapping ones.
+    fn add_fragment(&mut self, range: ByteRange) {
+        let Some(id) = self.selected_span else { return };
+        let Some(document) = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.project().document(self.doc))
+        else {
+            return;
+        };
+        let (Some(annotation), Some(range)) =
+            (document.annotation(id), trim_range(&document.text, range))
+        else {
+            return;
+        };
+        let mut fragments = annotation.fragments.clone();
+        fragments.push(range);
+        fragments.sort();
+        let mut merged: Vec<ByteRange> = Vec::with_capacity(fragments.len());
+        for fragment in fragments {
+            match merged.last_mut() {
+                Some(last) if fragment.start <= last.end => last.end = last.end.max(fragment.end),
+                _ => merged.push(fragment),
+            }
+        }
+        self.edit(
+            Edit::SetFragments {
+                doc: self.doc,
+                id,
+                fragments: merged,
+            },
+            None,
+        );
     }
 
     fn show_document(&mut self, index: usize) {

@@ -30,6 +30,8 @@ pub enum Command {
     ClearSelection,
     /// Put the cursor in the selected span's note.
     EditNote,
+    /// Link the selected span to the next span clicked.
+    Link,
     /// Edit → Labels…
     EditLabels,
     /// Go to the next document.
@@ -44,7 +46,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -57,6 +59,7 @@ impl Command {
         Self::DeleteSpan,
         Self::ClearSelection,
         Self::EditNote,
+        Self::Link,
         Self::EditLabels,
         Self::NextDocument,
         Self::PreviousDocument,
@@ -79,6 +82,7 @@ impl Command {
             Self::DeleteSpan => "Delete span",
             Self::ClearSelection => "Clear selection",
             Self::EditNote => "Edit note",
+            Self::Link => "Link to source…",
             Self::EditLabels => "Labels…",
             Self::NextDocument => "Next document",
             Self::PreviousDocument => "Previous document",
@@ -114,6 +118,7 @@ impl Command {
             Self::DeleteSpan => vec![plain(Key::Delete), plain(Key::Backspace)],
             Self::ClearSelection => vec![plain(Key::Escape)],
             Self::EditNote => vec![plain(Key::Enter)],
+            Self::Link => vec![plain(Key::L)],
             Self::EditLabels => vec![cmd(Key::L)],
             Self::NextDocument => vec![alt(Key::ArrowDown), cmd(Key::PageDown)],
             Self::PreviousDocument => vec![alt(Key::ArrowUp), cmd(Key::PageUp)],

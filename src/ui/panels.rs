@@ -75,7 +75,30 @@ pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Act
     action
 }
 
+/// Claims with neither a source linked nor the journalist's own-assertion attribute.
+pub fn unsourced_claims(document: &Document) -> usize {
+    document
+        .annotations
+        .iter()
+        .filter(|a| a.label == "claim")
+        .filter(|a| a.attributes.get("own").is_none_or(|v| v != "yes"))
+        .filter(|a| {
+            !document
+                .relations
+                .iter()
+                .any(|r| r.from == a.id || r.to == a.id)
+        })
+        .count()
+}
+
 fn counts_ui(ui: &mut Ui, project: &Project, document: &Document) {
+    let unsourced = unsourced_claims(document);
+    if unsourced > 0 {
+        ui.colored_label(theme::WARNING, format!("{unsourced}?"))
+            .on_hover_text(format!(
+                "{unsourced} claim(s) with no source linked and not marked as the journalist's own"
+            ));
+    }
     let counts = document.counts_by_label();
     for label in &project.schema.labels {
         let n = counts.get(label.name.as_str()).copied().unwrap_or(0);
@@ -301,12 +324,50 @@ pub fn selected_span_ui(
                         scroll: true,
                     });
                 }
+                if ui
+                    .small_button("Unlink")
+                    .on_hover_text("Delete this link")
+                    .clicked()
+                {
+                    action = Some(Action::Edit(Edit::RemoveRelation {
+                        doc,
+                        id: relation.id,
+                    }));
+                }
             });
         }
     }
-    if ui.button("Delete span (Del)").clicked() {
-        action = Some(Action::Command(Command::DeleteSpan));
+    if annotation.fragments.len() > 1 {
+        ui.label("Fragments (Ctrl+drag adds one):");
+        for (index, fragment) in annotation.fragments.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.label(excerpt(fragment.slice(&document.text), 40));
+                if ui
+                    .small_button("Remove")
+                    .on_hover_text("Remove this fragment from the span")
+                    .clicked()
+                {
+                    action = Some(Action::RemoveFragment {
+                        id: annotation.id,
+                        index,
+                    });
+                }
+            });
+        }
     }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Link to source (L)")
+            .on_hover_text("Then click the span at the other end of the link")
+            .clicked()
+        {
+            action = Some(Action::Command(Command::Link));
+        }
+        if ui.button("Delete span (Del)").clicked() {
+            action = Some(Action::Command(Command::DeleteSpan));
+        }
+    });
+    ui.weak("Ctrl+drag over more text adds it to this span (a discontinuous span).");
     action
 }
 

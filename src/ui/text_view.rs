@@ -30,6 +30,8 @@ pub enum TextAction {
     Select(Option<ByteRange>),
     /// A span was clicked.
     SelectSpan(Id),
+    /// Ctrl+drag over this range with a span selected: add it to the span as a fragment.
+    AddFragment(ByteRange),
 }
 
 /// What the text view needs to know of the app's state.
@@ -84,6 +86,10 @@ pub struct TextView {
     last_press: Option<(f64, Pos2)>,
     /// A double-click selected a word: ignore the rest of that press.
     word_select: bool,
+    /// A Ctrl+drag is adding a fragment to the selected span.
+    adding_fragment: bool,
+    /// The range that drag covers so far.
+    fragment_range: Option<ByteRange>,
 }
 
 impl TextView {
@@ -347,6 +353,9 @@ impl TextView {
             let press = ui
                 .input(|i| i.pointer.press_origin())
                 .or_else(|| response.interact_pointer_pos());
+            let command = ui.input(|i| i.modifiers.command);
+            self.adding_fragment = command && state.selected_span.is_some();
+            self.fragment_range = None;
             if let Some(offset) = press.and_then(|p| self.hit(ui, p)) {
                 let anchor = match (shift, state.selection) {
                     (true, Some(sel)) if offset >= sel.start => sel.start,
@@ -362,12 +371,19 @@ impl TextView {
         {
             let range = ByteRange::new(anchor.min(offset), anchor.max(offset));
             let selection = (!range.is_empty()).then_some(range);
-            if selection != state.selection {
+            if self.adding_fragment {
+                self.fragment_range = selection;
+            } else if selection != state.selection {
                 actions.push(TextAction::Select(selection));
             }
         }
         if response.drag_stopped() {
             self.drag_anchor = None;
+            if std::mem::take(&mut self.adding_fragment)
+                && let Some(range) = self.fragment_range.take()
+            {
+                actions.push(TextAction::AddFragment(range));
+            }
         }
         if response.clicked()
             && let Some(offset) = response
@@ -453,7 +469,7 @@ impl TextView {
                     }
                 }
             }
-            if let Some(selection) = state.selection {
+            for selection in [state.selection, self.fragment_range].into_iter().flatten() {
                 for rect in range_rects(text, range, selection, placed) {
                     painter.rect_filled(rect, 0.0, theme::selection_fill(dark));
                 }
@@ -491,6 +507,7 @@ impl TextView {
                 }
             }
         }
+        self.paint_links(ui, document, state);
         if self.blocks.is_empty() || text.trim().is_empty() {
             painter.text(
                 self.content_origin,
@@ -499,6 +516,69 @@ impl TextView {
                 FontId::proportional(theme::TEXT_SIZE),
                 ui.visuals().weak_text_color(),
             );
+        }
+    }
+}
+
+impl TextView {
+    /// Where a link attaches to a span: the top middle of its first fragment's first row when it
+    /// is laid out, else the estimated top of its block (off screen: the curve leaves the view
+    /// toward it, so a link to a span lines away still shows its direction).
+    fn link_anchor(&self, document: &Document, id: Id) -> Option<Pos2> {
+        let fragment = *document.annotation(id)?.fragments.first()?;
+        let text = &document.text;
+        let block = self.block_of(fragment.start)?;
+        if let Some(placed) = self.placed.iter().find(|p| p.block == block)
+            && let Some(range) = self.blocks.get(block).map(|b| b.range)
+            && let Some(rect) = range_rects(text, range, fragment, placed).first()
+        {
+            return Some(pos2(rect.center().x, rect.min.y + 2.0));
+        }
+        let top = self.tops.get(block).copied()?;
+        Some(self.content_origin + vec2(40.0, top))
+    }
+
+    /// Draws each link as a curve from the span to its source, with an arrowhead: an arch above
+    /// the line for spans on one line, a bracket through the left margin for spans lines apart.
+    fn paint_links(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
+        let painter = ui.painter();
+        for relation in &document.relations {
+            let (Some(from), Some(to)) = (
+                self.link_anchor(document, relation.from),
+                self.link_anchor(document, relation.to),
+            ) else {
+                continue;
+            };
+            let selected = state
+                .selected_span
+                .is_some_and(|id| id == relation.from || id == relation.to);
+            let color = theme::link_color(ui.visuals().dark_mode, selected);
+            let stroke = Stroke::new(if selected { 2.0 } else { 1.0 }, color);
+            let points = if (from.y - to.y).abs() < theme::LINE_HEIGHT * 0.5 {
+                let lift = 10.0 + (from.x - to.x).abs().min(200.0) * 0.08;
+                [from, from - vec2(0.0, lift), to - vec2(0.0, lift), to]
+            } else {
+                let margin = self.content_origin.x - 2.0;
+                [from, pos2(margin, from.y), pos2(margin, to.y), to]
+            };
+            painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
+                points,
+                false,
+                Color32::TRANSPARENT,
+                stroke,
+            ));
+            // The arrowhead points at the source.
+            let [_, _, before, tip] = points;
+            let direction = (tip - before).normalized();
+            if direction.is_finite() {
+                let side = vec2(-direction.y, direction.x) * 3.5;
+                let back = tip - direction * 7.0;
+                painter.add(egui::Shape::convex_polygon(
+                    vec![tip, back + side, back - side],
+                    color,
+                    Stroke::NONE,
+                ));
+            }
         }
     }
 }

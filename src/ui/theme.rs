@@ -51,3 +51,13 @@ pub const UNDERLINE: f32 = 2.0;
 pub const UNDERLINE_STEP: f32 = 3.0;
 /// Underline lanes shown before they stack onto the last one.
 pub const MAX_LANES: usize = 3;
+
+/// The colour of a link between spans; stronger for the links of the selected span.
+pub fn link_color(dark_mode: bool, selected: bool) -> Color32 {
+    match (dark_mode, selected) {
+        (true, true) => Color32::from_rgb(0xff, 0xd0, 0x60),
+        (true, false) => Color32::from_rgba_unmultiplied(0xc8, 0xc8, 0xd8, 150),
+        (false, true) => Color32::from_rgb(0xb0, 0x50, 0x00),
+        (false, false) => Color32::from_rgba_unmultiplied(0x40, 0x40, 0x60, 150),
+    }
+}
