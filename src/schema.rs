@@ -108,6 +108,9 @@ pub struct AttributeDef {
     /// What the attribute means: the guideline.
     #[serde(default)]
     pub description: String,
+    /// Keyboard key that cycles the selected span through the values (`"s"`), or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
 }
 
 /// The labels, relation types and attributes of a project.
@@ -170,11 +173,12 @@ impl Default for Schema {
             description: description.to_owned(),
         };
         let attribute =
-            |label: &str, name: &str, values: &[&str], description: &str| AttributeDef {
+            |label: &str, name: &str, values: &[&str], key: &str, description: &str| AttributeDef {
                 label: label.to_owned(),
                 name: name.to_owned(),
                 values: values.iter().map(|v| (*v).to_owned()).collect(),
                 description: description.to_owned(),
+                key: key.to_owned(),
             };
         Self {
             labels: vec![
@@ -218,24 +222,28 @@ impl Default for Schema {
                     "claim",
                     "stance",
                     &["affirm", "refute", "neutral"],
+                    "s",
                     "The source's stance toward the proposition; neutral when merely reported.",
                 ),
                 attribute(
                     "claim",
                     "checkworthy",
                     &["yes", "no"],
+                    "w",
                     "Whether the claim is worth checking.",
                 ),
                 attribute(
                     "claim",
                     "own",
                     &["yes"],
+                    "o",
                     "The journalist's own assertion: no source, by decision rather than omission.",
                 ),
                 attribute(
                     "source",
                     "kind",
                     &["person", "organisation", "media", "document", "anonymous"],
+                    "k",
                     "What kind of source this is.",
                 ),
             ],

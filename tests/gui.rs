@@ -822,3 +822,50 @@ fn ctrl_drag_adds_a_fragment_and_remove_takes_it_away() {
         2
     );
 }
+
+#[test]
+fn attribute_keys_cycle_the_selected_spans_values_and_undo() {
+    let text = "Selon l'AFP, Kim a parlé longuement hier soir.";
+    let (_dir, mut harness) = one_document(text);
+    let claim = label_phrase(&mut harness, "Kim a parlé", Key::Num1);
+    let stance = |h: &Harness<'_, MarginaliaApp>| {
+        annotations(h, 0)
+            .into_iter()
+            .find(|a| a.id == claim)
+            .unwrap()
+            .attributes
+            .get("stance")
+            .cloned()
+    };
+    harness.key_press(Key::S);
+    harness.run();
+    assert_eq!(stance(&harness).as_deref(), Some("affirm"));
+    harness.key_press(Key::S);
+    harness.run();
+    assert_eq!(stance(&harness).as_deref(), Some("refute"));
+    harness.key_press(Key::S);
+    harness.key_press(Key::S);
+    harness.run();
+    assert_eq!(stance(&harness), None, "after the last value, none");
+    harness.key_press(Key::O);
+    harness.run();
+    let own = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.id == claim)
+        .unwrap()
+        .attributes
+        .get("own")
+        .cloned();
+    assert_eq!(own.as_deref(), Some("yes"));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    let own = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.id == claim)
+        .unwrap()
+        .attributes
+        .get("own")
+        .cloned();
+    assert_eq!(own, None);
+    harness.get_by_label("stance (S):");
+}

@@ -623,16 +623,15 @@ pub fn build_project(
         }
     }
     for ((label, name), values) in attributes {
-        let description = defaults
-            .attributes_of(&label)
-            .find(|a| a.name == name)
-            .map(|a| a.description.clone())
-            .unwrap_or_default();
+        let known = defaults.attributes_of(&label).find(|a| a.name == name);
+        let description = known.map(|a| a.description.clone()).unwrap_or_default();
+        let key = known.map(|a| a.key.clone()).unwrap_or_default();
         project.schema.attributes.push(crate::schema::AttributeDef {
             label,
             name,
             values: values.into_iter().collect(),
             description,
+            key,
         });
     }
     for relation in &mut project.schema.relations {

@@ -39,6 +39,8 @@ pub enum Action {
     },
     /// Set the text selection.
     Select(Option<ByteRange>),
+    /// Move the selected span's attribute to its next value (none after the last).
+    CycleAttribute(String),
     /// Change the selected span's note.
     SetNote {
         /// The span.
@@ -433,6 +435,19 @@ impl MarginaliaApp {
                 return;
             }
             if let Some(ws) = &self.workspace {
+                let selected = self
+                    .selected_span
+                    .and_then(|id| ws.project().document(self.doc)?.annotation(id));
+                for attribute in selected
+                    .iter()
+                    .flat_map(|a| ws.project().schema.attributes_of(&a.label))
+                {
+                    if let Some(key) = Key::from_name(&attribute.key.to_uppercase())
+                        && input.consume_key(egui::Modifiers::NONE, key)
+                    {
+                        actions.push(Action::CycleAttribute(attribute.name.clone()));
+                    }
+                }
                 for label in &ws.project().schema.labels {
                     if let Some(key) = Key::from_name(&label.key.to_uppercase())
                         && input.consume_key(egui::Modifiers::NONE, key)
@@ -970,6 +985,37 @@ impl MarginaliaApp {
                 }
             }
             Action::AddFragment(range) => self.add_fragment(range),
+            Action::CycleAttribute(name) => {
+                let next = self.selected_span.and_then(|id| {
+                    let project = self.workspace.as_ref()?.project();
+                    let annotation = project.document(self.doc)?.annotation(id)?;
+                    let def = project
+                        .schema
+                        .attributes_of(&annotation.label)
+                        .find(|a| a.name == name)?;
+                    let next = match annotation.attributes.get(&name) {
+                        None => def.values.first().cloned(),
+                        Some(current) => def
+                            .values
+                            .iter()
+                            .position(|v| v == current)
+                            .and_then(|i| def.values.get(i + 1))
+                            .cloned(),
+                    };
+                    Some((id, next))
+                });
+                if let Some((id, value)) = next {
+                    self.edit(
+                        Edit::SetAttribute {
+                            doc: self.doc,
+                            id,
+                            name,
+                            value,
+                        },
+                        None,
+                    );
+                }
+            }
             Action::RemoveFragment { id, index } => {
                 let fragments = self
                     .workspace

@@ -282,9 +282,12 @@ pub fn selected_span_ui(
         let current = annotation.attributes.get(&attribute.name).cloned();
         let mut value = current.clone();
         ui.horizontal(|ui| {
-            let name = ui
-                .label(format!("{}:", attribute.name))
-                .on_hover_text(&attribute.description);
+            let text = if attribute.key.is_empty() {
+                format!("{}:", attribute.name)
+            } else {
+                format!("{} ({}):", attribute.name, attribute.key.to_uppercase())
+            };
+            let name = ui.label(text).on_hover_text(&attribute.description);
             egui::ComboBox::from_id_salt(("attribute", &attribute.name))
                 .selected_text(value.clone().unwrap_or_else(|| "—".to_owned()))
                 .show_ui(ui, |ui| {
