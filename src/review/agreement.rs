@@ -141,6 +141,12 @@ pub fn overlap_counts(a: &[Span], b: &[Span]) -> Prf {
 // ---------------------------------------------------------------------------------------------
 // Token measures.
 
+/// The tokens of `text` the token measures use: those of the CoNLL export (UAX #29 words,
+/// without white space).
+pub fn tokens(text: &str) -> Vec<ByteRange> {
+    crate::formats::conll::tokenize(text)
+}
+
 /// The label of each token (see the module documentation for the priority), [`OUTSIDE`] when no
 /// span covers it. `tokens` must be sorted and disjoint.
 pub fn token_labels<'s>(tokens: &[ByteRange], spans: &'s [Span]) -> Vec<&'s str> {
@@ -500,7 +506,7 @@ fn prepare(alignment: &Alignment<'_>) -> Vec<Prepared> {
             let text = d.text();
             Prepared {
                 path: d.path.clone(),
-                tokens: crate::formats::conll::tokenize(text),
+                tokens: tokens(text),
                 index: CodePointIndex::new(text),
                 spans: d
                     .documents

@@ -4,6 +4,7 @@
 //!   differ), and reports documents that only some projects have and paths whose hashes differ.
 //! - [`diff`] pairs the spans of one document between two annotators and classifies each pair.
 //! - [`agreement`] computes agreement measures (F1, Cohen's κ, Krippendorff's α and αu).
+//! - [`report`] prints an agreement report as a table, CSV or JSON.
 //!
 //! # Span diff rules
 //!
@@ -22,6 +23,7 @@
 //! of the entry, then A's span, then B's span), so the result is deterministic.
 
 pub mod agreement;
+pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
 
