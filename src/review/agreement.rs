@@ -896,4 +896,154 @@ mod tests {
         let tie = vec![Span::new("source", 0, 3), Span::new("claim", 0, 3)];
         assert_eq!(token_labels(&tokens, &tie), vec!["claim", "O", "O"]);
     }
+
+    /// A document for [`project`]: path, text and spans (label, start, end).
+    type TestDoc<'a> = (&'a str, &'a str, &'a [(&'a str, usize, usize)]);
+
+    fn project(annotator: &str, docs: &[TestDoc<'_>]) -> Project {
+        let documents = docs
+            .iter()
+            .map(|(path, text, spans)| crate::model::Document {
+                path: (*path).into(),
+                hash: format!("hash of {text}"),
+                text: (*text).into(),
+                annotations: spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(label, start, end))| crate::model::Annotation {
+                        id: crate::model::Id(i as u64 + 1),
+                        label: label.into(),
+                        fragments: vec![ByteRange::new(start, end)],
+                        annotator: annotator.into(),
+                        note: String::new(),
+                        created: crate::model::Timestamp(0),
+                        attributes: BTreeMap::new(),
+                    })
+                    .collect(),
+                ..crate::model::Document::default()
+            })
+            .collect();
+        Project::new(
+            annotator.into(),
+            "/corpus".into(),
+            crate::schema::Schema::default(),
+            documents,
+        )
+    }
+
+    const ONE: &str = "the minister said prices rise";
+    const TWO: &str = "read also our stories";
+
+    #[test]
+    fn compare_identical_projects_is_one_everywhere() {
+        let a = project(
+            "a",
+            &[
+                ("1.txt", ONE, &[("source", 0, 12), ("claim", 18, 29)]),
+                ("2.txt", TWO, &[("boilerplate", 0, 21)]),
+            ],
+        );
+        let report = compare(&[&a, &a], By::Label);
+        assert_eq!(report.annotators, vec!["a", "a (2)"]);
+        // The labels of the (default) schema, in its order.
+        assert_eq!(report.labels, vec!["claim", "source", "boilerplate"]);
+        for row in &report.rows {
+            let m = row.measures;
+            for value in [m.exact.f1(), m.overlap.f1(), m.kappa, m.alpha, m.alpha_u] {
+                assert!(close(value, 1.0, 1e-12), "{row:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn compare_one_side_empty_a_label_of_one_side_and_spans_in_one_document() {
+        let a = project(
+            "a",
+            &[
+                ("1.txt", ONE, &[("source", 0, 12), ("claim", 18, 29)]),
+                ("2.txt", TWO, &[]),
+            ],
+        );
+        let b = project(
+            "b",
+            &[("1.txt", ONE, &[("claim", 18, 29)]), ("2.txt", TWO, &[])],
+        );
+        let report = compare(&[&a, &b], By::Label);
+        let row = |name: &str| {
+            report
+                .rows
+                .iter()
+                .find(|r| r.scope.name() == name)
+                .unwrap()
+                .measures
+        };
+        // "source" is A's only: F1 0, recall 0, precision undefined; κ 0 (B all O).
+        let source = row("source");
+        assert!(close(source.exact.f1(), 0.0, 1e-12));
+        assert!(source.exact.precision().is_nan());
+        assert!(close(source.kappa, 0.0, 1e-12));
+        // α: 9 tokens, 2 "source" against "O": o(s,O) = o(O,s) = 2, n = 18, n_s = 2, n_O = 16;
+        // α = 1 − 17·4 / (18² − 2² − 16²) = 1 − 68/64.
+        assert!(close(source.alpha, -0.0625, 1e-12), "{}", source.alpha);
+        // "claim" agrees perfectly.
+        let claim = row("claim");
+        assert!(close(claim.exact.f1(), 1.0, 1e-12));
+        assert!(close(claim.alpha_u, 1.0, 1e-12));
+        // By document: the second document has no span at all: undefined, no panic.
+        let by_doc = compare(&[&a, &b], By::Document);
+        let second = by_doc
+            .rows
+            .iter()
+            .find(|r| r.scope == Scope::Document("2.txt".into()))
+            .unwrap()
+            .measures;
+        assert!(second.exact.f1().is_nan());
+        assert!(second.kappa.is_nan());
+        assert!(second.alpha.is_nan());
+        assert!(second.alpha_u.is_nan());
+        // One annotator with no span at all.
+        let empty = project("c", &[("1.txt", ONE, &[]), ("2.txt", TWO, &[])]);
+        let report = compare(&[&a, &empty], By::Label);
+        let all = report.rows[0].measures;
+        assert!(close(all.exact.f1(), 0.0, 1e-12));
+        assert!(close(all.kappa, 0.0, 1e-12));
+        assert!(all.alpha_u < 1.0);
+    }
+
+    #[test]
+    fn compare_missing_documents_are_missing_values() {
+        let a = project(
+            "a",
+            &[
+                ("1.txt", ONE, &[("claim", 18, 29)]),
+                ("2.txt", TWO, &[("boilerplate", 0, 21)]),
+            ],
+        );
+        // B lacks the second document and has the first under another path.
+        let b = project("b", &[("renamed.txt", ONE, &[("claim", 18, 24)])]);
+        let c = project(
+            "c",
+            &[
+                ("1.txt", ONE, &[("claim", 18, 29)]),
+                ("2.txt", TWO, &[("boilerplate", 0, 21)]),
+            ],
+        );
+        let report = compare(&[&a, &b, &c], By::Document);
+        assert_eq!(report.documents, 2);
+        assert_eq!(report.partial, vec![("2.txt".to_owned(), vec![0, 2])]);
+        // a vs b: only the shared document counts for the pair measures.
+        let ab = report.rows[0].measures;
+        assert_eq!((ab.exact.reference, ab.exact.other), (1, 1));
+        assert_eq!(ab.tokens, 5);
+        // All three: α sees 5 tokens with 3 values and 4 with 2.
+        let all = report
+            .rows
+            .iter()
+            .find(|r| r.annotators.len() == 3 && r.scope == Scope::All)
+            .unwrap()
+            .measures;
+        assert_eq!(all.tokens, 9);
+        assert!(all.kappa.is_nan());
+        assert!(all.alpha > 0.0 && all.alpha < 1.0);
+    }
 }

@@ -130,12 +130,14 @@ impl AlignedDocument<'_> {
         self.documents.iter().all(Option::is_some)
     }
 
-    /// The text of the document (from the first project that has it).
+    /// The text of the document: from the first project whose text is the one annotated
+    /// (see [`Document::is_editable`]), else from the first project that has the document.
     pub fn text(&self) -> &str {
         self.documents
             .iter()
             .flatten()
-            .next()
+            .find(|d| d.is_editable() && !d.text.is_empty())
+            .or_else(|| self.documents.iter().flatten().next())
             .map_or("", |d| &d.text)
     }
 }
