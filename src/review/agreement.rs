@@ -387,15 +387,20 @@ pub fn unitizing(length: usize, coders: &[Vec<(usize, usize)>]) -> Unitizing {
         .map(|s| (s.end - s.start) as f64)
         .collect();
     gaps.sort_by(|a, b| b.total_cmp(a));
+    // prefix[k] = the sum of the k longest gaps.
+    let prefix: Vec<f64> = std::iter::once(0.0)
+        .chain(gaps.iter().scan(0.0, |sum, &g| {
+            *sum += g;
+            Some(*sum)
+        }))
+        .collect();
     let n = units.len() as f64;
     let mut numerator = 0.0;
     for &lg in &units {
         let within = (n - 1.0) * (2.0 * lg * lg * lg - 3.0 * lg * lg + lg) / 3.0;
-        let fits: f64 = gaps
-            .iter()
-            .take_while(|&&lh| lh >= lg)
-            .map(|&lh| lh - lg + 1.0)
-            .sum();
+        // Σ over the gaps at least as long as the unit of (l_h − l_g + 1).
+        let longer = gaps.partition_point(|&lh| lh >= lg);
+        let fits = prefix.get(longer).copied().unwrap_or(0.0) - longer as f64 * (lg - 1.0);
         numerator += within + lg * lg * fits;
     }
     let squared: f64 = units.iter().map(|&lg| lg * (lg - 1.0)).sum();
@@ -1045,5 +1050,47 @@ mod tests {
         assert_eq!(all.tokens, 9);
         assert!(all.kappa.is_nan());
         assert!(all.alpha > 0.0 && all.alpha < 1.0);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn coder() -> impl Strategy<Value = Vec<(usize, usize)>> {
+        prop::collection::vec((0usize..60, 1usize..15).prop_map(|(s, l)| (s, s + l)), 0..6)
+    }
+
+    fn labels() -> impl Strategy<Value = Vec<&'static str>> {
+        prop::collection::vec(prop::sample::select(vec!["O", "claim", "source"]), 1..30)
+    }
+
+    proptest! {
+        #[test]
+        fn unitizing_is_symmetric_and_at_most_one(a in coder(), b in coder(), c in coder()) {
+            let one = unitizing(64, &[a.clone(), b.clone(), c.clone()]);
+            let other = unitizing(64, &[c.clone(), a.clone(), b.clone()]);
+            prop_assert!((one.observed - other.observed).abs() < 1e-12);
+            prop_assert!((one.expected - other.expected).abs() < 1e-12);
+            let alpha = one.alpha();
+            prop_assert!(alpha.is_nan() || alpha <= 1.0 + 1e-12);
+            let same = unitizing(64, &[a.clone(), a.clone()]);
+            prop_assert!(same.alpha().is_nan() || (same.alpha() - 1.0).abs() < 1e-12);
+        }
+
+        #[test]
+        fn kappa_and_alpha_are_symmetric(a in labels(), b in labels()) {
+            let n = a.len().min(b.len());
+            let (a, b) = (&a[..n], &b[..n]);
+            let k1 = cohen_kappa(a, b);
+            let k2 = cohen_kappa(b, a);
+            prop_assert!((k1.is_nan() && k2.is_nan()) || (k1 - k2).abs() < 1e-12);
+            prop_assert!(k1.is_nan() || k1 <= 1.0 + 1e-12);
+            let units: Vec<Vec<Option<&str>>> =
+                a.iter().zip(b).map(|(x, y)| vec![Some(*x), Some(*y)]).collect();
+            let alpha = krippendorff_alpha_nominal(&units);
+            prop_assert!(alpha.is_nan() || alpha <= 1.0 + 1e-12);
+        }
     }
 }

@@ -409,6 +409,16 @@ pub fn diff(a: &[Span], b: &[Span]) -> Diff {
             });
         }
     }
+    let ranks = |order: &[usize]| {
+        let mut ranks = vec![0; order.len()];
+        for (rank, &index) in order.iter().enumerate() {
+            if let Some(cell) = ranks.get_mut(index) {
+                *cell = rank;
+            }
+        }
+        ranks
+    };
+    let (place_a, place_b) = (ranks(&order_a), ranks(&order_b));
     let key = |e: &DiffEntry| {
         let start_a = e.a.and_then(|i| a.get(i)).map(|s| s.extent().start);
         let start_b = e.b.and_then(|j| b.get(j)).map(|s| s.extent().start);
@@ -417,8 +427,8 @@ pub fn diff(a: &[Span], b: &[Span]) -> Diff {
             (Some(x), None) | (None, Some(x)) => x,
             (None, None) => 0,
         };
-        let rank_a = e.a.and_then(|i| order_a.iter().position(|&k| k == i));
-        let rank_b = e.b.and_then(|j| order_b.iter().position(|&k| k == j));
+        let rank_a = e.a.and_then(|i| place_a.get(i).copied());
+        let rank_b = e.b.and_then(|j| place_b.get(j).copied());
         (start, rank_a, rank_b)
     };
     entries.sort_by_key(key);
@@ -600,5 +610,53 @@ mod tests {
                 hashes: vec![Some("h2".into()), Some("h9".into())],
             }]
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn spans() -> impl Strategy<Value = Vec<Span>> {
+            prop::collection::vec(
+                (0usize..3, 0usize..40, 1usize..10).prop_map(|(label, start, len)| {
+                    Span::new(
+                        ["claim", "source", "boilerplate"][label],
+                        start,
+                        start + len,
+                    )
+                }),
+                0..12,
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn every_span_is_in_exactly_one_entry(a in spans(), b in spans()) {
+                let d = diff(&a, &b);
+                let mut seen_a = vec![0; a.len()];
+                let mut seen_b = vec![0; b.len()];
+                for e in &d.entries {
+                    if let Some(i) = e.a { seen_a[i] += 1; }
+                    if let Some(j) = e.b { seen_b[j] += 1; }
+                    if let (Some(i), Some(j)) = (e.a, e.b) {
+                        let (x, y) = (&a[i], &b[j]);
+                        prop_assert!(x.overlaps(y));
+                        let kind = match (x.fragments == y.fragments, x.label == y.label) {
+                            (true, true) => DiffKind::Match,
+                            (true, false) => DiffKind::LabelDisagreement,
+                            (false, true) => DiffKind::BoundaryDisagreement,
+                            (false, false) => DiffKind::LabelAndBoundaryDisagreement,
+                        };
+                        prop_assert_eq!(e.kind, kind);
+                    }
+                }
+                prop_assert!(seen_a.iter().all(|&n| n == 1));
+                prop_assert!(seen_b.iter().all(|&n| n == 1));
+                // Swapping the sides swaps the kinds and keeps the counts.
+                let swapped = diff(&b, &a);
+                prop_assert_eq!(swapped.differences(), d.differences());
+                prop_assert_eq!(diff(&a, &a).differences(), 0);
+            }
+        }
     }
 }
