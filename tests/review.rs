@@ -204,6 +204,30 @@ fn sample_projects_share_their_five_documents() {
         diff.differences(),
         counts.values().sum::<usize>() - get(DiffKind::Match)
     );
+    // The indices lead back to the annotations of each project's document.
+    for document in &diff.documents {
+        let da = a
+            .project()
+            .documents
+            .iter()
+            .find(|d| d.hash == document.hash)
+            .unwrap();
+        let db = b
+            .project()
+            .documents
+            .iter()
+            .find(|d| d.hash == document.hash)
+            .unwrap();
+        for entry in &document.diff.entries {
+            if let (Some(i), Some(j)) = (entry.a, entry.b) {
+                let (x, y) = (&da.annotations[i], &db.annotations[j]);
+                assert_eq!(
+                    entry.kind == DiffKind::Match,
+                    x.label == y.label && x.fragments == y.fragments
+                );
+            }
+        }
+    }
 }
 
 fn csv_rows(stdout: &[u8]) -> Vec<Vec<String>> {

@@ -97,11 +97,11 @@ impl From<&Annotation> for Span {
     }
 }
 
-/// The spans of a document in text order (start, longer first, fragments, label).
+/// The spans of a document, in the order of its annotations: span `i` is
+/// `document.annotations[i]`, so the indices of a [`diff`] of `spans_of` lead back to the
+/// annotations (and their ids).
 pub fn spans_of(document: &Document) -> Vec<Span> {
-    let mut spans: Vec<Span> = document.annotations.iter().map(Span::from).collect();
-    sort_spans(&mut spans);
-    spans
+    document.annotations.iter().map(Span::from).collect()
 }
 
 /// Sorts spans in text order (start, longer first, fragments, label).
@@ -441,24 +441,35 @@ fn mark(used: &mut [bool], index: usize) {
     }
 }
 
+/// The diff of one document two projects share.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentDiff {
+    /// The document's path in A.
+    pub path: String,
+    /// The document's hash (the same in both projects).
+    pub hash: String,
+    /// The diff; span indices are annotation indices of the document in A and in B.
+    pub diff: Diff,
+}
+
 /// The diff of every document two projects share, and the corpus totals.
 #[derive(Clone, Debug, Default)]
 pub struct CorpusDiff {
-    /// Per document shared by both projects: its path (in A) and its diff.
-    pub documents: Vec<(String, Diff)>,
+    /// Per document shared by both projects, in A's order.
+    pub documents: Vec<DocumentDiff>,
 }
 
 impl CorpusDiff {
     /// Differences over the corpus.
     pub fn differences(&self) -> usize {
-        self.documents.iter().map(|(_, d)| d.differences()).sum()
+        self.documents.iter().map(|d| d.diff.differences()).sum()
     }
 
     /// Entries of each kind over the corpus.
     pub fn counts(&self) -> BTreeMap<DiffKind, usize> {
         let mut counts = BTreeMap::new();
-        for (_, diff) in &self.documents {
-            for (kind, n) in diff.counts() {
+        for document in &self.documents {
+            for (kind, n) in document.diff.counts() {
                 *counts.entry(kind).or_default() += n;
             }
         }
@@ -467,14 +478,18 @@ impl CorpusDiff {
 }
 
 /// Diffs every document that both `a` and `b` have (matched by hash). The span indices of each
-/// diff refer to [`spans_of`] of the documents.
+/// diff are indices into the `annotations` of the document in `a` and in `b` (see [`spans_of`]).
 pub fn diff_projects(a: &Project, b: &Project) -> CorpusDiff {
     let alignment = align(&[a, b]);
     let documents = alignment
         .documents
         .iter()
         .filter_map(|d| match d.documents.as_slice() {
-            [Some(da), Some(db)] => Some((d.path.clone(), diff(&spans_of(da), &spans_of(db)))),
+            [Some(da), Some(db)] => Some(DocumentDiff {
+                path: d.path.clone(),
+                hash: d.hash.clone(),
+                diff: diff(&spans_of(da), &spans_of(db)),
+            }),
             _ => None,
         })
         .collect();
