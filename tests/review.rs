@@ -326,6 +326,16 @@ fn agree_json_and_table_and_three_annotators() {
     let table = text(&out.stdout);
     assert!(table.contains("camille vs jules"), "{table}");
     assert!(table.contains("boilerplate"), "{table}");
+    assert!(table.contains("span diff camille vs jules: "), "{table}");
+    // The diff counts of the library, as JSON.
+    let out = marginalia(&["agree", a, b, "-f", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (wa, wb) = (open("sample.ron"), open("sample-second-annotator.ron"));
+    let counts = diff_projects(wa.project(), wb.project()).counts();
+    let printed = &value["differences"][0]["counts"];
+    for (kind, n) in counts {
+        assert_eq!(printed[kind.name()], n, "{kind:?}");
+    }
 }
 
 #[test]

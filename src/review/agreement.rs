@@ -489,6 +489,9 @@ pub struct Report {
     pub partial: Vec<(String, Vec<usize>)>,
     /// Paths whose hash differs between projects.
     pub mismatches: Vec<String>,
+    /// For each pair of annotators (indices), the span diff entries of each kind over the
+    /// documents both have (see [`super::diff`]).
+    pub differences: Vec<(usize, usize, BTreeMap<super::DiffKind, usize>)>,
     /// The rows: for each pair of annotators (then all annotators, when more than two), the
     /// overall row and one row per label or document.
     pub rows: Vec<Row>,
@@ -731,10 +734,25 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             (d.path.clone(), have)
         })
         .collect();
+    let mut differences = Vec::new();
+    for i in 0..projects.len() {
+        for j in i + 1..projects.len() {
+            let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
+            for doc in &docs {
+                if let (Some(Some(a)), Some(Some(b))) = (doc.spans.get(i), doc.spans.get(j)) {
+                    for (kind, n) in super::diff(a, b).counts() {
+                        *counts.entry(kind).or_default() += n;
+                    }
+                }
+            }
+            differences.push((i, j, counts));
+        }
+    }
     Report {
         annotators,
         labels,
         documents: docs.len(),
+        differences,
         partial,
         mismatches: alignment
             .mismatches

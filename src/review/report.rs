@@ -8,6 +8,7 @@
 use std::io::Write;
 
 use super::agreement::{Report, Row, Scope};
+use super::{DiffKind, Side};
 
 /// The column names of the CSV output.
 pub const COLUMNS: [&str; 14] = [
@@ -133,8 +134,37 @@ pub fn table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             .collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
+    for (a, b, counts) in &report.differences {
+        let name = |i: usize| report.annotators.get(i).map_or("?", String::as_str);
+        let kinds: Vec<String> = DIFF_KINDS
+            .iter()
+            .map(|k| format!("{} {}", counts.get(k).copied().unwrap_or(0), k.name()))
+            .collect();
+        let total: usize = counts
+            .iter()
+            .filter(|(k, _)| **k != DiffKind::Match)
+            .map(|(_, n)| n)
+            .sum();
+        writeln!(
+            out,
+            "span diff {} vs {}: {total} difference(s): {}",
+            name(*a),
+            name(*b),
+            kinds.join(", ")
+        )?;
+    }
     Ok(())
 }
+
+/// The kinds of span diff entries, in report order.
+const DIFF_KINDS: [DiffKind; 6] = [
+    DiffKind::Match,
+    DiffKind::LabelDisagreement,
+    DiffKind::BoundaryDisagreement,
+    DiffKind::LabelAndBoundaryDisagreement,
+    DiffKind::OnlyIn(Side::A),
+    DiffKind::OnlyIn(Side::B),
+];
 
 /// CSV with a header line, values unrounded.
 pub fn csv(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -202,8 +232,29 @@ pub fn json(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             serde_json::json!({ "path": path, "annotators": names })
         })
         .collect();
+    let differences: Vec<serde_json::Value> = report
+        .differences
+        .iter()
+        .map(|(a, b, counts)| {
+            let names: Vec<&str> = [*a, *b]
+                .iter()
+                .filter_map(|&i| report.annotators.get(i).map(String::as_str))
+                .collect();
+            let kinds: serde_json::Map<String, serde_json::Value> = DIFF_KINDS
+                .iter()
+                .map(|k| {
+                    (
+                        k.name().to_owned(),
+                        serde_json::Value::from(counts.get(k).copied().unwrap_or(0)),
+                    )
+                })
+                .collect();
+            serde_json::json!({ "annotators": names, "counts": kinds })
+        })
+        .collect();
     let value = serde_json::json!({
         "annotators": report.annotators,
+        "differences": differences,
         "labels": report.labels,
         "documents": report.documents,
         "partial": partial,
