@@ -97,6 +97,24 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Agreement between annotators: projects over the same corpus (documents matched by hash).
+    ///
+    /// Prints, for each pair of annotators (and all of them when more than two): exact-span and
+    /// overlap precision, recall and F1 (the first project of the pair is the reference), Cohen's
+    /// κ and Krippendorff's α on tokens, and Krippendorff's unitizing αu on characters; overall,
+    /// then by label or by document. Undefined values (nothing to compare) print as "undefined"
+    /// (null in JSON).
+    Agree {
+        /// Two or more project files.
+        #[arg(required = true, num_args = 2.., value_name = "PROJECT.ron")]
+        projects: Vec<PathBuf>,
+        /// The rows after the overall one: one a label or one a document.
+        #[arg(long, value_enum, default_value_t)]
+        by: AgreeBy,
+        /// How to print.
+        #[arg(long, short, value_enum, default_value_t)]
+        format: AgreeFormat,
+    },
     /// Load a project and its corpus; print documents, spans per label and any problem.
     ///
     /// Exits with 0 only when the project is sound.
@@ -104,6 +122,28 @@ pub enum Command {
         /// The project file.
         project: PathBuf,
     },
+}
+
+/// The breakdown of `agree`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AgreeBy {
+    /// One row a label.
+    #[default]
+    Label,
+    /// One row a document.
+    Doc,
+}
+
+/// The output of `agree`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AgreeFormat {
+    /// Aligned columns, values rounded to 3 decimals.
+    #[default]
+    Table,
+    /// Comma-separated, one row a line, values unrounded.
+    Csv,
+    /// One JSON object, values unrounded, undefined as null.
+    Json,
 }
 
 /// Parses the command line and runs it.
@@ -272,6 +312,49 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                     )
                 }
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Agree {
+            projects,
+            by,
+            format,
+        } => {
+            let mut workspaces = Vec::new();
+            for path in &projects {
+                let workspace = Workspace::open(path)
+                    .with_context(|| format!("cannot load {}", path.display()))?;
+                for problem in workspace.problems() {
+                    eprintln!("marginalia: warning: {}: {problem}", path.display());
+                }
+                workspaces.push(workspace);
+            }
+            let refs: Vec<&crate::model::Project> =
+                workspaces.iter().map(Workspace::project).collect();
+            let by = match by {
+                AgreeBy::Label => crate::review::agreement::By::Label,
+                AgreeBy::Doc => crate::review::agreement::By::Document,
+            };
+            let report = crate::review::agreement::compare(&refs, by);
+            for (path, have) in &report.partial {
+                let names: Vec<&str> = have
+                    .iter()
+                    .filter_map(|&i| report.annotators.get(i).map(String::as_str))
+                    .collect();
+                eprintln!(
+                    "marginalia: warning: {path} is only in the project(s) of {}",
+                    names.join(", ")
+                );
+            }
+            for path in &report.mismatches {
+                eprintln!(
+                    "marginalia: warning: {path} has different contents (hashes) in different projects"
+                );
+            }
+            match format {
+                AgreeFormat::Table => crate::review::report::table(&report, out)?,
+                AgreeFormat::Csv => crate::review::report::csv(&report, out)?,
+                AgreeFormat::Json => crate::review::report::json(&report, out)?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { project } => {

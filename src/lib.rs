@@ -9,6 +9,7 @@
 //! - [`corpus`]: reading corpus folders and decoding document files.
 //! - [`file`]: the RON project file, loaded whole or not at all, saved atomically.
 //! - [`workspace`]: an open project with its path, history and load report.
+//! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
 //! - [`cli`]: the command line.
 //! - `ui` (feature `gui`): the egui desktop application.
 
@@ -18,6 +19,7 @@ pub mod edit;
 pub mod file;
 pub mod formats;
 pub mod model;
+pub mod review;
 pub mod schema;
 pub mod text;
 #[cfg(feature = "gui")]

@@ -183,7 +183,10 @@ fn is_blank(c: char) -> bool {
 }
 
 /// The tokens of `text`: its UAX #29 word segments, cut at (and without) white space and BOM.
-fn tokenize(text: &str) -> Vec<ByteRange> {
+///
+/// Shared with [`crate::review::agreement`], whose token-level measures use the same tokens as
+/// the CoNLL export.
+pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
     let mut tokens = Vec::new();
     for (start, word) in text.split_word_bound_indices() {
         let mut run: Option<usize> = None;

@@ -1,0 +1,1114 @@
+//! Inter-annotator agreement.
+//!
+//! # Measures
+//!
+//! - **Exact F1** (pairs only, A is the reference): a span of B is a true positive when A has a
+//!   span with the same label and the same fragments (one-to-one, as multisets).
+//!   P = TP / |B|, R = TP / |A|.
+//! - **Overlap F1** (pairs only): a span of B counts for precision when it overlaps (shares a
+//!   byte with) a span of A with the same label; a span of A counts for recall when it overlaps
+//!   a span of B with the same label. Not one-to-one: P = matched B / |B|, R = matched A / |A|.
+//!   F1 is the harmonic mean of P and R; 0 when one side has spans and the other none;
+//!   undefined when neither side has any.
+//! - **Cohen's κ** (pairs only) on tokens: the tokens are those of the CoNLL export (UAX #29
+//!   words without white space). Each token gets one label per annotator: the label of the span
+//!   that covers it (a span covers a token when one of its fragments shares a byte with it),
+//!   `O` when none does. When spans of several labels cover a token, the **shortest** span
+//!   (fewest bytes in its fragments) wins, then the label first in alphabetical order. Per label,
+//!   κ is computed on the binary coding "this label or not". Tokens of documents one annotator
+//!   lacks are left out.
+//! - **Krippendorff's α** (nominal) on the same token labels, any number of annotators; an
+//!   annotator without the document gives missing values; tokens with fewer than two values are
+//!   not pairable and are left out, as in Krippendorff's definition.
+//! - **Krippendorff's αu** (unitizing) per label on the code points of the texts, following
+//!   Krippendorff (2004, *Content Analysis*, 2nd ed., §12.4; 1995). The units of an annotator for
+//!   a label are the maximal runs of code points covered by the fragments of their spans of that
+//!   label (overlapping fragments merge; touching ones stay two units). The continuum is the
+//!   concatenation of the documents every annotator compared has, in alignment order. Over all
+//!   labels, αu = 1 − ΣDo/ΣDe over the labels.
+//!
+//! A value that is undefined (a zero denominator: no tokens, no variation, no units) is `NaN`,
+//! shown as "undefined" by reports; nothing panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Alignment, Span, align};
+use crate::model::Project;
+use crate::text::{ByteRange, CodePointIndex};
+
+/// The label of a token no span covers.
+pub const OUTSIDE: &str = "O";
+
+// ---------------------------------------------------------------------------------------------
+// Span measures.
+
+/// Counts behind precision, recall and F1 of B against the reference A.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Prf {
+    /// Spans of A.
+    pub reference: usize,
+    /// Spans of B.
+    pub other: usize,
+    /// Spans of A matched by B (recall's numerator).
+    pub matched_reference: usize,
+    /// Spans of B matched in A (precision's numerator).
+    pub matched_other: usize,
+}
+
+impl Prf {
+    /// matched B / |B|; undefined when B has no span.
+    pub fn precision(&self) -> f64 {
+        ratio(self.matched_other, self.other)
+    }
+
+    /// matched A / |A|; undefined when A has no span.
+    pub fn recall(&self) -> f64 {
+        ratio(self.matched_reference, self.reference)
+    }
+
+    /// The harmonic mean of precision and recall: 0 when only one side has spans, undefined
+    /// when neither has.
+    pub fn f1(&self) -> f64 {
+        if self.reference == 0 && self.other == 0 {
+            return f64::NAN;
+        }
+        if self.reference == 0 || self.other == 0 {
+            return 0.0;
+        }
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+
+    /// Adds the counts of another document.
+    pub fn add(&mut self, other: Self) {
+        self.reference += other.reference;
+        self.other += other.other;
+        self.matched_reference += other.matched_reference;
+        self.matched_other += other.matched_other;
+    }
+}
+
+fn ratio(numerator: usize, denominator: usize) -> f64 {
+    if denominator == 0 {
+        f64::NAN
+    } else {
+        numerator as f64 / denominator as f64
+    }
+}
+
+/// Exact-span counts: same label and same fragments, one-to-one.
+pub fn exact_counts(a: &[Span], b: &[Span]) -> Prf {
+    let mut left: BTreeMap<&Span, usize> = BTreeMap::new();
+    for span in a {
+        *left.entry(span).or_default() += 1;
+    }
+    let mut matched = 0;
+    for span in b {
+        if let Some(n) = left.get_mut(span)
+            && *n > 0
+        {
+            *n -= 1;
+            matched += 1;
+        }
+    }
+    Prf {
+        reference: a.len(),
+        other: b.len(),
+        matched_reference: matched,
+        matched_other: matched,
+    }
+}
+
+/// Overlap counts: a span is matched when a span of the other side with its label overlaps it.
+pub fn overlap_counts(a: &[Span], b: &[Span]) -> Prf {
+    let hit = |span: &Span, others: &[Span]| {
+        others
+            .iter()
+            .any(|o| o.label == span.label && o.overlaps(span))
+    };
+    Prf {
+        reference: a.len(),
+        other: b.len(),
+        matched_reference: a.iter().filter(|s| hit(s, b)).count(),
+        matched_other: b.iter().filter(|s| hit(s, a)).count(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token measures.
+
+/// The tokens of `text` the token measures use: those of the CoNLL export (UAX #29 words,
+/// without white space).
+pub fn tokens(text: &str) -> Vec<ByteRange> {
+    crate::formats::conll::tokenize(text)
+}
+
+/// The label of each token (see the module documentation for the priority), [`OUTSIDE`] when no
+/// span covers it. `tokens` must be sorted and disjoint.
+pub fn token_labels<'s>(tokens: &[ByteRange], spans: &'s [Span]) -> Vec<&'s str> {
+    let mut best: Vec<Option<(usize, &'s str)>> = vec![None; tokens.len()];
+    for span in spans {
+        let key = (span.covered(), span.label.as_str());
+        for fragment in &span.fragments {
+            let first = tokens.partition_point(|t| t.end <= fragment.start);
+            let last = tokens.partition_point(|t| t.start < fragment.end);
+            for cell in best.iter_mut().take(last).skip(first) {
+                if cell.is_none_or(|current| key < current) {
+                    *cell = Some(key);
+                }
+            }
+        }
+    }
+    best.into_iter()
+        .map(|b| b.map_or(OUTSIDE, |(_, label)| label))
+        .collect()
+}
+
+/// Cohen's κ of two label sequences of the same length (extra items of the longer are ignored).
+///
+/// κ = (po − pe) / (1 − pe); undefined (`NaN`) when there is no item or pe = 1 (both annotators
+/// used one and the same label throughout), as scikit-learn's `cohen_kappa_score`.
+pub fn cohen_kappa<S: AsRef<str>>(a: &[S], b: &[S]) -> f64 {
+    let items = a.len().min(b.len());
+    if items == 0 {
+        return f64::NAN;
+    }
+    let mut agree = 0usize;
+    let mut count_a: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut count_b: BTreeMap<&str, usize> = BTreeMap::new();
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.as_ref(), y.as_ref());
+        if x == y {
+            agree += 1;
+        }
+        *count_a.entry(x).or_default() += 1;
+        *count_b.entry(y).or_default() += 1;
+    }
+    let total = items as f64;
+    let po = agree as f64 / total;
+    let pe: f64 = count_a
+        .iter()
+        .map(|(label, &na)| {
+            let nb = count_b.get(label).copied().unwrap_or(0);
+            (na as f64 / total) * (nb as f64 / total)
+        })
+        .sum();
+    if (1.0 - pe).abs() < f64::EPSILON {
+        return f64::NAN;
+    }
+    (po - pe) / (1.0 - pe)
+}
+
+/// Krippendorff's α for nominal data: `units[u][c]` is the value coder `c` gave unit `u`, `None`
+/// when missing.
+///
+/// Units with fewer than two values are not pairable and are left out. Undefined (`NaN`) when
+/// no unit is pairable or only one value occurs (no expected disagreement).
+pub fn krippendorff_alpha_nominal<S: AsRef<str>>(units: &[Vec<Option<S>>]) -> f64 {
+    // Coincidences: o[c][k] = Σ_u (pairs of values c, k in u from different coders) / (m_u − 1).
+    let mut coincidences: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for unit in units {
+        let values: Vec<&str> = unit.iter().flatten().map(AsRef::as_ref).collect();
+        let m = values.len();
+        if m < 2 {
+            continue;
+        }
+        let weight = 1.0 / (m - 1) as f64;
+        for (i, x) in values.iter().enumerate() {
+            for (j, y) in values.iter().enumerate() {
+                if i != j {
+                    *coincidences.entry((x, y)).or_default() += weight;
+                }
+            }
+        }
+    }
+    let mut marginals: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut observed = 0.0;
+    for (&(c, k), &o) in &coincidences {
+        *marginals.entry(c).or_default() += o;
+        if c != k {
+            observed += o;
+        }
+    }
+    let n: f64 = marginals.values().sum();
+    let squares: f64 = marginals.values().map(|v| v * v).sum();
+    let expected = n * n - squares; // Σ_{c≠k} n_c n_k
+    if n <= 1.0 || expected <= 0.0 {
+        return f64::NAN;
+    }
+    1.0 - (n - 1.0) * observed / expected
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unitizing α.
+
+/// Observed and expected disagreement of Krippendorff's αu for one label.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Unitizing {
+    /// Do.
+    pub observed: f64,
+    /// De.
+    pub expected: f64,
+}
+
+impl Unitizing {
+    /// αu = 1 − Do/De; undefined (`NaN`) when De = 0 (no unit at all, or no variation).
+    pub fn alpha(&self) -> f64 {
+        if self.expected <= 0.0 {
+            f64::NAN
+        } else {
+            1.0 - self.observed / self.expected
+        }
+    }
+
+    /// Sums the disagreements of several labels (αu over all labels is 1 − ΣDo/ΣDe).
+    pub fn add(&mut self, other: Self) {
+        self.observed += other.observed;
+        self.expected += other.expected;
+    }
+}
+
+/// A section of a coder's continuum: a unit or a gap, `[start, end)`.
+#[derive(Clone, Copy, Debug)]
+struct Section {
+    start: usize,
+    end: usize,
+    unit: bool,
+}
+
+/// Merges the units of one coder (overlapping ones become one) and fills the gaps of
+/// `[0, length)`. Units are clamped to the continuum; empty ones are dropped.
+fn sections(length: usize, units: &[(usize, usize)]) -> Vec<Section> {
+    let mut sorted: Vec<(usize, usize)> = units
+        .iter()
+        .map(|&(s, e)| (s.min(length), e.min(length)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    sorted.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in sorted {
+        match merged.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (s, e) in merged {
+        if s > at {
+            out.push(Section {
+                start: at,
+                end: s,
+                unit: false,
+            });
+        }
+        out.push(Section {
+            start: s,
+            end: e,
+            unit: true,
+        });
+        at = e;
+    }
+    if at < length {
+        out.push(Section {
+            start: at,
+            end: length,
+            unit: false,
+        });
+    }
+    out
+}
+
+/// δ² of Krippendorff's αu between section `g` of one coder and section `h` of another.
+fn delta(g: Section, h: Section) -> f64 {
+    let sq = |x: f64| x * x;
+    let (bg, eg, bh, eh) = (g.start as f64, g.end as f64, h.start as f64, h.end as f64);
+    match (g.unit, h.unit) {
+        (true, true) if g.start < h.end && h.start < g.end => sq(bg - bh) + sq(eg - eh),
+        (true, false) if h.start <= g.start && g.end <= h.end => sq(eg - bg),
+        (false, true) if g.start <= h.start && h.end <= g.end => sq(eh - bh),
+        _ => 0.0,
+    }
+}
+
+/// Krippendorff's αu disagreements for one label on a continuum of `length` positions:
+/// `coders[c]` lists the units `[start, end)` of coder `c`.
+///
+/// ```text
+/// Do = Σ_i Σ_{j≠i} Σ_g Σ_h δ²(g_i, h_j) / (m(m−1)L²)
+/// De = (2/L) Σ_g [ (N−1)(2l_g³ − 3l_g² + l_g)/3 + l_g² Σ_{gaps h: l_h ≥ l_g} (l_h − l_g + 1) ]
+///      / ( mL(mL−1) − Σ_g l_g(l_g−1) )
+/// ```
+///
+/// where δ² is the squared distance of the starts plus that of the ends for two overlapping
+/// units, the squared length of a unit lying inside a gap of the other coder, and 0 otherwise;
+/// the sums of De run over the N units g of all coders and the gaps h of all coders
+/// (Krippendorff 2004, §12.4).
+pub fn unitizing(length: usize, coders: &[Vec<(usize, usize)>]) -> Unitizing {
+    let m = coders.len();
+    if m < 2 || length == 0 {
+        return Unitizing::default();
+    }
+    let all: Vec<Vec<Section>> = coders.iter().map(|u| sections(length, u)).collect();
+    let l = length as f64;
+    let mut sum = 0.0;
+    for (i, si) in all.iter().enumerate() {
+        for sj in all.iter().skip(i + 1) {
+            let (mut x, mut y) = (0, 0);
+            while let (Some(&g), Some(&h)) = (si.get(x), sj.get(y)) {
+                sum += delta(g, h);
+                match g.end.cmp(&h.end) {
+                    std::cmp::Ordering::Less => x += 1,
+                    std::cmp::Ordering::Greater => y += 1,
+                    std::cmp::Ordering::Equal => {
+                        x += 1;
+                        y += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mf = m as f64;
+    let observed = 2.0 * sum / (mf * (mf - 1.0) * l * l);
+    let units: Vec<f64> = all
+        .iter()
+        .flatten()
+        .filter(|s| s.unit)
+        .map(|s| (s.end - s.start) as f64)
+        .collect();
+    let mut gaps: Vec<f64> = all
+        .iter()
+        .flatten()
+        .filter(|s| !s.unit)
+        .map(|s| (s.end - s.start) as f64)
+        .collect();
+    gaps.sort_by(|a, b| b.total_cmp(a));
+    // prefix[k] = the sum of the k longest gaps.
+    let prefix: Vec<f64> = std::iter::once(0.0)
+        .chain(gaps.iter().scan(0.0, |sum, &g| {
+            *sum += g;
+            Some(*sum)
+        }))
+        .collect();
+    let n = units.len() as f64;
+    let mut numerator = 0.0;
+    for &lg in &units {
+        let within = (n - 1.0) * (2.0 * lg * lg * lg - 3.0 * lg * lg + lg) / 3.0;
+        // Σ over the gaps at least as long as the unit of (l_h − l_g + 1).
+        let longer = gaps.partition_point(|&lh| lh >= lg);
+        let fits = prefix.get(longer).copied().unwrap_or(0.0) - longer as f64 * (lg - 1.0);
+        numerator += within + lg * lg * fits;
+    }
+    let squared: f64 = units.iter().map(|&lg| lg * (lg - 1.0)).sum();
+    let denominator = mf * l * (mf * l - 1.0) - squared;
+    let expected = if denominator > 0.0 {
+        2.0 / l * numerator / denominator
+    } else {
+        0.0
+    };
+    Unitizing { observed, expected }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projects.
+
+/// How the rows of a report are broken down, besides the overall row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum By {
+    /// One row per label.
+    #[default]
+    Label,
+    /// One row per document.
+    Document,
+}
+
+/// What a row covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// All labels, all documents.
+    All,
+    /// One label, all documents.
+    Label(String),
+    /// All labels, one document (its path in the first project that has it).
+    Document(String),
+}
+
+impl Scope {
+    /// As reports print it.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::All => "(all)",
+            Self::Label(name) | Self::Document(name) => name,
+        }
+    }
+}
+
+/// The measures of a row. Pair-only measures are `NaN` (and the counts 0) on rows of more than
+/// two annotators.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Measures {
+    /// Exact-span counts (A reference).
+    pub exact: Prf,
+    /// Overlap counts.
+    pub overlap: Prf,
+    /// Cohen's κ on tokens.
+    pub kappa: f64,
+    /// Krippendorff's α (nominal) on tokens.
+    pub alpha: f64,
+    /// Krippendorff's αu on code points.
+    pub alpha_u: f64,
+    /// Tokens the token measures saw (pairable tokens for α).
+    pub tokens: usize,
+}
+
+/// One row of a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// What the row covers.
+    pub scope: Scope,
+    /// Indices of the annotators compared (into [`Report::annotators`]): two, or all.
+    pub annotators: Vec<usize>,
+    /// The measures.
+    pub measures: Measures,
+}
+
+/// The agreement of several projects.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// The annotators, one a project (made unique with " (2)", " (3)"… when names repeat).
+    pub annotators: Vec<String>,
+    /// The labels compared: those of the schemas, in order, then any other label met.
+    pub labels: Vec<String>,
+    /// Documents compared (matched by hash).
+    pub documents: usize,
+    /// Documents some projects lack: path and the annotators that have it.
+    pub partial: Vec<(String, Vec<usize>)>,
+    /// Paths whose hash differs between projects.
+    pub mismatches: Vec<String>,
+    /// For each pair of annotators (indices), the span diff entries of each kind over the
+    /// documents both have (see [`super::diff`]).
+    pub differences: Vec<(usize, usize, BTreeMap<super::DiffKind, usize>)>,
+    /// The rows: for each pair of annotators (then all annotators, when more than two), the
+    /// overall row and one row per label or document.
+    pub rows: Vec<Row>,
+}
+
+/// One document prepared for the measures.
+struct Prepared {
+    path: String,
+    tokens: Vec<ByteRange>,
+    index: CodePointIndex,
+    /// Spans of each project, `None` when the project lacks the document.
+    spans: Vec<Option<Vec<Span>>>,
+}
+
+fn prepare(alignment: &Alignment<'_>) -> Vec<Prepared> {
+    alignment
+        .documents
+        .iter()
+        .map(|d| {
+            let text = d.text();
+            Prepared {
+                path: d.path.clone(),
+                tokens: tokens(text),
+                index: CodePointIndex::new(text),
+                spans: d
+                    .documents
+                    .iter()
+                    .map(|doc| doc.map(super::spans_of))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn filtered(spans: &[Span], label: Option<&str>) -> Vec<Span> {
+    spans
+        .iter()
+        .filter(|s| label.is_none_or(|l| s.label == l))
+        .cloned()
+        .collect()
+}
+
+/// The measures over `docs` for the annotators `coders`, restricted to `label` if given.
+fn measures(
+    docs: &[&Prepared],
+    coders: &[usize],
+    label: Option<&str>,
+    labels: &[String],
+) -> Measures {
+    let pair = coders.len() == 2;
+    let mut exact = Prf::default();
+    let mut overlap = Prf::default();
+    let mut kappa_a: Vec<String> = Vec::new();
+    let mut kappa_b: Vec<String> = Vec::new();
+    let mut units: Vec<Vec<Option<String>>> = Vec::new();
+    for doc in docs {
+        let per_coder: Vec<Option<Vec<Span>>> = coders
+            .iter()
+            .map(|&c| {
+                doc.spans
+                    .get(c)
+                    .and_then(Option::as_ref)
+                    .map(|s| filtered(s, label))
+            })
+            .collect();
+        if pair && let [Some(a), Some(b)] = per_coder.as_slice() {
+            exact.add(exact_counts(a, b));
+            overlap.add(overlap_counts(a, b));
+        }
+        let token_values: Vec<Option<Vec<String>>> = per_coder
+            .iter()
+            .map(|spans| {
+                spans.as_ref().map(|s| {
+                    token_labels(&doc.tokens, s)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect()
+                })
+            })
+            .collect();
+        if pair && let [Some(a), Some(b)] = token_values.as_slice() {
+            kappa_a.extend(a.iter().cloned());
+            kappa_b.extend(b.iter().cloned());
+        }
+        for t in 0..doc.tokens.len() {
+            units.push(
+                token_values
+                    .iter()
+                    .map(|v| v.as_ref().and_then(|v| v.get(t).cloned()))
+                    .collect(),
+            );
+        }
+    }
+    let pairable = units
+        .iter()
+        .filter(|u| u.iter().flatten().count() >= 2)
+        .count();
+    // αu: documents every coder has, concatenated.
+    let mut length = 0usize;
+    let label_list: Vec<&str> = match label {
+        Some(l) => vec![l],
+        None => labels.iter().map(String::as_str).collect(),
+    };
+    let mut coder_units: BTreeMap<&str, Vec<Vec<(usize, usize)>>> = label_list
+        .iter()
+        .map(|&l| (l, vec![Vec::new(); coders.len()]))
+        .collect();
+    for doc in docs {
+        let all: Option<Vec<&Vec<Span>>> = coders
+            .iter()
+            .map(|&c| doc.spans.get(c).and_then(Option::as_ref))
+            .collect();
+        let Some(all) = all else { continue };
+        for (c, spans) in all.iter().enumerate() {
+            for span in *spans {
+                let Some(slot) = coder_units
+                    .get_mut(span.label.as_str())
+                    .and_then(|u| u.get_mut(c))
+                else {
+                    continue;
+                };
+                for f in &span.fragments {
+                    slot.push((
+                        length + doc.index.char_of_byte(f.start),
+                        length + doc.index.char_of_byte(f.end),
+                    ));
+                }
+            }
+        }
+        length += doc.index.len_chars();
+    }
+    let mut total = Unitizing::default();
+    for units_of_label in coder_units.values() {
+        total.add(unitizing(length, units_of_label));
+    }
+    Measures {
+        exact: if pair { exact } else { Prf::default() },
+        overlap: if pair { overlap } else { Prf::default() },
+        kappa: if pair {
+            cohen_kappa(&kappa_a, &kappa_b)
+        } else {
+            f64::NAN
+        },
+        alpha: krippendorff_alpha_nominal(&units),
+        alpha_u: total.alpha(),
+        tokens: if pair { kappa_a.len() } else { pairable },
+    }
+}
+
+/// Computes the agreement of `projects` (at least two) for each pair, and for all of them when
+/// there are more than two.
+pub fn compare(projects: &[&Project], by: By) -> Report {
+    let alignment = align(projects);
+    let docs = prepare(&alignment);
+    let mut annotators: Vec<String> = Vec::new();
+    for project in projects {
+        let mut name = project.annotator.clone();
+        let mut n = 1;
+        while annotators.contains(&name) {
+            n += 1;
+            name = format!("{} ({n})", project.annotator);
+        }
+        annotators.push(name);
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for project in projects {
+        for label in &project.schema.labels {
+            if !labels.contains(&label.name) {
+                labels.push(label.name.clone());
+            }
+        }
+    }
+    let mut extra: BTreeSet<String> = BTreeSet::new();
+    for doc in &docs {
+        for span in doc.spans.iter().flatten().flatten() {
+            if !labels.contains(&span.label) {
+                extra.insert(span.label.clone());
+            }
+        }
+    }
+    labels.extend(extra);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..projects.len() {
+        for j in i + 1..projects.len() {
+            groups.push(vec![i, j]);
+        }
+    }
+    if projects.len() > 2 {
+        groups.push((0..projects.len()).collect());
+    }
+    let refs: Vec<&Prepared> = docs.iter().collect();
+    let mut rows = Vec::new();
+    for coders in groups {
+        // Only the documents at least one of the compared coders has.
+        let mine: Vec<&Prepared> = refs
+            .iter()
+            .copied()
+            .filter(|d| {
+                coders
+                    .iter()
+                    .any(|&c| d.spans.get(c).is_some_and(Option::is_some))
+            })
+            .collect();
+        rows.push(Row {
+            scope: Scope::All,
+            annotators: coders.clone(),
+            measures: measures(&mine, &coders, None, &labels),
+        });
+        match by {
+            By::Label => {
+                for label in &labels {
+                    rows.push(Row {
+                        scope: Scope::Label(label.clone()),
+                        annotators: coders.clone(),
+                        measures: measures(&mine, &coders, Some(label), &labels),
+                    });
+                }
+            }
+            By::Document => {
+                for doc in &mine {
+                    rows.push(Row {
+                        scope: Scope::Document(doc.path.clone()),
+                        annotators: coders.clone(),
+                        measures: measures(&[doc], &coders, None, &labels),
+                    });
+                }
+            }
+        }
+    }
+    let partial = alignment
+        .partial()
+        .map(|d| {
+            let have = d
+                .documents
+                .iter()
+                .enumerate()
+                .filter(|(_, doc)| doc.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            (d.path.clone(), have)
+        })
+        .collect();
+    let mut differences = Vec::new();
+    for i in 0..projects.len() {
+        for j in i + 1..projects.len() {
+            let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
+            for doc in &docs {
+                if let (Some(Some(a)), Some(Some(b))) = (doc.spans.get(i), doc.spans.get(j)) {
+                    for (kind, n) in super::diff(a, b).counts() {
+                        *counts.entry(kind).or_default() += n;
+                    }
+                }
+            }
+            differences.push((i, j, counts));
+        }
+    }
+    Report {
+        annotators,
+        labels,
+        documents: docs.len(),
+        differences,
+        partial,
+        mismatches: alignment
+            .mismatches
+            .iter()
+            .map(|m| m.path.clone())
+            .collect(),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tolerance: f64) -> bool {
+        (a - b).abs() <= tolerance
+    }
+
+    /// Krippendorff (2004), *Content Analysis: An Introduction to Its Methodology*, 2nd ed.,
+    /// Sage, p. 254 (§12.4, unitizing): a continuum from 150 to 450 (L = 300), two observers,
+    /// categories c and k. The book gives Do = 0.0144, De = 0.0532 and αu = 0.7286 for c, and
+    /// αu = 1 for k (Do = 0, De = 0.0490); over both categories αu = 0.8591. (The same data and
+    /// values are used by the `DKPro` Statistics test `Krippendorff2004Test`.)
+    #[test]
+    fn unitizing_reproduces_krippendorff_2004_p254() {
+        let shift = |units: &[(usize, usize)]| -> Vec<(usize, usize)> {
+            units.iter().map(|&(b, l)| (b - 150, b - 150 + l)).collect()
+        };
+        // (begin, length)
+        let c = unitizing(
+            300,
+            &[
+                shift(&[(225, 70), (370, 30)]),
+                shift(&[(220, 80), (355, 20), (400, 20)]),
+            ],
+        );
+        assert!(close(c.observed, 0.0144, 0.00005), "{c:?}");
+        assert!(close(c.expected, 0.0532, 0.00005), "{c:?}");
+        assert!(close(c.alpha(), 0.7286, 0.00005), "{}", c.alpha());
+        let k = unitizing(
+            300,
+            &[
+                shift(&[(180, 60), (300, 50)]),
+                shift(&[(180, 60), (300, 50)]),
+            ],
+        );
+        assert!(close(k.observed, 0.0, 1e-12));
+        assert!(close(k.expected, 0.0490, 0.00005), "{k:?}");
+        assert!(close(k.alpha(), 1.0, 1e-12));
+        let mut both = c;
+        both.add(k);
+        // The book's 0.8591 is 1 − 0.0144 / (0.0532 + 0.0490), from the rounded disagreements;
+        // unrounded (Do = 1300/90000 = 0.014444…) the value is 0.85867.
+        assert!(close(1.0 - 0.0144 / (0.0532 + 0.0490), 0.8591, 0.00005));
+        assert!(close(both.alpha(), 0.8591, 0.0005), "{}", both.alpha());
+        assert!(close(both.alpha(), 0.858_665_405, 1e-9), "{}", both.alpha());
+    }
+
+    /// Krippendorff (1995), "On the reliability of unitizing continuous data", *Sociological
+    /// Methodology* 25, p. 57: four pairs of observers on a continuum of 24. The observed
+    /// disagreements are 0.03125 (A), 2.26736 (B), 0.02777 (C), 0.38715 (D) (the `DKPro` Statistics
+    /// `Krippendorff1995Test` checks the same values).
+    #[test]
+    fn unitizing_observed_disagreement_of_krippendorff_1995_p57() {
+        let units = |v: &[(usize, usize)]| -> Vec<(usize, usize)> {
+            v.iter().map(|&(b, l)| (b, b + l)).collect()
+        };
+        let a = unitizing(24, &[units(&[(2, 8), (14, 6)]), units(&[(4, 4), (15, 2)])]);
+        let b = unitizing(
+            24,
+            &[
+                units(&[(0, 18)]),
+                units(&[(0, 2), (2, 1), (3, 1), (4, 1), (5, 1), (6, 3), (9, 1)]),
+            ],
+        );
+        let c = unitizing(
+            24,
+            &[
+                units(&[(2, 6), (10, 2), (14, 4), (20, 2)]),
+                units(&[(0, 2), (4, 4), (10, 4), (16, 2), (20, 2)]),
+            ],
+        );
+        let d = unitizing(
+            24,
+            &[
+                units(&[(0, 2), (2, 8), (10, 4), (14, 6), (20, 4)]),
+                units(&[(0, 4), (4, 4), (8, 7), (15, 2), (17, 7)]),
+            ],
+        );
+        assert!(close(a.observed, 0.03125, 1e-5), "{a:?}");
+        assert!(close(b.observed, 2.26736, 1e-5), "{b:?}");
+        assert!(close(c.observed, 0.02777, 1e-5), "{c:?}");
+        assert!(close(d.observed, 0.38715, 1e-5), "{d:?}");
+    }
+
+    #[test]
+    fn unitizing_edge_cases() {
+        // Perfect agreement.
+        let same = vec![vec![(2, 5), (8, 9)], vec![(2, 5), (8, 9)]];
+        assert!(close(unitizing(12, &same).alpha(), 1.0, 1e-12));
+        // Nobody marked anything: undefined.
+        assert!(unitizing(12, &[vec![], vec![]]).alpha().is_nan());
+        // One coder marked nothing: Do = 2·3² / (2·1·10²) = 0.09; α < 1.
+        let one = unitizing(10, &[vec![(2, 5)], vec![]]);
+        assert!(close(one.observed, 0.09, 1e-12));
+        assert!(one.alpha() < 1.0);
+        // Hand computation, L = 10, m = 2, units [2,5) and [3,6): Do = 2·(1+1)/(2·100) = 0.02.
+        // De: N = 2, each l = 3: (N−1)(2·27 − 27 + 3)/3 = 10 per unit; gaps 2, 5 (coder 1) and
+        // 3, 4 (coder 2); gaps ≥ 3: 5, 3, 4 → (3 + 1 + 2) = 6, times l² = 54; per unit 64,
+        // total 128; De = (2/10)·128 / (20·19 − 2·6) = 25.6 / 368.
+        let hand = unitizing(10, &[vec![(2, 5)], vec![(3, 6)]]);
+        assert!(close(hand.observed, 0.02, 1e-12));
+        assert!(close(hand.expected, 25.6 / 368.0, 1e-12), "{hand:?}");
+    }
+
+    #[test]
+    fn kappa_and_alpha_edge_cases() {
+        let same = ["O", "claim", "claim", "O"];
+        assert!(close(cohen_kappa(&same, &same), 1.0, 1e-12));
+        let all_o = ["O", "O", "O"];
+        assert!(cohen_kappa(&all_o, &all_o).is_nan());
+        assert!(cohen_kappa::<&str>(&[], &[]).is_nan());
+        let units: Vec<Vec<Option<&str>>> = same.iter().map(|&v| vec![Some(v), Some(v)]).collect();
+        assert!(close(krippendorff_alpha_nominal(&units), 1.0, 1e-12));
+        let flat: Vec<Vec<Option<&str>>> = all_o.iter().map(|&v| vec![Some(v), Some(v)]).collect();
+        assert!(krippendorff_alpha_nominal(&flat).is_nan());
+        let lonely: Vec<Vec<Option<&str>>> = vec![vec![Some("a"), None]];
+        assert!(krippendorff_alpha_nominal(&lonely).is_nan());
+    }
+
+    #[test]
+    fn prf_edge_cases() {
+        let a = vec![Span::new("claim", 0, 5), Span::new("source", 6, 9)];
+        let exact = exact_counts(&a, &a);
+        assert!(close(exact.f1(), 1.0, 1e-12));
+        let none = exact_counts(&a, &[]);
+        assert!(close(none.f1(), 0.0, 1e-12));
+        assert!(none.precision().is_nan());
+        assert!(close(none.recall(), 0.0, 1e-12));
+        assert!(exact_counts(&[], &[]).f1().is_nan());
+        let b = vec![Span::new("claim", 1, 5), Span::new("claim", 6, 9)];
+        let o = overlap_counts(&a, &b);
+        assert_eq!((o.matched_reference, o.matched_other), (1, 1));
+        assert!(close(o.f1(), 0.5, 1e-12));
+        assert_eq!(exact_counts(&a, &b).matched_other, 0);
+    }
+
+    #[test]
+    fn token_priority_is_the_shortest_span() {
+        let tokens = vec![
+            ByteRange::new(0, 3),
+            ByteRange::new(4, 7),
+            ByteRange::new(8, 11),
+        ];
+        let spans = vec![Span::new("claim", 0, 11), Span::new("source", 4, 7)];
+        assert_eq!(
+            token_labels(&tokens, &spans),
+            vec!["claim", "source", "claim"]
+        );
+        // A span covering part of a token labels it.
+        let partial = vec![Span::new("claim", 5, 6)];
+        assert_eq!(token_labels(&tokens, &partial), vec!["O", "claim", "O"]);
+        // Equal lengths: alphabetical.
+        let tie = vec![Span::new("source", 0, 3), Span::new("claim", 0, 3)];
+        assert_eq!(token_labels(&tokens, &tie), vec!["claim", "O", "O"]);
+    }
+
+    /// A document for [`project`]: path, text and spans (label, start, end).
+    type TestDoc<'a> = (&'a str, &'a str, &'a [(&'a str, usize, usize)]);
+
+    fn project(annotator: &str, docs: &[TestDoc<'_>]) -> Project {
+        let documents = docs
+            .iter()
+            .map(|(path, text, spans)| crate::model::Document {
+                path: (*path).into(),
+                hash: format!("hash of {text}"),
+                text: (*text).into(),
+                annotations: spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(label, start, end))| crate::model::Annotation {
+                        id: crate::model::Id(i as u64 + 1),
+                        label: label.into(),
+                        fragments: vec![ByteRange::new(start, end)],
+                        annotator: annotator.into(),
+                        note: String::new(),
+                        created: crate::model::Timestamp(0),
+                        attributes: BTreeMap::new(),
+                    })
+                    .collect(),
+                ..crate::model::Document::default()
+            })
+            .collect();
+        Project::new(
+            annotator.into(),
+            "/corpus".into(),
+            crate::schema::Schema::default(),
+            documents,
+        )
+    }
+
+    const ONE: &str = "the minister said prices rise";
+    const TWO: &str = "read also our stories";
+
+    #[test]
+    fn compare_identical_projects_is_one_everywhere() {
+        let a = project(
+            "a",
+            &[
+                ("1.txt", ONE, &[("source", 0, 12), ("claim", 18, 29)]),
+                ("2.txt", TWO, &[("boilerplate", 0, 21)]),
+            ],
+        );
+        let report = compare(&[&a, &a], By::Label);
+        assert_eq!(report.annotators, vec!["a", "a (2)"]);
+        // The labels of the (default) schema, in its order.
+        assert_eq!(report.labels, vec!["claim", "source", "boilerplate"]);
+        for row in &report.rows {
+            let m = row.measures;
+            for value in [m.exact.f1(), m.overlap.f1(), m.kappa, m.alpha, m.alpha_u] {
+                assert!(close(value, 1.0, 1e-12), "{row:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn compare_one_side_empty_a_label_of_one_side_and_spans_in_one_document() {
+        let a = project(
+            "a",
+            &[
+                ("1.txt", ONE, &[("source", 0, 12), ("claim", 18, 29)]),
+                ("2.txt", TWO, &[]),
+            ],
+        );
+        let b = project(
+            "b",
+            &[("1.txt", ONE, &[("claim", 18, 29)]), ("2.txt", TWO, &[])],
+        );
+        let report = compare(&[&a, &b], By::Label);
+        let row = |name: &str| {
+            report
+                .rows
+                .iter()
+                .find(|r| r.scope.name() == name)
+                .unwrap()
+                .measures
+        };
+        // "source" is A's only: F1 0, recall 0, precision undefined; κ 0 (B all O).
+        let source = row("source");
+        assert!(close(source.exact.f1(), 0.0, 1e-12));
+        assert!(source.exact.precision().is_nan());
+        assert!(close(source.kappa, 0.0, 1e-12));
+        // α: 9 tokens, 2 "source" against "O": o(s,O) = o(O,s) = 2, n = 18, n_s = 2, n_O = 16;
+        // α = 1 − 17·4 / (18² − 2² − 16²) = 1 − 68/64.
+        assert!(close(source.alpha, -0.0625, 1e-12), "{}", source.alpha);
+        // "claim" agrees perfectly.
+        let claim = row("claim");
+        assert!(close(claim.exact.f1(), 1.0, 1e-12));
+        assert!(close(claim.alpha_u, 1.0, 1e-12));
+        // By document: the second document has no span at all: undefined, no panic.
+        let by_doc = compare(&[&a, &b], By::Document);
+        let second = by_doc
+            .rows
+            .iter()
+            .find(|r| r.scope == Scope::Document("2.txt".into()))
+            .unwrap()
+            .measures;
+        assert!(second.exact.f1().is_nan());
+        assert!(second.kappa.is_nan());
+        assert!(second.alpha.is_nan());
+        assert!(second.alpha_u.is_nan());
+        // One annotator with no span at all.
+        let empty = project("c", &[("1.txt", ONE, &[]), ("2.txt", TWO, &[])]);
+        let report = compare(&[&a, &empty], By::Label);
+        let all = report.rows[0].measures;
+        assert!(close(all.exact.f1(), 0.0, 1e-12));
+        assert!(close(all.kappa, 0.0, 1e-12));
+        assert!(all.alpha_u < 1.0);
+    }
+
+    #[test]
+    fn compare_missing_documents_are_missing_values() {
+        let a = project(
+            "a",
+            &[
+                ("1.txt", ONE, &[("claim", 18, 29)]),
+                ("2.txt", TWO, &[("boilerplate", 0, 21)]),
+            ],
+        );
+        // B lacks the second document and has the first under another path.
+        let b = project("b", &[("renamed.txt", ONE, &[("claim", 18, 24)])]);
+        let c = project(
+            "c",
+            &[
+                ("1.txt", ONE, &[("claim", 18, 29)]),
+                ("2.txt", TWO, &[("boilerplate", 0, 21)]),
+            ],
+        );
+        let report = compare(&[&a, &b, &c], By::Document);
+        assert_eq!(report.documents, 2);
+        assert_eq!(report.partial, vec![("2.txt".to_owned(), vec![0, 2])]);
+        // a vs b: only the shared document counts for the pair measures.
+        let ab = report.rows[0].measures;
+        assert_eq!((ab.exact.reference, ab.exact.other), (1, 1));
+        assert_eq!(ab.tokens, 5);
+        // All three: α sees 5 tokens with 3 values and 4 with 2.
+        let all = report
+            .rows
+            .iter()
+            .find(|r| r.annotators.len() == 3 && r.scope == Scope::All)
+            .unwrap()
+            .measures;
+        assert_eq!(all.tokens, 9);
+        assert!(all.kappa.is_nan());
+        assert!(all.alpha > 0.0 && all.alpha < 1.0);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn coder() -> impl Strategy<Value = Vec<(usize, usize)>> {
+        prop::collection::vec((0usize..60, 1usize..15).prop_map(|(s, l)| (s, s + l)), 0..6)
+    }
+
+    fn labels() -> impl Strategy<Value = Vec<&'static str>> {
+        prop::collection::vec(prop::sample::select(vec!["O", "claim", "source"]), 1..30)
+    }
+
+    proptest! {
+        #[test]
+        fn unitizing_is_symmetric_and_at_most_one(a in coder(), b in coder(), c in coder()) {
+            let one = unitizing(64, &[a.clone(), b.clone(), c.clone()]);
+            let other = unitizing(64, &[c.clone(), a.clone(), b.clone()]);
+            prop_assert!((one.observed - other.observed).abs() < 1e-12);
+            prop_assert!((one.expected - other.expected).abs() < 1e-12);
+            let alpha = one.alpha();
+            prop_assert!(alpha.is_nan() || alpha <= 1.0 + 1e-12);
+            let same = unitizing(64, &[a.clone(), a.clone()]);
+            prop_assert!(same.alpha().is_nan() || (same.alpha() - 1.0).abs() < 1e-12);
+        }
+
+        #[test]
+        fn kappa_and_alpha_are_symmetric(a in labels(), b in labels()) {
+            let n = a.len().min(b.len());
+            let (a, b) = (&a[..n], &b[..n]);
+            let k1 = cohen_kappa(a, b);
+            let k2 = cohen_kappa(b, a);
+            prop_assert!((k1.is_nan() && k2.is_nan()) || (k1 - k2).abs() < 1e-12);
+            prop_assert!(k1.is_nan() || k1 <= 1.0 + 1e-12);
+            let units: Vec<Vec<Option<&str>>> =
+                a.iter().zip(b).map(|(x, y)| vec![Some(*x), Some(*y)]).collect();
+            let alpha = krippendorff_alpha_nominal(&units);
+            prop_assert!(alpha.is_nan() || alpha <= 1.0 + 1e-12);
+        }
+    }
+}

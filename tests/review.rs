@@ -1,0 +1,353 @@
+//! Comparing annotators: the measures against reference implementations, and `marginalia agree`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use marginalia::review::agreement::{
+    self, By, Scope, cohen_kappa, krippendorff_alpha_nominal, token_labels,
+};
+use marginalia::review::{AlignedDocument, DiffKind, Span, align, diff_projects, report};
+use marginalia::workspace::Workspace;
+
+fn marginalia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .args(args)
+        .output()
+        .expect("run marginalia")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> serde_json::Value {
+    let path = root().join("tests/fixtures/agreement").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `expected` is a number, or null for undefined (NaN).
+fn assert_value(actual: f64, expected: &serde_json::Value, what: &str) {
+    match expected.as_f64() {
+        Some(e) => assert!(
+            (actual - e).abs() <= 1e-9,
+            "{what}: {actual} but the reference says {e}"
+        ),
+        None => assert!(
+            actual.is_nan(),
+            "{what}: {actual} but the reference says undefined"
+        ),
+    }
+}
+
+fn strings(value: &serde_json::Value) -> Vec<Option<String>> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference values: tests/fixtures/agreement/reference.py (scikit-learn, krippendorff).
+
+#[test]
+fn kappa_matches_scikit_learn() {
+    let cases = fixture("cases.json");
+    let expected = fixture("expected.json");
+    let cases = cases["kappa"].as_array().unwrap();
+    assert_eq!(cases.len(), expected["kappa"].as_array().unwrap().len());
+    for (case, want) in cases.iter().zip(expected["kappa"].as_array().unwrap()) {
+        let a: Vec<String> = strings(&case["a"]).into_iter().flatten().collect();
+        let b: Vec<String> = strings(&case["b"]).into_iter().flatten().collect();
+        assert_value(
+            cohen_kappa(&a, &b),
+            &want["kappa"],
+            case["name"].as_str().unwrap(),
+        );
+    }
+}
+
+#[test]
+fn alpha_matches_the_krippendorff_package() {
+    let cases = fixture("cases.json");
+    let expected = fixture("expected.json");
+    let cases = cases["alpha"].as_array().unwrap();
+    assert_eq!(cases.len(), expected["alpha"].as_array().unwrap().len());
+    for (case, want) in cases.iter().zip(expected["alpha"].as_array().unwrap()) {
+        let coders: Vec<Vec<Option<String>>> = case["coders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(strings)
+            .collect();
+        let units: Vec<Vec<Option<String>>> = (0..coders[0].len())
+            .map(|u| coders.iter().map(|c| c[u].clone()).collect())
+            .collect();
+        assert_value(
+            krippendorff_alpha_nominal(&units),
+            &want["alpha"],
+            case["name"].as_str().unwrap(),
+        );
+    }
+}
+
+#[test]
+fn span_cases_give_the_reference_token_labels_kappa_and_alpha() {
+    let cases = fixture("cases.json");
+    let expected = fixture("expected.json");
+    for (case, want) in cases["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(expected["spans"].as_array().unwrap())
+    {
+        let name = case["name"].as_str().unwrap();
+        let text = case["text"].as_str().unwrap();
+        let tokens = agreement::tokens(text);
+        let annotators: Vec<Vec<Span>> = case["annotators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|spans| {
+                spans
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| {
+                        Span::new(
+                            s["label"].as_str().unwrap(),
+                            s["start"].as_u64().unwrap() as usize,
+                            s["end"].as_u64().unwrap() as usize,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let labels: Vec<Vec<&str>> = annotators
+            .iter()
+            .map(|spans| token_labels(&tokens, spans))
+            .collect();
+        for (mine, theirs) in labels.iter().zip(want["token_labels"].as_array().unwrap()) {
+            let theirs: Vec<String> = strings(theirs).into_iter().flatten().collect();
+            assert_eq!(mine, &theirs, "{name}: token labels");
+        }
+        for pair in want["pairs"].as_array().unwrap() {
+            let a = &labels[pair["a"].as_u64().unwrap() as usize];
+            let b = &labels[pair["b"].as_u64().unwrap() as usize];
+            assert_value(cohen_kappa(a, b), &pair["kappa"], &format!("{name}: kappa"));
+            let units: Vec<Vec<Option<&str>>> = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| vec![Some(*x), Some(*y)])
+                .collect();
+            assert_value(
+                krippendorff_alpha_nominal(&units),
+                &pair["alpha"],
+                &format!("{name}: alpha"),
+            );
+        }
+        let units: Vec<Vec<Option<&str>>> = (0..tokens.len())
+            .map(|t| labels.iter().map(|l| Some(l[t])).collect())
+            .collect();
+        assert_value(
+            krippendorff_alpha_nominal(&units),
+            &want["alpha_all"],
+            &format!("{name}: alpha of all"),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sample projects.
+
+fn sample(name: &str) -> PathBuf {
+    root().join("projects").join(name)
+}
+
+fn open(name: &str) -> Workspace {
+    Workspace::open(&sample(name)).unwrap()
+}
+
+#[test]
+fn sample_projects_share_their_five_documents() {
+    let (a, b) = (open("sample.ron"), open("sample-second-annotator.ron"));
+    let alignment = align(&[a.project(), b.project()]);
+    assert_eq!(alignment.documents.len(), 5);
+    assert!(alignment.documents.iter().all(AlignedDocument::in_all));
+    assert!(alignment.mismatches.is_empty());
+    let diff = diff_projects(a.project(), b.project());
+    assert_eq!(diff.documents.len(), 5);
+    // Matches are the exact-span true positives; the counts add up to the spans of each side.
+    let report = agreement::compare(&[a.project(), b.project()], By::Label);
+    let overall = &report.rows[0].measures;
+    let counts = diff.counts();
+    let get = |k: DiffKind| counts.get(&k).copied().unwrap_or(0);
+    assert_eq!(get(DiffKind::Match), overall.exact.matched_other);
+    let only_a = get(DiffKind::OnlyIn(marginalia::review::Side::A));
+    let only_b = get(DiffKind::OnlyIn(marginalia::review::Side::B));
+    let paired: usize = counts.values().sum::<usize>() - only_a - only_b;
+    assert_eq!(paired + only_a, a.project().annotation_count());
+    assert_eq!(paired + only_b, b.project().annotation_count());
+    assert_eq!(
+        diff.differences(),
+        counts.values().sum::<usize>() - get(DiffKind::Match)
+    );
+    // The indices lead back to the annotations of each project's document.
+    for document in &diff.documents {
+        let da = a
+            .project()
+            .documents
+            .iter()
+            .find(|d| d.hash == document.hash)
+            .unwrap();
+        let db = b
+            .project()
+            .documents
+            .iter()
+            .find(|d| d.hash == document.hash)
+            .unwrap();
+        for entry in &document.diff.entries {
+            if let (Some(i), Some(j)) = (entry.a, entry.b) {
+                let (x, y) = (&da.annotations[i], &db.annotations[j]);
+                assert_eq!(
+                    entry.kind == DiffKind::Match,
+                    x.label == y.label && x.fragments == y.fragments
+                );
+            }
+        }
+    }
+}
+
+fn csv_rows(stdout: &[u8]) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(stdout);
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        report::COLUMNS.to_vec()
+    );
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn agree_prints_what_the_library_computes() {
+    for (by, flag) in [(By::Label, "label"), (By::Document, "doc")] {
+        let (a, b) = (sample("sample.ron"), sample("sample-second-annotator.ron"));
+        let out = marginalia(&[
+            "agree",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--by",
+            flag,
+            "--format",
+            "csv",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let rows = csv_rows(&out.stdout);
+        let (wa, wb) = (open("sample.ron"), open("sample-second-annotator.ron"));
+        let library = agreement::compare(&[wa.project(), wb.project()], by);
+        assert_eq!(rows.len(), library.rows.len());
+        assert_eq!(rows.len(), if by == By::Label { 4 } else { 6 });
+        for (row, lib) in rows.iter().zip(&library.rows) {
+            assert_eq!(row[0], "camille vs jules");
+            assert_eq!(row[2], lib.scope.name());
+            let m = &lib.measures;
+            assert_eq!(row[5], report::exact(m.exact.f1()));
+            assert_eq!(row[8], report::exact(m.overlap.f1()));
+            assert_eq!(row[9], report::exact(m.kappa));
+            assert_eq!(row[10], report::exact(m.alpha));
+            assert_eq!(row[11], report::exact(m.alpha_u));
+            assert_eq!(row[12], m.tokens.to_string());
+        }
+        assert!(matches!(library.rows[0].scope, Scope::All));
+        // The samples disagree somewhat, but not wildly.
+        let kappa = library.rows[0].measures.kappa;
+        assert!(kappa > 0.3 && kappa < 1.0, "{kappa}");
+    }
+}
+
+#[test]
+fn identical_projects_agree_perfectly() {
+    let a = sample("sample.ron");
+    let out = marginalia(&[
+        "agree",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "-f",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        assert_eq!(row[0], "camille vs camille (2)");
+        for value in &row[3..12] {
+            assert_eq!(value, "1", "{row:?}");
+        }
+    }
+}
+
+#[test]
+fn agree_json_and_table_and_three_annotators() {
+    let (a, b) = (sample("sample.ron"), sample("sample-second-annotator.ron"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let out = marginalia(&["agree", a, b, a, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["documents"], 5);
+    let rows = value["rows"].as_array().unwrap();
+    // Three pairs and all three, each with the overall row and three labels.
+    assert_eq!(rows.len(), 16);
+    let all = &rows[12];
+    assert_eq!(all["annotators"].as_array().unwrap().len(), 3);
+    assert!(all["kappa"].is_null());
+    assert!(all["exact"].is_null());
+    let alpha = all["alpha"].as_f64().unwrap();
+    assert!(alpha > 0.0 && alpha < 1.0);
+    // camille vs camille (2) is the second pair's partner: perfect.
+    assert_eq!(rows[4]["annotators"][1], "camille (2)");
+    assert_eq!(rows[4]["kappa"], 1.0);
+
+    let out = marginalia(&["agree", a, b]);
+    assert!(out.status.success());
+    let table = text(&out.stdout);
+    assert!(table.contains("camille vs jules"), "{table}");
+    assert!(table.contains("boilerplate"), "{table}");
+    assert!(table.contains("span diff camille vs jules: "), "{table}");
+    // The diff counts of the library, as JSON.
+    let out = marginalia(&["agree", a, b, "-f", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (wa, wb) = (open("sample.ron"), open("sample-second-annotator.ron"));
+    let counts = diff_projects(wa.project(), wb.project()).counts();
+    let printed = &value["differences"][0]["counts"];
+    for (kind, n) in counts {
+        assert_eq!(printed[kind.name()], n, "{kind:?}");
+    }
+}
+
+#[test]
+fn agree_errors_exit_with_2() {
+    let a = sample("sample.ron");
+    let out = marginalia(&["agree", a.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = marginalia(&["agree", a.to_str().unwrap(), "/nonexistent/project.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot load"),
+        "{}",
+        text(&out.stderr)
+    );
+}
