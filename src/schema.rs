@@ -146,10 +146,21 @@ pub enum SchemaError {
     /// A key is not a single character.
     #[error("a label's key must be one character, not {0:?}")]
     BadKey(String),
+    /// A key that a command or an attribute already uses.
+    #[error("the key {key:?} is taken: {by}")]
+    ReservedKey {
+        /// The key.
+        key: String,
+        /// What uses it.
+        by: String,
+    },
     /// The label does not exist.
     #[error("there is no label number {0}")]
     NoSuchLabel(usize),
 }
+
+/// Plain keys the app's commands use, which labels and attributes cannot take.
+pub const RESERVED_KEYS: [&str; 1] = ["l"];
 
 /// Default colours offered to new labels, chosen to stay readable under dark text in both themes.
 pub const PALETTE: [Rgb; 8] = [
@@ -291,6 +302,12 @@ impl Schema {
         if def.key.chars().count() > 1 {
             return Err(SchemaError::BadKey(def.key.clone()));
         }
+        if let Some(by) = self.key_user(&def.key) {
+            return Err(SchemaError::ReservedKey {
+                key: def.key.clone(),
+                by,
+            });
+        }
         for (other_index, other) in self.labels.iter().enumerate() {
             if other_index == index {
                 continue;
@@ -306,6 +323,21 @@ impl Schema {
             }
         }
         Ok(())
+    }
+
+    /// What other than a label uses the plain key `key`: a command of the app (`L` links spans)
+    /// or an attribute.
+    pub fn key_user(&self, key: &str) -> Option<String> {
+        if key.is_empty() {
+            return None;
+        }
+        if RESERVED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            return Some("the app uses it (L links spans)".to_owned());
+        }
+        self.attributes
+            .iter()
+            .find(|a| a.key.eq_ignore_ascii_case(key))
+            .map(|a| format!("the {} attribute of {} uses it", a.name, a.label))
     }
 
     /// A name and colour for a new label that no other label has.
@@ -399,5 +431,16 @@ mod tests {
             schema.check_label(3, &def),
             Err(SchemaError::BadKey("12".into()))
         );
+        // Keys of commands and attributes are refused, in either case.
+        for taken in ["L", "s", "K"] {
+            def.key = taken.into();
+            assert!(
+                matches!(
+                    schema.check_label(3, &def),
+                    Err(SchemaError::ReservedKey { .. })
+                ),
+                "{taken}"
+            );
+        }
     }
 }
