@@ -160,7 +160,7 @@ pub enum SchemaError {
 }
 
 /// Plain keys the app's commands use, which labels and attributes cannot take.
-pub const RESERVED_KEYS: [&str; 1] = ["l"];
+pub const RESERVED_KEYS: [&str; 3] = ["l", "n", "p"];
 
 /// Default colours offered to new labels, chosen to stay readable under dark text in both themes.
 pub const PALETTE: [Rgb; 8] = [
@@ -332,7 +332,9 @@ impl Schema {
             return None;
         }
         if RESERVED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-            return Some("the app uses it (L links spans)".to_owned());
+            return Some(
+                "the app uses it (L links spans, N and P walk through differences)".to_owned(),
+            );
         }
         self.attributes
             .iter()

@@ -34,6 +34,11 @@ fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     }
     let project = dir.path().join("projects/sample.ron");
     std::fs::copy(root.join("projects/sample.ron"), &project).unwrap();
+    std::fs::copy(
+        root.join("projects/sample-second-annotator.ron"),
+        dir.path().join("projects/sample-second-annotator.ron"),
+    )
+    .unwrap();
     (dir, project)
 }
 
@@ -868,4 +873,126 @@ fn attribute_keys_cycle_the_selected_spans_values_and_undo() {
         .cloned();
     assert_eq!(own, None);
     harness.get_by_label("stance (S):");
+}
+
+#[test]
+fn comparing_with_the_second_annotator_shows_the_cores_differences_and_n_walks_them() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let second = dir.path().join("projects/sample-second-annotator.ron");
+    let expected = {
+        let mine = marginalia::workspace::Workspace::open(&project).unwrap();
+        let theirs = marginalia::workspace::Workspace::open(&second).unwrap();
+        marginalia::review::diff_projects(mine.project(), theirs.project()).differences()
+    };
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&second.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    let comparison = harness.state().comparison().expect("comparing");
+    assert_eq!(comparison.name, "jules");
+    assert_eq!(comparison.diff.differences(), expected);
+    harness.get_by_label(&format!("{expected} differences in 5 documents"));
+
+    // n walks through every difference across the corpus, then wraps around.
+    let mut seen = Vec::new();
+    for _ in 0..expected {
+        harness.key_press(Key::N);
+        harness.run();
+        let current = harness.state().comparison().unwrap().current.unwrap();
+        let path = &harness.state().comparison().unwrap().diff.documents[current.0].path;
+        let doc = harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .documents
+            .iter()
+            .position(|d| &d.path == path)
+            .unwrap();
+        assert_eq!(
+            harness.state().current_document(),
+            doc,
+            "the document of the difference is shown"
+        );
+        seen.push(current);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), expected, "each difference once");
+    harness.key_press(Key::P);
+    harness.run();
+    assert_eq!(
+        harness.state().comparison().unwrap().current,
+        seen.get(expected - 2).copied()
+    );
+
+    // Labelling the span only the colleague had makes that difference go away.
+    let before = harness.state().comparison().unwrap().diff.differences();
+    let (d, e) = harness
+        .state()
+        .comparison()
+        .unwrap()
+        .diff
+        .documents
+        .iter()
+        .enumerate()
+        .find_map(|(d, doc)| {
+            doc.diff
+                .entries
+                .iter()
+                .position(|e| {
+                    e.kind == marginalia::review::DiffKind::OnlyIn(marginalia::review::Side::B)
+                })
+                .map(|e| (d, e))
+        })
+        .expect("the sample has a span only the second annotator made");
+    for _ in 0..expected {
+        if harness.state().comparison().unwrap().current == Some((d, e)) {
+            break;
+        }
+        harness.key_press(Key::N);
+        harness.run();
+    }
+    assert_eq!(harness.state().comparison().unwrap().current, Some((d, e)));
+    let theirs = marginalia::workspace::Workspace::open(&second).unwrap();
+    let path = harness.state().comparison().unwrap().diff.documents[d]
+        .path
+        .clone();
+    let hash = harness.state().comparison().unwrap().diff.documents[d]
+        .hash
+        .clone();
+    let doc = theirs
+        .project()
+        .documents
+        .iter()
+        .find(|x| x.hash == hash)
+        .unwrap();
+    let entry = harness.state().comparison().unwrap().diff.documents[d]
+        .diff
+        .entries[e];
+    let span = &doc.annotations[entry.b.unwrap()];
+    let phrase = span.fragments[0].slice(&doc.text).to_owned();
+    let key = match span.label.as_str() {
+        "claim" => Key::Num1,
+        "source" => Key::Num2,
+        _ => Key::Num3,
+    };
+    assert_eq!(
+        harness.state().workspace().unwrap().project().documents
+            [harness.state().current_document()]
+        .path,
+        path
+    );
+    drag_across(&mut harness, &phrase);
+    harness.key_press(key);
+    harness.run();
+    assert_eq!(
+        harness.state().comparison().unwrap().diff.differences(),
+        before - 1,
+        "the diff follows the edits"
+    );
 }

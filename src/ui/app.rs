@@ -57,6 +57,12 @@ pub enum Action {
         /// Which fragment.
         index: usize,
     },
+    /// Compare the open project with a colleague's project file.
+    CompareWith(PathBuf),
+    /// Stop comparing.
+    CloseComparison,
+    /// Show a difference of the comparison: (document of the diff, entry).
+    ShowDifference(usize, usize),
     /// Open this project file (asks first if there are unsaved changes).
     OpenProject(PathBuf),
     /// Start a new project on this folder (asks first if there are unsaved changes).
@@ -156,6 +162,7 @@ enum PathPurpose {
     Open,
     NewFromFolder,
     SaveAs,
+    Compare,
 }
 
 #[derive(Clone, Debug)]
@@ -192,6 +199,8 @@ pub struct MarginaliaApp {
     reveal_span: bool,
     /// Link mode: the span a link starts from, waiting for a click on the other end.
     link_from: Option<Id>,
+    /// A colleague's project compared with this one.
+    comparison: Option<super::review::Comparison>,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -218,6 +227,7 @@ impl MarginaliaApp {
             focus_note: false,
             reveal_span: false,
             link_from: None,
+            comparison: None,
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -268,6 +278,11 @@ impl MarginaliaApp {
     /// The selected span.
     pub fn selected_span(&self) -> Option<Id> {
         self.selected_span
+    }
+
+    /// The comparison with a colleague's project, if any.
+    pub fn comparison(&self) -> Option<&super::review::Comparison> {
+        self.comparison.as_ref()
     }
 
     /// The text view (for screen positions of characters).
@@ -351,6 +366,10 @@ impl MarginaliaApp {
                 .default_size(330.0)
                 .show(ui, |ui| {
                     if let Some(document) = project.document(self.doc) {
+                        if let Some(comparison) = &self.comparison {
+                            actions.extend(super::review::review_ui(ui, comparison, document));
+                            ui.separator();
+                        }
                         if let Some(annotation) =
                             self.selected_span.and_then(|id| document.annotation(id))
                         {
@@ -581,6 +600,21 @@ impl MarginaliaApp {
                 Self::menu_item(ui, Command::PreviousDocument, has_project, actions);
                 Self::menu_item(ui, Command::DoneAndNext, has_project, actions);
             });
+            ui.menu_button("Review", |ui| {
+                Self::menu_item(ui, Command::Compare, has_project, actions);
+                Self::menu_item(
+                    ui,
+                    Command::NextDifference,
+                    self.comparison.is_some(),
+                    actions,
+                );
+                Self::menu_item(
+                    ui,
+                    Command::PreviousDifference,
+                    self.comparison.is_some(),
+                    actions,
+                );
+            });
             ui.menu_button("View", |ui| {
                 Self::menu_item(ui, Command::ToggleTheme, true, actions);
                 ui.weak("Zoom: Ctrl + / Ctrl - / Ctrl 0");
@@ -671,11 +705,22 @@ impl MarginaliaApp {
             );
         }
         ui.separator();
+        let other = self
+            .comparison
+            .as_ref()
+            .and_then(|c| c.other_document(&document.path));
+        let highlight = self
+            .comparison
+            .as_ref()
+            .map(|c| c.current_ranges(document))
+            .unwrap_or_default();
         let state = ViewState {
             selection: self.selection,
             selected_span: self.selected_span,
             revision: ws.history().revision(),
             schema: &project.schema,
+            other,
+            highlight: &highlight,
         };
         let shown = if document.is_editable() {
             document
@@ -740,6 +785,10 @@ impl MarginaliaApp {
                         ("New project from folder", "/path/to/corpus folder")
                     }
                     PathPurpose::SaveAs => ("Save project as", "/path/to/project.ron"),
+                    PathPurpose::Compare => (
+                        "Compare with a colleague's project",
+                        "/path/to/colleague.ron",
+                    ),
                 };
                 let mut submit = false;
                 egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
@@ -772,6 +821,7 @@ impl MarginaliaApp {
                     self.modal = None;
                     match purpose {
                         PathPurpose::Open => self.open_now(&path),
+                        PathPurpose::Compare => self.compare_now(&path),
                         PathPurpose::NewFromFolder => self.ask_annotator(path),
                         PathPurpose::SaveAs => {
                             let _saved = self.save_as(&path);
@@ -1054,6 +1104,17 @@ impl MarginaliaApp {
                 };
                 self.edit(edit, Some(format!("note-{}", id.0)));
             }
+            Action::CompareWith(path) => self.compare_now(&path),
+            Action::CloseComparison => self.comparison = None,
+            Action::ShowDifference(d, e) => {
+                let path = self.comparison.as_mut().and_then(|c| {
+                    c.current = Some((d, e));
+                    c.diff.documents.get(d).map(|doc| doc.path.clone())
+                });
+                if let Some(path) = path {
+                    self.show_current_difference(&path);
+                }
+            }
             Action::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
             Action::NewFromFolder(path) => self.guard(ctx, Pending::NewFromFolder(path)),
         }
@@ -1149,6 +1210,32 @@ impl MarginaliaApp {
                         None,
                     );
                     self.show_document(self.doc + 1);
+                }
+            }
+            Command::Compare => match self
+                .dialogs
+                .open_file("Compare with a colleague's project", PROJECT_FILTER)
+            {
+                Picked::Path(path) => self.compare_now(&path),
+                Picked::Cancelled => {}
+                Picked::Unavailable => {
+                    self.modal = Some(Modal::Path {
+                        purpose: PathPurpose::Compare,
+                        text: String::new(),
+                    });
+                }
+            },
+            Command::NextDifference | Command::PreviousDifference => {
+                let forward = command == Command::NextDifference;
+                match self.comparison.as_mut().map(|c| c.step(forward)) {
+                    Some(Some(path)) => self.show_current_difference(&path),
+                    Some(None) => {
+                        self.notify(Level::Info, "No difference: you agree on everything");
+                    }
+                    None => self.notify(
+                        Level::Info,
+                        "Compare with a colleague's project first (Review > Compare with…)",
+                    ),
                 }
             }
             Command::ToggleTheme => {
@@ -1284,7 +1371,57 @@ impl MarginaliaApp {
         }
     }
 
+    /// Opens a colleague's project and compares it with the open one.
+    fn compare_now(&mut self, path: &Path) {
+        let Some(ws) = &self.workspace else { return };
+        match Workspace::open(path)
+            .with_context(|| format!("cannot compare with {}", path.display()))
+        {
+            Ok(other) => {
+                let mut comparison =
+                    super::review::Comparison::new(ws.project(), other.project().clone());
+                let (shared, differences) = (
+                    comparison.diff.documents.len(),
+                    comparison.diff.differences(),
+                );
+                if shared == 0 {
+                    self.notify(Level::Warning, format!("{} shares no document with this project (documents are matched by content)", path.display()));
+                    return;
+                }
+                let name = comparison.name.clone();
+                comparison.current = None;
+                self.comparison = Some(comparison);
+                self.notify(Level::Info, format!("Comparing with {name}: {differences} difference(s) in {shared} document(s). Press n for the first."));
+            }
+            Err(error) => self.error(&error),
+        }
+    }
+
+    /// Shows the document of the comparison's current difference and scrolls to it.
+    fn show_current_difference(&mut self, path: &str) {
+        let Some(index) = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.project().documents.iter().position(|d| d.path == path))
+        else {
+            return;
+        };
+        self.show_document(index);
+        let Some(ws) = &self.workspace else { return };
+        let start = ws
+            .project()
+            .document(index)
+            .and_then(|d| self.comparison.as_ref()?.current_ranges(d).first().copied())
+            .map(|r| r.start);
+        if let Some(start) = start {
+            self.text_view.scroll_to(start);
+        }
+    }
+
     fn after_history_change(&mut self) {
+        if let (Some(comparison), Some(ws)) = (&mut self.comparison, &self.workspace) {
+            comparison.refresh(ws.project());
+        }
         let Some(ws) = &self.workspace else { return };
         let Some(document) = ws.project().document(self.doc) else {
             return;
@@ -1472,6 +1609,7 @@ impl MarginaliaApp {
 
     fn set_workspace(&mut self, ws: Workspace) {
         self.workspace = Some(ws);
+        self.comparison = None;
         self.doc = 0;
         self.selection = None;
         self.selected_span = None;

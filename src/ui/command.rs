@@ -42,11 +42,17 @@ pub enum Command {
     DoneAndNext,
     /// View → dark or light theme.
     ToggleTheme,
+    /// Review → Compare with…
+    Compare,
+    /// Review → Next difference
+    NextDifference,
+    /// Review → Previous difference
+    PreviousDifference,
 }
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 21] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -65,6 +71,9 @@ impl Command {
         Self::PreviousDocument,
         Self::DoneAndNext,
         Self::ToggleTheme,
+        Self::Compare,
+        Self::NextDifference,
+        Self::PreviousDifference,
     ];
 
     /// The menu text.
@@ -88,6 +97,9 @@ impl Command {
             Self::PreviousDocument => "Previous document",
             Self::DoneAndNext => "Mark done and go to next",
             Self::ToggleTheme => "Toggle dark/light theme",
+            Self::Compare => "Compare with…",
+            Self::NextDifference => "Next difference",
+            Self::PreviousDifference => "Previous difference",
         }
     }
 
@@ -124,6 +136,9 @@ impl Command {
             Self::PreviousDocument => vec![alt(Key::ArrowUp), cmd(Key::PageUp)],
             Self::DoneAndNext => vec![cmd(Key::Enter)],
             Self::ToggleTheme => vec![],
+            Self::Compare => vec![cmd(Key::R)],
+            Self::NextDifference => vec![plain(Key::N)],
+            Self::PreviousDifference => vec![plain(Key::P)],
         }
     }
 

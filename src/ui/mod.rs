@@ -3,6 +3,7 @@
 //! - [`app`]: the app state, the frame, and where actions are applied.
 //! - [`command`]: commands with their menu texts and shortcuts.
 //! - [`panels`]: the document list, the palette, the span list and editors.
+//! - [`review`]: a colleague's project compared with the open one.
 //! - [`text_view`]: the document text with its spans.
 //! - [`theme`]: colours and sizes.
 //! - [`transfer`]: the export and import windows.
@@ -10,6 +11,7 @@
 pub mod app;
 pub mod command;
 pub mod panels;
+pub mod review;
 pub mod text_view;
 pub mod theme;
 pub mod transfer;

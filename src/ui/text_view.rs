@@ -45,6 +45,10 @@ pub struct ViewState<'a> {
     pub revision: u64,
     /// The label schema.
     pub schema: &'a Schema,
+    /// A colleague's version of the document, drawn over this one when reviewing.
+    pub other: Option<&'a Document>,
+    /// Ranges to outline: the difference under review.
+    pub highlight: &'a [ByteRange],
 }
 
 #[derive(Clone, Debug)]
@@ -475,6 +479,34 @@ impl TextView {
                 }
             }
             painter.galley(placed.origin, placed.galley.clone(), fallback);
+            // A colleague's spans: a line in their label's colour along the top of each row.
+            if let Some(other) = state.other {
+                for annotation in other.annotations_in(visible) {
+                    let color = state
+                        .schema
+                        .label(&annotation.label)
+                        .map_or(Color32::GRAY, |l| theme::label_color(l.color));
+                    for fragment in &annotation.fragments {
+                        for rect in range_rects(text, range, *fragment, placed) {
+                            let y = rect.min.y + 2.0;
+                            painter.line_segment(
+                                [pos2(rect.min.x + 1.0, y), pos2(rect.max.x - 1.0, y)],
+                                Stroke::new(theme::UNDERLINE, color),
+                            );
+                        }
+                    }
+                }
+            }
+            for highlight in state.highlight {
+                for rect in range_rects(text, range, *highlight, placed) {
+                    painter.rect_stroke(
+                        rect.expand(2.0),
+                        3.0,
+                        Stroke::new(2.0, theme::WARNING),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
             // Underlines, one lane per level of overlap, so nested spans stay visible.
             for annotation in &spans {
                 let color = state
