@@ -351,3 +351,46 @@ fn agree_errors_exit_with_2() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn agree_compares_links_as_well_as_spans() {
+    let a = sample("sample.ron");
+    let b = sample("sample-second-annotator.ron");
+    let out = marginalia(&[
+        "agree",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let links = &json["links"][0];
+    let (mine, theirs) = (open("sample.ron"), open("sample-second-annotator.ron"));
+    let mut expected = marginalia::review::LinkCounts::default();
+    for (x, y) in mine
+        .project()
+        .documents
+        .iter()
+        .zip(&theirs.project().documents)
+    {
+        expected.add(marginalia::review::link_agreement(x, y));
+    }
+    assert_eq!(links["a"], expected.a);
+    assert_eq!(links["b"], expected.b);
+    assert_eq!(links["agreed"], expected.agreed);
+    assert!(
+        expected.agreed > 0 && expected.agreed < expected.a,
+        "some links agree, not all"
+    );
+    // A project agrees with itself on every link.
+    let same = marginalia(&[
+        "agree",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(json["links"][0]["f1"], 1.0);
+}

@@ -492,6 +492,8 @@ pub struct Report {
     /// For each pair of annotators (indices), the span diff entries of each kind over the
     /// documents both have (see [`super::diff`]).
     pub differences: Vec<(usize, usize, BTreeMap<super::DiffKind, usize>)>,
+    /// For each pair of annotators, how their links agree over the documents both have.
+    pub links: Vec<(usize, usize, super::LinkCounts)>,
     /// The rows: for each pair of annotators (then all annotators, when more than two), the
     /// overall row and one row per label or document.
     pub rows: Vec<Row>,
@@ -748,11 +750,25 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             differences.push((i, j, counts));
         }
     }
+    let mut links = Vec::new();
+    for i in 0..projects.len() {
+        for j in i + 1..projects.len() {
+            let mut counts = super::LinkCounts::default();
+            for doc in &alignment.documents {
+                if let (Some(Some(a)), Some(Some(b))) = (doc.documents.get(i), doc.documents.get(j))
+                {
+                    counts.add(super::link_agreement(a, b));
+                }
+            }
+            links.push((i, j, counts));
+        }
+    }
     Report {
         annotators,
         labels,
         documents: docs.len(),
         differences,
+        links,
         partial,
         mismatches: alignment
             .mismatches

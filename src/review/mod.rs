@@ -496,9 +496,144 @@ pub fn diff_projects(a: &Project, b: &Project) -> CorpusDiff {
     CorpusDiff { documents }
 }
 
+/// How the links of two annotators agree: a link agrees when the other annotator has a link of
+/// the same type between the same two spans (both ends matched: same fragments, same label).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkCounts {
+    /// Links of the first annotator.
+    pub a: usize,
+    /// Links of the second annotator.
+    pub b: usize,
+    /// Links of the first annotator that the second has too.
+    pub agreed: usize,
+}
+
+impl LinkCounts {
+    /// F1 of the agreed links (Dice): `2 × agreed / (a + b)`; undefined (NaN) without links.
+    pub fn f1(self) -> f64 {
+        let total = self.a + self.b;
+        if total == 0 {
+            f64::NAN
+        } else {
+            2.0 * self.agreed as f64 / total as f64
+        }
+    }
+
+    /// Adds another document's counts.
+    pub fn add(&mut self, other: Self) {
+        self.a += other.a;
+        self.b += other.b;
+        self.agreed += other.agreed;
+    }
+}
+
+/// Compares the links of two annotators' versions of one document.
+pub fn link_agreement(a: &Document, b: &Document) -> LinkCounts {
+    let entries = diff(&spans_of(a), &spans_of(b)).entries;
+    let matched: BTreeMap<crate::model::Id, crate::model::Id> = entries
+        .iter()
+        .filter(|e| e.kind == DiffKind::Match)
+        .filter_map(|e| Some((a.annotations.get(e.a?)?.id, b.annotations.get(e.b?)?.id)))
+        .collect();
+    let agreed = a
+        .relations
+        .iter()
+        .filter(|r| match (matched.get(&r.from), matched.get(&r.to)) {
+            (Some(from), Some(to)) => b
+                .relations
+                .iter()
+                .any(|s| s.kind == r.kind && s.from == *from && s.to == *to),
+            _ => false,
+        })
+        .count();
+    LinkCounts {
+        a: a.relations.len(),
+        b: b.relations.len(),
+        agreed,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_agrees_only_when_both_ends_and_the_type_agree() {
+        let texts = "Selon l'AFP, Kim a parlé.";
+        let make = |claim_label: &str| {
+            let doc = Document {
+                path: "a.txt".into(),
+                text: std::sync::Arc::from(texts),
+                ..Document::default()
+            };
+            let mut project = Project::new(
+                "x".into(),
+                "/c".into(),
+                crate::schema::Schema::default(),
+                vec![doc],
+            );
+            let add = |project: &mut Project, label: &str, phrase: &str| {
+                let start = texts.find(phrase).unwrap();
+                let id = project.allocate_id();
+                let annotation = Annotation {
+                    id,
+                    label: label.into(),
+                    fragments: vec![ByteRange::new(start, start + phrase.len())],
+                    annotator: "x".into(),
+                    note: String::new(),
+                    created: crate::model::Timestamp(0),
+                    attributes: BTreeMap::new(),
+                };
+                crate::edit::Edit::AddAnnotation { doc: 0, annotation }
+                    .apply(project)
+                    .unwrap();
+                id
+            };
+            let source = add(&mut project, "source", "l'AFP");
+            let claim = add(&mut project, claim_label, "Kim a parlé");
+            if claim_label == "claim" {
+                let relation = crate::model::Relation {
+                    id: project.allocate_id(),
+                    kind: "attributed-to".into(),
+                    from: claim,
+                    to: source,
+                    annotator: "x".into(),
+                    created: crate::model::Timestamp(0),
+                };
+                crate::edit::Edit::AddRelation { doc: 0, relation }
+                    .apply(&mut project)
+                    .unwrap();
+            }
+            project
+        };
+        let (a, b) = (make("claim"), make("claim"));
+        let same = link_agreement(&a.documents[0], &b.documents[0]);
+        assert_eq!(
+            same,
+            LinkCounts {
+                a: 1,
+                b: 1,
+                agreed: 1
+            }
+        );
+        assert!((same.f1() - 1.0).abs() < 1e-12);
+        let other = make("boilerplate");
+        let none = link_agreement(&a.documents[0], &other.documents[0]);
+        assert_eq!(
+            none,
+            LinkCounts {
+                a: 1,
+                b: 0,
+                agreed: 0
+            }
+        );
+        assert!(none.f1().abs() < 1e-12);
+        assert!(
+            link_agreement(&other.documents[0], &other.documents[0])
+                .f1()
+                .is_nan()
+        );
+    }
 
     fn span(label: &str, start: usize, end: usize) -> Span {
         Span::new(label, start, end)

@@ -153,6 +153,19 @@ pub fn table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             kinds.join(", ")
         )?;
     }
+    for (a, b, links) in &report.links {
+        let name = |i: usize| report.annotators.get(i).map_or("?", String::as_str);
+        writeln!(
+            out,
+            "links {} vs {}: F1 {} ({} of {} and {} agree: same type, both ends matched)",
+            name(*a),
+            name(*b),
+            exact(links.f1()),
+            links.agreed,
+            links.a,
+            links.b
+        )?;
+    }
     Ok(())
 }
 
@@ -252,9 +265,19 @@ pub fn json(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             serde_json::json!({ "annotators": names, "counts": kinds })
         })
         .collect();
+    let links: Vec<serde_json::Value> = report
+        .links
+        .iter()
+        .map(|(a, b, links)| {
+            let names: Vec<&str> = [*a, *b].iter().filter_map(|&i| report.annotators.get(i).map(String::as_str)).collect();
+            let f1 = links.f1();
+            serde_json::json!({ "annotators": names, "a": links.a, "b": links.b, "agreed": links.agreed, "f1": if f1.is_nan() { serde_json::Value::Null } else { f1.into() } })
+        })
+        .collect();
     let value = serde_json::json!({
         "annotators": report.annotators,
         "differences": differences,
+        "links": links,
         "labels": report.labels,
         "documents": report.documents,
         "partial": partial,

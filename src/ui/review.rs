@@ -198,6 +198,16 @@ pub fn review_ui(ui: &mut Ui, comparison: &Comparison, mine: &Document) -> Optio
     };
     let theirs = comparison.other_document(&mine.path);
     ui.label(format!("{} here", doc.diff.differences()));
+    if let Some(theirs) = theirs {
+        let links = crate::review::link_agreement(mine, theirs);
+        ui.label(format!(
+            "links here: {} agree (yours {}, {}'s {})",
+            links.agreed, links.a, comparison.name, links.b
+        ))
+        .on_hover_text(
+            "A link agrees when the other side has one of the same type between the same two spans",
+        );
+    }
     egui::ScrollArea::vertical()
         .id_salt("review")
         .max_height(220.0)
