@@ -395,7 +395,7 @@ impl MarginaliaApp {
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
-        self.modal_ui(ui, &mut actions);
+        self.modal_ui(ui);
         self.labels_window(ui, &mut actions);
         self.transfer_windows(ui, &mut actions);
         self.toasts_ui(ui);
@@ -739,7 +739,7 @@ impl MarginaliaApp {
         }
     }
 
-    fn modal_ui(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+    fn modal_ui(&mut self, ui: &Ui) {
         let Some(modal) = self.modal.clone() else {
             return;
         };
@@ -764,10 +764,6 @@ impl MarginaliaApp {
                         }
                         if ui.button("Discard changes").clicked() {
                             close = true;
-                            if let Some(ws) = &mut self.workspace {
-                                // Nothing left to lose: let the next step go ahead.
-                                let _ = ws;
-                            }
                             self.allow_close = true;
                             self.continue_with(ctx, then.clone());
                         }
@@ -875,7 +871,6 @@ impl MarginaliaApp {
         if close && matches!(self.modal, Some(Modal::Unsaved { .. })) {
             self.modal = None;
         }
-        let _ = actions;
     }
 
     fn transfer_windows(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
@@ -1498,15 +1493,8 @@ impl MarginaliaApp {
 
     /// Runs `next`, asking first when it would lose unsaved changes.
     fn guard(&mut self, ctx: &egui::Context, next: Pending) {
-        let loses_changes = matches!(
-            next,
-            Pending::Open(_)
-                | Pending::OpenDialog
-                | Pending::NewFromFolder(_)
-                | Pending::NewFromFolderDialog
-                | Pending::Quit
-        );
-        if loses_changes && self.is_dirty() && !self.allow_close {
+        // Every pending step replaces or closes the project.
+        if self.is_dirty() && !self.allow_close {
             self.modal = Some(Modal::Unsaved { then: next });
         } else {
             self.continue_with(ctx, next);

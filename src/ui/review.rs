@@ -145,18 +145,20 @@ fn kind_color(kind: DiffKind) -> Color32 {
 
 fn describe(entry: &DiffEntry, mine: &Document, theirs: Option<&Document>) -> (String, String) {
     let side = |doc: Option<&Document>, index: Option<usize>| {
-        index.and_then(|i| doc?.annotations.get(i)).map_or_else(
-            || "—".to_owned(),
-            |a| {
-                format!(
-                    "{}: {}",
-                    a.label,
-                    a.text(&doc.map(|d| d.text.clone()).unwrap_or_default())
-                )
-            },
-        )
+        let (doc, annotation) = doc
+            .zip(index)
+            .and_then(|(d, i)| Some((d, d.annotations.get(i)?)))?;
+        Some(format!(
+            "{}: {}",
+            annotation.label,
+            annotation.text(&doc.text)
+        ))
     };
-    (side(Some(mine), entry.a), side(theirs, entry.b))
+    let or_none = |text: Option<String>| text.unwrap_or_else(|| "—".to_owned());
+    (
+        or_none(side(Some(mine), entry.a)),
+        or_none(side(theirs, entry.b)),
+    )
 }
 
 /// The review panel: totals, and the differences of the current document.
