@@ -688,6 +688,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp(0),
                 attributes: BTreeMap::new(),
+                provenance: None,
             },
         }
     }
@@ -880,6 +881,7 @@ mod tests {
                     note: String::new(),
                     created: Timestamp(0),
                     attributes: BTreeMap::new(),
+                    provenance: None,
                 },
             },
             2 => Edit::RemoveAnnotation { doc: 0, id },

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{self, CorpusError};
-use crate::model::{Annotation, Document, Id, Project, Relation, Status, TextState, Timestamp};
+use crate::model::{
+    Annotation, Document, Id, Project, Provenance, Relation, Status, TextState, Timestamp,
+};
 use crate::schema::{LabelDef, Rgb, Schema};
 use crate::text::ByteRange;
 
@@ -203,6 +205,8 @@ struct AnnotationFile {
     note: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provenance: Option<Provenance>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -299,6 +303,7 @@ fn document_file(document: &Document) -> DocumentFile {
                 created: a.created,
                 note: a.note.clone(),
                 attributes: a.attributes.clone(),
+                provenance: a.provenance.clone(),
             })
             .collect(),
         relations: document
@@ -474,6 +479,7 @@ pub fn from_ron(
                 note: a.note,
                 created: a.created,
                 attributes: a.attributes,
+                provenance: a.provenance,
             });
         }
         let ids: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
@@ -686,6 +692,7 @@ mod tests {
                     note,
                     created: Timestamp(1_800_000_000),
                     attributes: BTreeMap::new(),
+                    provenance: None,
                 };
                 crate::edit::Edit::AddAnnotation { doc: 0, annotation }.apply(&mut project).unwrap();
             }

@@ -106,6 +106,21 @@ pub struct Annotation {
     pub created: Timestamp,
     /// Attribute values by attribute name (see [`crate::schema::AttributeDef`]).
     pub attributes: BTreeMap<String, String>,
+    /// In a gold project made by adjudication or merging: where the span comes from.
+    pub provenance: Option<Provenance>,
+}
+
+/// Where a span of a gold project comes from (see [`crate::review::adjudicate`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The annotators whose projects had this span with the same label and fragments, sorted.
+    pub annotators: Vec<String>,
+    /// Who ruled on the span, when an adjudicator did (not for spans merged automatically).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjudicator: Option<String>,
+    /// The annotators disagree here and nobody has ruled yet: a candidate, not yet gold.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
 }
 
 impl Annotation {
@@ -379,6 +394,7 @@ mod tests {
             note: String::new(),
             created: Timestamp(0),
             attributes: BTreeMap::new(),
+            provenance: None,
         }
     }
 

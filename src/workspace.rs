@@ -179,6 +179,7 @@ mod tests {
             note: String::new(),
             created: Timestamp::now(),
             attributes: std::collections::BTreeMap::default(),
+            provenance: None,
         };
         ws.apply(Edit::AddAnnotation { doc: 0, annotation })
             .unwrap();

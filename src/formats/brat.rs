@@ -2105,6 +2105,7 @@ mod tests {
             note: String::new(),
             created: crate::model::Timestamp(0),
             attributes: BTreeMap::new(),
+            provenance: None,
         };
         crate::edit::Edit::AddAnnotation { doc: 0, annotation }
             .apply(&mut project)

@@ -691,6 +691,7 @@ mod tests {
             note: String::new(),
             created: Timestamp(0),
             attributes: BTreeMap::new(),
+            provenance: None,
         };
         crate::edit::Edit::AddAnnotation { doc, annotation }
             .apply(project)

@@ -537,6 +537,7 @@ pub fn build_project(
                 note: span.note,
                 created: now,
                 attributes: BTreeMap::new(),
+                provenance: None,
             };
             match (crate::edit::Edit::AddAnnotation { doc, annotation }).apply(&mut project) {
                 Ok(_) => {
@@ -725,6 +726,7 @@ pub(crate) mod tests {
                 note: note.into(),
                 created: Timestamp(1_800_000_000),
                 attributes: BTreeMap::new(),
+                provenance: None,
             };
             crate::edit::Edit::AddAnnotation { doc, annotation }
                 .apply(project)

@@ -957,6 +957,7 @@ mod tests {
                         note: String::new(),
                         created: crate::model::Timestamp(0),
                         attributes: BTreeMap::new(),
+                        provenance: None,
                     })
                     .collect(),
                 ..crate::model::Document::default()

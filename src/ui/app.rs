@@ -1463,6 +1463,7 @@ impl MarginaliaApp {
                 note: String::new(),
                 created: Timestamp::now(),
                 attributes: std::collections::BTreeMap::new(),
+                provenance: None,
             };
             self.edit(Edit::AddAnnotation { doc, annotation }, None);
             if self
