@@ -115,6 +115,29 @@ pub enum Command {
         #[arg(long, short, value_enum, default_value_t)]
         format: AgreeFormat,
     },
+    /// Merge annotators' projects on the same corpus into a gold project, for adjudication.
+    ///
+    /// The policy decides what is accepted without a ruling: `intersection` the spans everyone
+    /// has, `union` every span nobody contradicts, `majority` (three projects or more) the spans
+    /// more than half have. Every other span is kept as an unresolved candidate, marked with the
+    /// annotators who had it, for an adjudicator to rule on in the app (Review → Adjudicate).
+    Merge {
+        /// Two or more project files.
+        #[arg(required = true, num_args = 2.., value_name = "PROJECT.ron")]
+        projects: Vec<PathBuf>,
+        /// Where to write the gold project.
+        #[arg(short, long, value_name = "GOLD.ron")]
+        output: PathBuf,
+        /// What is accepted without a ruling.
+        #[arg(long, value_enum, default_value_t)]
+        policy: MergePolicy,
+        /// The adjudicator who will own the gold project (default: your user name).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load a project and its corpus; print documents, spans per label and any problem.
     ///
     /// Exits with 0 only when the project is sound.
@@ -122,6 +145,18 @@ pub enum Command {
         /// The project file.
         project: PathBuf,
     },
+}
+
+/// The policy of `merge` (see [`crate::review::adjudicate::Policy`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MergePolicy {
+    /// Accept the spans every annotator has.
+    #[default]
+    Intersection,
+    /// Accept every span nobody contradicts.
+    Union,
+    /// Accept the spans more than half the annotators have (three projects or more).
+    Majority,
 }
 
 /// The breakdown of `agree`.
@@ -355,6 +390,59 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 AgreeFormat::Csv => crate::review::report::csv(&report, out)?,
                 AgreeFormat::Json => crate::review::report::json(&report, out)?,
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Merge {
+            projects,
+            output,
+            policy,
+            annotator,
+            force,
+        } => {
+            use crate::review::adjudicate::{self, Policy};
+            refuse_overwrite(&output, force)?;
+            let mut workspaces = Vec::new();
+            for path in &projects {
+                let workspace = Workspace::open(path)
+                    .with_context(|| format!("cannot load {}", path.display()))?;
+                for problem in workspace.problems() {
+                    eprintln!("marginalia: warning: {}: {problem}", path.display());
+                }
+                workspaces.push(workspace);
+            }
+            let refs: Vec<&crate::model::Project> =
+                workspaces.iter().map(Workspace::project).collect();
+            let policy = match policy {
+                MergePolicy::Intersection => Policy::Intersection,
+                MergePolicy::Union => Policy::Union,
+                MergePolicy::Majority => Policy::Majority,
+            };
+            let adjudicator = annotator.unwrap_or_else(default_annotator);
+            let (gold, summary) = adjudicate::merge(&refs, policy, &adjudicator)?;
+            for path in &summary.partial {
+                eprintln!("marginalia: warning: {path} is only in some of the projects");
+            }
+            for path in &summary.mismatches {
+                eprintln!(
+                    "marginalia: warning: {path} has different contents (hashes) in different projects"
+                );
+            }
+            crate::file::save(&gold, &output)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            writeln!(
+                out,
+                "merged {} ({} policy) into {}: {} document(s), {} span(s) accepted, {} \
+                 unresolved in {} place(s) to rule on, {} dropped, {} link(s)",
+                summary.annotators.join(", "),
+                policy.name(),
+                output.display(),
+                summary.documents,
+                summary.accepted,
+                summary.unresolved,
+                summary.disputes,
+                summary.dropped,
+                summary.links,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { project } => {

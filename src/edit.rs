@@ -6,7 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::model::{Annotation, FragmentError, Id, Project, Relation, Status, check_fragments};
+use crate::model::{
+    Annotation, FragmentError, Id, Project, Provenance, Relation, Status, check_fragments,
+};
 use crate::schema::{LabelDef, SchemaError};
 use crate::text::ByteRange;
 
@@ -53,6 +55,15 @@ pub enum Edit {
         id: Id,
         /// The new fragments.
         fragments: Vec<ByteRange>,
+    },
+    /// Replaces an annotation's provenance (adjudication rulings in a gold project).
+    SetProvenance {
+        /// Document index.
+        doc: usize,
+        /// The annotation.
+        id: Id,
+        /// The new provenance.
+        provenance: Option<Provenance>,
     },
     /// Sets or clears an attribute of an annotation.
     SetAttribute {
@@ -243,6 +254,19 @@ impl Edit {
                     fragments: old,
                 })
             }
+            Self::SetProvenance {
+                doc,
+                id,
+                provenance,
+            } => {
+                let annotation = annotation_mut(project, doc, id)?;
+                let old = std::mem::replace(&mut annotation.provenance, provenance);
+                Ok(Self::SetProvenance {
+                    doc,
+                    id,
+                    provenance: old,
+                })
+            }
             Self::SetAttribute {
                 doc,
                 id,
@@ -354,6 +378,7 @@ impl Edit {
             Self::SetNote { .. } => "edit note".to_owned(),
             Self::SetFragments { .. } => "change fragments".to_owned(),
             Self::SetAttribute { name, .. } => format!("set {name}"),
+            Self::SetProvenance { .. } => "rule on span".to_owned(),
             Self::AddRelation { relation, .. } => format!("add {} link", relation.kind),
             Self::RemoveRelation { .. } => "delete link".to_owned(),
             Self::SetStatus { status, .. } => format!("mark {}", status.label()),
@@ -870,7 +895,16 @@ mod tests {
             crate::text::floor_char_boundary(&text, b),
         );
         let labels = ["claim", "source", "boilerplate"];
-        match choice % 6 {
+        match choice % 7 {
+            6 => Edit::SetProvenance {
+                doc: 0,
+                id,
+                provenance: (a % 2 == 0).then(|| crate::model::Provenance {
+                    annotators: vec!["alice".into()],
+                    adjudicator: Some("bob".into()),
+                    unresolved: b % 2 == 0,
+                }),
+            },
             0 | 1 => Edit::AddAnnotation {
                 doc: 0,
                 annotation: Annotation {

@@ -394,3 +394,119 @@ fn agree_compares_links_as_well_as_spans() {
     let json: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
     assert_eq!(json["links"][0]["f1"], 1.0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Merging into a gold project.
+
+type Spans = Vec<(String, String, Vec<(usize, usize)>)>;
+
+fn spans_of_project(p: &marginalia::model::Project) -> Spans {
+    let mut spans: Vec<_> = p
+        .documents
+        .iter()
+        .flat_map(|d| {
+            d.annotations.iter().map(|a| {
+                (
+                    d.hash.clone(),
+                    a.label.clone(),
+                    a.fragments.iter().map(|f| (f.start, f.end)).collect(),
+                )
+            })
+        })
+        .collect();
+    spans.sort();
+    spans.dedup();
+    spans
+}
+
+#[test]
+fn merge_writes_a_gold_project_that_marks_what_is_left_to_rule_on() {
+    use marginalia::review::adjudicate::{dispute_count, is_unresolved};
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (sample("sample.ron"), sample("sample-second-annotator.ron"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (wa, wb) = (open("sample.ron"), open("sample-second-annotator.ron"));
+    let counts = diff_projects(wa.project(), wb.project()).counts();
+    let get = |k: DiffKind| counts.get(&k).copied().unwrap_or(0);
+    let matches = get(DiffKind::Match);
+    let only = get(DiffKind::OnlyIn(marginalia::review::Side::A))
+        + get(DiffKind::OnlyIn(marginalia::review::Side::B));
+
+    let gold_path = dir.path().join("gold.ron");
+    let gold = gold_path.to_str().unwrap();
+    let out = marginalia(&["merge", a, b, "-o", gold, "--annotator", "chloé"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    let gold_ws = Workspace::open(&gold_path).unwrap();
+    assert!(gold_ws.problems().is_empty(), "{:?}", gold_ws.problems());
+    let project = gold_ws.project();
+    assert_eq!(project.annotator, "chloé");
+    let all: Vec<_> = project
+        .documents
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .collect();
+    let accepted: Vec<_> = all.iter().filter(|a| !is_unresolved(a)).collect();
+    assert_eq!(accepted.len(), matches);
+    for annotation in &accepted {
+        let p = annotation.provenance.as_ref().unwrap();
+        assert_eq!(p.annotators, ["camille", "jules"]);
+        assert_eq!(p.adjudicator, None);
+    }
+    let unresolved = all.len() - accepted.len();
+    assert_eq!(
+        unresolved,
+        wa.project().annotation_count() + wb.project().annotation_count() - 2 * matches
+    );
+    let disputes = dispute_count(project);
+    assert!(
+        printed.contains(&format!(
+            "{matches} span(s) accepted, {unresolved} unresolved in {disputes} place(s)"
+        )),
+        "{printed}"
+    );
+    // The gold project's corpus is the sample's, written relative to the gold file.
+    let out = marginalia(&["check", gold]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+
+    // Union accepts the spans only one annotator has, too.
+    let out = marginalia(&["merge", a, b, "-o", gold, "--policy", "union", "--force"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let union = Workspace::open(&gold_path).unwrap();
+    let accepted = union
+        .project()
+        .documents
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .filter(|a| !is_unresolved(a))
+        .count();
+    assert_eq!(accepted, matches + only);
+
+    // Majority of camille, jules and camille again is camille's work, nothing left to rule on.
+    let out = marginalia(&[
+        "merge", a, b, a, "-o", gold, "--policy", "majority", "--force",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let majority = Workspace::open(&gold_path).unwrap();
+    assert_eq!(dispute_count(majority.project()), 0);
+    assert_eq!(
+        spans_of_project(majority.project()),
+        spans_of_project(wa.project())
+    );
+
+    // Errors: existing output without --force, majority of two.
+    let out = marginalia(&["merge", a, b, "-o", gold]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = marginalia(&["merge", a, b, "-o", gold, "--policy", "majority", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("at least three projects"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -4,6 +4,7 @@
 //!   differ), and reports documents that only some projects have and paths whose hashes differ.
 //! - [`diff`] pairs the spans of one document between two annotators and classifies each pair.
 //! - [`agreement`] computes agreement measures (F1, Cohen's κ, Krippendorff's α and αu).
+//! - [`adjudicate`] merges projects into a gold project and applies the adjudicator's rulings.
 //! - [`report`] prints an agreement report as a table, CSV or JSON.
 //!
 //! # Span diff rules
@@ -22,7 +23,9 @@
 //! earlier span of B). The entries come out in text order (by the earliest start of the spans
 //! of the entry, then A's span, then B's span), so the result is deterministic.
 
+pub mod adjudicate;
 pub mod agreement;
+pub mod comments;
 pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
