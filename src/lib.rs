@@ -10,6 +10,7 @@
 //! - [`file`]: the RON project file, loaded whole or not at all, saved atomically.
 //! - [`workspace`]: an open project with its path, history and load report.
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
+//! - [`parallel`]: work spread over the cores.
 //! - [`cli`]: the command line.
 //! - `ui` (feature `gui`): the egui desktop application.
 
@@ -19,6 +20,7 @@ pub mod edit;
 pub mod file;
 pub mod formats;
 pub mod model;
+pub mod parallel;
 pub mod review;
 pub mod schema;
 pub mod text;

@@ -509,31 +509,140 @@ struct Prepared {
 }
 
 fn prepare(alignment: &Alignment<'_>) -> Vec<Prepared> {
-    alignment
-        .documents
-        .iter()
-        .map(|d| {
-            let text = d.text();
-            Prepared {
-                path: d.path.clone(),
-                tokens: tokens(text),
-                index: CodePointIndex::new(text),
-                spans: d
-                    .documents
-                    .iter()
-                    .map(|doc| doc.map(super::spans_of))
-                    .collect(),
-            }
-        })
-        .collect()
+    crate::parallel::map(&alignment.documents, |d| {
+        let text = d.text();
+        Prepared {
+            path: d.path.clone(),
+            tokens: tokens(text),
+            index: CodePointIndex::new(text),
+            spans: d
+                .documents
+                .iter()
+                .map(|doc| doc.map(super::spans_of))
+                .collect(),
+        }
+    })
 }
 
-fn filtered(spans: &[Span], label: Option<&str>) -> Vec<Span> {
-    spans
+/// Labels as small integers for the token measures: 0 is [`OUTSIDE`], then the labels in
+/// alphabetical order, so that comparing codes breaks ties as comparing names does.
+struct Codes<'l> {
+    by_name: BTreeMap<&'l str, u16>,
+}
+
+impl<'l> Codes<'l> {
+    fn new(labels: &'l [String]) -> Self {
+        let names: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
+        let by_name = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (name, u16::try_from(i + 1).unwrap_or(u16::MAX)))
+            .collect();
+        Self { by_name }
+    }
+
+    fn code(&self, label: &str) -> u16 {
+        self.by_name.get(label).copied().unwrap_or(u16::MAX)
+    }
+
+    /// Number of distinct codes, [`OUTSIDE`] included.
+    fn len(&self) -> usize {
+        self.by_name.len() + 1
+    }
+}
+
+/// [`token_labels`] as codes, into `out`, for the spans of `label` only when given.
+fn token_codes(
+    tokens: &[ByteRange],
+    spans: &[Span],
+    label: Option<&str>,
+    codes: &Codes<'_>,
+    out: &mut Vec<u16>,
+) {
+    out.clear();
+    out.resize(tokens.len(), 0);
+    // The covered bytes of the winning span of each token, for the shortest-first rule.
+    let mut best: Vec<usize> = vec![usize::MAX; tokens.len()];
+    for span in spans.iter().filter(|s| label.is_none_or(|l| s.label == l)) {
+        let code = codes.code(&span.label);
+        let covered = span.covered();
+        for fragment in &span.fragments {
+            let first = tokens.partition_point(|t| t.end <= fragment.start);
+            let last = tokens.partition_point(|t| t.start < fragment.end);
+            for (cell, size) in out.iter_mut().zip(best.iter_mut()).take(last).skip(first) {
+                if (covered, code) < (*size, *cell) {
+                    *cell = code;
+                    *size = covered;
+                }
+            }
+        }
+    }
+}
+
+/// [`exact_counts`] over the spans of `label` (all when `None`), without copying them.
+fn exact_counts_of(a: &[Span], b: &[Span], label: Option<&str>) -> Prf {
+    let keep = |s: &&Span| label.is_none_or(|l| s.label == l);
+    let mut left: BTreeMap<&Span, usize> = BTreeMap::new();
+    let mut reference = 0;
+    for span in a.iter().filter(keep) {
+        *left.entry(span).or_default() += 1;
+        reference += 1;
+    }
+    let mut matched = 0;
+    let mut other = 0;
+    for span in b.iter().filter(keep) {
+        other += 1;
+        if let Some(n) = left.get_mut(span)
+            && *n > 0
+        {
+            *n -= 1;
+            matched += 1;
+        }
+    }
+    Prf {
+        reference,
+        other,
+        matched_reference: matched,
+        matched_other: matched,
+    }
+}
+
+/// How many of `spans` (of `label`, if given) overlap a span of `others` with their label;
+/// and how many there are. `others` are searched by start, so the cost follows the overlaps,
+/// not the product of the two counts.
+fn overlapping(spans: &[Span], others: &[Span], label: Option<&str>) -> (usize, usize) {
+    let keep = |s: &&Span| label.is_none_or(|l| s.label == l);
+    let mut sorted: Vec<&Span> = others.iter().filter(keep).collect();
+    sorted.sort_by_key(|s| s.extent().start);
+    // reach[i]: the furthest end among sorted[..=i].
+    let reach: Vec<usize> = sorted
         .iter()
-        .filter(|s| label.is_none_or(|l| s.label == l))
-        .cloned()
-        .collect()
+        .scan(0, |max, s| {
+            *max = (*max).max(s.extent().end);
+            Some(*max)
+        })
+        .collect();
+    let mut total = 0;
+    let mut hits = 0;
+    for span in spans.iter().filter(keep) {
+        total += 1;
+        let extent = span.extent();
+        let mut i = sorted.partition_point(|o| o.extent().start < extent.end);
+        while i > 0 {
+            i -= 1;
+            if reach.get(i).is_none_or(|&r| r <= extent.start) {
+                break;
+            }
+            if sorted
+                .get(i)
+                .is_some_and(|o| o.label == span.label && o.overlaps(span))
+            {
+                hits += 1;
+                break;
+            }
+        }
+    }
+    (hits, total)
 }
 
 /// The measures over `docs` for the annotators `coders`, restricted to `label` if given.
@@ -542,55 +651,89 @@ fn measures(
     coders: &[usize],
     label: Option<&str>,
     labels: &[String],
+    dictionary: &Codes<'_>,
 ) -> Measures {
     let pair = coders.len() == 2;
     let mut exact = Prf::default();
     let mut overlap = Prf::default();
-    let mut kappa_a: Vec<String> = Vec::new();
-    let mut kappa_b: Vec<String> = Vec::new();
-    let mut units: Vec<Vec<Option<String>>> = Vec::new();
+    let k = dictionary.len();
+    // κ: items, agreements and the marginals of each side.
+    let (mut items, mut agree) = (0usize, 0usize);
+    let mut count_a = vec![0usize; k];
+    let mut count_b = vec![0usize; k];
+    // α: the coincidence matrix, o[c * k + k'].
+    let mut coincidences = vec![0.0f64; k * k];
+    let mut pairable = 0usize;
+    let mut per_coder: Vec<Option<Vec<u16>>> = vec![None; coders.len()];
+    let mut values: Vec<u16> = Vec::with_capacity(coders.len());
     for doc in docs {
-        let per_coder: Vec<Option<Vec<Span>>> = coders
+        let spans: Vec<Option<&Vec<Span>>> = coders
             .iter()
-            .map(|&c| {
-                doc.spans
-                    .get(c)
-                    .and_then(Option::as_ref)
-                    .map(|s| filtered(s, label))
-            })
+            .map(|&c| doc.spans.get(c).and_then(Option::as_ref))
             .collect();
-        if pair && let [Some(a), Some(b)] = per_coder.as_slice() {
-            exact.add(exact_counts(a, b));
-            overlap.add(overlap_counts(a, b));
+        if pair && let [Some(a), Some(b)] = spans.as_slice() {
+            exact.add(exact_counts_of(a, b, label));
+            let (matched_reference, reference) = overlapping(a, b, label);
+            let (matched_other, other) = overlapping(b, a, label);
+            overlap.add(Prf {
+                reference,
+                other,
+                matched_reference,
+                matched_other,
+            });
         }
-        let token_values: Vec<Option<Vec<String>>> = per_coder
-            .iter()
-            .map(|spans| {
-                spans.as_ref().map(|s| {
-                    token_labels(&doc.tokens, s)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect()
-                })
-            })
-            .collect();
-        if pair && let [Some(a), Some(b)] = token_values.as_slice() {
-            kappa_a.extend(a.iter().cloned());
-            kappa_b.extend(b.iter().cloned());
+        for (slot, spans) in per_coder.iter_mut().zip(&spans) {
+            match spans {
+                Some(spans) => {
+                    let out = slot.get_or_insert_with(Vec::new);
+                    token_codes(&doc.tokens, spans, label, dictionary, out);
+                }
+                None => *slot = None,
+            }
+        }
+        if pair && let [Some(a), Some(b)] = per_coder.as_slice() {
+            for (&x, &y) in a.iter().zip(b) {
+                items += 1;
+                agree += usize::from(x == y);
+                if let Some(n) = count_a.get_mut(usize::from(x)) {
+                    *n += 1;
+                }
+                if let Some(n) = count_b.get_mut(usize::from(y)) {
+                    *n += 1;
+                }
+            }
         }
         for t in 0..doc.tokens.len() {
-            units.push(
-                token_values
+            values.clear();
+            values.extend(
+                per_coder
                     .iter()
-                    .map(|v| v.as_ref().and_then(|v| v.get(t).cloned()))
-                    .collect(),
+                    .filter_map(|v| v.as_ref().and_then(|v| v.get(t).copied())),
             );
+            let m = values.len();
+            if m < 2 {
+                continue;
+            }
+            pairable += 1;
+            let weight = 1.0 / (m - 1) as f64;
+            for (i, &x) in values.iter().enumerate() {
+                for (j, &y) in values.iter().enumerate() {
+                    if i != j
+                        && let Some(cell) =
+                            coincidences.get_mut(usize::from(x) * k + usize::from(y))
+                    {
+                        *cell += weight;
+                    }
+                }
+            }
         }
     }
-    let pairable = units
-        .iter()
-        .filter(|u| u.iter().flatten().count() >= 2)
-        .count();
+    let kappa = if pair {
+        kappa_from_counts(items, agree, &count_a, &count_b)
+    } else {
+        f64::NAN
+    };
+    let alpha = alpha_from_coincidences(&coincidences, k);
     // αu: documents every coder has, concatenated.
     let mut length = 0usize;
     let label_list: Vec<&str> = match label {
@@ -632,16 +775,56 @@ fn measures(
     Measures {
         exact: if pair { exact } else { Prf::default() },
         overlap: if pair { overlap } else { Prf::default() },
-        kappa: if pair {
-            cohen_kappa(&kappa_a, &kappa_b)
-        } else {
-            f64::NAN
-        },
-        alpha: krippendorff_alpha_nominal(&units),
+        kappa,
+        alpha,
         alpha_u: total.alpha(),
-        tokens: if pair { kappa_a.len() } else { pairable },
+        tokens: if pair { items } else { pairable },
     }
 }
+
+/// Cohen's κ from its counts (see [`cohen_kappa`]).
+fn kappa_from_counts(items: usize, agree: usize, count_a: &[usize], count_b: &[usize]) -> f64 {
+    if items == 0 {
+        return f64::NAN;
+    }
+    let total = items as f64;
+    let po = agree as f64 / total;
+    let pe: f64 = count_a
+        .iter()
+        .zip(count_b)
+        .map(|(&na, &nb)| (na as f64 / total) * (nb as f64 / total))
+        .sum();
+    if (1.0 - pe).abs() < f64::EPSILON {
+        return f64::NAN;
+    }
+    (po - pe) / (1.0 - pe)
+}
+
+/// Krippendorff's α (nominal) from the coincidence matrix `o` of `k` values (see
+/// [`krippendorff_alpha_nominal`]).
+fn alpha_from_coincidences(o: &[f64], k: usize) -> f64 {
+    let mut marginals = vec![0.0f64; k];
+    let mut observed = 0.0;
+    for (index, &value) in o.iter().enumerate() {
+        let (c, other) = (index / k, index % k);
+        if let Some(m) = marginals.get_mut(c) {
+            *m += value;
+        }
+        if c != other {
+            observed += value;
+        }
+    }
+    let n: f64 = marginals.iter().sum();
+    let squares: f64 = marginals.iter().map(|v| v * v).sum();
+    let expected = n * n - squares;
+    if n <= 1.0 || expected <= 0.0 {
+        return f64::NAN;
+    }
+    1.0 - (n - 1.0) * observed / expected
+}
+
+/// One row to compute: the coders, the scope, its documents and the label it is restricted to.
+type Task<'a> = (Vec<usize>, Scope, Vec<&'a Prepared>, Option<&'a str>);
 
 /// Computes the agreement of `projects` (at least two) for each pair, and for all of them when
 /// there are more than two.
@@ -684,8 +867,10 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     if projects.len() > 2 {
         groups.push((0..projects.len()).collect());
     }
+    let codes = Codes::new(&labels);
     let refs: Vec<&Prepared> = docs.iter().collect();
-    let mut rows = Vec::new();
+    // Every row is independent: (coders, documents, label) tasks, computed on all cores.
+    let mut tasks: Vec<Task<'_>> = Vec::new();
     for coders in groups {
         // Only the documents at least one of the compared coders has.
         let mine: Vec<&Prepared> = refs
@@ -697,32 +882,35 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
                     .any(|&c| d.spans.get(c).is_some_and(Option::is_some))
             })
             .collect();
-        rows.push(Row {
-            scope: Scope::All,
-            annotators: coders.clone(),
-            measures: measures(&mine, &coders, None, &labels),
-        });
+        tasks.push((coders.clone(), Scope::All, mine.clone(), None));
         match by {
             By::Label => {
                 for label in &labels {
-                    rows.push(Row {
-                        scope: Scope::Label(label.clone()),
-                        annotators: coders.clone(),
-                        measures: measures(&mine, &coders, Some(label), &labels),
-                    });
+                    tasks.push((
+                        coders.clone(),
+                        Scope::Label(label.clone()),
+                        mine.clone(),
+                        Some(label.as_str()),
+                    ));
                 }
             }
             By::Document => {
                 for doc in &mine {
-                    rows.push(Row {
-                        scope: Scope::Document(doc.path.clone()),
-                        annotators: coders.clone(),
-                        measures: measures(&[doc], &coders, None, &labels),
-                    });
+                    tasks.push((
+                        coders.clone(),
+                        Scope::Document(doc.path.clone()),
+                        vec![*doc],
+                        None,
+                    ));
                 }
             }
         }
     }
+    let rows = crate::parallel::map(&tasks, |(coders, scope, docs, label)| Row {
+        scope: scope.clone(),
+        annotators: coders.clone(),
+        measures: measures(docs, coders, *label, &labels, &codes),
+    });
     let partial = alignment
         .partial()
         .map(|d| {
@@ -740,11 +928,14 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
             let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
-            for doc in &docs {
-                if let (Some(Some(a)), Some(Some(b))) = (doc.spans.get(i), doc.spans.get(j)) {
-                    for (kind, n) in super::diff(a, b).counts() {
-                        *counts.entry(kind).or_default() += n;
-                    }
+            let per_document =
+                crate::parallel::map(&docs, |doc| match (doc.spans.get(i), doc.spans.get(j)) {
+                    (Some(Some(a)), Some(Some(b))) => super::diff(a, b).counts(),
+                    _ => BTreeMap::new(),
+                });
+            for document in per_document {
+                for (kind, n) in document {
+                    *counts.entry(kind).or_default() += n;
                 }
             }
             differences.push((i, j, counts));
