@@ -52,7 +52,7 @@ fn sentence_spans(at: usize, n: usize) -> Vec<(&'static str, usize, usize)> {
     let source = find("l’agence");
     let source_end = find(", le");
     let mut spans = vec![("claim", quote, quote_end), ("source", source, source_end)];
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         spans.push(("boilerplate", find("entre"), at + SENTENCE.len() - 1));
     }
     spans
