@@ -8,6 +8,10 @@
 //!   ([`default_dir`]: `$XDG_DATA_HOME/marginalia/recovery`, or
 //!   `~/.local/share/marginalia/recovery`).
 //!
+//! The file is a RON header (what the snapshot belongs to, the hash of the saved file it was made
+//! on, when it was written, the hash of each document's text), a comment line, then the project as
+//! the RON of a project file.
+//!
 //! A save, a reload and a clean close delete it. After a crash, on opening a project call
 //! [`find`] (and at start [`list_untitled`]); show [`Recovery::summary`]'s lines and let the user
 //! [`Recovery::restore`] or [`Recovery::discard`]. A recovery file that cannot be read is an
@@ -115,9 +119,12 @@ struct RecoveryFile {
     written: Timestamp,
     /// For each document, the SHA-256 of its file when the snapshot was written ("" if missing).
     texts: BTreeMap<String, String>,
-    /// The project, as the RON of a project file whose corpus is `corpus`.
-    project: String,
 }
+
+/// The line between the header ([`RecoveryFile`]) and the project, which follows as the RON of a
+/// project file whose corpus is the header's. RON never writes comments, so the header cannot
+/// contain it.
+const SEPARATOR: &str = "\n// The project:\n";
 
 /// The recovery file of the project file `project_path`: `.name.ron.recovery` beside it.
 pub fn path_for(project_path: &Path) -> PathBuf {
@@ -190,15 +197,16 @@ pub(crate) fn write(
             .iter()
             .map(|d| (d.path.clone(), text_hash(d)))
             .collect(),
-        project: file::to_ron(project, &project.corpus_root),
     };
     let config = ron::ser::PrettyConfig::new().depth_limit(1);
-    let text = ron::ser::to_string_pretty(&file, config).map_err(|e| {
+    let mut text = ron::ser::to_string_pretty(&file, config).map_err(|e| {
         RecoveryError::Write(SaveError {
             path: target.to_owned(),
             source: std::io::Error::other(e),
         })
     })?;
+    text.push_str(SEPARATOR);
+    text.push_str(&file::to_ron(project, &project.corpus_root));
     file::write_atomic(target, text.as_bytes())?;
     Ok(())
 }
@@ -259,10 +267,15 @@ fn read(path: &Path) -> Result<Recovery, RecoveryError> {
         path: path.to_owned(),
         source,
     })?;
-    let file: RecoveryFile = ron::from_str(&text).map_err(|e| RecoveryError::Unreadable {
+    let unreadable = |message: String| RecoveryError::Unreadable {
         path: path.to_owned(),
-        message: format!("line {}: {}", e.span.start.line, e.code),
-    })?;
+        message,
+    };
+    let (header, project) = text
+        .split_once(SEPARATOR)
+        .ok_or_else(|| unreadable("it is incomplete: the project is missing".to_owned()))?;
+    let file: RecoveryFile = ron::from_str(header)
+        .map_err(|e| unreadable(format!("line {}: {}", e.span.start.line, e.code)))?;
     if file.recovery_format > RECOVERY_FORMAT_VERSION {
         return Err(RecoveryError::Version {
             path: path.to_owned(),
@@ -276,7 +289,7 @@ fn read(path: &Path) -> Result<Recovery, RecoveryError> {
         base_sha256: file.base_sha256,
         written: file.written,
         texts: file.texts,
-        project: file.project,
+        project: project.to_owned(),
     })
 }
 
