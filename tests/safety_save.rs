@@ -687,3 +687,32 @@ fn cli_new_with_force_keeps_a_backup_and_reports_errors_with_their_cause() {
         "{stderr}"
     );
 }
+
+#[test]
+fn concurrent_saves_of_one_file_never_share_a_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.ron");
+    let contents: Vec<Vec<u8>> = (0..4u8).map(|i| vec![b'a' + i; 200_000]).collect();
+    std::thread::scope(|scope| {
+        for content in &contents {
+            let path = &path;
+            scope.spawn(move || {
+                for _ in 0..15 {
+                    file::replace_with_backup(path, content).unwrap();
+                }
+            });
+        }
+    });
+    let last = std::fs::read(&path).unwrap();
+    assert!(contents.contains(&last), "the file mixes saves");
+    assert!(contents.contains(&std::fs::read(backup_path(&path)).unwrap()));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "only the file and its backup are left: {names:?}"
+    );
+}
