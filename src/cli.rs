@@ -1,7 +1,12 @@
 //! The command line: `marginalia [PROJECT]` opens the app; subcommands work without it.
 //!
 //! Exit codes: 0 success; 1 the project loaded but is not sound (`check`); 2 an error (a file that
-//! cannot be read, parsed or written, or a bad command line).
+//! cannot be read, parsed or written, or a bad command line). Errors go to stderr as
+//! `marginalia: error: ` followed by the chain of causes, outermost first, separated by `: `.
+//!
+//! Commands that write a project (`new`, `import`) save it like the app does (temporary file,
+//! flushed, renamed); they refuse to replace an existing file without `--force`, and with it keep
+//! the replaced file as `PROJECT.ron.bak`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,7 +47,7 @@ pub enum Command {
         /// The annotator who will own the project (default: your user name).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
-        /// Overwrite the output file if it exists.
+        /// Overwrite the output file if it exists (the old one is kept as PROJECT.ron.bak).
         #[arg(long)]
         force: bool,
     },
@@ -93,7 +98,7 @@ pub enum Command {
         /// The annotator who will own the project (default: your user name).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
-        /// Overwrite the output file if it exists.
+        /// Overwrite the output file if it exists (the old one is kept as PROJECT.ron.bak).
         #[arg(long)]
         force: bool,
     },
@@ -448,6 +453,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
         Command::Check { project } => {
             let workspace = Workspace::open(&project)
                 .with_context(|| format!("cannot load {}", project.display()))?;
+            warn_about_recovery(&project);
             report(&workspace, out)?;
             let sound = workspace
                 .problems()
@@ -471,6 +477,20 @@ fn refuse_overwrite(output: &Path, force: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Warns when unsaved changes of a crashed session wait beside `project`.
+fn warn_about_recovery(project: &Path) {
+    match crate::recovery::find(project) {
+        Ok(None) => {}
+        Ok(Some(found)) => eprintln!(
+            "marginalia: warning: {} holds unsaved changes from {} (UTC) that are not in the \
+             project file: open the project in the app to restore or discard them",
+            found.file().display(),
+            found.written()
+        ),
+        Err(error) => eprintln!("marginalia: warning: {:#}", anyhow::Error::new(error)),
+    }
 }
 
 /// Writes the `check` report of a workspace.

@@ -8,7 +8,8 @@
 //! - [`edit`]: every change as an invertible [`edit::Edit`], and the undo [`edit::History`].
 //! - [`corpus`]: reading corpus folders and decoding document files.
 //! - [`file`]: the RON project file, loaded whole or not at all, saved atomically.
-//! - [`workspace`]: an open project with its path, history and load report.
+//! - [`workspace`]: an open project with its path, history and load report; safe saving.
+//! - [`recovery`]: snapshots of unsaved changes, restored after a crash.
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
 //! - [`parallel`]: work spread over the cores.
 //! - [`cli`]: the command line.
@@ -21,6 +22,7 @@ pub mod file;
 pub mod formats;
 pub mod model;
 pub mod parallel;
+pub mod recovery;
 pub mod review;
 pub mod schema;
 pub mod text;

@@ -1,13 +1,20 @@
 //! An open project: the project, where it is saved, its undo history and what loading found.
 //!
 //! The GUI and the CLI both work through a [`Workspace`]; neither changes a project any other way.
+//!
+//! A workspace remembers what its project file held when it was opened or last saved (a
+//! [`FileStamp`]), so that [`Workspace::save`] never silently overwrites a file that another
+//! program changed since: it refuses with a [`SaveConflict`] and the user chooses between
+//! [`Workspace::reload`], [`Workspace::save_overwriting`] and [`Workspace::save_as`]. Unsaved
+//! changes are snapshotted with [`Workspace::write_recovery`] (see [`crate::recovery`]).
 
 use std::path::{Path, PathBuf};
 
 use crate::corpus::{self, CorpusError};
 use crate::edit::{Edit, EditError, History, MergeKey};
-use crate::file::{self, LoadError, Problem, SaveError};
+use crate::file::{self, FileStamp, LoadError, Problem, SaveError};
 use crate::model::Project;
+use crate::recovery::{self, RecoveryError};
 use crate::schema::Schema;
 
 /// An open project.
@@ -18,6 +25,55 @@ pub struct Workspace {
     history: History,
     saved_revision: Option<u64>,
     problems: Vec<Problem>,
+    /// What the project file held when opened or last saved; `None` when there was no file.
+    disk: Option<FileStamp>,
+    /// The recovery file this workspace wrote (or was restored from), if any.
+    recovery_file: Option<PathBuf>,
+    /// The revision that recovery file holds.
+    recovery_revision: Option<u64>,
+}
+
+/// How the project file on disk differs from what the workspace opened or last saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiskChange {
+    /// The file's contents changed.
+    Modified,
+    /// The file was deleted or moved away.
+    Deleted,
+    /// There was no file, and now there is one.
+    Created,
+}
+
+/// [`Workspace::save`] refused: the project file changed on disk since it was opened or last
+/// saved. Nothing was written. Let the user choose: [`Workspace::reload`] (lose the changes made
+/// here), [`Workspace::save_overwriting`] (lose the changes made there) or
+/// [`Workspace::save_as`] (keep both).
+#[derive(Debug, thiserror::Error)]
+#[error("{} {}", path.display(), match change {
+    DiskChange::Modified => "was changed by another program since it was opened or last saved; \
+        to keep your changes and theirs, save as another file; otherwise reload it (losing your \
+        changes) or overwrite it (losing theirs)",
+    DiskChange::Deleted => "was deleted or moved by another program since it was opened or last \
+        saved; overwrite to write it again, or save as another file",
+    DiskChange::Created => "was created by another program since this project was restored; \
+        to keep your changes and theirs, save as another file; otherwise reload it or overwrite it",
+})]
+pub struct SaveConflict {
+    /// The project file.
+    pub path: PathBuf,
+    /// What happened to it.
+    pub change: DiskChange,
+}
+
+/// Why [`Workspace::save`] did not save. The file on disk is unchanged in both cases.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceSaveError {
+    /// The file changed on disk: the user must choose what to do.
+    #[error(transparent)]
+    Conflict(#[from] SaveConflict),
+    /// The file could not be checked or written.
+    #[error(transparent)]
+    Write(#[from] SaveError),
 }
 
 impl Workspace {
@@ -41,23 +97,46 @@ impl Workspace {
         );
         Ok(Self {
             project,
-            path: None,
-            history: History::default(),
-            saved_revision: None,
             problems,
+            ..Self::default()
         })
     }
 
     /// Opens the project file at `path`.
+    ///
+    /// Check for unsaved changes of a previous session with [`recovery::find`] first: the
+    /// workspace's own snapshots would otherwise be refused (see [`Workspace::write_recovery`]).
     pub fn open(path: &Path) -> Result<Self, LoadError> {
+        // Stamped before loading: if the file changes in between, the next save sees a conflict
+        // (a needless question) rather than overwriting the change (lost work).
+        let disk = FileStamp::read(path).ok().flatten();
         let (project, problems) = file::load(path)?;
         Ok(Self {
             project,
             path: Some(file::absolute(path)),
-            history: History::default(),
             saved_revision: Some(0),
             problems,
+            disk,
+            ..Self::default()
         })
+    }
+
+    /// A workspace restored from a recovery file: dirty, so that the user saves it.
+    pub(crate) fn restored(
+        project: Project,
+        path: Option<PathBuf>,
+        problems: Vec<Problem>,
+        disk: Option<FileStamp>,
+        recovery_file: PathBuf,
+    ) -> Self {
+        Self {
+            project,
+            path,
+            problems,
+            disk,
+            recovery_file: Some(recovery_file),
+            ..Self::default()
+        }
     }
 
     /// The project.
@@ -117,29 +196,171 @@ impl Workspace {
         self.project.allocate_id()
     }
 
-    /// Saves to the current path. Returns `Ok(false)` when the project has no path yet (use
-    /// [`Workspace::save_as`]).
-    pub fn save(&mut self) -> Result<bool, SaveError> {
+    /// Saves to the current path, keeping the previous file as `name.ron.bak`. Returns `Ok(false)`
+    /// when the project has no path yet (use [`Workspace::save_as`]).
+    ///
+    /// Refuses with [`WorkspaceSaveError::Conflict`] when the file on disk is not what this
+    /// workspace opened or last saved (changed, deleted, or created meanwhile): ask the user,
+    /// then call [`Workspace::reload`], [`Workspace::save_overwriting`] or
+    /// [`Workspace::save_as`]. The check compares SHA-256 hashes of the whole file, so a file
+    /// merely touched is not a conflict.
+    pub fn save(&mut self) -> Result<bool, WorkspaceSaveError> {
         let Some(path) = self.path.clone() else {
             return Ok(false);
         };
-        file::save(&self.project, &path)?;
-        self.mark_saved();
+        if let Some(change) = self.disk_change_at(&path)? {
+            return Err(SaveConflict { path, change }.into());
+        }
+        self.write(&path)?;
+        Ok(true)
+    }
+
+    /// Saves to the current path whatever the file on disk holds (the user chose to overwrite
+    /// another program's change). The replaced file is kept as the backup. Returns `Ok(false)`
+    /// when the project has no path yet.
+    pub fn save_overwriting(&mut self) -> Result<bool, SaveError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(false);
+        };
+        self.write(&path)?;
         Ok(true)
     }
 
     /// Saves to `path`, which becomes the project's path. The corpus folder is written relative to
-    /// the new location.
+    /// the new location. An existing file at `path` is replaced (the user chose it; it is kept as
+    /// the backup).
     pub fn save_as(&mut self, path: &Path) -> Result<(), SaveError> {
-        file::save(&self.project, path)?;
+        self.write(path)?;
         self.path = Some(file::absolute(path));
-        self.mark_saved();
         Ok(())
     }
 
-    fn mark_saved(&mut self) {
+    /// Re-opens the project file from disk, discarding the changes made here and their undo
+    /// history (ask the user first) and the recovery file. Returns `Ok(false)` when the project
+    /// has no path. On error the workspace is unchanged.
+    pub fn reload(&mut self) -> Result<bool, LoadError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(false);
+        };
+        let reopened = Self::open(&path)?;
+        self.remove_recovery_file();
+        *self = reopened;
+        Ok(true)
+    }
+
+    /// Whether the project file changed on disk since it was opened or last saved: cheap enough
+    /// to call whenever the window gains focus (a metadata check; the file is hashed only when
+    /// its size or modification time changed). False for a project without a path.
+    pub fn changed_on_disk(&self) -> bool {
+        let Some(path) = &self.path else {
+            return false;
+        };
+        match (&self.disk, std::fs::metadata(path)) {
+            (Some(stamp), Ok(metadata)) if stamp.same_metadata(&metadata) => false,
+            _ => !matches!(self.disk_change_at(path), Ok(None)),
+        }
+    }
+
+    /// How the project file on disk differs from what was opened or last saved (reads and hashes
+    /// the whole file); `Ok(None)` when it is the same, or the project has no path.
+    pub fn disk_change(&self) -> Result<Option<DiskChange>, SaveError> {
+        match &self.path {
+            Some(path) => self.disk_change_at(path),
+            None => Ok(None),
+        }
+    }
+
+    fn disk_change_at(&self, path: &Path) -> Result<Option<DiskChange>, SaveError> {
+        let now = FileStamp::read(path).map_err(|source| SaveError {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(match (&self.disk, now) {
+            (None, None) => None,
+            (Some(_), None) => Some(DiskChange::Deleted),
+            (None, Some(_)) => Some(DiskChange::Created),
+            (Some(was), Some(now)) => (was.sha256 != now.sha256).then_some(DiskChange::Modified),
+        })
+    }
+
+    /// Writes the project to `path` with a backup, then records it as saved.
+    fn write(&mut self, path: &Path) -> Result<(), SaveError> {
+        let stamp = file::save_stamped(&self.project, path)?;
+        self.disk = Some(stamp);
         self.history.seal();
         self.saved_revision = Some(self.history.revision());
+        // Saved: the snapshot is no longer needed. Failing to delete it loses nothing; a later
+        // start then offers a snapshot equal to the saved file.
+        self.remove_recovery_file();
+        Ok(())
+    }
+
+    /// Writes a recovery snapshot of the unsaved changes, when there are some that the last
+    /// snapshot lacks; cheap otherwise, so call it every few seconds (from a timer). A project
+    /// with a path is snapshotted beside it ([`recovery::path_for`]); an untitled one in
+    /// `untitled_dir` (usually [`recovery::default_dir`]). Returns the recovery file when one was
+    /// written. When the project is no longer dirty (undone back to the saved state), the
+    /// snapshot is deleted.
+    ///
+    /// Refuses ([`RecoveryError::Pending`]) to replace a recovery file that this workspace did
+    /// not write: the unsaved changes of a previous session (or another window) that the user has
+    /// not restored or discarded yet.
+    pub fn write_recovery(
+        &mut self,
+        untitled_dir: &Path,
+    ) -> Result<Option<PathBuf>, RecoveryError> {
+        if !self.is_dirty() {
+            self.remove_recovery_file();
+            return Ok(None);
+        }
+        let revision = self.history.revision();
+        if self.recovery_file.is_some() && self.recovery_revision == Some(revision) {
+            return Ok(None);
+        }
+        let target = match (&self.path, &self.recovery_file) {
+            (Some(path), _) => recovery::path_for(path),
+            (None, Some(file)) => file.clone(),
+            (None, None) => recovery::new_untitled_path(untitled_dir)?,
+        };
+        if self.recovery_file.as_deref() != Some(target.as_path()) {
+            if target.exists() {
+                return Err(RecoveryError::Pending { path: target });
+            }
+            // Saved as another file meanwhile: the old snapshot is replaced by the new one.
+            self.remove_recovery_file();
+        }
+        recovery::write(
+            &target,
+            &self.project,
+            self.path.as_deref(),
+            self.disk.as_ref(),
+        )?;
+        self.recovery_file = Some(target.clone());
+        self.recovery_revision = Some(revision);
+        Ok(Some(target))
+    }
+
+    /// The recovery file this workspace wrote or was restored from, if any.
+    pub fn recovery_file(&self) -> Option<&Path> {
+        self.recovery_file.as_deref()
+    }
+
+    /// Deletes this workspace's recovery file: call it when the workspace is closed cleanly
+    /// (saved, or the user chose to discard the changes). Saving deletes it already.
+    pub fn remove_recovery(&mut self) -> Result<(), RecoveryError> {
+        if let Some(file) = self.recovery_file.take() {
+            self.recovery_revision = None;
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(RecoveryError::Io { path: file, source }),
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_recovery_file(&mut self) {
+        let _ = self.remove_recovery();
     }
 
     /// The file name to show in a title bar: the project's file name, or "Untitled".
