@@ -160,7 +160,7 @@ pub enum SchemaError {
 }
 
 /// Plain keys the app's commands use, which labels and attributes cannot take.
-pub const RESERVED_KEYS: [&str; 3] = ["l", "n", "p"];
+pub const RESERVED_KEYS: [&str; 7] = ["l", "n", "p", "a", "b", "h", "x"];
 
 /// Default colours offered to new labels, chosen to stay readable under dark text in both themes.
 pub const PALETTE: [Rgb; 8] = [
@@ -333,7 +333,7 @@ impl Schema {
         }
         if RESERVED_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
             return Some(
-                "the app uses it (L links spans, N and P walk through differences)".to_owned(),
+                "the app uses it (L links spans, N and P walk through differences, A, B, H and X rule on them)".to_owned(),
             );
         }
         self.attributes

@@ -102,6 +102,14 @@ impl Workspace {
         })
     }
 
+    /// A new, unsaved workspace on `project` (a gold project made by merging, say).
+    pub fn new_unsaved(project: Project) -> Self {
+        Self {
+            project,
+            ..Self::default()
+        }
+    }
+
     /// Opens the project file at `path`.
     ///
     /// Check for unsaved changes of a previous session with [`recovery::find`] first: the

@@ -996,3 +996,189 @@ fn comparing_with_the_second_annotator_shows_the_cores_differences_and_n_walks_t
         "the diff follows the edits"
     );
 }
+
+/// Review → Compare with… the second annotator through the path field.
+fn compare_with(harness: &mut Harness<'_, MarginaliaApp>, other: &Path) {
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&other.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+}
+
+#[test]
+fn adjudicating_the_sample_rules_on_a_difference_and_saves_a_gold_project() {
+    use marginalia::review::adjudicate::{self, Policy};
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let second = dir.path().join("projects/sample-second-annotator.ron");
+    compare_with(&mut harness, &second);
+    let (mine, theirs) = (
+        marginalia::workspace::Workspace::open(&project).unwrap(),
+        marginalia::workspace::Workspace::open(&second).unwrap(),
+    );
+    let expected = marginalia::review::diff_projects(mine.project(), theirs.project());
+    harness.get_by_label(&format!(
+        "{} differences in 5 documents",
+        expected.differences()
+    ));
+
+    // The agreement window shows the core's numbers.
+    harness.get_by_label("Agreement…").click();
+    harness.run();
+    let report = marginalia::review::agreement::compare(
+        &[mine.project(), theirs.project()],
+        marginalia::review::agreement::By::Label,
+    );
+    let shown = harness.state().agreement().report.as_ref().unwrap();
+    assert_eq!(shown.rows, report.rows);
+    harness.get_by_label(&format!("{:.3}", report.rows[0].measures.kappa));
+    harness.get_by_label("exact F1 (P / R)");
+
+    // Adjudicate from the intersection: a gold project with the places to rule on.
+    let (gold, summary) = adjudicate::merge(
+        &[mine.project(), theirs.project()],
+        Policy::Intersection,
+        "camille",
+    )
+    .unwrap();
+    harness.get_by_label("Adjudicate…").click();
+    harness.run();
+    harness.get_by_label("Start from intersection").click();
+    harness.run();
+    let project_now = harness.state().workspace().unwrap().project().clone();
+    assert_eq!(project_now.annotation_count(), gold.annotation_count());
+    harness.get_by_label(&format!("{} places to rule on", summary.disputes));
+
+    // n goes to the first place; B keeps jules's version of it.
+    harness.key_press(Key::N);
+    harness.run();
+    let place = harness
+        .state()
+        .place()
+        .cloned()
+        .expect("a place to rule on");
+    let document = &project_now.documents[place.doc];
+    let candidates: Vec<_> = place
+        .ids
+        .iter()
+        .map(|id| document.annotation(*id).unwrap().clone())
+        .collect();
+    let jules: Vec<_> = candidates
+        .iter()
+        .filter(|a| {
+            a.provenance
+                .as_ref()
+                .unwrap()
+                .annotators
+                .contains(&"jules".to_owned())
+        })
+        .map(|a| a.id)
+        .collect();
+    harness.key_press(Key::B);
+    harness.run();
+    let after = harness.state().workspace().unwrap().project().clone();
+    assert_eq!(adjudicate::dispute_count(&after), summary.disputes - 1);
+    for candidate in &candidates {
+        let kept = after.documents[place.doc].annotation(candidate.id);
+        assert_eq!(
+            kept.is_some(),
+            jules.contains(&candidate.id),
+            "{candidate:?}"
+        );
+        if let Some(kept) = kept {
+            let provenance = kept.provenance.as_ref().unwrap();
+            assert!(!provenance.unresolved);
+            assert_eq!(provenance.adjudicator.as_deref(), Some("camille"));
+        }
+    }
+    harness.get_by_label(&format!("{} places to rule on", summary.disputes - 1));
+    // The ruling is undone like any edit.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(
+        adjudicate::dispute_count(harness.state().workspace().unwrap().project()),
+        summary.disputes
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+
+    // Save the gold project through the path field, then reopen it.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let target = dir.path().join("projects/gold.ron");
+    harness.get_by_role(Role::TextInput).focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&target.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    let reopened = marginalia::workspace::Workspace::open(&target).unwrap();
+    assert!(reopened.problems().is_empty(), "{:?}", reopened.problems());
+    assert_eq!(
+        adjudicate::dispute_count(reopened.project()),
+        summary.disputes - 1
+    );
+    assert_eq!(
+        reopened.project().documents[place.doc].annotations,
+        after.documents[place.doc].annotations
+    );
+}
+
+#[test]
+fn a_review_comment_on_a_colleagues_span_reaches_them_when_they_open_their_project() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let second = dir.path().join("projects/sample-second-annotator.ron");
+    compare_with(&mut harness, &second);
+    // The first difference of the first document that has a span of jules.
+    harness
+        .get_all_by_label("Comment…")
+        .next()
+        .expect("a Comment… button")
+        .click();
+    harness.run();
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text("Trop large : la source est « l'agence »");
+    harness.run();
+    harness.get_by_label("Add comment").click();
+    harness.run();
+    let saved = dir
+        .path()
+        .join("projects/sample-second-annotator.comments-camille.ron");
+    assert!(saved.exists(), "{:?}", harness.state().notifications());
+    // jules's project is unchanged.
+    let before = std::fs::read_to_string(dir.path().join("projects/sample-second-annotator.ron"));
+    assert!(before.is_ok());
+
+    // jules opens their project: the comment is there, on the span.
+    let mut theirs = self::harness(Some(&second));
+    theirs.run();
+    let reviews = theirs.state().reviews().to_vec();
+    assert_eq!(reviews.len(), 1);
+    let comment = &reviews[0].comments[0];
+    assert_eq!(comment.author, "camille");
+    let project = theirs.state().workspace().unwrap().project().clone();
+    assert!(matches!(
+        marginalia::review::comments::attach(&project, comment),
+        marginalia::review::comments::Attachment::Span(..)
+    ));
+    assert!(
+        theirs
+            .state()
+            .notifications()
+            .iter()
+            .any(|n| n.contains("1 review comment(s) from camille")),
+        "{:?}",
+        theirs.state().notifications()
+    );
+    theirs.get_by_label("Trop large : la source est « l'agence »");
+}

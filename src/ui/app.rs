@@ -67,6 +67,25 @@ pub enum Action {
     OpenProject(PathBuf),
     /// Start a new project on this folder (asks first if there are unsaved changes).
     NewFromFolder(PathBuf),
+    /// Show the differences with colleague `n` of the comparison.
+    ShowColleague(usize),
+    /// Merge the compared projects into a new gold project, to adjudicate.
+    Adjudicate(crate::review::adjudicate::Policy),
+    /// Rule on the current place in dispute of a gold project.
+    Rule(crate::review::adjudicate::Ruling),
+    /// Start writing a comment on the compared colleague's span.
+    StartComment(Id),
+    /// Drop the comment being written.
+    CancelComment,
+    /// Save a comment on the compared colleague's span `span` of the document at `path`.
+    AddComment {
+        /// The document's path in the open project.
+        path: String,
+        /// The colleague's span.
+        span: Id,
+        /// The comment.
+        text: String,
+    },
 }
 
 /// Preferences, kept by eframe's storage and never in project files.
@@ -201,6 +220,14 @@ pub struct MarginaliaApp {
     link_from: Option<Id>,
     /// A colleague's project compared with this one.
     comparison: Option<super::review::Comparison>,
+    /// The agreement window.
+    agreement: super::adjudication::AgreementView,
+    /// In a gold project: the place in dispute being ruled on.
+    place: Option<super::adjudication::Place>,
+    /// The comment being written on a colleague's span.
+    comment_draft: Option<(Id, String)>,
+    /// Colleagues' comments on the open project's spans.
+    reviews: Vec<crate::review::comments::Review>,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -228,6 +255,10 @@ impl MarginaliaApp {
             reveal_span: false,
             link_from: None,
             comparison: None,
+            agreement: super::adjudication::AgreementView::default(),
+            place: None,
+            comment_draft: None,
+            reviews: Vec::new(),
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -283,6 +314,21 @@ impl MarginaliaApp {
     /// The comparison with a colleague's project, if any.
     pub fn comparison(&self) -> Option<&super::review::Comparison> {
         self.comparison.as_ref()
+    }
+
+    /// The agreement window's state (its report once computed).
+    pub fn agreement(&self) -> &super::adjudication::AgreementView {
+        &self.agreement
+    }
+
+    /// The place in dispute being ruled on, in a gold project.
+    pub fn place(&self) -> Option<&super::adjudication::Place> {
+        self.place.as_ref()
+    }
+
+    /// Colleagues' review comments on the open project.
+    pub fn reviews(&self) -> &[crate::review::comments::Review] {
+        &self.reviews
     }
 
     /// The text view (for screen positions of characters).
@@ -366,13 +412,37 @@ impl MarginaliaApp {
                 .default_size(330.0)
                 .show(ui, |ui| {
                     if let Some(document) = project.document(self.doc) {
+                        if super::adjudication::is_gold(project) {
+                            actions.extend(super::adjudication::gold_ui(
+                                ui,
+                                project,
+                                self.doc,
+                                self.place.as_ref(),
+                            ));
+                        }
                         if let Some(comparison) = &self.comparison {
-                            actions.extend(super::review::review_ui(ui, comparison, document));
+                            actions.extend(super::review::review_ui(
+                                ui,
+                                comparison,
+                                document,
+                                &mut self.comment_draft,
+                            ));
                             ui.separator();
                         }
+                        actions.extend(super::review::comments_ui(
+                            ui,
+                            &self.reviews,
+                            project,
+                            self.doc,
+                        ));
                         if let Some(annotation) =
                             self.selected_span.and_then(|id| document.annotation(id))
                         {
+                            if let Some((text, color)) =
+                                super::adjudication::provenance_text(annotation)
+                            {
+                                ui.colored_label(color, text);
+                            }
                             let focus = std::mem::take(&mut self.focus_note);
                             actions.extend(panels::selected_span_ui(
                                 ui,
@@ -397,6 +467,11 @@ impl MarginaliaApp {
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
         self.modal_ui(ui);
         self.labels_window(ui, &mut actions);
+        if self.agreement.open
+            && super::adjudication::agreement_window(ui.ctx(), &mut self.agreement)
+        {
+            self.compute_agreement();
+        }
         self.transfer_windows(ui, &mut actions);
         self.toasts_ui(ui);
         for action in actions {
@@ -614,6 +689,21 @@ impl MarginaliaApp {
                     self.comparison.is_some(),
                     actions,
                 );
+                ui.separator();
+                Self::menu_item(ui, Command::Agreement, self.comparison.is_some(), actions);
+                ui.add_enabled_ui(self.comparison.is_some(), |ui| {
+                    ui.menu_button("Adjudicate into a gold project", |ui| {
+                        for policy in crate::review::adjudicate::Policy::ALL {
+                            if ui
+                                .button(format!("Start from {}", policy.name()))
+                                .on_hover_text(policy.describe())
+                                .clicked()
+                            {
+                                actions.push(Action::Adjudicate(policy));
+                            }
+                        }
+                    });
+                });
             });
             ui.menu_button("View", |ui| {
                 Self::menu_item(ui, Command::ToggleTheme, true, actions);
@@ -709,11 +799,20 @@ impl MarginaliaApp {
             .comparison
             .as_ref()
             .and_then(|c| c.other_document(&document.path));
-        let highlight = self
+        let mut highlight = self
             .comparison
             .as_ref()
             .map(|c| c.current_ranges(document))
             .unwrap_or_default();
+        if let Some(place) = self.place.as_ref().filter(|p| p.doc == self.doc) {
+            highlight.extend(
+                place
+                    .ids
+                    .iter()
+                    .filter_map(|id| document.annotation(*id))
+                    .flat_map(|a| a.fragments.iter().copied()),
+            );
+        }
         let state = ViewState {
             selection: self.selection,
             selected_span: self.selected_span,
@@ -1112,6 +1211,170 @@ impl MarginaliaApp {
             }
             Action::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
             Action::NewFromFolder(path) => self.guard(ctx, Pending::NewFromFolder(path)),
+            Action::ShowColleague(index) => {
+                if let (Some(comparison), Some(ws)) = (&mut self.comparison, &self.workspace) {
+                    comparison.show(ws.project(), index);
+                }
+            }
+            Action::Adjudicate(policy) => self.adjudicate(policy),
+            Action::Rule(ruling) => self.rule(&ruling),
+            Action::StartComment(id) => self.comment_draft = Some((id, String::new())),
+            Action::CancelComment => self.comment_draft = None,
+            Action::AddComment { path, span, text } => self.add_comment(&path, span, &text),
+        }
+    }
+
+    /// Computes the agreement of the open project and the compared ones, for the window.
+    fn compute_agreement(&mut self) {
+        let (Some(ws), Some(comparison)) = (&self.workspace, &self.comparison) else {
+            self.agreement.report = None;
+            return;
+        };
+        let projects = comparison.projects(ws.project());
+        self.agreement.report = Some(crate::review::agreement::compare(
+            &projects,
+            self.agreement.by(),
+        ));
+    }
+
+    /// Merges the open project and the compared ones into a new, unsaved gold project.
+    fn adjudicate(&mut self, policy: crate::review::adjudicate::Policy) {
+        let (Some(ws), Some(comparison)) = (&self.workspace, &self.comparison) else {
+            self.notify(
+                Level::Info,
+                "Compare with a colleague's project first (Review > Compare with…)",
+            );
+            return;
+        };
+        if self.is_dirty() {
+            self.notify(
+                Level::Warning,
+                "Save your project first (Ctrl+S): the gold project replaces it in the window",
+            );
+            return;
+        }
+        let projects = comparison.projects(ws.project());
+        let adjudicator = ws.project().annotator.clone();
+        match crate::review::adjudicate::merge(&projects, policy, &adjudicator)
+            .context("cannot start the adjudication")
+        {
+            Ok((gold, summary)) => {
+                self.set_workspace(Workspace::new_unsaved(gold));
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Gold project of {} ({} policy): {} span(s) accepted, {} place(s) to rule on. Press n for the first, then A, B, H (both) or X (neither). Save it with Ctrl+Shift+S.",
+                        summary.annotators.join(", "),
+                        policy.name(),
+                        summary.accepted,
+                        summary.disputes
+                    ),
+                );
+            }
+            Err(error) => self.error(&error),
+        }
+    }
+
+    /// Rules on the current place in dispute (or the one of the selected span, or the first of
+    /// the document), then moves to the next place.
+    fn rule(&mut self, ruling: &crate::review::adjudicate::Ruling) {
+        let Some(ws) = &self.workspace else { return };
+        let project = ws.project();
+        let place = self
+            .place
+            .clone()
+            .filter(|p| {
+                p.ids.iter().any(|id| {
+                    project
+                        .document(p.doc)
+                        .and_then(|d| d.annotation(*id))
+                        .is_some()
+                })
+            })
+            .or_else(|| {
+                self.selected_span
+                    .and_then(|id| super::adjudication::place_of(project, self.doc, id))
+            })
+            .or_else(|| super::adjudication::step(project, None, self.doc, true));
+        let Some(place) = place else {
+            self.notify(Level::Info, "Nothing to rule on here");
+            return;
+        };
+        let adjudicator = project.annotator.clone();
+        let Some(edit) =
+            crate::review::adjudicate::rule(project, place.doc, &place.ids, ruling, &adjudicator)
+        else {
+            return;
+        };
+        self.edit(edit, None);
+        self.selected_span = None;
+        let next = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| super::adjudication::step(ws.project(), None, place.doc, true));
+        self.go_to_place(next);
+    }
+
+    /// Shows a place in dispute.
+    fn go_to_place(&mut self, place: Option<super::adjudication::Place>) {
+        let Some(place) = place else {
+            self.place = None;
+            return;
+        };
+        self.show_document(place.doc);
+        self.place = Some(place.clone());
+        let start = self.workspace.as_ref().and_then(|ws| {
+            let document = ws.project().document(place.doc)?;
+            place
+                .ids
+                .iter()
+                .filter_map(|id| document.annotation(*id))
+                .map(|a| a.extent().start)
+                .min()
+        });
+        if let Some(start) = start {
+            self.text_view.scroll_to(start);
+        }
+    }
+
+    /// Saves a comment on the compared colleague's span.
+    fn add_comment(&mut self, path: &str, span: Id, text: &str) {
+        let Some(comparison) = &mut self.comparison else {
+            return;
+        };
+        let Some(hash) = comparison
+            .diff
+            .documents
+            .iter()
+            .find(|x| x.path == path)
+            .map(|x| x.hash.clone())
+        else {
+            return;
+        };
+        let Some(colleague) = comparison.others.get_mut(comparison.shown) else {
+            return;
+        };
+        let Some(document) = colleague.project.documents.iter().find(|d| d.hash == hash) else {
+            return;
+        };
+        let Some(annotation) = document.annotation(span) else {
+            return;
+        };
+        let author = colleague.review.reviewer.clone();
+        let comment = crate::review::comments::Comment::on(document, annotation, &author, text);
+        colleague.review.comments.push(comment);
+        let saved = crate::review::comments::write(&colleague.review, &colleague.path)
+            .context("cannot save the review comment");
+        match saved {
+            Ok(()) => {
+                let file = colleague.review.path.display().to_string();
+                self.comment_draft = None;
+                self.notify(Level::Info, format!("Comment saved in {file}"));
+            }
+            Err(error) => {
+                colleague.review.comments.pop();
+                self.error(&error);
+            }
         }
     }
 
@@ -1220,6 +1483,50 @@ impl MarginaliaApp {
                     });
                 }
             },
+            Command::Agreement => {
+                if self.comparison.is_none() {
+                    self.notify(
+                        Level::Info,
+                        "Compare with a colleague's project first (Review > Compare with…)",
+                    );
+                } else {
+                    self.compute_agreement();
+                    self.agreement.open = true;
+                }
+            }
+            Command::KeepA | Command::KeepB | Command::KeepBoth | Command::KeepNeither => {
+                use crate::review::adjudicate::Ruling;
+                let Some(ws) = &self.workspace else { return };
+                if !super::adjudication::is_gold(ws.project()) {
+                    return;
+                }
+                let names = super::adjudication::annotators(ws.project());
+                let ruling = match command {
+                    Command::KeepA => names.first().cloned().map(Ruling::Side),
+                    Command::KeepB => names.get(1).cloned().map(Ruling::Side),
+                    Command::KeepBoth => Some(Ruling::All),
+                    _ => Some(Ruling::Neither),
+                };
+                if let Some(ruling) = ruling {
+                    self.rule(&ruling);
+                }
+            }
+            Command::NextDifference | Command::PreviousDifference
+                if self.comparison.is_none()
+                    && self
+                        .workspace
+                        .as_ref()
+                        .is_some_and(|ws| super::adjudication::is_gold(ws.project())) =>
+            {
+                let forward = command == Command::NextDifference;
+                let next = self.workspace.as_ref().and_then(|ws| {
+                    super::adjudication::step(ws.project(), self.place.as_ref(), self.doc, forward)
+                });
+                if next.is_none() {
+                    self.notify(Level::Info, "Nothing left to rule on: every span is gold");
+                }
+                self.go_to_place(next);
+            }
             Command::NextDifference | Command::PreviousDifference => {
                 let forward = command == Command::NextDifference;
                 match self.comparison.as_mut().map(|c| c.step(forward)) {
@@ -1373,8 +1680,30 @@ impl MarginaliaApp {
             .with_context(|| format!("cannot compare with {}", path.display()))
         {
             Ok(other) => {
-                let mut comparison =
-                    super::review::Comparison::new(ws.project(), other.project().clone());
+                let reviewer = ws.project().annotator.clone();
+                let other_path = other.path().map_or_else(|| path.to_owned(), Path::to_owned);
+                if let Some(comparison) = &mut self.comparison {
+                    comparison.add(ws.project(), other.project().clone(), other_path, &reviewer);
+                    let names: Vec<String> = comparison
+                        .others
+                        .iter()
+                        .map(|c| c.project.annotator.clone())
+                        .collect();
+                    let text = format!(
+                        "Comparing with {}: {} difference(s) with {}. Agreement… covers everyone.",
+                        names.join(", "),
+                        comparison.diff.differences(),
+                        comparison.name
+                    );
+                    self.notify(Level::Info, text);
+                    return;
+                }
+                let mut comparison = super::review::Comparison::new(
+                    ws.project(),
+                    other.project().clone(),
+                    other_path,
+                    &reviewer,
+                );
                 let (shared, differences) = (
                     comparison.diff.documents.len(),
                     comparison.diff.differences(),
@@ -1463,7 +1792,14 @@ impl MarginaliaApp {
                 note: String::new(),
                 created: Timestamp::now(),
                 attributes: std::collections::BTreeMap::new(),
-                provenance: None,
+                // In a gold project, a span the adjudicator draws is gold, theirs.
+                provenance: super::adjudication::is_gold(ws.project()).then(|| {
+                    crate::model::Provenance {
+                        annotators: Vec::new(),
+                        adjudicator: Some(ws.project().annotator.clone()),
+                        unresolved: false,
+                    }
+                }),
             };
             self.edit(Edit::AddAnnotation { doc, annotation }, None);
             if self
@@ -1597,8 +1933,28 @@ impl MarginaliaApp {
     }
 
     fn set_workspace(&mut self, ws: Workspace) {
+        self.reviews.clear();
+        if let Some(path) = ws.path() {
+            let (reviews, errors) = crate::review::comments::read_all(path);
+            self.reviews = reviews;
+            for error in errors {
+                self.error(&anyhow::Error::new(error));
+            }
+            let count: usize = self.reviews.iter().map(|r| r.comments.len()).sum();
+            if count > 0 {
+                let names: Vec<&str> = self.reviews.iter().map(|r| r.reviewer.as_str()).collect();
+                let text = format!(
+                    "{count} review comment(s) from {} on your spans: see Review comments beside the text",
+                    names.join(", ")
+                );
+                self.notify(Level::Info, text);
+            }
+        }
         self.workspace = Some(ws);
         self.comparison = None;
+        self.agreement = super::adjudication::AgreementView::default();
+        self.place = None;
+        self.comment_draft = None;
         self.doc = 0;
         self.selection = None;
         self.selected_span = None;

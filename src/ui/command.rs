@@ -48,11 +48,21 @@ pub enum Command {
     NextDifference,
     /// Review → Previous difference
     PreviousDifference,
+    /// Review → Agreement…
+    Agreement,
+    /// Adjudication: keep the first annotator's version of the current place.
+    KeepA,
+    /// Adjudication: keep the second annotator's version.
+    KeepB,
+    /// Adjudication: keep every candidate.
+    KeepBoth,
+    /// Adjudication: keep no candidate.
+    KeepNeither,
 }
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 26] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -74,6 +84,11 @@ impl Command {
         Self::Compare,
         Self::NextDifference,
         Self::PreviousDifference,
+        Self::Agreement,
+        Self::KeepA,
+        Self::KeepB,
+        Self::KeepBoth,
+        Self::KeepNeither,
     ];
 
     /// The menu text.
@@ -100,6 +115,11 @@ impl Command {
             Self::Compare => "Compare with…",
             Self::NextDifference => "Next difference",
             Self::PreviousDifference => "Previous difference",
+            Self::Agreement => "Agreement…",
+            Self::KeepA => "Keep the first annotator's",
+            Self::KeepB => "Keep the second annotator's",
+            Self::KeepBoth => "Keep both",
+            Self::KeepNeither => "Keep neither",
         }
     }
 
@@ -139,6 +159,11 @@ impl Command {
             Self::Compare => vec![cmd(Key::R)],
             Self::NextDifference => vec![plain(Key::N)],
             Self::PreviousDifference => vec![plain(Key::P)],
+            Self::Agreement => vec![cmd_shift(Key::R)],
+            Self::KeepA => vec![plain(Key::A)],
+            Self::KeepB => vec![plain(Key::B)],
+            Self::KeepBoth => vec![plain(Key::H)],
+            Self::KeepNeither => vec![plain(Key::X)],
         }
     }
 

@@ -8,6 +8,7 @@
 //! - [`theme`]: colours and sizes.
 //! - [`transfer`]: the export and import windows.
 
+pub mod adjudication;
 pub mod app;
 pub mod command;
 pub mod panels;

@@ -1,37 +1,110 @@
 //! Review → Compare with…: a colleague's project beside the open one, its differences listed and
 //! marked in the text, `n` / `p` to walk through them across the corpus.
 
+use std::path::PathBuf;
+
 use egui::{Color32, RichText, Ui};
 
 use super::app::Action;
 use super::theme;
-use crate::model::{Document, Project};
+use crate::model::{Document, Id, Project};
+use crate::review::comments::{Comment, Review};
 use crate::review::{CorpusDiff, DiffEntry, DiffKind, Side};
 use crate::text::ByteRange;
 
-/// A colleague's project compared with the open one.
+/// A colleague whose project is compared with the open one.
+pub struct Colleague {
+    /// Their project.
+    pub project: Project,
+    /// Where it is saved.
+    pub path: PathBuf,
+    /// The comments the user left on their spans (saved beside their project).
+    pub review: Review,
+}
+
+/// One or more colleagues' projects compared with the open one; the differences shown are
+/// those with one colleague at a time.
 pub struct Comparison {
-    /// The colleague's project.
+    /// The colleagues, in the order they were added.
+    pub others: Vec<Colleague>,
+    /// The colleague whose differences are shown.
+    pub shown: usize,
+    /// The shown colleague's project.
     pub other: Project,
     /// Their name, for the panel.
     pub name: String,
-    /// The diff, computed when the comparison opened (and after each edit).
+    /// The diff with the shown colleague, computed when shown (and after each edit).
     pub diff: CorpusDiff,
     /// The difference shown: (index into `diff.documents`, index into its entries).
     pub current: Option<(usize, usize)>,
 }
 
 impl Comparison {
-    /// Compares `mine` with `other`.
-    pub fn new(mine: &Project, other: Project) -> Self {
-        let diff = crate::review::diff_projects(mine, &other);
-        let name = other.annotator.clone();
-        Self {
-            other,
-            name,
-            diff,
+    /// Compares `mine` with `other`, saved at `path`; `reviewer` is the user (for comments).
+    pub fn new(mine: &Project, other: Project, path: PathBuf, reviewer: &str) -> Self {
+        let mut comparison = Self {
+            others: Vec::new(),
+            shown: 0,
+            other: Project::default(),
+            name: String::new(),
+            diff: CorpusDiff::default(),
             current: None,
-        }
+        };
+        comparison.add(mine, other, path, reviewer);
+        comparison
+    }
+
+    /// Adds a colleague and shows their differences.
+    pub fn add(&mut self, mine: &Project, other: Project, path: PathBuf, reviewer: &str) {
+        let review_path = crate::review::comments::path_for(&path, reviewer);
+        let review = crate::review::comments::read(&review_path).unwrap_or_else(|_| Review {
+            reviewer: reviewer.to_owned(),
+            path: review_path,
+            comments: Vec::new(),
+        });
+        self.others.push(Colleague {
+            project: other,
+            path,
+            review,
+        });
+        self.show(mine, self.others.len() - 1);
+    }
+
+    /// Shows the differences with colleague `index`.
+    pub fn show(&mut self, mine: &Project, index: usize) {
+        let Some(colleague) = self.others.get(index) else {
+            return;
+        };
+        self.shown = index;
+        self.other = colleague.project.clone();
+        self.name = colleague.project.annotator.clone();
+        self.current = None;
+        self.refresh(mine);
+    }
+
+    /// The projects compared: the user's first, then the colleagues'.
+    pub fn projects<'a>(&'a self, mine: &'a Project) -> Vec<&'a Project> {
+        std::iter::once(mine)
+            .chain(self.others.iter().map(|c| &c.project))
+            .collect()
+    }
+
+    /// The user's comments on the shown colleague's span `id` of the document at `path` (the
+    /// user's path; matched by content).
+    pub fn comments_on(&self, path: &str, id: Id) -> Vec<&Comment> {
+        let Some(theirs) = self.other_document(path) else {
+            return Vec::new();
+        };
+        self.others
+            .get(self.shown)
+            .map(|c| {
+                c.review
+                    .comments
+                    .iter()
+                    .filter(|m| m.sha256 == theirs.hash && m.span == id)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Recomputes the diff after the open project changed.
@@ -161,12 +234,33 @@ fn describe(entry: &DiffEntry, mine: &Document, theirs: Option<&Document>) -> (S
     )
 }
 
-/// The review panel: totals, and the differences of the current document.
-pub fn review_ui(ui: &mut Ui, comparison: &Comparison, mine: &Document) -> Option<Action> {
+/// The review panel: totals, and the differences of the current document. `draft` is the
+/// comment being written: (the colleague's span, its text).
+pub fn review_ui(
+    ui: &mut Ui,
+    comparison: &Comparison,
+    mine: &Document,
+    draft: &mut Option<(Id, String)>,
+) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
         ui.heading("Review");
-        ui.weak(format!("with {}", comparison.name));
+        if comparison.others.len() > 1 {
+            egui::ComboBox::from_id_salt("colleague")
+                .selected_text(format!("with {}", comparison.name))
+                .show_ui(ui, |ui| {
+                    for (i, colleague) in comparison.others.iter().enumerate() {
+                        if ui
+                            .selectable_label(i == comparison.shown, &colleague.project.annotator)
+                            .clicked()
+                        {
+                            action = Some(Action::ShowColleague(i));
+                        }
+                    }
+                });
+        } else {
+            ui.weak(format!("with {}", comparison.name));
+        }
         if ui
             .small_button("Close")
             .on_hover_text("Stop comparing")
@@ -174,6 +268,30 @@ pub fn review_ui(ui: &mut Ui, comparison: &Comparison, mine: &Document) -> Optio
         {
             action = Some(Action::CloseComparison);
         }
+    });
+    ui.horizontal(|ui| {
+        if ui
+            .button("Agreement…")
+            .on_hover_text("Agreement measures per label, per document and overall")
+            .clicked()
+        {
+            action = Some(Action::Command(super::command::Command::Agreement));
+        }
+        ui.menu_button("Adjudicate…", |ui| {
+            for policy in crate::review::adjudicate::Policy::ALL {
+                let enabled = policy != crate::review::adjudicate::Policy::Majority
+                    || comparison.others.len() >= 2;
+                if ui
+                    .add_enabled(enabled, egui::Button::new(format!("Start from {}", policy.name())))
+                    .on_hover_text(policy.describe())
+                    .clicked()
+                {
+                    action = Some(Action::Adjudicate(policy));
+                }
+            }
+        })
+        .response
+        .on_hover_text("Merge your project and your colleagues' into a new gold project, then rule on each difference");
     });
     let total = comparison.diff.differences();
     let counts = comparison.diff.counts();
@@ -234,8 +352,110 @@ pub fn review_ui(ui: &mut Ui, comparison: &Comparison, mine: &Document) -> Optio
                 }
                 ui.weak(format!("yours: {}", truncate(&yours)));
                 ui.weak(format!("{}: {}", comparison.name, truncate(&theirs_text)));
+                let Some(their_span) = entry
+                    .b
+                    .and_then(|i| theirs?.annotations.get(i))
+                    .map(|a| a.id)
+                else {
+                    continue;
+                };
+                for comment in comparison.comments_on(&mine.path, their_span) {
+                    ui.label(
+                        RichText::new(format!("{} commented: {}", comment.author, comment.text))
+                            .italics(),
+                    );
+                }
+                match draft {
+                    Some((id, text)) if *id == their_span => {
+                        let field = ui.add(
+                            egui::TextEdit::multiline(text)
+                                .desired_rows(2)
+                                .hint_text(format!("A comment for {}", comparison.name)),
+                        );
+                        field.request_focus();
+                        ui.horizontal(|ui| {
+                            if ui.button("Add comment").clicked() && !text.trim().is_empty() {
+                                action = Some(Action::AddComment {
+                                    path: mine.path.clone(),
+                                    span: their_span,
+                                    text: text.trim().to_owned(),
+                                });
+                            }
+                            if ui.button("Cancel").clicked() {
+                                action = Some(Action::CancelComment);
+                            }
+                        });
+                    }
+                    _ => {
+                        if ui
+                            .small_button("Comment…")
+                            .on_hover_text(format!(
+                                "Leave {} a comment on this span without changing it",
+                                comparison.name
+                            ))
+                            .clicked()
+                        {
+                            action = Some(Action::StartComment(their_span));
+                        }
+                    }
+                }
             }
         });
+    action
+}
+
+/// The comments colleagues left on the spans of this document (read from the files beside the
+/// project when it was opened).
+pub fn comments_ui(
+    ui: &mut Ui,
+    reviews: &[Review],
+    project: &Project,
+    doc: usize,
+) -> Option<Action> {
+    use crate::review::comments::{Attachment, attach};
+    let mut action = None;
+    let here: Vec<(&Comment, Attachment)> = reviews
+        .iter()
+        .flat_map(|r| &r.comments)
+        .map(|c| (c, attach(project, c)))
+        .filter(|(c, a)| match a {
+            Attachment::Span(d, _) | Attachment::Changed(d, _) => *d == doc,
+            Attachment::Gone => project.document(doc).is_some_and(|d| d.path == c.document),
+        })
+        .collect();
+    if here.is_empty() {
+        return None;
+    }
+    ui.horizontal(|ui| {
+        ui.heading("Review comments");
+        ui.weak(here.len().to_string());
+    });
+    for (comment, attachment) in here {
+        let (id, status) = match attachment {
+            Attachment::Span(_, id) => (Some(id), ""),
+            Attachment::Changed(_, id) => (Some(id), " (the span changed since)"),
+            Attachment::Gone => (None, " (the span is gone)"),
+        };
+        let response = ui
+            .selectable_label(
+                false,
+                RichText::new(format!(
+                    "{} on {}: “{}”{status}",
+                    comment.author,
+                    comment.label,
+                    truncate(&comment.quote)
+                ))
+                .weak(),
+            )
+            .on_hover_text(format!("{} · {}", comment.author, comment.created));
+        ui.label(&comment.text);
+        if response.clicked()
+            && let Some(id) = id
+        {
+            action = Some(Action::SelectSpan { id, scroll: true });
+        }
+    }
+    ui.separator();
     action
 }
 

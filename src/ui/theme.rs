@@ -34,6 +34,9 @@ pub fn selected_outline(dark_mode: bool) -> Color32 {
 }
 
 /// The colour of warnings (read-only documents, decoded files).
+/// Done, agreed, gold.
+pub const OK: Color32 = Color32::from_rgb(0x4c, 0xa6, 0x4c);
+/// Needs attention.
 pub const WARNING: Color32 = Color32::from_rgb(0xe0, 0x8a, 0x1e);
 
 /// The colour of errors.

@@ -1,0 +1,459 @@
+//! Review → Agreement (the measures, their chart and what they mean) and the adjudication of a
+//! gold project (the places in dispute, ruled on with A, B, H and X).
+
+use egui::{Color32, RichText, Ui};
+
+use super::app::Action;
+use super::theme;
+use crate::model::{Id, Project};
+use crate::review::adjudicate::{Ruling, groups, is_unresolved};
+use crate::review::agreement::{By, Measures, Report, Row};
+
+// ---------------------------------------------------------------------------------------------
+// Adjudication.
+
+/// A place in dispute: overlapping unresolved candidates of one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// Document index.
+    pub doc: usize,
+    /// The candidates, in text order.
+    pub ids: Vec<Id>,
+}
+
+/// Every place in dispute, in corpus order.
+pub fn places(project: &Project) -> Vec<Place> {
+    project
+        .documents
+        .iter()
+        .enumerate()
+        .flat_map(|(doc, d)| groups(d).into_iter().map(move |ids| Place { doc, ids }))
+        .collect()
+}
+
+/// The next (or previous) place after `current`, wrapping around; the first one in or after
+/// document `doc` when there is no current place.
+pub fn step(
+    project: &Project,
+    current: Option<&Place>,
+    doc: usize,
+    forward: bool,
+) -> Option<Place> {
+    let all = places(project);
+    if all.is_empty() {
+        return None;
+    }
+    let at = current.and_then(|c| {
+        all.iter()
+            .position(|p| p.doc == c.doc && p.ids.first() == c.ids.first())
+    });
+    let index = match (at, forward) {
+        (Some(i), true) => (i + 1) % all.len(),
+        (Some(i), false) => (i + all.len() - 1) % all.len(),
+        (None, true) => all.iter().position(|p| p.doc >= doc).unwrap_or(0),
+        (None, false) => all
+            .iter()
+            .rposition(|p| p.doc <= doc)
+            .unwrap_or(all.len() - 1),
+    };
+    all.get(index).cloned()
+}
+
+/// The place that holds the span `id` of document `doc`.
+pub fn place_of(project: &Project, doc: usize, id: Id) -> Option<Place> {
+    let document = project.document(doc)?;
+    groups(document)
+        .into_iter()
+        .find(|ids| ids.contains(&id))
+        .map(|ids| Place { doc, ids })
+}
+
+/// The annotators a gold project was merged from, sorted: A is the first, B the second.
+pub fn annotators(project: &Project) -> Vec<String> {
+    let mut names: Vec<String> = project
+        .documents
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .filter_map(|a| a.provenance.as_ref())
+        .flat_map(|p| p.annotators.iter().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// True when the project is a gold project (its spans carry provenance).
+pub fn is_gold(project: &Project) -> bool {
+    project
+        .documents
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .any(|a| a.provenance.is_some())
+}
+
+/// The adjudication panel of a gold project.
+pub fn gold_ui(
+    ui: &mut Ui,
+    project: &Project,
+    doc: usize,
+    current: Option<&Place>,
+) -> Option<Action> {
+    let mut action = None;
+    let all = places(project);
+    let names = annotators(project);
+    ui.horizontal(|ui| {
+        ui.heading("Adjudication");
+        ui.weak(format!("gold of {}", names.join(", ")));
+    });
+    if all.is_empty() {
+        ui.colored_label(theme::OK, "Nothing left to rule on: every span is gold.");
+        ui.separator();
+        return None;
+    }
+    let here = all.iter().filter(|p| p.doc == doc).count();
+    ui.label(format!("{} places to rule on", all.len()))
+        .on_hover_text(format!(
+            "{here} in this document. n / p: next / previous place"
+        ));
+    let Some(place) = current.filter(|p| p.doc == doc) else {
+        ui.weak("Press n for the next place to rule on.");
+        ui.separator();
+        return None;
+    };
+    let document = project.document(doc)?;
+    for id in &place.ids {
+        let Some(annotation) = document.annotation(*id) else {
+            continue;
+        };
+        let who = annotation
+            .provenance
+            .as_ref()
+            .map(|p| p.annotators.join(", "))
+            .unwrap_or_default();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&annotation.label).strong());
+            ui.weak(format!("({who})"));
+            if ui
+                .small_button("Keep only this")
+                .on_hover_text("Make this candidate gold and drop the others here")
+                .clicked()
+            {
+                action = Some(Action::Rule(Ruling::Keep(vec![*id])));
+            }
+        });
+        ui.weak(truncate(&annotation.text(&document.text), 120));
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (name, key) in names.iter().zip(["A", "B"]) {
+            if ui
+                .button(format!("Keep {name}'s ({key})"))
+                .on_hover_text(format!(
+                    "Keep what {name} marked here (nothing, if they marked nothing)"
+                ))
+                .clicked()
+            {
+                action = Some(Action::Rule(Ruling::Side(name.clone())));
+            }
+        }
+        if ui
+            .button("Keep both (H)")
+            .on_hover_text("Every candidate here becomes gold")
+            .clicked()
+        {
+            action = Some(Action::Rule(Ruling::All));
+        }
+        if ui
+            .button("Keep neither (X)")
+            .on_hover_text("Drop every candidate here")
+            .clicked()
+        {
+            action = Some(Action::Rule(Ruling::Neither));
+        }
+    });
+    ui.weak("Or edit a candidate by hand (relabel, Ctrl+drag), then keep it.");
+    ui.separator();
+    action
+}
+
+/// A short description of a span's provenance for the selected-span panel.
+pub fn provenance_text(annotation: &crate::model::Annotation) -> Option<(String, Color32)> {
+    let provenance = annotation.provenance.as_ref()?;
+    let from = if provenance.annotators.is_empty() {
+        "added by the adjudicator".to_owned()
+    } else {
+        format!("from {}", provenance.annotators.join(", "))
+    };
+    Some(if is_unresolved(annotation) {
+        (format!("To rule on · {from}"), theme::WARNING)
+    } else if let Some(by) = &provenance.adjudicator {
+        (format!("Gold · {from} · ruled by {by}"), theme::OK)
+    } else {
+        (format!("Gold · {from} · agreed"), theme::OK)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agreement.
+
+/// What each measure means, for the column headers' tooltips.
+pub const EXPLAIN_EXACT: &str = "Exact-span F1: a span counts when the other annotator has one with the same label and exactly the same boundaries. Precision and recall take the first annotator as the reference. 1 is perfect.";
+/// See [`EXPLAIN_EXACT`].
+pub const EXPLAIN_OVERLAP: &str = "Overlap F1: a span counts when the other annotator has one with the same label that shares at least one character with it. Forgives boundary disagreements.";
+/// See [`EXPLAIN_EXACT`].
+pub const EXPLAIN_KAPPA: &str = "Cohen's κ on tokens (pairs only): each word gets the label of the span covering it (O if none); κ is the agreement on those labels corrected for the agreement expected by chance. 1 perfect, 0 chance level, below 0 worse than chance. Same as scikit-learn's cohen_kappa_score.";
+/// See [`EXPLAIN_EXACT`].
+pub const EXPLAIN_ALPHA: &str = "Krippendorff's α (nominal) on the same token labels, for any number of annotators; tokens an annotator lacks are missing values. 1 perfect, 0 chance. Common rule of thumb: ≥ 0.8 reliable, ≥ 0.667 tentative.";
+/// See [`EXPLAIN_EXACT`].
+pub const EXPLAIN_ALPHA_U: &str = "Krippendorff's unitizing αu on characters: compares where the spans begin and end, not only their labels; the measure INCEpTION recommends for span annotation. 1 perfect, 0 chance.";
+
+/// The agreement window's state.
+#[derive(Default)]
+pub struct AgreementView {
+    /// The window is shown.
+    pub open: bool,
+    /// Rows per label or per document.
+    pub by_document: bool,
+    /// The report, computed when the window opens or is refreshed.
+    pub report: Option<Report>,
+    /// The group of annotators shown: index into the groups of the report.
+    pub group: usize,
+}
+
+impl AgreementView {
+    /// The breakdown of the rows.
+    pub fn by(&self) -> By {
+        if self.by_document {
+            By::Document
+        } else {
+            By::Label
+        }
+    }
+}
+
+fn groups_of(report: &Report) -> Vec<Vec<usize>> {
+    let mut found: Vec<Vec<usize>> = Vec::new();
+    for row in &report.rows {
+        if !found.contains(&row.annotators) {
+            found.push(row.annotators.clone());
+        }
+    }
+    found
+}
+
+fn value(x: f64) -> String {
+    if x.is_nan() {
+        "—".to_owned()
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn prf(p: &crate::review::agreement::Prf) -> String {
+    if p.reference + p.other == 0 {
+        "—".to_owned()
+    } else {
+        format!(
+            "{} ({} / {})",
+            value(p.f1()),
+            value(p.precision()),
+            value(p.recall())
+        )
+    }
+}
+
+/// The agreement window: returns true when the user asks to recompute.
+pub fn agreement_window(ctx: &egui::Context, view: &mut AgreementView) -> bool {
+    let mut refresh = false;
+    let mut open = view.open;
+    egui::Window::new("Agreement")
+        .open(&mut open)
+        .default_size([760.0, 560.0])
+        .vscroll(true)
+        .show(ctx, |ui| {
+            let Some(report) = &view.report else {
+                ui.label("Compare with a colleague's project first (Review → Compare with…).");
+                return;
+            };
+            let groups = groups_of(report);
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{} documents compared · {}",
+                    report.documents,
+                    report.annotators.join(", ")
+                ));
+                if ui.button("Recompute").clicked() {
+                    refresh = true;
+                }
+                let before = view.by_document;
+                ui.selectable_value(&mut view.by_document, false, "per label");
+                ui.selectable_value(&mut view.by_document, true, "per document");
+                if before != view.by_document {
+                    refresh = true;
+                }
+            });
+            if groups.len() > 1 {
+                ui.horizontal_wrapped(|ui| {
+                    for (i, group) in groups.iter().enumerate() {
+                        let names: Vec<&str> = group
+                            .iter()
+                            .filter_map(|&a| report.annotators.get(a).map(String::as_str))
+                            .collect();
+                        let text = if group.len() > 2 {
+                            format!("all {}", names.len())
+                        } else {
+                            names.join(" vs ")
+                        };
+                        ui.selectable_value(&mut view.group, i, text);
+                    }
+                });
+            }
+            let Some(group) = groups.get(view.group).or_else(|| groups.first()) else {
+                return;
+            };
+            let rows: Vec<&Row> = report
+                .rows
+                .iter()
+                .filter(|r| &r.annotators == group)
+                .collect();
+            for (path, have) in &report.partial {
+                ui.colored_label(
+                    theme::WARNING,
+                    format!("{path} is only in {} project(s)", have.len()),
+                );
+            }
+            for path in &report.mismatches {
+                ui.colored_label(
+                    theme::WARNING,
+                    format!("{path} has different contents in different projects"),
+                );
+            }
+            chart(ui, &rows, view.by_document);
+            egui::Grid::new("agreement-table")
+                .striped(true)
+                .num_columns(7)
+                .show(ui, |ui| {
+                    ui.strong(if view.by_document {
+                        "document"
+                    } else {
+                        "label"
+                    });
+                    ui.strong("exact F1 (P / R)").on_hover_text(EXPLAIN_EXACT);
+                    ui.strong("overlap F1 (P / R)")
+                        .on_hover_text(EXPLAIN_OVERLAP);
+                    ui.strong("κ").on_hover_text(EXPLAIN_KAPPA);
+                    ui.strong("α").on_hover_text(EXPLAIN_ALPHA);
+                    ui.strong("αu").on_hover_text(EXPLAIN_ALPHA_U);
+                    ui.strong("tokens");
+                    ui.end_row();
+                    for row in &rows {
+                        let m = &row.measures;
+                        ui.label(row.scope.name());
+                        ui.label(prf(&m.exact));
+                        ui.label(prf(&m.overlap));
+                        ui.label(value(m.kappa));
+                        ui.label(value(m.alpha));
+                        ui.label(value(m.alpha_u));
+                        ui.label(m.tokens.to_string());
+                        ui.end_row();
+                    }
+                });
+            if let [a, b] = group.as_slice() {
+                if let Some((_, _, counts)) =
+                    report.differences.iter().find(|(x, y, _)| x == a && y == b)
+                {
+                    let text: Vec<String> = counts
+                        .iter()
+                        .map(|(kind, n)| format!("{n} {}", kind.name()))
+                        .collect();
+                    ui.label(format!("Span diff: {}", text.join(", ")));
+                }
+                if let Some((_, _, links)) = report.links.iter().find(|(x, y, _)| x == a && y == b)
+                {
+                    ui.label(format!(
+                        "Links: {} agree of {} and {} (F1 {})",
+                        links.agreed,
+                        links.a,
+                        links.b,
+                        value(links.f1())
+                    ));
+                }
+            }
+        });
+    view.open = open;
+    refresh
+}
+
+/// Bars of each measure per label (or document) of the rows.
+fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
+    use egui_plot::{Bar, BarChart, Legend, Plot};
+    type Pick = fn(&Measures) -> f64;
+    let scoped: Vec<&&Row> = rows
+        .iter()
+        .filter(|r| !matches!(r.scope, crate::review::agreement::Scope::All))
+        .collect();
+    if scoped.is_empty() {
+        return;
+    }
+    let names: Vec<String> = scoped.iter().map(|r| r.scope.name().to_owned()).collect();
+    let series: [(&str, Pick, Color32); 5] = [
+        (
+            "exact F1",
+            |m| m.exact.f1(),
+            Color32::from_rgb(0xf2, 0xa1, 0x3b),
+        ),
+        (
+            "overlap F1",
+            |m| m.overlap.f1(),
+            Color32::from_rgb(0xe0, 0x6c, 0x75),
+        ),
+        ("κ", |m| m.kappa, Color32::from_rgb(0x4f, 0x9d, 0xde)),
+        ("α", |m| m.alpha, Color32::from_rgb(0x7c, 0xb3, 0x42)),
+        ("αu", |m| m.alpha_u, Color32::from_rgb(0x9b, 0x6c, 0xd6)),
+    ];
+    let width = 0.8 / series.len() as f64;
+    let labels = names.clone();
+    Plot::new("agreement-chart")
+        .height(if by_document { 180.0 } else { 220.0 })
+        .legend(Legend::default())
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark, _| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                labels.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot| {
+            for (s, (name, pick, color)) in series.iter().enumerate() {
+                let bars = scoped
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, row)| {
+                        let y = pick(&row.measures);
+                        (!y.is_nan()).then(|| {
+                            Bar::new(i as f64 - 0.4 + width * (s as f64 + 0.5), y)
+                                .width(width)
+                                .name(format!(
+                                    "{} · {name}",
+                                    names.get(i).cloned().unwrap_or_default()
+                                ))
+                        })
+                    })
+                    .collect();
+                plot.bar_chart(BarChart::new(*name, bars).color(*color));
+            }
+        });
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let mut short: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        short.push('…');
+    }
+    short
+}
