@@ -48,14 +48,16 @@ impl Workspace {
         })
     }
 
-    /// Opens the project file at `path`.
+    /// Opens the project file at `path`. When loading changed the project (spans re-anchored on
+    /// a changed text, see [`Problem::changes_project`]), it starts unsaved.
     pub fn open(path: &Path) -> Result<Self, LoadError> {
         let (project, problems) = file::load(path)?;
+        let changed = problems.iter().any(Problem::changes_project);
         Ok(Self {
             project,
             path: Some(file::absolute(path)),
             history: History::default(),
-            saved_revision: Some(0),
+            saved_revision: (!changed).then_some(0),
             problems,
         })
     }
