@@ -526,9 +526,35 @@ pub fn save(project: &Project, path: &Path) -> Result<(), SaveError> {
 
 /// Loads the project file at `path` and its corpus.
 pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
+    let bytes = corpus::read_text_file(path).map_err(|error| match error {
+        CorpusError::Io { source, .. } => LoadError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        CorpusError::EmptyFile(_) => LoadError::Invalid {
+            path: path.to_owned(),
+            message: "the file is empty: it is not a project file".to_owned(),
+        },
+        CorpusError::Binary(_) => LoadError::Invalid {
+            path: path.to_owned(),
+            message: "the file looks like a binary file, not a project file (RON text)".to_owned(),
+        },
+        other => LoadError::Invalid {
+            path: path.to_owned(),
+            message: other.to_string(),
+        },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = e.as_bytes().get(..at).unwrap_or_default();
+        let line = before.split(|&b| b == b'\n').count();
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        LoadError::Syntax {
+            path: path.to_owned(),
+            line,
+            column,
+            message: "the file is not UTF-8 text (a project file is always UTF-8)".to_owned(),
+        }
     })?;
     let dir = absolute(path)
         .parent()
