@@ -356,6 +356,9 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                 .iter()
                 .map(|(s, e)| code_points_to_bytes(&index, *s, *e))
                 .collect();
+            // Fragments must also be in order and apart (a span does not overlap itself).
+            let fragments =
+                fragments.filter(|f| crate::model::check_fragments(&line.text, f).is_ok());
             let Some(fragments) = fragments else {
                 imported.report.push(format!(
                     "{}:{}: span {} ({}) does not fit the text: left out",
