@@ -30,6 +30,104 @@ pub enum CorpusError {
     /// The folder holds no `.txt` file.
     #[error("{0} contains no .txt file")]
     Empty(PathBuf),
+    /// A file is larger than the limit (see [`max_file_bytes`]).
+    #[error(
+        "{path} is {} MB, more than the limit of {} MB: set {MAX_FILE_MB_VAR} to a larger number of MB to read it",
+        size.div_ceil(1 << 20),
+        limit >> 20
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A file that should hold text holds something else.
+    #[error("{0} looks like a binary file, not text")]
+    Binary(PathBuf),
+    /// A project or import file is empty.
+    #[error("{0} is empty")]
+    EmptyFile(PathBuf),
+}
+
+/// The environment variable that sets the largest file Marginalia reads, in MB.
+pub const MAX_FILE_MB_VAR: &str = "MARGINALIA_MAX_FILE_MB";
+
+/// The largest file read when [`MAX_FILE_MB_VAR`] is not set, in MB.
+pub const DEFAULT_MAX_FILE_MB: u64 = 256;
+
+/// The largest file Marginalia reads (documents, projects, imports), in bytes: `MARGINALIA_MAX_FILE_MB`
+/// megabytes when that is set to a positive whole number, else [`DEFAULT_MAX_FILE_MB`].
+pub fn max_file_bytes() -> u64 {
+    std::env::var(MAX_FILE_MB_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&mb| mb > 0)
+        .unwrap_or(DEFAULT_MAX_FILE_MB)
+        .saturating_mul(1 << 20)
+}
+
+/// Reads a whole file, refusing it before reading when it is larger than `limit` bytes (and
+/// reading at most `limit` bytes, should it grow meanwhile).
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
+    use std::io::Read as _;
+    let io = |source| CorpusError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let too_large = |size| CorpusError::TooLarge {
+        path: path.to_owned(),
+        size,
+        limit,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// True when `bytes` look like a binary file rather than text: a NUL byte in the first KiB (UTF-16
+/// with a BOM aside), or, for bytes that are not UTF-8, many control characters there.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    let head = bytes.get(..1024).unwrap_or(bytes);
+    if matches!(encoding_rs::Encoding::for_bom(bytes), Some((e, _)) if e != encoding_rs::UTF_8) {
+        return false;
+    }
+    if head.contains(&0) {
+        return true;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return false;
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    controls * 10 > head.len()
+}
+
+/// Reads a file that must hold text: within the size limit ([`max_file_bytes`]), not empty, not
+/// binary. For project and import files.
+pub fn read_text_file(path: &Path) -> Result<Vec<u8>, CorpusError> {
+    let bytes = read_limited(path, max_file_bytes())?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(CorpusError::EmptyFile(path.to_owned()));
+    }
+    if looks_binary(&bytes) {
+        return Err(CorpusError::Binary(path.to_owned()));
+    }
+    Ok(bytes)
 }
 
 /// A document file read from disk.
@@ -68,12 +166,13 @@ pub fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
     (text.into_owned(), Some(encoding.name()))
 }
 
-/// Reads and decodes one document file.
+/// Reads and decodes one document file (an empty file is an empty document; a binary file or
+/// one over the size limit is refused).
 pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
-    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = read_limited(path, max_file_bytes())?;
+    if looks_binary(&bytes) {
+        return Err(CorpusError::Binary(path.to_owned()));
+    }
     let hash = sha256_hex(&bytes);
     let (text, decoded_from) = decode(&bytes);
     Ok(DocumentText {
@@ -96,17 +195,24 @@ pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, CorpusError> {
         return Err(outside());
     }
     let path = root.join(relative_path);
-    // A link may still lead out: compare real paths when the file exists.
-    if let (Ok(real_root), Ok(real_path)) = (root.canonicalize(), path.canonicalize())
-        && !real_path.starts_with(&real_root)
-    {
-        return Err(outside());
+    // A link may still lead out: compare real paths, of the file when it exists, else of the
+    // deepest folder on its way that exists (a link to a folder outside, before a file is
+    // written into it).
+    if let Ok(real_root) = root.canonicalize() {
+        let existing = path
+            .ancestors()
+            .take_while(|a| a.starts_with(root))
+            .find_map(|a| a.canonicalize().ok());
+        if existing.is_some_and(|real| !real.starts_with(&real_root)) {
+            return Err(outside());
+        }
     }
     Ok(path)
 }
 
 /// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators. Hidden
-/// files and folders (names starting with `.`) are skipped; links to folders are not followed.
+/// files and folders (names starting with `.`) are skipped; links to folders are not followed,
+/// and links to files are listed only when they stay inside `root` (see [`resolve`]).
 pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
     fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), CorpusError> {
         let io = |source| CorpusError::Io {
@@ -128,6 +234,8 @@ pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
                 .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
                 && path.is_file()
                 && let Ok(relative) = path.strip_prefix(root)
+                && (!kind.is_symlink()
+                    || relative.to_str().is_some_and(|r| resolve(root, r).is_ok()))
             {
                 let parts: Vec<String> = relative
                     .components()

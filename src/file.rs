@@ -15,6 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::anchor::{self, Anchor, DetachedSpan, Placement};
 use crate::corpus::{self, CorpusError};
 use crate::model::{
     Annotation, Document, Id, Project, Provenance, Relation, Status, TextState, Timestamp,
@@ -100,12 +101,26 @@ pub enum Problem {
         /// The encoding used.
         encoding: &'static str,
     },
-    /// A document's text no longer matches the hash the project recorded.
-    TextChanged {
+    /// A document's text no longer matches the hash the project recorded: its spans were looked
+    /// for in the new text (see [`crate::anchor`]) and the document now records the new hash. The
+    /// project changed in memory and needs saving ([`Problem::changes_project`]). Spans that
+    /// could not be placed are reported by a [`Problem::Unplaced`] of the same document.
+    Reanchored {
         /// Document path.
         path: String,
-        /// Its annotations, kept but not shown until re-anchored.
-        annotations: usize,
+        /// Spans found elsewhere in the new text.
+        moved: usize,
+        /// Spans still at their offsets.
+        unchanged: usize,
+    },
+    /// A document has spans that could not be placed on its current text: they are kept aside,
+    /// verbatim ([`crate::model::Document::detached`]), not shown in the text, until the user
+    /// places or deletes them.
+    Unplaced {
+        /// Document path.
+        path: String,
+        /// The spans, by id.
+        spans: Vec<UnplacedSpan>,
     },
     /// A document's file could not be read.
     Missing {
@@ -123,6 +138,33 @@ pub enum Problem {
     },
 }
 
+/// A span that could not be placed on its document's changed text, as a [`Problem`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnplacedSpan {
+    /// Its id.
+    pub id: Id,
+    /// Its label.
+    pub label: String,
+    /// The text it covered (fragments joined by " … ").
+    pub text: String,
+    /// Where it started in the old text, in bytes.
+    pub old_start: usize,
+    /// Why it could not be placed.
+    pub reason: String,
+}
+
+impl UnplacedSpan {
+    fn of(span: &DetachedSpan) -> Self {
+        Self {
+            id: span.annotation.id,
+            label: span.annotation.label.clone(),
+            text: span.text(),
+            old_start: span.old_start(),
+            reason: span.reason.clone(),
+        }
+    }
+}
+
 /// How serious a [`Problem`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -136,11 +178,17 @@ impl Problem {
     /// How serious it is.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::Decoded { .. } => Severity::Warning,
-            Self::TextChanged { .. } | Self::Missing { .. } | Self::UnknownLabel { .. } => {
+            Self::Decoded { .. } | Self::Reanchored { .. } => Severity::Warning,
+            Self::Unplaced { .. } | Self::Missing { .. } | Self::UnknownLabel { .. } => {
                 Severity::Error
             }
         }
+    }
+
+    /// True when loading changed the project (spans re-anchored, a new hash recorded): the
+    /// project then needs saving, and [`crate::workspace::Workspace::open`] marks it unsaved.
+    pub fn changes_project(&self) -> bool {
+        matches!(self, Self::Reanchored { .. })
     }
 }
 
@@ -153,11 +201,31 @@ impl fmt::Display for Problem {
                     "{path} is not UTF-8: it was decoded as {encoding}; check its accents"
                 )
             }
-            Self::TextChanged { path, annotations } => write!(
+            Self::Reanchored {
+                path,
+                moved,
+                unchanged,
+            } => write!(
                 f,
-                "{path} changed since it was annotated: its {annotations} span(s) are kept but \
-                 hidden, and the document is read-only"
+                "{path} changed since it was annotated: {moved} span(s) moved to where their text \
+                 now is, {unchanged} unchanged; save the project to keep this"
             ),
+            Self::Unplaced { path, spans } => {
+                write!(
+                    f,
+                    "{path}: {} span(s) could not be placed on its current text; they are kept \
+                     aside, not shown, until you place or delete them:",
+                    spans.len()
+                )?;
+                for span in spans {
+                    write!(
+                        f,
+                        "\n  - {} {} {:?} (at byte {} of the old text): {}",
+                        span.id, span.label, span.text, span.old_start, span.reason
+                    )?;
+                }
+                Ok(())
+            }
             Self::Missing { path, reason } => {
                 write!(
                     f,
@@ -191,6 +259,18 @@ struct DocumentFile {
     annotations: Vec<AnnotationFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     relations: Vec<RelationFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    detached: Vec<DetachedFile>,
+}
+
+/// A span that could not be placed on the document's current text (see [`crate::anchor`]).
+#[derive(Serialize, Deserialize)]
+struct DetachedFile {
+    span: AnnotationFile,
+    #[serde(default)]
+    reason: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    relations: Vec<RelationFile>,
 }
 
 /// A fragment: start and end byte offsets, and the text they cover (for people reading the file,
@@ -203,6 +283,11 @@ struct AnnotationFile {
     id: Id,
     label: String,
     fragments: Vec<FragmentFile>,
+    /// Context before the first fragment and after the last, to re-anchor the span.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    before: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    after: String,
     annotator: String,
     created: Timestamp,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -285,43 +370,118 @@ fn document_file(document: &Document) -> DocumentFile {
         annotations: document
             .annotations
             .iter()
-            .map(|a| AnnotationFile {
-                id: a.id,
-                label: a.label.clone(),
-                fragments: a
+            .map(|a| {
+                let (before, after) = if current {
+                    anchor::context(text, &a.fragments)
+                } else {
+                    (String::new(), String::new())
+                };
+                let texts: Vec<String> = a
                     .fragments
                     .iter()
                     .map(|f| {
-                        FragmentFile(
-                            f.start,
-                            f.end,
-                            if current {
-                                f.slice(text).to_owned()
-                            } else {
-                                String::new()
-                            },
-                        )
+                        if current {
+                            f.slice(text).to_owned()
+                        } else {
+                            String::new()
+                        }
                     })
-                    .collect(),
-                annotator: a.annotator.clone(),
-                created: a.created,
-                note: a.note.clone(),
-                attributes: a.attributes.clone(),
-                provenance: a.provenance.clone(),
+                    .collect();
+                annotation_file(a, &texts, before, after)
             })
             .collect(),
-        relations: document
-            .relations
+        relations: document.relations.iter().map(relation_file).collect(),
+        detached: document
+            .detached
             .iter()
-            .map(|r| RelationFile {
-                id: r.id,
-                kind: r.kind.clone(),
-                from: r.from,
-                to: r.to,
-                annotator: r.annotator.clone(),
-                created: r.created,
+            .map(|d| DetachedFile {
+                span: annotation_file(&d.annotation, &d.texts, d.before.clone(), d.after.clone()),
+                reason: d.reason.clone(),
+                relations: d.relations.iter().map(relation_file).collect(),
             })
             .collect(),
+    }
+}
+
+fn annotation_file(
+    a: &Annotation,
+    texts: &[String],
+    before: String,
+    after: String,
+) -> AnnotationFile {
+    AnnotationFile {
+        id: a.id,
+        label: a.label.clone(),
+        fragments: a
+            .fragments
+            .iter()
+            .enumerate()
+            .map(|(i, f)| FragmentFile(f.start, f.end, texts.get(i).cloned().unwrap_or_default()))
+            .collect(),
+        before,
+        after,
+        annotator: a.annotator.clone(),
+        created: a.created,
+        note: a.note.clone(),
+        attributes: a.attributes.clone(),
+        provenance: a.provenance.clone(),
+    }
+}
+
+fn relation_file(r: &Relation) -> RelationFile {
+    RelationFile {
+        id: r.id,
+        kind: r.kind.clone(),
+        from: r.from,
+        to: r.to,
+        annotator: r.annotator.clone(),
+        created: r.created,
+    }
+}
+
+/// The annotation a file entry describes, and what is known of it to re-anchor it.
+fn annotation_of(a: AnnotationFile) -> (Annotation, Anchor) {
+    let anchor = Anchor {
+        fragments: a
+            .fragments
+            .iter()
+            .map(|f| (ByteRange::new(f.0, f.1), f.2.clone()))
+            .collect(),
+        before: a.before,
+        after: a.after,
+    };
+    let annotation = Annotation {
+        id: a.id,
+        label: a.label,
+        fragments: anchor.fragments.iter().map(|(r, _)| *r).collect(),
+        annotator: a.annotator,
+        note: a.note,
+        created: a.created,
+        attributes: a.attributes,
+        provenance: a.provenance,
+    };
+    (annotation, anchor)
+}
+
+fn relation_of(r: RelationFile) -> Relation {
+    Relation {
+        id: r.id,
+        kind: r.kind,
+        from: r.from,
+        to: r.to,
+        annotator: r.annotator,
+        created: r.created,
+    }
+}
+
+fn detached(annotation: Annotation, anchor: Anchor, reason: String) -> DetachedSpan {
+    DetachedSpan {
+        annotation,
+        texts: anchor.fragments.into_iter().map(|(_, t)| t).collect(),
+        before: anchor.before,
+        after: anchor.after,
+        reason,
+        relations: Vec::new(),
     }
 }
 
@@ -552,9 +712,35 @@ pub fn save_stamped(project: &Project, path: &Path) -> Result<FileStamp, SaveErr
 
 /// Loads the project file at `path` and its corpus.
 pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
+    let bytes = corpus::read_text_file(path).map_err(|error| match error {
+        CorpusError::Io { source, .. } => LoadError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        CorpusError::EmptyFile(_) => LoadError::Invalid {
+            path: path.to_owned(),
+            message: "the file is empty: it is not a project file".to_owned(),
+        },
+        CorpusError::Binary(_) => LoadError::Invalid {
+            path: path.to_owned(),
+            message: "the file looks like a binary file, not a project file (RON text)".to_owned(),
+        },
+        other => LoadError::Invalid {
+            path: path.to_owned(),
+            message: other.to_string(),
+        },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = e.as_bytes().get(..at).unwrap_or_default();
+        let line = before.split(|&b| b == b'\n').count();
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        LoadError::Syntax {
+            path: path.to_owned(),
+            line,
+            column,
+            message: "the file is not UTF-8 text (a project file is always UTF-8)".to_owned(),
+        }
     })?;
     let dir = absolute(path)
         .parent()
@@ -594,31 +780,42 @@ pub fn from_ron(
     let mut problems = Vec::new();
     let mut seen_paths = BTreeSet::new();
     let mut seen_ids = BTreeSet::new();
-    let mut documents = Vec::with_capacity(file.documents.len());
-    for doc in file.documents {
+    let mut documents = Vec::new();
+    for mut doc in file.documents {
         if !seen_paths.insert(doc.path.clone()) {
             return Err(invalid(format!(
                 "the document {:?} is listed twice",
                 doc.path
             )));
         }
-        let (text, decoded_from, text_state) = match read(&corpus_root, &doc.path) {
-            Ok(read) if read.hash == doc.sha256 => {
-                (read.text, read.decoded_from, TextState::Current)
+        let ids =
+            doc.annotations
+                .iter()
+                .map(|a| a.id)
+                .chain(doc.relations.iter().map(|r| r.id))
+                .chain(doc.detached.iter().flat_map(|d| {
+                    std::iter::once(d.span.id).chain(d.relations.iter().map(|r| r.id))
+                }));
+        for id in ids {
+            if !seen_ids.insert(id) {
+                return Err(invalid(format!("the id {} is used twice", id.0)));
             }
-            Ok(read) => {
-                problems.push(Problem::TextChanged {
-                    path: doc.path.clone(),
-                    annotations: doc.annotations.len(),
-                });
-                (
-                    read.text,
-                    read.decoded_from,
-                    TextState::Changed {
-                        actual_hash: read.hash,
-                    },
-                )
-            }
+        }
+        let (text, decoded_from, text_state, hash, changed) = match read(&corpus_root, &doc.path) {
+            Ok(read) if read.hash == doc.sha256 => (
+                read.text,
+                read.decoded_from,
+                TextState::Current,
+                doc.sha256,
+                false,
+            ),
+            Ok(read) => (
+                read.text,
+                read.decoded_from,
+                TextState::Current,
+                read.hash,
+                true,
+            ),
             Err(source @ CorpusError::OutsideCorpus(_)) => {
                 return Err(LoadError::Corpus {
                     path: path.to_owned(),
@@ -634,7 +831,13 @@ pub fn from_ron(
                     path: doc.path.clone(),
                     reason: reason.clone(),
                 });
-                (String::new(), None, TextState::Missing { reason })
+                (
+                    String::new(),
+                    None,
+                    TextState::Missing { reason },
+                    doc.sha256,
+                    false,
+                )
             }
         };
         if let Some(encoding) = decoded_from {
@@ -643,72 +846,143 @@ pub fn from_ron(
                 encoding,
             });
         }
-        let mut annotations = Vec::with_capacity(doc.annotations.len());
-        for a in doc.annotations {
-            if !seen_ids.insert(a.id) {
-                return Err(invalid(format!("the id {} is used twice", a.id.0)));
-            }
-            let fragments: Vec<ByteRange> = a
-                .fragments
-                .iter()
-                .map(|f| ByteRange::new(f.0, f.1))
-                .collect();
-            if text_state == TextState::Current {
-                crate::model::check_fragments(&text, &fragments)
-                    .map_err(|e| invalid(format!("span {} of {}: {e}", a.id.0, doc.path)))?;
-            }
-            annotations.push(Annotation {
-                id: a.id,
-                label: a.label,
-                fragments,
-                annotator: a.annotator,
-                note: a.note,
-                created: a.created,
-                attributes: a.attributes,
-                provenance: a.provenance,
-            });
-        }
-        let ids: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
-        let mut relations = Vec::with_capacity(doc.relations.len());
-        for r in doc.relations {
-            if !seen_ids.insert(r.id) {
-                return Err(invalid(format!("the id {} is used twice", r.id.0)));
-            }
+        // Every span and relation id of the document, placed or not: relations must stay inside it.
+        let doc_spans: BTreeSet<Id> = doc
+            .annotations
+            .iter()
+            .map(|a| a.id)
+            .chain(doc.detached.iter().map(|d| d.span.id))
+            .collect();
+        let mut all_relations: Vec<Relation> = Vec::new();
+        for r in doc.relations.into_iter().chain(
+            doc.detached
+                .iter_mut()
+                .flat_map(|d| std::mem::take(&mut d.relations)),
+        ) {
             for end in [r.from, r.to] {
-                if !ids.contains(&end) {
+                if !doc_spans.contains(&end) {
                     return Err(invalid(format!(
                         "relation {} of {} points to {}, which is not a span of that document",
                         r.id.0, doc.path, end.0
                     )));
                 }
             }
-            relations.push(Relation {
-                id: r.id,
-                kind: r.kind,
-                from: r.from,
-                to: r.to,
-                annotator: r.annotator,
-                created: r.created,
+            all_relations.push(relation_of(r));
+        }
+        let mut annotations = Vec::new();
+        let mut detached_spans = Vec::new();
+        if changed {
+            // The text changed: look for every span again, those set aside earlier included.
+            let entries: Vec<(Annotation, Anchor)> = doc
+                .annotations
+                .into_iter()
+                .chain(doc.detached.into_iter().map(|d| d.span))
+                .map(annotation_of)
+                .collect();
+            let anchors: Vec<Anchor> = entries.iter().map(|(_, a)| a.clone()).collect();
+            let placements = anchor::reanchor(&text, &anchors);
+            let (mut moved, mut unchanged) = (0, 0);
+            for ((mut annotation, anchor), placement) in entries.into_iter().zip(placements) {
+                let outcome = match placement {
+                    Placement::Unchanged => Ok(false),
+                    Placement::Moved(fragments) => {
+                        annotation.fragments = fragments;
+                        Ok(true)
+                    }
+                    Placement::Unplaced(why) => Err(why.to_string()),
+                };
+                let outcome = outcome.and_then(|moved| {
+                    crate::model::check_fragments(&text, &annotation.fragments)
+                        .map(|()| moved)
+                        .map_err(|e| e.to_string())
+                });
+                match outcome {
+                    Ok(true) => {
+                        moved += 1;
+                        annotations.push(annotation);
+                    }
+                    Ok(false) => {
+                        unchanged += 1;
+                        annotations.push(annotation);
+                    }
+                    Err(reason) => {
+                        // Put the old fragments back: they are what the file recorded.
+                        annotation.fragments = anchor.fragments.iter().map(|(r, _)| *r).collect();
+                        detached_spans.push(detached(annotation, anchor, reason));
+                    }
+                }
+            }
+            problems.push(Problem::Reanchored {
+                path: doc.path.clone(),
+                moved,
+                unchanged,
             });
+        } else {
+            for a in doc.annotations {
+                let (annotation, _) = annotation_of(a);
+                if text_state == TextState::Current {
+                    crate::model::check_fragments(&text, &annotation.fragments).map_err(|e| {
+                        invalid(format!("span {} of {}: {e}", annotation.id.0, doc.path))
+                    })?;
+                }
+                annotations.push(annotation);
+            }
+            for d in doc.detached {
+                let (annotation, anchor) = annotation_of(d.span);
+                detached_spans.push(detached(annotation, anchor, d.reason));
+            }
+        }
+        // Relations between placed spans stay; the others go with a detached end.
+        let placed: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
+        detached_spans.sort_by_key(|d| d.annotation.id);
+        let mut relations = Vec::new();
+        for relation in all_relations {
+            if placed.contains(&relation.from) && placed.contains(&relation.to) {
+                relations.push(relation);
+                continue;
+            }
+            let end = if placed.contains(&relation.from) {
+                relation.to
+            } else {
+                relation.from
+            };
+            if let Ok(i) = detached_spans.binary_search_by_key(&end, |d| d.annotation.id)
+                && let Some(span) = detached_spans.get_mut(i)
+            {
+                span.relations.push(relation);
+            }
         }
         relations.sort_by_key(|r| r.id);
+        for span in &mut detached_spans {
+            span.relations.sort_by_key(|r| r.id);
+        }
+        if !detached_spans.is_empty() {
+            problems.push(Problem::Unplaced {
+                path: doc.path.clone(),
+                spans: detached_spans.iter().map(UnplacedSpan::of).collect(),
+            });
+        }
         let mut document = Document {
             path: doc.path,
-            hash: doc.sha256,
+            hash,
             text: Arc::from(text),
             decoded_from,
             text_state,
             status: doc.status,
             annotations,
             relations,
+            detached: detached_spans,
         };
         document.resort();
         documents.push(document);
     }
     let mut project = Project::new(file.annotator, corpus_root, file.schema, documents);
     // Labels used by annotations but missing from the schema are added, and reported.
-    let unknown: Vec<(String, usize)> = project
-        .counts_by_label()
+    let mut counts = project.counts_by_label();
+    for span in project.documents.iter().flat_map(|d| &d.detached) {
+        *counts.entry(span.annotation.label.as_str()).or_default() += 1;
+    }
+    let unknown: Vec<(String, usize)> = counts
         .into_iter()
         .filter(|(label, _)| project.schema.label(label).is_none())
         .map(|(label, count)| (label.to_owned(), count))
@@ -793,19 +1067,23 @@ mod tests {
             reader(&[("a.txt", "new text")]),
         )
         .unwrap();
-        assert!(matches!(
-            project.documents[0].text_state,
-            TextState::Changed { .. }
-        ));
+        // The changed text is editable, with its new hash; the span whose text is gone is kept
+        // aside and listed.
+        assert!(project.documents[0].is_editable());
+        assert_eq!(project.documents[0].hash, corpus::sha256_hex(b"new text"));
         assert!(matches!(
             project.documents[1].text_state,
             TextState::Missing { .. }
         ));
-        assert_eq!(project.documents[0].annotations.len(), 1);
-        assert!(problems.contains(&Problem::TextChanged {
+        assert!(project.documents[0].annotations.is_empty());
+        assert_eq!(project.documents[0].detached.len(), 1);
+        assert!(problems.contains(&Problem::Reanchored {
             path: "a.txt".into(),
-            annotations: 1
+            moved: 0,
+            unchanged: 0,
         }));
+        assert!(problems.iter().any(|p| matches!(p, Problem::Unplaced { path, spans }
+            if path == "a.txt" && spans.len() == 1 && spans[0].text == "old" && spans[0].old_start == 0)));
         assert!(problems.contains(&Problem::UnknownLabel {
             label: "claim".into(),
             count: 1

@@ -2,6 +2,7 @@
 //!
 //! The crate is a GUI-free core with two thin fronts over it:
 //!
+//! - [`anchor`]: finding spans again when a document's text changed.
 //! - [`text`]: byte ranges on char boundaries, and code point conversion for formats.
 //! - [`schema`]: labels, relation types and attributes.
 //! - [`model`]: documents, annotations and relations in memory.
@@ -15,6 +16,7 @@
 //! - [`cli`]: the command line.
 //! - `ui` (feature `gui`): the egui desktop application.
 
+pub mod anchor;
 pub mod cli;
 pub mod corpus;
 pub mod edit;

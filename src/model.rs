@@ -238,6 +238,9 @@ pub struct Document {
     pub annotations: Vec<Annotation>,
     /// Relations, sorted by id.
     pub relations: Vec<Relation>,
+    /// Spans that could not be placed again after the text changed, kept verbatim (see
+    /// [`crate::anchor`]); sorted by id.
+    pub detached: Vec<crate::anchor::DetachedSpan>,
 }
 
 impl Document {
@@ -354,6 +357,9 @@ impl Project {
                     .iter()
                     .map(|a| a.id.0)
                     .chain(d.relations.iter().map(|r| r.id.0))
+                    .chain(d.detached.iter().flat_map(|s| {
+                        std::iter::once(s.annotation.id.0).chain(s.relations.iter().map(|r| r.id.0))
+                    }))
             })
             .max()
             .unwrap_or(0)

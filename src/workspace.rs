@@ -110,7 +110,8 @@ impl Workspace {
         }
     }
 
-    /// Opens the project file at `path`.
+    /// Opens the project file at `path`. When loading changed the project (spans re-anchored on
+    /// a changed text, see [`Problem::changes_project`]), it starts unsaved.
     ///
     /// Check for unsaved changes of a previous session with [`recovery::find`] first: the
     /// workspace's own snapshots would otherwise be refused (see [`Workspace::write_recovery`]).
@@ -119,10 +120,11 @@ impl Workspace {
         // (a needless question) rather than overwriting the change (lost work).
         let disk = FileStamp::read(path).ok().flatten();
         let (project, problems) = file::load(path)?;
+        let changed = problems.iter().any(Problem::changes_project);
         Ok(Self {
             project,
             path: Some(file::absolute(path)),
-            saved_revision: Some(0),
+            saved_revision: (!changed).then_some(0),
             problems,
             disk,
             ..Self::default()

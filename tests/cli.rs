@@ -106,7 +106,7 @@ fn new_then_check_on_bom_crlf_and_windows_1252_files() {
 }
 
 #[test]
-fn check_reports_a_changed_document_and_exits_1() {
+fn check_reports_a_changed_document_without_spans_as_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     hard_corpus(&corpus);
@@ -123,10 +123,12 @@ fn check_reports_a_changed_document_and_exits_1() {
         .success()
     );
     std::fs::write(corpus.join("b-crlf.txt"), "Titre modifié\r\n").unwrap();
+    // No span to lose: the change is reported, and the project is sound (re-anchoring with
+    // unplaced spans, which exits 1, is tested in tests/drift.rs).
     let out = marginalia(&["check", project.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     assert!(
-        text(&out.stdout).contains("error: b-crlf.txt changed since it was annotated"),
+        text(&out.stdout).contains("warning: b-crlf.txt changed since it was annotated"),
         "{}",
         text(&out.stdout)
     );

@@ -229,7 +229,12 @@ fn saves_killed_midway_leave_a_complete_project() {
     let exe = std::env::current_exe().unwrap();
     let mut seen = BTreeMap::new();
     let mut random: u64 = 0x2545_f491_4f6c_dd1d;
-    for round in 0..40 {
+    // At least 40 rounds, and more (up to 200) until kills have left each version at least once:
+    // on a loaded machine the first saves may take much longer than measured.
+    for round in 0..200 {
+        if round >= 40 && seen.len() == 2 {
+            break;
+        }
         let mut child = Command::new(&exe)
             .args(["--exact", "kill_child", "--nocapture", "--include-ignored"])
             .env(KILL_CHILD, dir.path())
@@ -509,10 +514,12 @@ fn unreadable_recoveries_and_changed_corpora_are_reported() {
     );
     assert!(error.to_string().contains("doc001.txt differs"), "{error}");
     let restored = found.restore_despite_corpus_changes().unwrap();
+    // The span no longer fits the new text: kept aside (detached), listed, never dropped.
+    let document = &restored.project().documents[1];
     assert_eq!(
-        restored.project().documents[1].annotations.len(),
+        document.annotations.len() + document.detached.len(),
         1,
-        "kept, hidden"
+        "kept"
     );
     assert!(!restored.problems().is_empty());
     assert!(written.exists(), "kept until saved or discarded");

@@ -663,8 +663,13 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
             "a brat import reads a folder of .txt and .ann files",
         ));
     }
-    let (texts, anns) = list_files(input)?;
+    let (texts, anns, links) = list_files(input)?;
     let mut imported = Imported::default();
+    for link in links {
+        imported.report.push(format!(
+            "{link}: left out: a symbolic link (an import reads only the files inside its folder)"
+        ));
+    }
     if texts.is_empty() {
         imported
             .report
@@ -681,7 +686,11 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
     }
     for path in &texts {
         let file = input.join(path);
-        let bytes = std::fs::read(&file).map_err(FormatError::read(&file))?;
+        let limit = crate::corpus::max_file_bytes();
+        let bytes = crate::corpus::read_limited(&file, limit)?;
+        if crate::corpus::looks_binary(&bytes) {
+            return Err(crate::corpus::CorpusError::Binary(file).into());
+        }
         let (text, decoded_from) = crate::corpus::decode(&bytes);
         if let Some(encoding) = decoded_from {
             imported.report.push(format!(
@@ -692,15 +701,14 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         let ann_name = format!("{stem}.ann");
         let ann_file = input.join(&ann_name);
         let (spans, relations) = if ann_file.is_file() {
-            let ann_bytes = std::fs::read(&ann_file).map_err(FormatError::read(&ann_file))?;
+            let ann_bytes = crate::corpus::read_limited(&ann_file, limit)?;
             let content = String::from_utf8(ann_bytes).unwrap_or_else(|e| {
                 imported
                     .report
                     .push(format!("{ann_name}: not UTF-8: invalid bytes replaced"));
                 String::from_utf8_lossy(e.as_bytes()).into_owned()
             });
-            let parsed = parse_ann(&content, &ann_name, &mut imported.report);
-            resolve(&text, parsed, &ann_name, &mut imported.report)
+            parse_document(&text, &content, &ann_name, &mut imported.report)
         } else {
             (Vec::new(), Vec::new())
         };
@@ -722,14 +730,31 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
     Ok(imported)
 }
 
-/// The `.txt` and `.ann` files below `root`, as sorted relative paths with `/` separators.
-/// Hidden files and folders are skipped, as the corpus reader does.
-fn list_files(root: &Path) -> Result<(Vec<String>, Vec<String>), FormatError> {
+/// The spans and relations of one brat document: its text and the content of its `.ann` file
+/// (named `ann_name` in the report). What cannot be read is reported, with its line.
+pub fn parse_document(
+    text: &str,
+    ann: &str,
+    ann_name: &str,
+    report: &mut Vec<String>,
+) -> (Vec<ImportedSpan>, Vec<ImportedRelation>) {
+    let parsed = parse_ann(ann, ann_name, report);
+    resolve(text, parsed, ann_name, report)
+}
+
+/// Files found in a brat folder: `.txt`, `.ann`, and symbolic links (left out).
+type Listing = (Vec<String>, Vec<String>, Vec<String>);
+
+/// The `.txt` and `.ann` files below `root`, as sorted relative paths with `/` separators, and
+/// the symbolic links met (never followed). Hidden files and folders are skipped, as the corpus
+/// reader does.
+fn list_files(root: &Path) -> Result<Listing, FormatError> {
     fn walk(
         root: &Path,
         dir: &Path,
         texts: &mut Vec<String>,
         anns: &mut Vec<String>,
+        links: &mut Vec<String>,
     ) -> Result<(), FormatError> {
         for entry in std::fs::read_dir(dir).map_err(FormatError::read(dir))? {
             let entry = entry.map_err(FormatError::read(dir))?;
@@ -739,7 +764,7 @@ fn list_files(root: &Path) -> Result<(Vec<String>, Vec<String>), FormatError> {
             let path = entry.path();
             let kind = entry.file_type().map_err(FormatError::read(&path))?;
             if kind.is_dir() {
-                walk(root, &path, texts, anns)?;
+                walk(root, &path, texts, anns, links)?;
                 continue;
             }
             let Ok(relative) = path.strip_prefix(root) else {
@@ -750,6 +775,10 @@ fn list_files(root: &Path) -> Result<(Vec<String>, Vec<String>), FormatError> {
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
             let name = parts.join("/");
+            if kind.is_symlink() {
+                links.push(name);
+                continue;
+            }
             match path.extension().and_then(|e| e.to_str()) {
                 Some("txt") if path.is_file() => texts.push(name),
                 Some("ann") if path.is_file() => anns.push(name),
@@ -758,11 +787,12 @@ fn list_files(root: &Path) -> Result<(Vec<String>, Vec<String>), FormatError> {
         }
         Ok(())
     }
-    let (mut texts, mut anns) = (Vec::new(), Vec::new());
-    walk(root, root, &mut texts, &mut anns)?;
+    let (mut texts, mut anns, mut links) = (Vec::new(), Vec::new(), Vec::new());
+    walk(root, root, &mut texts, &mut anns, &mut links)?;
     texts.sort();
     anns.sort();
-    Ok((texts, anns))
+    links.sort();
+    Ok((texts, anns, links))
 }
 
 /// A text-bound line: `T1<TAB>Label 0 5;8 12<TAB>text`.
@@ -1571,7 +1601,7 @@ mod tests {
         let mut problems = Vec::new();
         let conf = std::fs::read_to_string(folder.join("annotation.conf")).unwrap();
         let conf = read_conf(&conf, &mut problems);
-        let (texts, _) = list_files(folder).unwrap();
+        let (texts, _, _) = list_files(folder).unwrap();
         assert!(!texts.is_empty());
         for path in texts {
             // brat reads texts with universal newlines.

@@ -7,7 +7,7 @@
 //! comments that name their span. Import reads that layout and the older one
 //! (`"label": [[start, end, "label"], ...]`).
 
-use std::io::{BufRead as _, BufWriter, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -112,16 +112,19 @@ fn key(value: &Value) -> String {
 
 /// Reads a doccano JSONL export (either layout).
 pub fn import(input: &Path) -> Result<Imported, FormatError> {
-    let file = std::fs::File::open(input).map_err(FormatError::read(input))?;
+    parse(&super::read_input(input)?, input)
+}
+
+/// Reads a doccano JSONL export from `content`; `input` names the file in messages.
+pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
     let mut imported = Imported::default();
     let mut utf16 = 0;
-    for (number_, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (number_, line) in content.lines().enumerate() {
         let line_no = number_ + 1;
-        let line = line.map_err(FormatError::read(input))?;
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(&line)
+        let value: Value = serde_json::from_str(line)
             .map_err(|e| FormatError::parse(input, line_no, e.to_string()))?;
         let Some(text) = value.get("text").and_then(Value::as_str) else {
             return Err(FormatError::parse(input, line_no, "no \"text\""));

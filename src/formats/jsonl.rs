@@ -12,7 +12,7 @@
 //! fragments joined by a space, with each fragment exact. Every line has the same keys, so that
 //! Hugging Face `datasets` infers typed columns.
 
-use std::io::{BufRead as _, BufWriter, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -327,14 +327,17 @@ fn document_line(
 
 /// Reads Marginalia JSONL (as exported, or written by hand with the same keys).
 pub fn import(input: &Path) -> Result<Imported, FormatError> {
-    let file = std::fs::File::open(input).map_err(FormatError::read(input))?;
+    parse(&super::read_input(input)?, input)
+}
+
+/// Reads Marginalia JSONL from `content`; `input` names the file in messages.
+pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
     let mut imported = Imported::default();
-    for (number, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(FormatError::read(input))?;
+    for (number, line) in content.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let line: Line = serde_json::from_str(&line)
+        let line: Line = serde_json::from_str(line)
             .map_err(|e| FormatError::parse(input, number + 1, e.to_string()))?;
         let index = CodePointIndex::new(&line.text);
         let path = if line.meta.path.is_empty() {
@@ -353,6 +356,9 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
                 .iter()
                 .map(|(s, e)| code_points_to_bytes(&index, *s, *e))
                 .collect();
+            // Fragments must also be in order and apart (a span does not overlap itself).
+            let fragments =
+                fragments.filter(|f| crate::model::check_fragments(&line.text, f).is_ok());
             let Some(fragments) = fragments else {
                 imported.report.push(format!(
                     "{}:{}: span {} ({}) does not fit the text: left out",

@@ -233,8 +233,22 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
     } else {
         input.to_owned()
     };
-    let bytes = std::fs::read(&file).map_err(FormatError::read(&file))?;
-    let value: Value = serde_json::from_slice(&bytes)
+    let content = super::read_input(&file)?;
+    let config = file
+        .parent()
+        .and_then(|dir| {
+            crate::corpus::read_limited(&dir.join("config.xml"), crate::corpus::max_file_bytes())
+                .ok()
+        })
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    parse(&content, &file, config.as_deref())
+}
+
+/// Reads Label Studio tasks from `content` (with the labelling config, when there is one, for
+/// the colours); `file` names the file in messages.
+pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Imported, FormatError> {
+    let file = file.to_owned();
+    let value: Value = serde_json::from_str(content)
         .map_err(|e| FormatError::parse(&file, e.line(), e.to_string()))?;
     let tasks = match value {
         Value::Array(tasks) => tasks,
@@ -248,10 +262,8 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         }
     };
     let mut imported = Imported::default();
-    if let Some(dir) = file.parent()
-        && let Ok(xml) = std::fs::read_to_string(dir.join("config.xml"))
-    {
-        imported.colors = config_colors(&xml);
+    if let Some(xml) = config {
+        imported.colors = config_colors(xml);
     }
     let mut utf16 = 0;
     for (n, task) in tasks.iter().enumerate() {

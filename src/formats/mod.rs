@@ -242,6 +242,30 @@ pub enum FormatError {
     /// The format cannot be imported.
     #[error("{0} files cannot be imported")]
     NotImportable(&'static str),
+    /// An input file is too large, empty or binary.
+    #[error(transparent)]
+    Input(#[from] crate::corpus::CorpusError),
+}
+
+/// Reads an import file as UTF-8 text, refusing it when it is over the size limit
+/// ([`crate::corpus::max_file_bytes`]), empty, binary or not UTF-8 (with the line and column of
+/// the first bad byte).
+pub fn read_input(path: &Path) -> Result<String, FormatError> {
+    let bytes = crate::corpus::read_text_file(path).map_err(|e| match e {
+        crate::corpus::CorpusError::Io { path, source } => FormatError::Read { path, source },
+        other => FormatError::Input(other),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = e.as_bytes().get(..at).unwrap_or_default();
+        let line = before.split(|&b| b == b'\n').count();
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        FormatError::parse(
+            path,
+            line,
+            format!("column {column}: not UTF-8 text (save the file as UTF-8)"),
+        )
+    })
 }
 
 impl FormatError {
@@ -440,6 +464,20 @@ fn utf16_to_bytes(text: &str, start: usize, end: usize) -> Option<ByteRange> {
     Some(ByteRange::new(found_start?, found_end?))
 }
 
+/// A document name that stays inside the corpus folder, made from one that does not: its plain
+/// parts (no root, `.` or `..`) joined with `_`.
+fn confined_name(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains(':'))
+        .collect();
+    if parts.is_empty() {
+        "document.txt".to_owned()
+    } else {
+        parts.join("_")
+    }
+}
+
 /// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
 /// schema from the labels and relation types met, and returns the project with a report of what
 /// could not be mapped (the importer's report, plus spans that do not fit their text).
@@ -459,7 +497,16 @@ pub fn build_project(
     let mut seen_paths = BTreeSet::new();
     let mut documents = Vec::with_capacity(imported.documents.len());
     let mut pending = Vec::new();
-    for doc in imported.documents {
+    for mut doc in imported.documents {
+        // A name that would lead outside the corpus folder (absolute, `..`) is never used as is.
+        if crate::corpus::resolve(corpus_dir, &doc.path).is_err() {
+            let safe = confined_name(&doc.path);
+            report.push(format!(
+                "{:?}: this name leads outside the corpus folder: the text is written as {safe:?}",
+                doc.path
+            ));
+            doc.path = safe;
+        }
         if !seen_paths.insert(doc.path.clone()) {
             report.push(format!(
                 "{}: a second document with this name was left out",

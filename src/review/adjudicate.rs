@@ -325,6 +325,7 @@ pub fn merge(
             status: Status::ToDo,
             annotations: Vec::new(),
             relations: Vec::new(),
+            detached: Vec::new(),
         };
         let mut ids: BTreeMap<&Span, Id> = BTreeMap::new();
         for (span, candidate) in &candidates {
