@@ -1182,3 +1182,129 @@ fn a_review_comment_on_a_colleagues_span_reaches_them_when_they_open_their_proje
     );
     theirs.get_by_label("Trop large : la source est « l'agence »");
 }
+
+#[test]
+fn saving_over_a_project_changed_on_disk_asks_reload_overwrite_or_save_as() {
+    let (dir, mut harness) = one_document("Le Kremlin a démenti. Selon l'AFP, Kim est arrivé.");
+    let project = dir.path().join("p.ron");
+    label_phrase(&mut harness, "Le Kremlin", Key::Num2);
+    // Meanwhile a `git pull` brings a colleague's version of the file.
+    let theirs = std::fs::read_to_string(&project)
+        .unwrap()
+        .replace("annotator: \"zoé\"", "annotator: \"zoé (pulled)\"");
+    std::fs::write(&project, &theirs).unwrap();
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    harness.get_by_label("The project changed on disk");
+    assert_eq!(
+        std::fs::read_to_string(&project).unwrap(),
+        theirs,
+        "nothing overwritten silently"
+    );
+    // Cancel keeps everything as it is.
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("The project changed on disk")
+            .is_none()
+    );
+    assert_eq!(std::fs::read_to_string(&project).unwrap(), theirs);
+
+    // Reload: the version on disk, without the unsaved span.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    harness.get_by_label("Reload from disk").click();
+    harness.run();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project().annotator, "zoé (pulled)");
+    assert!(ws.project().documents[0].annotations.is_empty());
+    assert!(!ws.is_dirty());
+
+    // Overwrite: our version replaces theirs, which stays in the backup.
+    label_phrase(&mut harness, "Kim", Key::Num2);
+    let changed = theirs.replace("zoé (pulled)", "zoé (pulled again)");
+    std::fs::write(&project, &changed).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    harness.get_by_label("Overwrite").click();
+    harness.run();
+    let saved = marginalia::workspace::Workspace::open(&project).unwrap();
+    assert_eq!(saved.project().documents[0].annotations.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(marginalia::file::backup_path(&project)).unwrap(),
+        changed
+    );
+    assert!(!harness.state().workspace().unwrap().is_dirty());
+}
+
+#[test]
+fn after_a_crash_the_next_start_offers_the_unsaved_changes_back() {
+    let (dir, project) = sample_copy();
+    // A session that labels a span, snapshots it, then dies without saving.
+    {
+        let mut ws = marginalia::workspace::Workspace::open(&project).unwrap();
+        let text = ws.project().documents[0].text.clone();
+        let start = text.find("Poutine").unwrap();
+        let id = ws.allocate_id();
+        ws.apply(marginalia::edit::Edit::AddAnnotation {
+            doc: 0,
+            annotation: Annotation {
+                id,
+                label: "source".into(),
+                fragments: vec![marginalia::text::ByteRange::new(
+                    start,
+                    start + "Poutine".len(),
+                )],
+                annotator: "camille".into(),
+                note: "recovered".into(),
+                created: marginalia::model::Timestamp::now(),
+                attributes: std::collections::BTreeMap::new(),
+                provenance: None,
+            },
+        })
+        .unwrap();
+        ws.write_recovery(dir.path()).unwrap().expect("a snapshot");
+        std::mem::forget(ws);
+    }
+    let saved_spans = marginalia::workspace::Workspace::open(&project)
+        .unwrap()
+        .project()
+        .annotation_count();
+
+    let mut harness = harness(Some(&project));
+    harness.get_by_label("Unsaved work found");
+    harness.get_by_label_contains("1 span added");
+    harness.get_by_label("Restore").click();
+    harness.run();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project().annotation_count(), saved_spans + 1);
+    assert!(ws.is_dirty(), "restored changes still need a save");
+    assert!(
+        ws.project().documents[0]
+            .annotations
+            .iter()
+            .any(|a| a.note == "recovered")
+    );
+    // Saved: the recovery file is gone, and the next start asks nothing.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    assert!(
+        !harness.state().workspace().unwrap().is_dirty(),
+        "{:?}",
+        harness.state().notifications()
+    );
+    assert!(marginalia::recovery::find(&project).unwrap().is_none());
+    let again = self::harness(Some(&project));
+    assert!(again.query_by_label("Unsaved work found").is_none());
+    assert_eq!(
+        again
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .annotation_count(),
+        saved_spans + 1
+    );
+}

@@ -186,9 +186,26 @@ enum PathPurpose {
 
 #[derive(Clone, Debug)]
 enum Modal {
-    Unsaved { then: Pending },
-    Path { purpose: PathPurpose, text: String },
-    Annotator { folder: PathBuf, name: String },
+    Unsaved {
+        then: Pending,
+    },
+    /// The project file changed on disk since it was opened or saved.
+    Conflict {
+        change: String,
+    },
+    /// Unsaved changes of an earlier session were found beside the project.
+    Recover {
+        project: PathBuf,
+        lines: Vec<String>,
+    },
+    Path {
+        purpose: PathPurpose,
+        text: String,
+    },
+    Annotator {
+        folder: PathBuf,
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,6 +245,8 @@ pub struct MarginaliaApp {
     comment_draft: Option<(Id, String)>,
     /// Colleagues' comments on the open project's spans.
     reviews: Vec<crate::review::comments::Review>,
+    /// When (egui time) unsaved changes last went to the recovery file.
+    last_recovery: f64,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -259,6 +278,7 @@ impl MarginaliaApp {
             place: None,
             comment_draft: None,
             reviews: Vec::new(),
+            last_recovery: 0.0,
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -435,6 +455,7 @@ impl MarginaliaApp {
                             project,
                             self.doc,
                         ));
+                        panels::detached_ui(ui, document);
                         if let Some(annotation) =
                             self.selected_span.and_then(|id| document.annotation(id))
                         {
@@ -478,6 +499,7 @@ impl MarginaliaApp {
             self.apply(ui.ctx(), action);
         }
         self.sync_note_draft(ui);
+        self.autosave(ui.ctx());
         self.prefs.zoom = ui.ctx().zoom_factor();
         let title = self.window_title();
         if title != self.title {
@@ -845,6 +867,71 @@ impl MarginaliaApp {
         let ctx = ui.ctx();
         let mut close = false;
         match modal {
+            Modal::Conflict { change } => {
+                egui::Modal::new(egui::Id::unique("conflict")).show(ctx, |ui| {
+                    ui.heading("The project changed on disk");
+                    ui.label(change);
+                    ui.label("Saving now would overwrite that version. What do you want to do?");
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Reload from disk")
+                            .on_hover_text("Drop your unsaved changes and open the version on disk")
+                            .clicked()
+                        {
+                            close = true;
+                            self.reload();
+                        }
+                        if ui
+                            .button("Overwrite")
+                            .on_hover_text("Replace the version on disk with yours (it stays in the .bak backup)")
+                            .clicked()
+                        {
+                            close = true;
+                            self.save_overwriting();
+                        }
+                        if ui.button("Save As…").clicked() {
+                            close = true;
+                            let _saved = self.save_as_dialog();
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                });
+            }
+            Modal::Recover { project, lines } => {
+                egui::Modal::new(egui::Id::unique("recover")).show(ctx, |ui| {
+                    ui.heading("Unsaved work found");
+                    ui.label(format!(
+                        "Marginalia closed without saving {}. These changes can be restored:",
+                        project.display()
+                    ));
+                    egui::ScrollArea::vertical()
+                        .max_height(240.0)
+                        .show(ui, |ui| {
+                            for line in &lines {
+                                ui.label(line);
+                            }
+                        });
+                    ui.horizontal(|ui| {
+                        if ui.button("Restore").clicked() {
+                            close = true;
+                            self.recover(&project, true);
+                        }
+                        if ui
+                            .button("Discard")
+                            .on_hover_text(
+                                "Delete the recovered changes and keep the saved project",
+                            )
+                            .clicked()
+                        {
+                            close = true;
+                            self.recover(&project, false);
+                        }
+                    });
+                });
+            }
             Modal::Unsaved { then } => {
                 let name = self
                     .workspace
@@ -863,6 +950,11 @@ impl MarginaliaApp {
                         }
                         if ui.button("Discard changes").clicked() {
                             close = true;
+                            if let Some(ws) = &mut self.workspace
+                                && let Err(error) = ws.remove_recovery()
+                            {
+                                self.error(&anyhow::Error::new(error));
+                            }
                             self.allow_close = true;
                             self.continue_with(ctx, then.clone());
                         }
@@ -967,7 +1059,12 @@ impl MarginaliaApp {
                 return;
             }
         }
-        if close && matches!(self.modal, Some(Modal::Unsaved { .. })) {
+        if close
+            && matches!(
+                self.modal,
+                Some(Modal::Unsaved { .. } | Modal::Conflict { .. } | Modal::Recover { .. })
+            )
+        {
             self.modal = None;
         }
     }
@@ -1908,8 +2005,18 @@ impl MarginaliaApp {
     }
 
     fn open_now(&mut self, path: &Path) {
+        let recovered = crate::recovery::find(path)
+            .ok()
+            .flatten()
+            .map(|r| r.summary().map(|s| s.lines()).unwrap_or_default());
         match Workspace::open(path).with_context(|| format!("cannot open {}", path.display())) {
             Ok(ws) => {
+                if let Some(lines) = recovered {
+                    self.modal = Some(Modal::Recover {
+                        project: path.to_owned(),
+                        lines,
+                    });
+                }
                 self.prefs.remember(path);
                 let problems: Vec<(Severity, String)> = ws
                     .problems()
@@ -1974,10 +2081,106 @@ impl MarginaliaApp {
                 true
             }
             Ok(false) => self.save_as_dialog(),
+            Err(crate::workspace::WorkspaceSaveError::Conflict(conflict)) => {
+                self.modal = Some(Modal::Conflict {
+                    change: conflict.to_string(),
+                });
+                false
+            }
             Err(error) => {
                 self.error(&anyhow::Error::new(error));
                 false
             }
+        }
+    }
+
+    /// Saves over a project file that changed on disk (the user chose to).
+    fn save_overwriting(&mut self) {
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        match ws.save_overwriting() {
+            Ok(_) => {
+                let name = ws.display_name();
+                self.notify(
+                    Level::Info,
+                    format!("Saved {name} over the version on disk"),
+                );
+            }
+            Err(error) => self.error(&anyhow::Error::new(error)),
+        }
+    }
+
+    /// Re-reads the project from disk, dropping unsaved changes (the user chose to).
+    fn reload(&mut self) {
+        let Some(path) = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.path().map(Path::to_owned))
+        else {
+            return;
+        };
+        let doc = self.doc;
+        if let Some(ws) = &mut self.workspace {
+            let _ = ws.remove_recovery();
+        }
+        self.allow_close = true;
+        self.open_now(&path);
+        self.allow_close = false;
+        self.show_document(doc);
+    }
+
+    /// Restores (or discards) the recovery snapshot of the project at `project`.
+    fn recover(&mut self, project: &Path, restore: bool) {
+        let found = crate::recovery::find(project).context("cannot read the recovered changes");
+        let recovery = match found {
+            Ok(Some(recovery)) => recovery,
+            Ok(None) => return,
+            Err(error) => return self.error(&error),
+        };
+        if !restore {
+            if let Err(error) = recovery
+                .discard()
+                .context("cannot delete the recovered changes")
+            {
+                self.error(&error);
+            }
+            return;
+        }
+        match recovery
+            .restore_despite_corpus_changes()
+            .context("cannot restore the recovered changes")
+        {
+            Ok(ws) => {
+                self.set_workspace(ws);
+                self.notify(
+                    Level::Info,
+                    "Changes restored. They are not saved yet: save (Ctrl+S) to keep them.",
+                );
+            }
+            Err(error) => self.error(&error),
+        }
+    }
+
+    /// Every few seconds, unsaved changes of a saved project go to its recovery file.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        const EVERY: f64 = 3.0;
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        if !ws.is_dirty() || ws.path().is_none() || self.modal.is_some() {
+            return;
+        }
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(EVERY));
+        let now = ctx.input(|i| i.time);
+        if now - self.last_recovery < EVERY {
+            return;
+        }
+        self.last_recovery = now;
+        let untitled = crate::recovery::default_dir().unwrap_or_else(std::env::temp_dir);
+        if let Err(error) = ws.write_recovery(&untitled) {
+            let error = anyhow::Error::new(error).context("cannot write the recovery file");
+            self.error(&error);
         }
     }
 

@@ -456,3 +456,29 @@ pub fn labels_ui(
     }
     action
 }
+
+/// The spans of this document that could not be found again after its text changed: kept in
+/// the project, never shifted silently, listed here for the user to redo.
+pub fn detached_ui(ui: &mut Ui, document: &Document) {
+    if document.detached.is_empty() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.heading("Spans to place again");
+        ui.weak(document.detached.len().to_string());
+    });
+    ui.colored_label(
+        super::theme::WARNING,
+        "The text changed and these spans could not be found unambiguously. They are kept in the project file; mark them again where they belong.",
+    );
+    for span in &document.detached {
+        ui.label(format!(
+            "{} at byte {}: “{}” ({})",
+            span.annotation.label,
+            span.old_start(),
+            excerpt(&span.text(), 80),
+            span.reason
+        ));
+    }
+    ui.separator();
+}
