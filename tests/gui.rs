@@ -1308,3 +1308,40 @@ fn after_a_crash_the_next_start_offers_the_unsaved_changes_back() {
         saved_spans + 1
     );
 }
+
+#[test]
+fn the_next_start_offers_a_recent_projects_unsaved_work_even_when_another_opens() {
+    let (dir, project) = sample_copy();
+    let second = dir.path().join("projects/sample-second-annotator.ron");
+    {
+        let mut ws = marginalia::workspace::Workspace::open(&second).unwrap();
+        ws.apply(marginalia::edit::Edit::SetStatus {
+            doc: 1,
+            status: marginalia::model::Status::Done,
+        })
+        .unwrap();
+        ws.write_recovery(dir.path()).unwrap().expect("a snapshot");
+        std::mem::forget(ws);
+    }
+    let prefs = Prefs {
+        recent: vec![second.clone(), project.clone()],
+        ..Prefs::default()
+    };
+    let app = MarginaliaApp::with_project(prefs, Box::new(NoDialogs), Some(&project));
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(120)
+        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui(ui), app);
+    harness.run();
+    harness.get_by_label("Unsaved work found");
+    harness.get_by_label("Restore").click();
+    harness.run();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.path(), Some(second.canonicalize().unwrap().as_path()));
+    assert_eq!(
+        ws.project().documents[1].status,
+        marginalia::model::Status::Done
+    );
+    assert!(ws.is_dirty());
+}

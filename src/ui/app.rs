@@ -303,6 +303,28 @@ impl MarginaliaApp {
         if let Some(path) = project {
             app.open_now(path);
         }
+        // After a crash, offer the unsaved work of a recent project even when another one opens.
+        if app.modal.is_none() {
+            let open = app
+                .workspace
+                .as_ref()
+                .and_then(Workspace::path)
+                .map(Path::to_owned);
+            let found = app
+                .prefs
+                .recent
+                .iter()
+                .filter(|p| Some(p.as_path()) != open.as_deref())
+                .find_map(|p| {
+                    let recovery = crate::recovery::find(p).ok().flatten()?;
+                    let mut lines = recovery.summary().map(|s| s.lines()).unwrap_or_default();
+                    lines.push("Restore opens that project with these changes.".to_owned());
+                    Some((p.clone(), lines))
+                });
+            if let Some((project, lines)) = found {
+                app.modal = Some(Modal::Recover { project, lines });
+            }
+        }
         app
     }
 
