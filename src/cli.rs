@@ -359,15 +359,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             by,
             format,
         } => {
-            let mut workspaces = Vec::new();
-            for path in &projects {
-                let workspace = Workspace::open(path)
-                    .with_context(|| format!("cannot load {}", path.display()))?;
-                for problem in workspace.problems() {
-                    eprintln!("marginalia: warning: {}: {problem}", path.display());
-                }
-                workspaces.push(workspace);
-            }
+            let workspaces = open_all(&projects)?;
             let refs: Vec<&crate::model::Project> =
                 workspaces.iter().map(Workspace::project).collect();
             let by = match by {
@@ -406,15 +398,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
         } => {
             use crate::review::adjudicate::{self, Policy};
             refuse_overwrite(&output, force)?;
-            let mut workspaces = Vec::new();
-            for path in &projects {
-                let workspace = Workspace::open(path)
-                    .with_context(|| format!("cannot load {}", path.display()))?;
-                for problem in workspace.problems() {
-                    eprintln!("marginalia: warning: {}: {problem}", path.display());
-                }
-                workspaces.push(workspace);
-            }
+            let workspaces = open_all(&projects)?;
             let refs: Vec<&crate::model::Project> =
                 workspaces.iter().map(Workspace::project).collect();
             let policy = match policy {
@@ -466,6 +450,21 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             })
         }
     }
+}
+
+/// Opens every project of `paths`, warning on stderr of what loading found.
+fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Workspace>> {
+    paths
+        .iter()
+        .map(|path| {
+            let workspace =
+                Workspace::open(path).with_context(|| format!("cannot load {}", path.display()))?;
+            for problem in workspace.problems() {
+                eprintln!("marginalia: warning: {}: {problem}", path.display());
+            }
+            Ok(workspace)
+        })
+        .collect()
 }
 
 /// Refuses to overwrite `output` unless `force` is given.

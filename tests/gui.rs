@@ -270,20 +270,8 @@ fn save_as_through_the_path_field_then_reopen_gives_the_same_annotations() {
         .clone();
 
     // No native dialog here: Save As falls back to a path field.
-    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
-    harness.run();
     let target = dir.path().join("projects/copy.ron");
-    let field = harness.get_by_role(Role::TextInput);
-    field.focus();
-    harness.run();
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    harness.run();
-    harness
-        .get_by_role(Role::TextInput)
-        .type_text(&target.display().to_string());
-    harness.run();
-    harness.get_by_label("OK").click();
-    harness.run();
+    save_as_through_the_path_field(&mut harness, &target);
     assert!(
         target.exists(),
         "saved through the path field: {:?}",
@@ -997,6 +985,23 @@ fn comparing_with_the_second_annotator_shows_the_cores_differences_and_n_walks_t
     );
 }
 
+/// File → Save As… (Ctrl+Shift+S) to `target`, typed into the app's path field (no native
+/// dialog in tests).
+fn save_as_through_the_path_field(harness: &mut Harness<'_, MarginaliaApp>, target: &Path) {
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    harness.get_by_role(Role::TextInput).focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&target.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+}
+
 /// Review → Compare with… the second annotator through the path field.
 fn compare_with(harness: &mut Harness<'_, MarginaliaApp>, other: &Path) {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
@@ -1107,19 +1112,8 @@ fn adjudicating_the_sample_rules_on_a_difference_and_saves_a_gold_project() {
     harness.run();
 
     // Save the gold project through the path field, then reopen it.
-    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
-    harness.run();
     let target = dir.path().join("projects/gold.ron");
-    harness.get_by_role(Role::TextInput).focus();
-    harness.run();
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    harness.run();
-    harness
-        .get_by_role(Role::TextInput)
-        .type_text(&target.display().to_string());
-    harness.run();
-    harness.get_by_label("OK").click();
-    harness.run();
+    save_as_through_the_path_field(&mut harness, &target);
     let reopened = marginalia::workspace::Workspace::open(&target).unwrap();
     assert!(reopened.problems().is_empty(), "{:?}", reopened.problems());
     assert_eq!(
