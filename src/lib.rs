@@ -8,6 +8,7 @@
 //! - [`edit`]: every change as an invertible [`edit::Edit`], and the undo [`edit::History`].
 //! - [`corpus`]: reading corpus folders and decoding document files.
 //! - [`file`]: the RON project file, loaded whole or not at all, saved atomically.
+//! - [`generate`]: deterministic generated projects and corpora for benchmarks.
 //! - [`workspace`]: an open project with its path, history and load report.
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
 //! - [`cli`]: the command line.
@@ -18,6 +19,7 @@ pub mod corpus;
 pub mod edit;
 pub mod file;
 pub mod formats;
+pub mod generate;
 pub mod model;
 pub mod review;
 pub mod schema;
