@@ -7,6 +7,7 @@
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use sha2::{Digest as _, Sha256};
 
@@ -50,6 +51,9 @@ pub enum CorpusError {
     /// A project or import file is empty.
     #[error("{0} is empty")]
     EmptyFile(PathBuf),
+    /// The reading was cancelled through [`Progress::cancel`].
+    #[error("opening the corpus was cancelled")]
+    Cancelled,
 }
 
 /// The environment variable that sets the largest file Marginalia reads, in MB.
@@ -174,7 +178,11 @@ pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
         return Err(CorpusError::Binary(path.to_owned()));
     }
     let hash = sha256_hex(&bytes);
-    let (text, decoded_from) = decode(&bytes);
+    // UTF-8 files (nearly all) become the text without a copy.
+    let (text, decoded_from) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => decode(error.as_bytes()),
+    };
     Ok(DocumentText {
         text,
         hash,
@@ -254,24 +262,78 @@ pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
 
 /// Reads every `.txt` file below `root` into documents, sorted by path.
 pub fn read_folder(root: &Path) -> Result<Vec<Document>, CorpusError> {
+    read_folder_with(root, &Progress::default())
+}
+
+/// How far a [`read_folder_with`] has got, shared between the thread that reads and the one that
+/// shows a progress bar (all fields are atomics: read them at any time), and a way to cancel it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to read; known once the folder is listed (0 before).
+    pub files_total: AtomicUsize,
+    /// Files read so far.
+    pub files_done: AtomicUsize,
+    /// Bytes to read; known once the folder is listed (0 before).
+    pub bytes_total: AtomicU64,
+    /// Bytes read so far.
+    pub bytes_done: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    /// Asks the reading to stop: it returns [`CorpusError::Cancelled`] before its next file.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// True once [`Progress::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// The part done, from 0 to 1, by bytes (0 while the folder is being listed).
+    pub fn fraction(&self) -> f32 {
+        let total = self.bytes_total.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.bytes_done.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
+    }
+}
+
+/// [`read_folder`] reporting its progress in `progress` and stopping when it is cancelled: meant
+/// to run on a thread while the window shows a progress bar. Each text is held once (an
+/// `Arc<str>`, shared by the clones of the document).
+pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Vec<Document>, CorpusError> {
     let paths = list_texts(root)?;
     if paths.is_empty() {
         return Err(CorpusError::Empty(root.to_owned()));
     }
-    paths
-        .into_iter()
-        .map(|relative| {
-            let file = read_document(&resolve(root, &relative)?)?;
-            Ok(Document {
-                path: relative,
-                hash: file.hash,
-                text: Arc::from(file.text),
-                decoded_from: file.decoded_from,
-                text_state: TextState::Current,
-                ..Document::default()
-            })
-        })
-        .collect()
+    let sizes: Vec<u64> = paths
+        .iter()
+        .map(|p| std::fs::metadata(root.join(p)).map_or(0, |m| m.len()))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    progress.bytes_total.store(total, Ordering::Relaxed);
+    progress.files_total.store(paths.len(), Ordering::Relaxed);
+    let mut documents = Vec::with_capacity(paths.len());
+    for (relative, size) in paths.into_iter().zip(sizes) {
+        if progress.is_cancelled() {
+            return Err(CorpusError::Cancelled);
+        }
+        let file = read_document(&resolve(root, &relative)?)?;
+        progress.bytes_done.fetch_add(size, Ordering::Relaxed);
+        progress.files_done.fetch_add(1, Ordering::Relaxed);
+        documents.push(Document {
+            path: relative,
+            hash: file.hash,
+            text: Arc::from(file.text),
+            decoded_from: file.decoded_from,
+            text_state: TextState::Current,
+            ..Document::default()
+        });
+    }
+    Ok(documents)
 }
 
 #[cfg(test)]
@@ -347,5 +409,29 @@ mod tests {
             read_folder(empty.path()),
             Err(CorpusError::Empty(_))
         ));
+    }
+
+    #[test]
+    fn folder_reading_reports_progress_and_can_be_cancelled() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a.txt"), "été").unwrap();
+        std::fs::write(dir.path().join("sub/b.txt"), "0123456789").unwrap();
+        let progress = Progress::default();
+        assert!(progress.fraction().abs() < f32::EPSILON);
+        let docs = read_folder_with(dir.path(), &progress).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(progress.files_total.load(Ordering::Relaxed), 2);
+        assert_eq!(progress.files_done.load(Ordering::Relaxed), 2);
+        assert_eq!(progress.bytes_total.load(Ordering::Relaxed), 15);
+        assert_eq!(progress.bytes_done.load(Ordering::Relaxed), 15);
+        assert!((progress.fraction() - 1.0).abs() < f32::EPSILON);
+        let cancelled = Progress::default();
+        cancelled.cancel();
+        assert!(matches!(
+            read_folder_with(dir.path(), &cancelled),
+            Err(CorpusError::Cancelled)
+        ));
+        assert_eq!(cancelled.files_done.load(Ordering::Relaxed), 0);
     }
 }

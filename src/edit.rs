@@ -459,6 +459,7 @@ fn remove_annotation(project: &mut Project, doc: usize, id: Id) -> Result<Edit, 
         .position(|a| a.id == id)
         .ok_or(EditError::NoSuchAnnotation(id))?;
     let annotation = document.annotations.remove(at);
+    document.annotations_changed();
     // Relations that touch the annotation go with it and come back with it.
     let (gone, kept): (Vec<Relation>, Vec<Relation>) = std::mem::take(&mut document.relations)
         .into_iter()

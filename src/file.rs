@@ -344,13 +344,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 /// Serialises a project as the RON text of its file, with the corpus folder written relative to
 /// `project_dir`.
 pub fn to_ron(project: &Project, project_dir: &Path) -> String {
-    let file = ProjectFile {
-        format_version: FORMAT_VERSION,
-        annotator: project.annotator.clone(),
-        corpus: relative_path(&absolute(project_dir), &absolute(&project.corpus_root)),
-        schema: project.schema.clone(),
-        documents: project.documents.iter().map(document_file).collect(),
-    };
+    let file = project_file(project, project_dir);
     // One annotation or relation a line: small, readable diffs when projects live in git.
     let config = ron::ser::PrettyConfig::new()
         .depth_limit(4)
@@ -358,6 +352,16 @@ pub fn to_ron(project: &Project, project_dir: &Path) -> String {
     let mut text = ron::ser::to_string_pretty(&file, config).unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn project_file(project: &Project, project_dir: &Path) -> ProjectFile {
+    ProjectFile {
+        format_version: FORMAT_VERSION,
+        annotator: project.annotator.clone(),
+        corpus: relative_path(&absolute(project_dir), &absolute(&project.corpus_root)),
+        schema: project.schema.clone(),
+        documents: project.documents.iter().map(document_file).collect(),
+    }
 }
 
 fn document_file(document: &Document) -> DocumentFile {
@@ -760,16 +764,50 @@ pub fn from_ron(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError>,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    let invalid = |message: String| LoadError::Invalid {
-        path: path.to_owned(),
-        message,
-    };
     let file: ProjectFile = ron::from_str(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
     })?;
+    from_file(file, path, project_dir, read)
+}
+
+/// The project file's structure written as compact JSON instead of RON: only for benchmarks, to
+/// compare RON's speed with `serde_json` on the same data (`benches/project.rs`).
+#[doc(hidden)]
+pub fn to_json(project: &Project, project_dir: &Path) -> String {
+    serde_json::to_string(&project_file(project, project_dir)).unwrap_or_default()
+}
+
+/// Reads what [`to_json`] wrote, with the same checks as [`from_ron`]: only for benchmarks.
+#[doc(hidden)]
+pub fn from_json(
+    text: &str,
+    path: &Path,
+    project_dir: &Path,
+    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError>,
+) -> Result<(Project, Vec<Problem>), LoadError> {
+    let file: ProjectFile = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    from_file(file, path, project_dir, read)
+}
+
+/// Builds the project from a parsed file: checks, corpus reading, problems.
+fn from_file(
+    file: ProjectFile,
+    path: &Path,
+    project_dir: &Path,
+    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError>,
+) -> Result<(Project, Vec<Problem>), LoadError> {
+    let invalid = |message: String| LoadError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
     if file.format_version > FORMAT_VERSION {
         return Err(LoadError::Version {
             path: path.to_owned(),
@@ -972,6 +1010,7 @@ pub fn from_ron(
             annotations,
             relations,
             detached: detached_spans,
+            span_index: crate::model::SpanIndex::default(),
         };
         document.resort();
         documents.push(document);

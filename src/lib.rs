@@ -9,6 +9,7 @@
 //! - [`edit`]: every change as an invertible [`edit::Edit`], and the undo [`edit::History`].
 //! - [`corpus`]: reading corpus folders and decoding document files.
 //! - [`file`]: the RON project file, loaded whole or not at all, saved atomically.
+//! - [`generate`]: deterministic generated projects and corpora for benchmarks.
 //! - [`workspace`]: an open project with its path, history and load report; safe saving.
 //! - [`recovery`]: snapshots of unsaved changes, restored after a crash.
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
@@ -22,6 +23,7 @@ pub mod corpus;
 pub mod edit;
 pub mod file;
 pub mod formats;
+pub mod generate;
 pub mod model;
 pub mod parallel;
 pub mod recovery;

@@ -326,6 +326,7 @@ pub fn merge(
             annotations: Vec::new(),
             relations: Vec::new(),
             detached: Vec::new(),
+            span_index: crate::model::SpanIndex::default(),
         };
         let mut ids: BTreeMap<&Span, Id> = BTreeMap::new();
         for (span, candidate) in &candidates {

@@ -1,0 +1,197 @@
+//! CPU time of the app's frames, headless: `Context::run_ui` with the real app plus
+//! `Context::tessellate`, as on screen but without painting.
+//!
+//! - the 3.4 MB novel of `../shared/perf-corpus/` with 20,000 generated spans: first display,
+//!   a jump to its middle, and frames while scrolling with the mouse wheel (targets: ≤ 30 ms for
+//!   the first display and the jump, ≤ 1 ms a frame while scrolling);
+//! - the bundled sample project (target: ≤ 0.5 ms a frame).
+//!
+//! Run: `cargo bench --bench frame` (release build with the `gui` feature). No timing is asserted.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_precision_loss,
+    missing_docs
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::{
+    Event, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase, Vec2,
+};
+use marginalia::generate;
+use marginalia::ui::{Action, MarginaliaApp, NoDialogs, Prefs};
+
+const NOVEL: &str = "FRA04202_Rolland.txt";
+const SPANS: usize = 20_000;
+
+struct Headless {
+    ctx: egui::Context,
+    app: MarginaliaApp,
+    time: f64,
+}
+
+impl Headless {
+    fn open(project: &Path) -> Self {
+        let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), Some(project));
+        Self {
+            ctx: egui::Context::default(),
+            app,
+            time: 0.0,
+        }
+    }
+
+    /// One frame with `events`: its CPU time (run + tessellate), and whether egui asked for
+    /// another frame at once.
+    fn frame(&mut self, events: Vec<Event>) -> (Duration, bool) {
+        self.time += 1.0 / 60.0;
+        let input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(1400.0, 900.0))),
+            time: Some(self.time),
+            predicted_dt: 1.0 / 60.0,
+            events,
+            ..RawInput::default()
+        };
+        let start = Instant::now();
+        let app = &mut self.app;
+        let output = self.ctx.run_ui(input, |ui| app.ui(ui));
+        let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        let elapsed = start.elapsed();
+        std::hint::black_box(primitives);
+        let again = output
+            .viewport_output
+            .values()
+            .any(|v| v.repaint_delay.is_zero());
+        (elapsed, again)
+    }
+
+    /// Frames until egui stops asking for more (at most 20): their total CPU time.
+    fn settle(&mut self, events: Vec<Event>) -> (Duration, usize) {
+        let (mut total, mut again) = self.frame(events);
+        let mut frames = 1;
+        while again && frames < 20 {
+            let (t, a) = self.frame(Vec::new());
+            total += t;
+            again = a;
+            frames += 1;
+        }
+        (total, frames)
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000.0
+}
+
+fn wheel(dy: f32) -> Event {
+    Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: Vec2::new(0.0, dy),
+        phase: TouchPhase::Move,
+        source: MouseWheelSource::Unknown,
+        modifiers: Modifiers::NONE,
+    }
+}
+
+/// Median, 95th percentile and maximum of `times`, in milliseconds.
+fn stats(mut times: Vec<Duration>) -> (f64, f64, f64) {
+    times.sort();
+    let at = |q: f64| ms(times[((times.len() - 1) as f64 * q).round() as usize]);
+    (at(0.5), at(0.95), at(1.0))
+}
+
+/// Scrolls `frames` frames with the wheel over the text and returns each frame's time.
+fn scroll(headless: &mut Headless, frames: usize, dy: f32) -> Vec<Duration> {
+    let over_text = Pos2::new(900.0, 450.0);
+    headless.frame(vec![Event::PointerMoved(over_text)]);
+    (0..frames)
+        .map(|_| headless.frame(vec![wheel(dy)]).0)
+        .collect()
+}
+
+fn main() {
+    let novel_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/perf-corpus")
+        .join(NOVEL);
+    let Ok(novel) = std::fs::read_to_string(&novel_path) else {
+        eprintln!("{} is missing: nothing to measure", novel_path.display());
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let corpus: PathBuf = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join(NOVEL), &novel).unwrap();
+    let project = generate::long_document_project(&novel, NOVEL, SPANS, corpus.clone(), 42);
+    let project_path = dir.path().join("novel.ron");
+    marginalia::file::save(&project, &project_path).unwrap();
+    let middle_span = project.documents[0].annotations[SPANS / 2].id;
+
+    println!(
+        "## Frames, headless (`Context::run_ui` + `tessellate`), {:.1} MB novel with {SPANS} spans\n",
+        novel.len() as f64 / 1e6
+    );
+    println!("| figure | measured | target |");
+    println!("|---|---|---|");
+    // Opening itself (reading and checking the project) is not a frame: timed apart.
+    let started = Instant::now();
+    let mut headless = Headless::open(&project_path);
+    let open = started.elapsed();
+    assert!(headless.app.workspace().is_some(), "the project opened");
+    let (first, frames) = headless.settle(Vec::new());
+    let (first_frame, _) = {
+        // The first frame alone, in a fresh app and context (fonts included).
+        let mut fresh = Headless::open(&project_path);
+        fresh.frame(Vec::new())
+    };
+    println!(
+        "| first display: first frame / all {frames} frames until settled | {:.1} ms / {:.1} ms | ≤ 30 ms |",
+        ms(first_frame),
+        ms(first)
+    );
+    println!(
+        "| (opening the project: reading the novel and {SPANS} spans, before any frame) | {:.0} ms | – |",
+        ms(open)
+    );
+
+    // Jump to the middle: select a span there, as the span list does.
+    let ctx = headless.ctx.clone();
+    headless.app.apply(
+        &ctx,
+        Action::SelectSpan {
+            id: middle_span,
+            scroll: true,
+        },
+    );
+    let (jump, frames) = headless.settle(Vec::new());
+    println!(
+        "| jump to the middle (select a span there), {frames} frames until settled | {:.1} ms | ≤ 30 ms |",
+        ms(jump)
+    );
+
+    let times = scroll(&mut headless, 600, -60.0);
+    let (median, p95, max) = stats(times);
+    println!(
+        "| frame while scrolling (600 frames of 60 points) median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | ≤ 1 ms |"
+    );
+    let idle: Vec<Duration> = (0..200).map(|_| headless.frame(Vec::new()).0).collect();
+    let (median, p95, _) = stats(idle);
+    println!("| idle frame on the novel, median / p95 | {median:.2} / {p95:.2} ms | – |");
+
+    // The bundled sample project.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    let mut headless = Headless::open(&sample);
+    headless.settle(Vec::new());
+    let idle: Vec<Duration> = (0..300).map(|_| headless.frame(Vec::new()).0).collect();
+    let (median, p95, max) = stats(idle);
+    println!(
+        "| frame on the sample project (300 frames) median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | ≤ 0.5 ms |"
+    );
+    let times = scroll(&mut headless, 300, -30.0);
+    let (median, p95, max) = stats(times);
+    println!(
+        "| frame scrolling the sample project, median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | ≤ 0.5 ms |"
+    );
+}

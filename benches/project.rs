@@ -1,0 +1,297 @@
+//! Load and save of a large project: 10,000 documents and 100,000 spans (target: ≤ 200 ms each,
+//! and within 2× of `serde_json` on the same data). Also opening a 100 MB corpus folder with
+//! progress, and the memory it takes (target: ≤ 4× the corpus bytes).
+//!
+//! The project is generated (deterministic seed) from the novels of `../shared/perf-corpus/`
+//! when they are there, from built-in text otherwise. Prints best and median of several runs; no
+//! timing is asserted (benchmarks, not tests).
+//!
+//! Run: `cargo bench --no-default-features --bench project`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_precision_loss,
+    missing_docs
+)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use marginalia::corpus::{self, CorpusError, DocumentText};
+use marginalia::file;
+use marginalia::generate;
+
+const DOCUMENTS: usize = 10_000;
+const SPANS: usize = 100_000;
+const RUNS: usize = 7;
+
+fn perf_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/perf-corpus")
+}
+
+/// The perf-corpus novels, or built-in text when they are missing.
+fn sources() -> Vec<String> {
+    let mut texts: Vec<(PathBuf, String)> = std::fs::read_dir(perf_corpus())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+        .filter_map(|e| Some((e.path(), std::fs::read_to_string(e.path()).ok()?)))
+        .collect();
+    texts.sort();
+    if texts.is_empty() {
+        eprintln!("(no ../shared/perf-corpus: generated from built-in text)");
+        return vec![generate::FALLBACK_TEXT.repeat(2_000)];
+    }
+    texts.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Best and median of `RUNS` runs of `f`, in milliseconds.
+fn measure<T>(mut f: impl FnMut() -> T) -> (f64, f64) {
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let result = std::hint::black_box(f());
+            let elapsed = start.elapsed();
+            // Freeing what was built is not part of the figure.
+            drop(result);
+            elapsed
+        })
+        .collect();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+    (ms(times[0]), ms(times[RUNS / 2]))
+}
+
+fn row(what: &str, ron: (f64, f64), json: (f64, f64), target: &str) {
+    println!(
+        "| {what} | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× | {target} |",
+        ron.0,
+        ron.1,
+        json.0,
+        json.1,
+        ron.0 / json.0
+    );
+}
+
+fn main() {
+    let sources = sources();
+    let joined: String = sources.concat();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    let started = Instant::now();
+    let project = generate::project(&joined, DOCUMENTS, SPANS, corpus_dir.clone(), 2026);
+    let relations: usize = project.documents.iter().map(|d| d.relations.len()).sum();
+    let text_bytes: usize = project.documents.iter().map(|d| d.text.len()).sum();
+    println!(
+        "Generated {} documents, {} spans, {relations} links, {:.1} MB of text in {:.1} s",
+        project.documents.len(),
+        project.annotation_count(),
+        text_bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    generate::write_texts(&project).unwrap();
+    let project_path = dir.path().join("big.ron");
+    let json_path = dir.path().join("big.json");
+
+    let ron_text = file::to_ron(&project, dir.path());
+    let json_text = file::to_json(&project, dir.path());
+    println!(
+        "Project file: RON {:.1} MB, same data as JSON {:.1} MB\n",
+        ron_text.len() as f64 / 1e6,
+        json_text.len() as f64 / 1e6
+    );
+    println!("## Project of 10,000 documents, 100,000 spans (best / median of {RUNS})\n");
+    println!("| | RON (Marginalia) | serde_json, same data | ratio (best) | target |");
+    println!("|---|---|---|---|---|");
+
+    // Save: serialising only, then the whole atomic save to disk.
+    row(
+        "save, in memory (`to_ron`)",
+        measure(|| file::to_ron(&project, dir.path())),
+        measure(|| file::to_json(&project, dir.path())),
+        "≤ 200 ms, ≤ 2×",
+    );
+    row(
+        "save to disk (`file::save`, atomic)",
+        measure(|| file::save(&project, &project_path).unwrap()),
+        measure(|| {
+            file::write_atomic(&json_path, file::to_json(&project, dir.path()).as_bytes()).unwrap();
+        }),
+        "≤ 200 ms, ≤ 2×",
+    );
+
+    // Load from memory: texts already read; first with their hashes known (parsing and checks
+    // only), then hashing every text as a real load does.
+    let texts: HashMap<&str, (&str, &str)> = project
+        .documents
+        .iter()
+        .map(|d| (d.path.as_str(), (&*d.text, d.hash.as_str())))
+        .collect();
+    let known = |_: &Path, relative: &str| -> Result<DocumentText, CorpusError> {
+        let (text, hash) = texts[relative];
+        Ok(DocumentText {
+            text: text.to_owned(),
+            hash: hash.to_owned(),
+            decoded_from: None,
+        })
+    };
+    let hashing = |_: &Path, relative: &str| -> Result<DocumentText, CorpusError> {
+        let (text, _) = texts[relative];
+        Ok(DocumentText {
+            text: text.to_owned(),
+            hash: corpus::sha256_hex(text.as_bytes()),
+            decoded_from: None,
+        })
+    };
+    let p = Path::new("big.ron");
+    row(
+        "load from memory, hashes known (`from_ron`)",
+        measure(|| file::from_ron(&ron_text, p, dir.path(), known).unwrap()),
+        measure(|| file::from_json(&json_text, p, dir.path(), known).unwrap()),
+        "≤ 200 ms, ≤ 2×",
+    );
+    row(
+        "load from memory, hashing each text",
+        measure(|| file::from_ron(&ron_text, p, dir.path(), hashing).unwrap()),
+        measure(|| file::from_json(&json_text, p, dir.path(), hashing).unwrap()),
+        "≤ 200 ms, ≤ 2×",
+    );
+    file::save(&project, &project_path).unwrap();
+    let (loaded, problems) = file::load(&project_path).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(loaded.annotation_count(), SPANS);
+    row(
+        "load from disk (`file::load`: file, 10,000 texts, hashes)",
+        measure(|| file::load(&project_path).unwrap()),
+        measure(|| {
+            let text = std::fs::read_to_string(&json_path).unwrap();
+            file::from_json(&text, &json_path, dir.path(), |root, relative| {
+                corpus::read_document(&corpus::resolve(root, relative)?)
+            })
+            .unwrap()
+        }),
+        "≤ 200 ms, ≤ 2×",
+    );
+    drop(dir);
+
+    span_lookup(&sources);
+    corpus_folder(&sources);
+}
+
+/// Spans overlapping a window of the text (what the text view asks for each visible block): the
+/// index against a scan of every span, on the longest source with 20,000 spans.
+fn span_lookup(sources: &[String]) {
+    let novel = sources.iter().max_by_key(|s| s.len()).unwrap();
+    let project = generate::long_document_project(novel, "novel.txt", 20_000, "/c".into(), 42);
+    let doc = &project.documents[0];
+    let windows: Vec<marginalia::text::ByteRange> = (0..1_000)
+        .map(|i| {
+            let start = novel.len() * i / 1_000;
+            marginalia::text::ByteRange::new(start, start + 2_000)
+        })
+        .collect();
+    let _ = doc.annotations_in(windows[0]).count(); // builds the index
+    let indexed = measure(|| {
+        windows
+            .iter()
+            .map(|w| doc.annotations_in(*w).count())
+            .sum::<usize>()
+    });
+    let naive = measure(|| {
+        windows
+            .iter()
+            .map(|w| {
+                doc.annotations
+                    .iter()
+                    .filter(|a| a.extent().start < w.end && a.extent().end > w.start)
+                    .count()
+            })
+            .sum::<usize>()
+    });
+    let at = measure(|| {
+        windows
+            .iter()
+            .map(|w| doc.annotations_at(w.start).len())
+            .sum::<usize>()
+    });
+    println!(
+        "\n## Span lookup on a {:.1} MB text with 20,000 spans (1,000 windows of 2,000 bytes)\n",
+        novel.len() as f64 / 1e6
+    );
+    println!("| query | per query | target |\n|---|---|---|");
+    println!(
+        "| `annotations_in` (index) | {:.2} µs | – |\n| scan of every span (before) | {:.2} µs | – |\n| `annotations_at` (index) | {:.2} µs | – |",
+        indexed.0, naive.0, at.0
+    );
+}
+
+/// Peak and current resident memory of this process, in bytes.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+            * 1024
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Opens a generated 100 MB corpus folder with progress, as the GUI does on a thread.
+fn corpus_folder(sources: &[String]) {
+    let dir = tempfile::tempdir().unwrap();
+    let refs: Vec<&str> = sources.iter().map(String::as_str).collect();
+    let (files, bytes) = generate::corpus_folder(dir.path(), &refs, 100_000_000, 7).unwrap();
+    println!(
+        "\n## Corpus folder of {:.0} MB in {files} files\n",
+        bytes as f64 / 1e6
+    );
+    let mut times = Vec::new();
+    let mut grown = 0.0f64;
+    for run in 0..3 {
+        let (_, rss_before) = memory();
+        let progress = corpus::Progress::default();
+        let started = Instant::now();
+        let documents = std::thread::scope(|scope| {
+            let reader = scope.spawn(|| corpus::read_folder_with(dir.path(), &progress));
+            // The GUI's side: read the progress while the thread works.
+            let mut polls = 0;
+            while !reader.is_finished() {
+                let _ = progress.fraction();
+                polls += 1;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if run == 0 {
+                println!("(progress read {polls} times while loading)");
+            }
+            reader.join().unwrap().unwrap()
+        });
+        times.push(started.elapsed());
+        let (_, rss_after) = memory();
+        assert_eq!(documents.len(), files);
+        assert_eq!(progress.bytes_done.load(Ordering::Relaxed), bytes);
+        grown = grown.max((rss_after.saturating_sub(rss_before)) as f64 / bytes as f64);
+        drop(documents);
+    }
+    times.sort();
+    let (peak, _) = memory();
+    println!(
+        "| open the folder (`corpus::read_folder_with`, on a thread) | best {:.0} ms, median {:.0} ms | in the background |",
+        times[0].as_secs_f64() * 1e3,
+        times[1].as_secs_f64() * 1e3
+    );
+    println!(
+        "| memory held by the open corpus (resident growth / corpus bytes) | {grown:.2}× | ≤ 4× |"
+    );
+    println!(
+        "| peak resident memory of the whole bench process / corpus bytes | {:.2}× | – |",
+        peak as f64 / bytes as f64
+    );
+}
