@@ -247,6 +247,10 @@ pub struct MarginaliaApp {
     reviews: Vec<crate::review::comments::Review>,
     /// When (egui time) unsaved changes last went to the recovery file.
     last_recovery: f64,
+    /// The document list's statistics, for (workspace generation, history revision).
+    doc_stats: (Option<(u64, u64)>, Vec<panels::DocStats>),
+    /// Counts the workspaces opened, so that cached views never outlive their project.
+    stats_generation: u64,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -279,6 +283,8 @@ impl MarginaliaApp {
             comment_draft: None,
             reviews: Vec::new(),
             last_recovery: 0.0,
+            doc_stats: (None, Vec::new()),
+            stats_generation: 0,
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -447,7 +453,16 @@ impl MarginaliaApp {
                 .resizable(true)
                 .default_size(280.0)
                 .show(ui, |ui| {
-                    actions.extend(panels::doc_list_ui(ui, project, self.doc));
+                    let key = (self.stats_generation, ws.history().revision());
+                    if self.doc_stats.0 != Some(key) {
+                        self.doc_stats = (Some(key), panels::doc_stats(project));
+                    }
+                    actions.extend(panels::doc_list_ui(
+                        ui,
+                        project,
+                        &self.doc_stats.1,
+                        self.doc,
+                    ));
                 });
             egui::Panel::right("spans")
                 .resizable(true)
@@ -2080,6 +2095,7 @@ impl MarginaliaApp {
             }
         }
         self.workspace = Some(ws);
+        self.stats_generation += 1;
         self.comparison = None;
         self.agreement = super::adjudication::AgreementView::default();
         self.place = None;

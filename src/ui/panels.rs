@@ -18,8 +18,44 @@ fn label_color(project: &Project, label: &str) -> Color32 {
         .map_or(Color32::GRAY, |l| theme::label_color(l.color))
 }
 
-/// The list of documents with their status and span counts.
-pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Action> {
+/// What the document list shows of a document, computed once per change of the project (see
+/// [`doc_stats`]) rather than every frame.
+#[derive(Clone, Debug, Default)]
+pub struct DocStats {
+    /// Spans per label, in the schema's order.
+    pub counts: Vec<usize>,
+    /// Claims with neither a source linked nor the "own" attribute.
+    pub unsourced: usize,
+}
+
+/// The statistics of every document.
+pub fn doc_stats(project: &Project) -> Vec<DocStats> {
+    project
+        .documents
+        .iter()
+        .map(|document| {
+            let counts = document.counts_by_label();
+            DocStats {
+                counts: project
+                    .schema
+                    .labels
+                    .iter()
+                    .map(|l| counts.get(l.name.as_str()).copied().unwrap_or(0))
+                    .collect(),
+                unsourced: unsourced_claims(document),
+            }
+        })
+        .collect()
+}
+
+/// The list of documents with their status and span counts. Only the rows in view are laid out,
+/// so a corpus of ten thousand documents costs what a few dozen do.
+pub fn doc_list_ui(
+    ui: &mut Ui,
+    project: &Project,
+    statistics: &[DocStats],
+    current: usize,
+) -> Option<Action> {
     let mut action = None;
     let done = project
         .documents
@@ -31,45 +67,64 @@ pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Act
         ui.weak(format!("{done}/{} done", project.documents.len()));
     });
     ui.separator();
+    let line = ui.text_style_height(&egui::TextStyle::Body);
+    let row_height = 2.0 * line.max(ui.spacing().interact_size.y) + 10.0;
     egui::ScrollArea::vertical()
         .id_salt("documents")
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for (index, document) in project.documents.iter().enumerate() {
-                let response = ui
-                    .selectable_label(index == current, RichText::new(&document.path).monospace())
-                    .on_hover_text(format!("{}\nsha256 {}", document.path, document.hash));
-                if response.clicked() {
-                    action = Some(Action::OpenDocument(index));
-                }
-                ui.horizontal(|ui| {
-                    let name = ui.weak("status");
-                    let mut status = document.status;
-                    egui::ComboBox::from_id_salt(("status", index))
-                        .selected_text(status.label())
-                        .width(90.0)
-                        .show_ui(ui, |ui| {
-                            for option in Status::ALL {
-                                ui.selectable_value(&mut status, option, option.label());
-                            }
-                        })
-                        .response
-                        .labelled_by(name.id);
-                    if status != document.status {
-                        action = Some(Action::Edit(Edit::SetStatus { doc: index, status }));
+        .show_rows(ui, row_height, project.documents.len(), |ui, rows| {
+            for index in rows {
+                let Some(document) = project.documents.get(index) else {
+                    continue;
+                };
+                ui.allocate_ui(egui::vec2(ui.available_width(), row_height), |ui| {
+                    ui.set_height(row_height);
+                    let mut hover = format!("{}\nsha256 {}", document.path, document.hash);
+                    if let Some(encoding) = document.decoded_from {
+                        hover.push_str("\nWarning: not UTF-8: decoded as ");
+                        hover.push_str(encoding);
                     }
-                    counts_ui(ui, project, document);
+                    if !document.is_editable() {
+                        hover.push_str("\nWarning: changed or missing: read-only");
+                    }
+                    let response = ui
+                        .selectable_label(
+                            index == current,
+                            RichText::new(&document.path).monospace(),
+                        )
+                        .on_hover_text(hover);
+                    if response.clicked() {
+                        action = Some(Action::OpenDocument(index));
+                    }
+                    ui.horizontal(|ui| {
+                        let name = ui.weak("status");
+                        let mut status = document.status;
+                        egui::ComboBox::from_id_salt(("status", index))
+                            .selected_text(status.label())
+                            .width(90.0)
+                            .show_ui(ui, |ui| {
+                                for option in Status::ALL {
+                                    ui.selectable_value(&mut status, option, option.label());
+                                }
+                            })
+                            .response
+                            .labelled_by(name.id);
+                        if status != document.status {
+                            action = Some(Action::Edit(Edit::SetStatus { doc: index, status }));
+                        }
+                        if let Some(stats) = statistics.get(index) {
+                            counts_ui(ui, project, stats);
+                        }
+                        if document.decoded_from.is_some() {
+                            ui.colored_label(theme::WARNING, "not UTF-8")
+                                .on_hover_text("Decoded from another encoding: check its accents");
+                        }
+                        if !document.is_editable() {
+                            ui.colored_label(theme::ERROR, "read-only")
+                                .on_hover_text("The file changed or is missing");
+                        }
+                    });
                 });
-                if let Some(encoding) = document.decoded_from {
-                    ui.colored_label(
-                        theme::WARNING,
-                        format!("Warning: not UTF-8: decoded as {encoding}"),
-                    );
-                }
-                if !document.is_editable() {
-                    ui.colored_label(theme::ERROR, "Warning: changed or missing: read-only");
-                }
-                ui.add_space(4.0);
             }
         });
     action
@@ -77,31 +132,29 @@ pub fn doc_list_ui(ui: &mut Ui, project: &Project, current: usize) -> Option<Act
 
 /// Claims with neither a source linked nor the journalist's own-assertion attribute.
 pub fn unsourced_claims(document: &Document) -> usize {
+    let linked: std::collections::HashSet<Id> = document
+        .relations
+        .iter()
+        .flat_map(|r| [r.from, r.to])
+        .collect();
     document
         .annotations
         .iter()
         .filter(|a| a.label == "claim")
         .filter(|a| a.attributes.get("own").is_none_or(|v| v != "yes"))
-        .filter(|a| {
-            !document
-                .relations
-                .iter()
-                .any(|r| r.from == a.id || r.to == a.id)
-        })
+        .filter(|a| !linked.contains(&a.id))
         .count()
 }
 
-fn counts_ui(ui: &mut Ui, project: &Project, document: &Document) {
-    let unsourced = unsourced_claims(document);
+fn counts_ui(ui: &mut Ui, project: &Project, stats: &DocStats) {
+    let unsourced = stats.unsourced;
     if unsourced > 0 {
         ui.colored_label(theme::WARNING, format!("{unsourced}?"))
             .on_hover_text(format!(
                 "{unsourced} claim(s) with no source linked and not marked as the journalist's own"
             ));
     }
-    let counts = document.counts_by_label();
-    for label in &project.schema.labels {
-        let n = counts.get(label.name.as_str()).copied().unwrap_or(0);
+    for (label, n) in project.schema.labels.iter().zip(&stats.counts) {
         ui.label(
             RichText::new(n.to_string())
                 .color(theme::label_color(label.color))
@@ -150,7 +203,8 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 }
 
 /// The spans of the current document, in text order. `reveal` scrolls the list to the selected
-/// span.
+/// Every span of the document in text order; clicking one selects it and scrolls the text to it.
+/// Rows have one height and only those in view are laid out: 20,000 spans cost what 20 do.
 pub fn span_list_ui(
     ui: &mut Ui,
     project: &Project,
@@ -163,66 +217,91 @@ pub fn span_list_ui(
         ui.heading("Spans");
         ui.weak(document.annotations.len().to_string());
     });
-    egui::ScrollArea::vertical()
+    if document.annotations.is_empty() {
+        ui.weak("No span yet. Drag across text, then press a label's key.");
+        return None;
+    }
+    let mut links: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
+    for relation in &document.relations {
+        *links.entry(relation.from).or_default() += 1;
+        *links.entry(relation.to).or_default() += 1;
+    }
+    let line = ui.text_style_height(&egui::TextStyle::Body);
+    let row_height = 2.0 * line + ui.spacing().item_spacing.y + 10.0;
+    let mut area = egui::ScrollArea::vertical()
         .id_salt("spans")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            if document.annotations.is_empty() {
-                ui.weak("No span yet. Drag across text, then press a label's key.");
-            }
-            for annotation in &document.annotations {
-                let color = label_color(project, &annotation.label);
-                let is_selected = selected == Some(annotation.id);
-                let frame = egui::Frame::new()
-                    .inner_margin(4.0)
-                    .corner_radius(3.0)
-                    .fill(if is_selected {
-                        ui.visuals().selection.bg_fill.gamma_multiply(0.5)
-                    } else {
-                        Color32::TRANSPARENT
-                    });
-                let response = frame
-                    .show(ui, |ui| {
-                        ui.set_width(ui.available_width());
-                        ui.horizontal(|ui| {
-                            ui.label(RichText::new(&annotation.label).color(color).strong());
-                            let links = document
-                                .relations
-                                .iter()
-                                .filter(|r| r.from == annotation.id || r.to == annotation.id)
-                                .count();
-                            if links > 0 {
-                                ui.weak(if links == 1 {
-                                    "1 link".to_owned()
-                                } else {
-                                    format!("{links} links")
-                                });
-                            }
-                        });
-                        ui.label(excerpt(&annotation.text(&document.text), 90));
-                        if !annotation.note.is_empty() {
-                            ui.label(
-                                RichText::new(excerpt(&annotation.note, 90))
-                                    .italics()
-                                    .weak(),
+        .auto_shrink([false, false]);
+    if reveal
+        && let Some(index) =
+            selected.and_then(|id| document.annotations.iter().position(|a| a.id == id))
+    {
+        // Selected from the text: bring it into view in the list too.
+        let step = row_height + ui.spacing().item_spacing.y;
+        area = area.vertical_scroll_offset((index as f32 * step - 3.0 * step).max(0.0));
+    }
+    area.show_rows(ui, row_height, document.annotations.len(), |ui, rows| {
+        for index in rows {
+            let Some(annotation) = document.annotations.get(index) else {
+                continue;
+            };
+            let color = label_color(project, &annotation.label);
+            let is_selected = selected == Some(annotation.id);
+            let frame = egui::Frame::new()
+                .inner_margin(4.0)
+                .corner_radius(3.0)
+                .fill(if is_selected {
+                    ui.visuals().selection.bg_fill.gamma_multiply(0.5)
+                } else {
+                    Color32::TRANSPARENT
+                });
+            let response = ui
+                .allocate_ui(egui::vec2(ui.available_width(), row_height), |ui| {
+                    ui.set_height(row_height);
+                    frame
+                        .show(ui, |ui| {
+                            ui.set_width(ui.available_width());
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(&annotation.label).color(color).strong());
+                                match links.get(&annotation.id) {
+                                    Some(1) => {
+                                        ui.weak("1 link");
+                                    }
+                                    Some(n) => {
+                                        ui.weak(format!("{n} links"));
+                                    }
+                                    None => {}
+                                }
+                                if crate::review::adjudicate::is_unresolved(annotation) {
+                                    ui.colored_label(theme::WARNING, "to rule on");
+                                }
+                                if !annotation.note.is_empty() {
+                                    ui.add(
+                                        egui::Label::new(
+                                            RichText::new(excerpt(&annotation.note, 90))
+                                                .italics()
+                                                .weak(),
+                                        )
+                                        .truncate(),
+                                    );
+                                }
+                            });
+                            ui.add(
+                                egui::Label::new(excerpt(&annotation.text(&document.text), 120))
+                                    .truncate(),
                             );
-                        }
-                    })
-                    .response
-                    .interact(egui::Sense::click());
-                if is_selected && reveal {
-                    // Selected from the text: bring it into view in the list too.
-                    response.scroll_to_me(Some(egui::Align::Center));
-                }
-                if response.clicked() {
-                    action = Some(Action::SelectSpan {
-                        id: annotation.id,
-                        scroll: true,
-                    });
-                }
-                ui.separator();
+                        })
+                        .response
+                })
+                .inner
+                .interact(egui::Sense::click());
+            if response.clicked() {
+                action = Some(Action::SelectSpan {
+                    id: annotation.id,
+                    scroll: true,
+                });
             }
-        });
+        }
+    });
     action
 }
 

@@ -80,6 +80,8 @@ pub struct TextView {
     placed: Vec<Placed>,
     /// Underline lane of each annotation, with the revision they were computed at.
     lanes: HashMap<Id, usize>,
+    /// Where each annotation is in `Document::annotations`, built with the lanes.
+    positions: HashMap<Id, usize>,
     lanes_key: Option<(usize, u64)>,
     drag_anchor: Option<usize>,
     /// Where the last click on a span landed, to cycle through overlapping spans.
@@ -183,6 +185,12 @@ impl TextView {
         if self.lanes_key != Some((doc_index, state.revision)) {
             self.lanes_key = Some((doc_index, state.revision));
             self.lanes = assign_lanes(document);
+            self.positions = document
+                .annotations
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id, i))
+                .collect();
         }
         if self.tops_dirty {
             self.recompute_tops();
@@ -557,7 +565,12 @@ impl TextView {
     /// is laid out, else the estimated top of its block (off screen: the curve leaves the view
     /// toward it, so a link to a span lines away still shows its direction).
     fn link_anchor(&self, document: &Document, id: Id) -> Option<Pos2> {
-        let fragment = *document.annotation(id)?.fragments.first()?;
+        let annotation = match self.positions.get(&id) {
+            Some(&i) => document.annotations.get(i).filter(|a| a.id == id),
+            None => None,
+        }
+        .or_else(|| document.annotation(id))?;
+        let fragment = *annotation.fragments.first()?;
         let text = &document.text;
         let block = self.block_of(fragment.start)?;
         if let Some(placed) = self.placed.iter().find(|p| p.block == block)
@@ -574,7 +587,24 @@ impl TextView {
     /// the line for spans on one line, a bracket through the left margin for spans lines apart.
     fn paint_links(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
         let painter = ui.painter();
+        // Only the links with an end in view: a long document's other links cost nothing.
+        let (Some(first), Some(last)) = (self.placed.first(), self.placed.last()) else {
+            return;
+        };
+        let (Some(start), Some(end)) = (
+            self.blocks.get(first.block).map(|b| b.range.start),
+            self.blocks.get(last.block).map(|b| b.range.end),
+        ) else {
+            return;
+        };
+        let visible: std::collections::HashSet<Id> = document
+            .annotations_in(ByteRange::new(start, end.max(start + 1)))
+            .map(|a| a.id)
+            .collect();
         for relation in &document.relations {
+            if !visible.contains(&relation.from) && !visible.contains(&relation.to) {
+                continue;
+            }
             let (Some(from), Some(to)) = (
                 self.link_anchor(document, relation.from),
                 self.link_anchor(document, relation.to),
