@@ -222,6 +222,9 @@ struct Toast {
     shown_at: Instant,
 }
 
+/// Links per span of the current document, cached for (generation, revision, document).
+type SpanLinks = (Option<(u64, u64, usize)>, std::collections::HashMap<Id, usize>);
+
 /// The Marginalia app.
 pub struct MarginaliaApp {
     prefs: Prefs,
@@ -251,6 +254,8 @@ pub struct MarginaliaApp {
     doc_stats: (Option<(u64, u64)>, Vec<panels::DocStats>),
     /// Counts the workspaces opened, so that cached views never outlive their project.
     stats_generation: u64,
+    /// Links per span of the current document, for (generation, revision, document).
+    span_links: SpanLinks,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -285,6 +290,7 @@ impl MarginaliaApp {
             last_recovery: 0.0,
             doc_stats: (None, Vec::new()),
             stats_generation: 0,
+            span_links: (None, std::collections::HashMap::new()),
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -512,12 +518,17 @@ impl MarginaliaApp {
                             ));
                             ui.separator();
                         }
+                        let key = (self.stats_generation, ws.history().revision(), self.doc);
+                        if self.span_links.0 != Some(key) {
+                            self.span_links = (Some(key), panels::link_counts(document));
+                        }
                         actions.extend(panels::span_list_ui(
                             ui,
                             project,
                             document,
                             self.selected_span,
                             std::mem::take(&mut self.reveal_span),
+                            &self.span_links.1,
                         ));
                     }
                 });

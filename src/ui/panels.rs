@@ -130,6 +130,16 @@ pub fn doc_list_ui(
     action
 }
 
+/// How many links each span of `document` has (for [`span_list_ui`]).
+pub fn link_counts(document: &Document) -> std::collections::HashMap<Id, usize> {
+    let mut links = std::collections::HashMap::new();
+    for relation in &document.relations {
+        *links.entry(relation.from).or_default() += 1;
+        *links.entry(relation.to).or_default() += 1;
+    }
+    links
+}
+
 /// Claims with neither a source linked nor the journalist's own-assertion attribute.
 pub fn unsourced_claims(document: &Document) -> usize {
     let linked: std::collections::HashSet<Id> = document
@@ -205,12 +215,13 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 /// The spans of the current document, in text order. `reveal` scrolls the list to the selected
 /// Every span of the document in text order; clicking one selects it and scrolls the text to it.
 /// Rows have one height and only those in view are laid out: 20,000 spans cost what 20 do.
-pub fn span_list_ui(
+pub fn span_list_ui<S: std::hash::BuildHasher>(
     ui: &mut Ui,
     project: &Project,
     document: &Document,
     selected: Option<Id>,
     reveal: bool,
+    links: &std::collections::HashMap<Id, usize, S>,
 ) -> Option<Action> {
     let mut action = None;
     ui.horizontal(|ui| {
@@ -220,11 +231,6 @@ pub fn span_list_ui(
     if document.annotations.is_empty() {
         ui.weak("No span yet. Drag across text, then press a label's key.");
         return None;
-    }
-    let mut links: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
-    for relation in &document.relations {
-        *links.entry(relation.from).or_default() += 1;
-        *links.entry(relation.to).or_default() += 1;
     }
     let line = ui.text_style_height(&egui::TextStyle::Body);
     let row_height = 2.0 * line + ui.spacing().item_spacing.y + 10.0;

@@ -82,6 +82,8 @@ pub struct TextView {
     lanes: HashMap<Id, usize>,
     /// Where each annotation is in `Document::annotations`, built with the lanes.
     positions: HashMap<Id, usize>,
+    /// The relations (indices) that touch each annotation, built with the lanes.
+    relations_of: HashMap<Id, Vec<usize>>,
     lanes_key: Option<(usize, u64)>,
     drag_anchor: Option<usize>,
     /// Where the last click on a span landed, to cycle through overlapping spans.
@@ -191,6 +193,13 @@ impl TextView {
                 .enumerate()
                 .map(|(i, a)| (a.id, i))
                 .collect();
+            self.relations_of.clear();
+            for (i, relation) in document.relations.iter().enumerate() {
+                self.relations_of.entry(relation.from).or_default().push(i);
+                if relation.to != relation.from {
+                    self.relations_of.entry(relation.to).or_default().push(i);
+                }
+            }
         }
         if self.tops_dirty {
             self.recompute_tops();
@@ -597,14 +606,15 @@ impl TextView {
         ) else {
             return;
         };
-        let visible: std::collections::HashSet<Id> = document
+        let mut shown: Vec<usize> = document
             .annotations_in(ByteRange::new(start, end.max(start + 1)))
-            .map(|a| a.id)
+            .filter_map(|a| self.relations_of.get(&a.id))
+            .flatten()
+            .copied()
             .collect();
-        for relation in &document.relations {
-            if !visible.contains(&relation.from) && !visible.contains(&relation.to) {
-                continue;
-            }
+        shown.sort_unstable();
+        shown.dedup();
+        for relation in shown.iter().filter_map(|&i| document.relations.get(i)) {
             let (Some(from), Some(to)) = (
                 self.link_anchor(document, relation.from),
                 self.link_anchor(document, relation.to),
