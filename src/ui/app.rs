@@ -223,7 +223,10 @@ struct Toast {
 }
 
 /// Links per span of the current document, cached for (generation, revision, document).
-type SpanLinks = (Option<(u64, u64, usize)>, std::collections::HashMap<Id, usize>);
+type SpanLinks = (
+    Option<(u64, u64, usize)>,
+    std::collections::HashMap<Id, usize>,
+);
 
 /// The Marginalia app.
 pub struct MarginaliaApp {

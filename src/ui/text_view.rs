@@ -286,11 +286,10 @@ impl TextView {
         if !self.blocks.is_empty() {
             let first = self.block_at_y(viewport.min.y - 4.0);
             let mut block = first;
-            while block < self.blocks.len() {
-                let top = self.tops.get(block).copied().unwrap_or(0.0);
-                if top > viewport.max.y {
-                    break;
-                }
+            // Each block goes right below the one before as measured now, so that a block whose
+            // estimated height was wrong never overlaps or shifts the ones after it.
+            let mut top = self.tops.get(first).copied().unwrap_or(0.0);
+            while block < self.blocks.len() && top <= viewport.max.y {
                 if let Some(galley) = self.galley(ui, &text, block) {
                     self.placed.push(Placed {
                         block,
@@ -298,6 +297,11 @@ impl TextView {
                         galley,
                     });
                 }
+                top += self
+                    .heights
+                    .get(block)
+                    .copied()
+                    .unwrap_or(theme::LINE_HEIGHT);
                 block += 1;
             }
         }
@@ -306,6 +310,8 @@ impl TextView {
         self.interact(ui, &response, document, state, actions);
         if self.tops_dirty {
             self.recompute_tops();
+            // The total height changed: one more frame with the scroll area sized to it.
+            ui.ctx().request_repaint();
         }
     }
 
