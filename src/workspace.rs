@@ -80,6 +80,16 @@ impl Workspace {
     /// A new, unsaved project over every `.txt` file below `corpus_root`.
     pub fn from_folder(corpus_root: &Path, annotator: &str) -> Result<Self, CorpusError> {
         let documents = corpus::read_folder(corpus_root)?;
+        Ok(Self::from_documents(corpus_root, annotator, documents))
+    }
+
+    /// A new, unsaved project over `documents` read from `corpus_root` (by
+    /// [`corpus::read_folder_with`] on another thread, say).
+    pub fn from_documents(
+        corpus_root: &Path,
+        annotator: &str,
+        documents: Vec<crate::model::Document>,
+    ) -> Self {
         let problems = documents
             .iter()
             .filter_map(|d| {
@@ -95,11 +105,11 @@ impl Workspace {
             Schema::default(),
             documents,
         );
-        Ok(Self {
+        Self {
             project,
             problems,
             ..Self::default()
-        })
+        }
     }
 
     /// A new, unsaved workspace on `project` (a gold project made by merging, say).

@@ -1339,3 +1339,43 @@ fn the_next_start_offers_a_recent_projects_unsaved_work_even_when_another_opens(
     );
     assert!(ws.is_dirty());
 }
+
+#[test]
+fn a_large_corpus_folder_opens_in_the_background_with_a_progress_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    // 24 MB in 12 files: above the size read at once.
+    let paragraph =
+        "Le Kremlin a démenti, selon l’agence, toute présence de soldats nord-coréens. 😀\n";
+    let text = paragraph.repeat((2 << 20) / paragraph.len());
+    for i in 0..12 {
+        std::fs::write(dir.path().join(format!("doc{i:02}.txt")), &text).unwrap();
+    }
+    let mut harness = harness_with(None, true);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&dir.path().display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    harness.get_by_label("Create project").click();
+    harness.step();
+    harness.step();
+    // The window keeps drawing frames while the folder is read.
+    harness.get_by_label("Opening the corpus");
+    let started = std::time::Instant::now();
+    while harness.state().workspace().is_none() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_mins(1),
+            "the folder was never read"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project().documents.len(), 12);
+    assert!(ws.project().documents.iter().all(|d| *d.text == *text));
+    assert!(harness.query_by_label("Opening the corpus").is_none());
+}

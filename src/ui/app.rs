@@ -222,6 +222,19 @@ struct Toast {
     shown_at: Instant,
 }
 
+/// A corpus folder being read on another thread for a new project.
+struct Loading {
+    folder: PathBuf,
+    annotator: String,
+    progress: std::sync::Arc<crate::corpus::Progress>,
+    thread:
+        std::thread::JoinHandle<Result<Vec<crate::model::Document>, crate::corpus::CorpusError>>,
+}
+
+/// Folders larger than this are read on another thread, with a progress bar; smaller ones take
+/// a few tens of milliseconds and are read at once.
+const BACKGROUND_BYTES: u64 = 16 << 20;
+
 /// Links per span of the current document, cached for (generation, revision, document).
 type SpanLinks = (
     Option<(u64, u64, usize)>,
@@ -259,6 +272,8 @@ pub struct MarginaliaApp {
     stats_generation: u64,
     /// Links per span of the current document, for (generation, revision, document).
     span_links: SpanLinks,
+    /// A corpus folder being read in the background.
+    loading: Option<Loading>,
     text_view: TextView,
     modal: Option<Modal>,
     labels_open: bool,
@@ -294,6 +309,7 @@ impl MarginaliaApp {
             doc_stats: (None, Vec::new()),
             stats_generation: 0,
             span_links: (None, std::collections::HashMap::new()),
+            loading: None,
             text_view: TextView::default(),
             modal: None,
             labels_open: false,
@@ -551,6 +567,7 @@ impl MarginaliaApp {
         }
         self.sync_note_draft(ui);
         self.autosave(ui.ctx());
+        self.loading_ui(ui.ctx());
         self.prefs.zoom = ui.ctx().zoom_factor();
         let title = self.window_title();
         if title != self.title {
@@ -2035,7 +2052,122 @@ impl MarginaliaApp {
     }
 
     fn new_project_now(&mut self, folder: &Path, annotator: &str) {
-        match Workspace::from_folder(folder, annotator)
+        if self.loading.is_some() {
+            self.notify(Level::Info, "A corpus folder is already being read");
+            return;
+        }
+        let bytes: u64 = crate::corpus::list_texts(folder)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| std::fs::metadata(folder.join(p)).ok())
+            .map(|m| m.len())
+            .sum();
+        if bytes > BACKGROUND_BYTES {
+            let progress = std::sync::Arc::new(crate::corpus::Progress::default());
+            let (root, shared) = (folder.to_owned(), progress.clone());
+            let spawned = std::thread::Builder::new()
+                .name("corpus".to_owned())
+                .spawn(move || crate::corpus::read_folder_with(&root, &shared));
+            match spawned {
+                Ok(thread) => {
+                    self.loading = Some(Loading {
+                        folder: folder.to_owned(),
+                        annotator: annotator.to_owned(),
+                        progress,
+                        thread,
+                    });
+                    return;
+                }
+                Err(error) => {
+                    let error =
+                        anyhow::Error::new(error).context("cannot start reading the folder");
+                    self.error(&error);
+                    return;
+                }
+            }
+        }
+        self.new_project_done(folder, annotator, Workspace::from_folder(folder, annotator));
+    }
+
+    /// The progress window of a folder read in the background; takes the project when it is read.
+    fn loading_ui(&mut self, ctx: &egui::Context) {
+        let Some(loading) = &self.loading else { return };
+        if loading.thread.is_finished() {
+            let Some(loading) = self.loading.take() else {
+                return;
+            };
+            let result = match loading.thread.join() {
+                Ok(Ok(documents)) => Ok(Workspace::from_documents(
+                    &loading.folder,
+                    &loading.annotator,
+                    documents,
+                )),
+                Ok(Err(crate::corpus::CorpusError::Cancelled)) => {
+                    self.notify(Level::Info, "Opening the folder was cancelled");
+                    return;
+                }
+                Ok(Err(error)) => Err(error),
+                Err(_) => {
+                    self.notify(Level::Error, "Reading the folder failed unexpectedly");
+                    return;
+                }
+            };
+            self.new_project_done(&loading.folder, &loading.annotator, result);
+            return;
+        }
+        let progress = &loading.progress;
+        let (done, total) = (
+            progress
+                .files_done
+                .load(std::sync::atomic::Ordering::Relaxed),
+            progress
+                .files_total
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        let mb = |b: u64| b as f64 / f64::from(1u32 << 20);
+        let (bytes_done, bytes_total) = (
+            progress
+                .bytes_done
+                .load(std::sync::atomic::Ordering::Relaxed),
+            progress
+                .bytes_total
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        let mut cancel = false;
+        egui::Window::new("Opening the corpus")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+            .show(ctx, |ui| {
+                ui.label(loading.folder.display().to_string());
+                ui.add(
+                    egui::ProgressBar::new(progress.fraction())
+                        .show_percentage()
+                        .desired_width(360.0),
+                );
+                ui.label(format!(
+                    "{done} of {total} files, {:.0} of {:.0} MB",
+                    mb(bytes_done),
+                    mb(bytes_total)
+                ));
+                if ui.button("Cancel").clicked() {
+                    cancel = true;
+                }
+            });
+        if cancel {
+            progress.cancel();
+        }
+        ctx.request_repaint_after(std::time::Duration::from_millis(50));
+    }
+
+    fn new_project_done(
+        &mut self,
+        folder: &Path,
+        annotator: &str,
+        result: Result<Workspace, crate::corpus::CorpusError>,
+    ) {
+        match result
+            .with_context(|| format!("cannot start a project on {}", folder.display()))
             .with_context(|| format!("cannot start a project on {}", folder.display()))
         {
             Ok(ws) => {
