@@ -186,9 +186,80 @@ fn is_blank(c: char) -> bool {
 ///
 /// Shared with [`crate::review::agreement`], whose token-level measures use the same tokens as
 /// the CoNLL export.
+///
+/// Fast path: stretches of printable ASCII between ASCII white space are segmented by a small
+/// state machine ([`ascii_words`]); the rest goes through unicode-segmentation. The tokens are
+/// the same as segmenting the whole text (see the comment inside, and the property test in
+/// `review::agreement`).
 pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
-    let mut tokens = Vec::new();
-    for (start, word) in text.split_word_bound_indices() {
+    // The text is cut into stretches of non-white-space bytes bounded by ASCII white space (tab,
+    // LF, VT, FF, CR, space) or the ends of the text. A stretch of printable ASCII only (`!`…`~`)
+    // is segmented by `ascii_words`, a state machine for the word rules ASCII can meet;
+    // everything between two such stretches (white space included) goes through
+    // unicode-segmentation as before. The tokens are the same as segmenting the whole text (a
+    // property test checks it), because every cut lies between an ASCII white space character
+    // `w` and a printable ASCII character `x` (in either order), and UAX #29 always breaks there
+    // and looks no further across it. (A cut between white space and any other character would
+    // not do: a space absorbs a following combining mark by WB4, and WB3d keeps a space with a
+    // following U+3000.)
+    //
+    // - WB3–WB3b: `w` is CR, LF or Newline (`\v`, `\f`): break after it (WB3a) and before it
+    //   (WB3b); CR × LF does not apply, `x` being neither.
+    // - WB3c (ZWJ × Extended_Pictographic): neither `w` nor `x` is a ZWJ or a pictograph.
+    // - WB3d (WSegSpace × WSegSpace): `x` is not a space.
+    // - WB4 (X (Extend | Format | ZWJ)* → X): `x` and `w` are none of these, so nothing is
+    //   absorbed across the cut and the context rules see `w` itself.
+    // - WB5–WB13b join only letters, digits, `_`, and a middle character (`.` `'` `:` `,` `;`)
+    //   between two letters or two digits; `w` is none of them (tab is Other, space WSegSpace), so
+    //   no rule joins `x` to `w`, and no rule looking two characters back or ahead from inside a
+    //   stretch sees past `w`, as it would have to be a middle character to be looked through.
+    // - WB15–WB16 (regional indicators) count indicators, which ASCII has none of.
+    //
+    // Hence WB999: a boundary; each side can be segmented on its own.
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    // Start of the text not yet segmented (right after the last fast stretch).
+    let mut pending = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Skip ASCII white space, then take the stretch up to the next one.
+        let Some(start) = bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| !is_ascii_blank(b)))
+            .map(|i| at + i)
+        else {
+            break;
+        };
+        let end = bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| is_ascii_blank(b)))
+            .map_or(bytes.len(), |i| start + i);
+        if let Some(stretch) = bytes.get(start..end)
+            && stretch.iter().all(|&b| (b'!'..=b'~').contains(&b))
+        {
+            segment_words(text, pending, start, &mut tokens);
+            ascii_words(stretch, start, &mut tokens);
+            pending = end;
+        }
+        at = end;
+    }
+    segment_words(text, pending, text.len(), &mut tokens);
+    tokens
+}
+
+/// ASCII white space as [`char::is_whitespace`] sees it: tab, LF, VT, FF, CR and space.
+fn is_ascii_blank(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The tokens of `text[from..to]` by unicode-segmentation (`from` and `to` are word boundaries
+/// of the whole text), appended to `tokens`.
+fn segment_words(text: &str, from: usize, to: usize, tokens: &mut Vec<ByteRange>) {
+    let Some(slice) = text.get(from..to) else {
+        return;
+    };
+    for (start, word) in slice.split_word_bound_indices() {
+        let start = from + start;
         let mut run: Option<usize> = None;
         for (offset, c) in word.char_indices() {
             if is_blank(c) {
@@ -203,7 +274,87 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
             tokens.push(ByteRange::new(begin, start + word.len()));
         }
     }
-    tokens
+}
+
+/// The UAX #29 word property of a printable ASCII byte, as far as the word rules tell them
+/// apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AsciiClass {
+    /// `ALetter`, `Numeric` or `ExtendNumLet` (`_`): WB5, WB8–WB10 and WB13a–b join any two of them.
+    Word,
+    /// A character that can join two letters (WB6–WB7: `MidLetter` `:`, `MidNumLet` `.`,
+    /// `Single_Quote` `'`) and/or two digits (WB11–WB12: `MidNum` `,` `;`, `MidNumLet`, `Single_Quote`).
+    Middle {
+        /// Joins two letters.
+        letters: bool,
+        /// Joins two digits.
+        digits: bool,
+    },
+    /// Anything else: breaks on both sides (WB999).
+    Other,
+}
+
+impl AsciiClass {
+    fn of(b: u8) -> Self {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' => Self::Word,
+            b'.' | b'\'' => Self::Middle {
+                letters: true,
+                digits: true,
+            },
+            b':' => Self::Middle {
+                letters: true,
+                digits: false,
+            },
+            b',' | b';' => Self::Middle {
+                letters: false,
+                digits: true,
+            },
+            _ => Self::Other,
+        }
+    }
+}
+
+/// Whether a middle character joins `before` and `after` (WB6–WB7, WB11–WB12): two letters
+/// for `MidLetter` and `MidNumLetQ`, two digits for `MidNum` and `MidNumLetQ`.
+fn joined_by_middle(before: u8, middle: AsciiClass, after: u8) -> bool {
+    let AsciiClass::Middle { letters, digits } = middle else {
+        return false;
+    };
+    let letter = u8::is_ascii_alphabetic;
+    let digit = u8::is_ascii_digit;
+    (letters && letter(&before) && letter(&after)) || (digits && digit(&before) && digit(&after))
+}
+
+/// The UAX #29 word segments of `stretch`, printable ASCII bounded by white space or the ends
+/// of the text, that starts at byte `offset`; appended to `tokens`.
+fn ascii_words(stretch: &[u8], offset: usize, tokens: &mut Vec<ByteRange>) {
+    let mut start = 0;
+    for (i, pair) in stretch.windows(2).enumerate() {
+        let &[prev, cur] = pair else { continue };
+        let at = i + 1;
+        let joined = match (AsciiClass::of(prev), AsciiClass::of(cur)) {
+            (AsciiClass::Word, AsciiClass::Word) => true,
+            // WB6 / WB12: a middle character joins what precedes it when it is followed by the
+            // same kind of character.
+            (AsciiClass::Word, middle @ AsciiClass::Middle { .. }) => stretch
+                .get(at + 1)
+                .is_some_and(|&after| joined_by_middle(prev, middle, after)),
+            // WB7 / WB11: and what follows it, when it is preceded by the same kind.
+            (middle @ AsciiClass::Middle { .. }, AsciiClass::Word) => i
+                .checked_sub(1)
+                .and_then(|j| stretch.get(j))
+                .is_some_and(|&before| joined_by_middle(before, middle, cur)),
+            _ => false,
+        };
+        if !joined {
+            tokens.push(ByteRange::new(offset + start, offset + at));
+            start = at;
+        }
+    }
+    if start < stretch.len() {
+        tokens.push(ByteRange::new(offset + start, offset + stretch.len()));
+    }
 }
 
 /// The sentences of `text` as ranges of token indices, none empty: UAX #29 sentences, also cut

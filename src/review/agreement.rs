@@ -1292,6 +1292,145 @@ mod properties {
         prop::collection::vec(prop::sample::select(vec!["O", "claim", "source"]), 1..30)
     }
 
+    /// The tokens as plain unicode-segmentation gives them on the whole text (the tokenizer
+    /// before its ASCII fast path).
+    fn plain_tokens(text: &str) -> Vec<ByteRange> {
+        use unicode_segmentation::UnicodeSegmentation as _;
+        let blank = |c: char| c.is_whitespace() || c == '\u{feff}';
+        let mut tokens = Vec::new();
+        for (start, word) in text.split_word_bound_indices() {
+            let mut run: Option<usize> = None;
+            for (offset, c) in word.char_indices() {
+                if blank(c) {
+                    if let Some(begin) = run.take() {
+                        tokens.push(ByteRange::new(begin, start + offset));
+                    }
+                } else if run.is_none() {
+                    run = Some(start + offset);
+                }
+            }
+            if let Some(begin) = run {
+                tokens.push(ByteRange::new(begin, start + word.len()));
+            }
+        }
+        tokens
+    }
+
+    /// Texts over a nasty alphabet: ASCII letters, digits, every ASCII punctuation mark and
+    /// control character, white space of both kinds, accents (precomposed and combining),
+    /// typographic quotes, emoji with ZWJ, skin tones and flags, Arabic, CJK, BOM.
+    fn nasty_text() -> impl Strategy<Value = String> {
+        let pieces: Vec<&'static str> = vec![
+            "a",
+            "Z",
+            "q",
+            "0",
+            "7",
+            "_",
+            ".",
+            "'",
+            ":",
+            ",",
+            ";",
+            "\"",
+            "!",
+            "#",
+            "$",
+            "%",
+            "&",
+            "(",
+            ")",
+            "*",
+            "+",
+            "-",
+            "/",
+            "<",
+            "=",
+            ">",
+            "?",
+            "@",
+            "[",
+            "\\",
+            "]",
+            "^",
+            "`",
+            "{",
+            "|",
+            "}",
+            "~",
+            " ",
+            " ",
+            "  ",
+            "\t",
+            "\r",
+            "\n",
+            "\r\n",
+            "\u{b}",
+            "\u{c}",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{2003}",
+            "\u{3000}",
+            "é",
+            "e\u{301}",
+            "\u{301}",
+            "\u{200d}",
+            "\u{feff}",
+            "\u{ad}",
+            "’",
+            "‘",
+            "«",
+            "»",
+            "“",
+            "😀",
+            "👍\u{1f3fd}",
+            "👨\u{200d}👩\u{200d}👧",
+            "🇫🇷",
+            "🇫",
+            "🇷",
+            "\u{2764}\u{fe0f}",
+            "مرحبا",
+            "ال",
+            "\u{64b}",
+            "中文",
+            "カタカナ",
+            "한",
+            "שׁ",
+            "\u{5f4}",
+            "abc",
+            "12",
+            "3.14",
+            "a.b",
+            "x:y",
+            "1,000",
+            "don't",
+            "e.g.",
+        ];
+        prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_tokens_are_the_unicode_segmentation_tokens(text in nasty_text()) {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn fast_tokens_on_any_ascii(text in "[\\x00-\\x7f]{0,60}") {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn fast_tokens_on_any_text(text in "\\PC{0,40}") {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+    }
+
     proptest! {
         #[test]
         fn unitizing_is_symmetric_and_at_most_one(a in coder(), b in coder(), c in coder()) {
