@@ -32,8 +32,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Alignment, Span, align};
-use crate::model::Project;
+use super::{AlignedDocument, Alignment, Span, align};
+use crate::model::{Document, Project};
 use crate::text::{ByteRange, CodePointIndex};
 
 /// The label of a token no span covers.
@@ -499,31 +499,6 @@ pub struct Report {
     pub rows: Vec<Row>,
 }
 
-/// One document prepared for the measures.
-struct Prepared {
-    path: String,
-    tokens: Vec<ByteRange>,
-    index: CodePointIndex,
-    /// Spans of each project, `None` when the project lacks the document.
-    spans: Vec<Option<Vec<Span>>>,
-}
-
-fn prepare(alignment: &Alignment<'_>) -> Vec<Prepared> {
-    crate::parallel::map(&alignment.documents, |d| {
-        let text = d.text();
-        Prepared {
-            path: d.path.clone(),
-            tokens: tokens(text),
-            index: CodePointIndex::new(text),
-            spans: d
-                .documents
-                .iter()
-                .map(|doc| doc.map(super::spans_of))
-                .collect(),
-        }
-    })
-}
-
 /// Labels as small integers for the token measures: 0 is [`OUTSIDE`], then the labels in
 /// alphabetical order, so that comparing codes breaks ties as comparing names does.
 struct Codes<'l> {
@@ -551,235 +526,147 @@ impl<'l> Codes<'l> {
     }
 }
 
-/// [`token_labels`] as codes, into `out`, for the spans of `label` only when given.
-fn token_codes(
-    tokens: &[ByteRange],
-    spans: &[Span],
-    label: Option<&str>,
-    codes: &Codes<'_>,
-    out: &mut Vec<u16>,
-) {
-    out.clear();
-    out.resize(tokens.len(), 0);
-    // The covered bytes of the winning span of each token, for the shortest-first rule.
-    let mut best: Vec<usize> = vec![usize::MAX; tokens.len()];
-    for span in spans.iter().filter(|s| label.is_none_or(|l| s.label == l)) {
-        let code = codes.code(&span.label);
-        let covered = span.covered();
-        for fragment in &span.fragments {
-            let first = tokens.partition_point(|t| t.end <= fragment.start);
-            let last = tokens.partition_point(|t| t.start < fragment.end);
-            for (cell, size) in out.iter_mut().zip(best.iter_mut()).take(last).skip(first) {
-                if (covered, code) < (*size, *cell) {
-                    *cell = code;
-                    *size = covered;
-                }
-            }
-        }
-    }
+/// A span of one annotator as the measures see it: its label as a code and its fragments,
+/// borrowed from the annotation (nothing copied).
+#[derive(Clone, Copy, Debug)]
+struct Compact<'a> {
+    code: u16,
+    fragments: &'a [ByteRange],
+    extent: ByteRange,
 }
 
-/// [`exact_counts`] over the spans of `label` (all when `None`), without copying them.
-fn exact_counts_of(a: &[Span], b: &[Span], label: Option<&str>) -> Prf {
-    let keep = |s: &&Span| label.is_none_or(|l| s.label == l);
-    let mut left: BTreeMap<&Span, usize> = BTreeMap::new();
-    let mut reference = 0;
-    for span in a.iter().filter(keep) {
-        *left.entry(span).or_default() += 1;
-        reference += 1;
-    }
-    let mut matched = 0;
-    let mut other = 0;
-    for span in b.iter().filter(keep) {
-        other += 1;
-        if let Some(n) = left.get_mut(span)
-            && *n > 0
-        {
-            *n -= 1;
-            matched += 1;
-        }
-    }
-    Prf {
-        reference,
-        other,
-        matched_reference: matched,
-        matched_other: matched,
-    }
-}
-
-/// How many of `spans` (of `label`, if given) overlap a span of `others` with their label;
-/// and how many there are. `others` are searched by start, so the cost follows the overlaps,
-/// not the product of the two counts.
-fn overlapping(spans: &[Span], others: &[Span], label: Option<&str>) -> (usize, usize) {
-    let keep = |s: &&Span| label.is_none_or(|l| s.label == l);
-    let mut sorted: Vec<&Span> = others.iter().filter(keep).collect();
-    sorted.sort_by_key(|s| s.extent().start);
-    // reach[i]: the furthest end among sorted[..=i].
-    let reach: Vec<usize> = sorted
-        .iter()
-        .scan(0, |max, s| {
-            *max = (*max).max(s.extent().end);
-            Some(*max)
-        })
-        .collect();
-    let mut total = 0;
-    let mut hits = 0;
-    for span in spans.iter().filter(keep) {
-        total += 1;
-        let extent = span.extent();
-        let mut i = sorted.partition_point(|o| o.extent().start < extent.end);
-        while i > 0 {
-            i -= 1;
-            if reach.get(i).is_none_or(|&r| r <= extent.start) {
-                break;
-            }
-            if sorted
-                .get(i)
-                .is_some_and(|o| o.label == span.label && o.overlaps(span))
-            {
-                hits += 1;
-                break;
-            }
-        }
-    }
-    (hits, total)
-}
-
-/// The measures over `docs` for the annotators `coders`, restricted to `label` if given.
-fn measures(
-    docs: &[&Prepared],
-    coders: &[usize],
-    label: Option<&str>,
-    labels: &[String],
-    dictionary: &Codes<'_>,
-) -> Measures {
-    let pair = coders.len() == 2;
-    let mut exact = Prf::default();
-    let mut overlap = Prf::default();
-    let k = dictionary.len();
-    // κ: items, agreements and the marginals of each side.
-    let (mut items, mut agree) = (0usize, 0usize);
-    let mut count_a = vec![0usize; k];
-    let mut count_b = vec![0usize; k];
-    // α: the coincidence matrix, o[c * k + k'].
-    let mut coincidences = vec![0.0f64; k * k];
-    let mut pairable = 0usize;
-    let mut per_coder: Vec<Option<Vec<u16>>> = vec![None; coders.len()];
-    let mut values: Vec<u16> = Vec::with_capacity(coders.len());
-    for doc in docs {
-        let spans: Vec<Option<&Vec<Span>>> = coders
-            .iter()
-            .map(|&c| doc.spans.get(c).and_then(Option::as_ref))
-            .collect();
-        if pair && let [Some(a), Some(b)] = spans.as_slice() {
-            exact.add(exact_counts_of(a, b, label));
-            let (matched_reference, reference) = overlapping(a, b, label);
-            let (matched_other, other) = overlapping(b, a, label);
-            overlap.add(Prf {
-                reference,
-                other,
-                matched_reference,
-                matched_other,
-            });
-        }
-        for (slot, spans) in per_coder.iter_mut().zip(&spans) {
-            match spans {
-                Some(spans) => {
-                    let out = slot.get_or_insert_with(Vec::new);
-                    token_codes(&doc.tokens, spans, label, dictionary, out);
-                }
-                None => *slot = None,
-            }
-        }
-        if pair && let [Some(a), Some(b)] = per_coder.as_slice() {
-            for (&x, &y) in a.iter().zip(b) {
-                items += 1;
-                agree += usize::from(x == y);
-                if let Some(n) = count_a.get_mut(usize::from(x)) {
-                    *n += 1;
-                }
-                if let Some(n) = count_b.get_mut(usize::from(y)) {
-                    *n += 1;
-                }
-            }
-        }
-        for t in 0..doc.tokens.len() {
-            values.clear();
-            values.extend(
-                per_coder
+impl Compact<'_> {
+    /// True when the two spans share at least one byte (as [`Span::overlaps`]).
+    fn overlaps(&self, other: &Self) -> bool {
+        self.extent.overlaps(other.extent)
+            && self.fragments.iter().any(|a| {
+                other
+                    .fragments
                     .iter()
-                    .filter_map(|v| v.as_ref().and_then(|v| v.get(t).copied())),
-            );
-            let m = values.len();
-            if m < 2 {
-                continue;
-            }
-            pairable += 1;
-            let weight = 1.0 / (m - 1) as f64;
-            for (i, &x) in values.iter().enumerate() {
-                for (j, &y) in values.iter().enumerate() {
-                    if i != j
-                        && let Some(cell) =
-                            coincidences.get_mut(usize::from(x) * k + usize::from(y))
-                    {
-                        *cell += weight;
+                    .any(|b| a.end.min(b.end) > a.start.max(b.start))
+            })
+    }
+}
+
+/// One annotator's version of one document, reduced once to what every row needs.
+struct Coded<'a> {
+    /// The spans, sorted by label code, then fragments (so by start within a label).
+    spans: Vec<Compact<'a>>,
+    /// The code of each token's label over all labels ([`token_labels`] as codes).
+    codes: Vec<u16>,
+    /// The tokens the spans of each label cover: (code, first token, end token), sorted; the
+    /// runs of one label are merged, so they are disjoint.
+    covers: Vec<(u16, usize, usize)>,
+    /// The αu units of each label in code points of the document: (code, start, end), sorted.
+    units: Vec<(u16, usize, usize)>,
+}
+
+impl<'a> Coded<'a> {
+    fn new(
+        document: &'a Document,
+        tokens: &[ByteRange],
+        index: &CodePointIndex,
+        dictionary: &Codes<'_>,
+    ) -> Self {
+        let mut spans: Vec<Compact<'a>> = document
+            .annotations
+            .iter()
+            .map(|annotation| {
+                let fragments = annotation.fragments.as_slice();
+                let extent = match (fragments.first(), fragments.last()) {
+                    (Some(first), Some(last)) => ByteRange::new(first.start, last.end),
+                    _ => ByteRange::new(0, 0),
+                };
+                Compact {
+                    code: dictionary.code(&annotation.label),
+                    fragments,
+                    extent,
+                }
+            })
+            .collect();
+        spans.sort_unstable_by(|x, y| (x.code, x.fragments).cmp(&(y.code, y.fragments)));
+        let mut codes = vec![0u16; tokens.len()];
+        // The covered bytes of the winning span of each token, for the shortest-first rule.
+        let mut best = vec![usize::MAX; tokens.len()];
+        let mut covers = Vec::with_capacity(spans.len());
+        let mut units = Vec::with_capacity(spans.len());
+        for span in &spans {
+            let covered: usize = span.fragments.iter().copied().map(ByteRange::len).sum();
+            for fragment in span.fragments {
+                let first = tokens.partition_point(|t| t.end <= fragment.start);
+                let last = tokens.partition_point(|t| t.start < fragment.end);
+                for (cell, size) in codes.iter_mut().zip(best.iter_mut()).take(last).skip(first) {
+                    if (covered, span.code) < (*size, *cell) {
+                        *cell = span.code;
+                        *size = covered;
                     }
                 }
-            }
-        }
-    }
-    let kappa = if pair {
-        kappa_from_counts(items, agree, &count_a, &count_b)
-    } else {
-        f64::NAN
-    };
-    let alpha = alpha_from_coincidences(&coincidences, k);
-    // αu: documents every coder has, concatenated.
-    let mut length = 0usize;
-    let label_list: Vec<&str> = match label {
-        Some(l) => vec![l],
-        None => labels.iter().map(String::as_str).collect(),
-    };
-    let mut coder_units: BTreeMap<&str, Vec<Vec<(usize, usize)>>> = label_list
-        .iter()
-        .map(|&l| (l, vec![Vec::new(); coders.len()]))
-        .collect();
-    for doc in docs {
-        let all: Option<Vec<&Vec<Span>>> = coders
-            .iter()
-            .map(|&c| doc.spans.get(c).and_then(Option::as_ref))
-            .collect();
-        let Some(all) = all else { continue };
-        for (c, spans) in all.iter().enumerate() {
-            for span in *spans {
-                let Some(slot) = coder_units
-                    .get_mut(span.label.as_str())
-                    .and_then(|u| u.get_mut(c))
-                else {
-                    continue;
-                };
-                for f in &span.fragments {
-                    slot.push((
-                        length + doc.index.char_of_byte(f.start),
-                        length + doc.index.char_of_byte(f.end),
-                    ));
+                if first < last {
+                    covers.push((span.code, first, last));
                 }
+                units.push((
+                    span.code,
+                    index.char_of_byte(fragment.start),
+                    index.char_of_byte(fragment.end),
+                ));
             }
         }
-        length += doc.index.len_chars();
+        covers.sort_unstable();
+        let mut merged: Vec<(u16, usize, usize)> = Vec::with_capacity(covers.len());
+        for (code, first, last) in covers {
+            match merged.last_mut() {
+                Some(run) if run.0 == code && first <= run.2 => run.2 = run.2.max(last),
+                _ => merged.push((code, first, last)),
+            }
+        }
+        units.sort_unstable();
+        Self {
+            spans,
+            codes,
+            covers: merged,
+            units,
+        }
     }
-    let mut total = Unitizing::default();
-    for units_of_label in coder_units.values() {
-        total.add(unitizing(length, units_of_label));
-    }
-    Measures {
-        exact: if pair { exact } else { Prf::default() },
-        overlap: if pair { overlap } else { Prf::default() },
-        kappa,
-        alpha,
-        alpha_u: total.alpha(),
-        tokens: if pair { items } else { pairable },
-    }
+}
+
+/// The items of `sorted` (sorted by code first) whose code is `code`.
+fn of_code<T>(sorted: &[T], code: u16, key: impl Fn(&T) -> u16) -> &[T] {
+    let from = sorted.partition_point(|item| key(item) < code);
+    let to = sorted.partition_point(|item| key(item) <= code);
+    sorted.get(from..to).unwrap_or_default()
+}
+
+/// One document prepared for the measures, once for all rows.
+struct Prepared<'a> {
+    path: &'a str,
+    /// Number of tokens.
+    tokens: usize,
+    /// Length of the text in code points.
+    chars: usize,
+    /// Each project's version, `None` when the project lacks the document.
+    coders: Vec<Option<Coded<'a>>>,
+    /// The documents themselves, for the span diff and the links.
+    documents: &'a [Option<&'a Document>],
+}
+
+fn prepare<'a>(alignment: &'a Alignment<'a>, dictionary: &Codes<'_>) -> Vec<Prepared<'a>> {
+    let documents: Vec<&'a AlignedDocument<'a>> = alignment.documents.iter().collect();
+    crate::parallel::map(&documents, |&d| {
+        let text = d.text();
+        let tokens = tokens(text);
+        let index = CodePointIndex::new(text);
+        Prepared {
+            path: &d.path,
+            tokens: tokens.len(),
+            chars: index.len_chars(),
+            coders: d
+                .documents
+                .iter()
+                .map(|doc| doc.map(|doc| Coded::new(doc, &tokens, &index, dictionary)))
+                .collect(),
+            documents: &d.documents,
+        }
+    })
 }
 
 /// Cohen's κ from its counts (see [`cohen_kappa`]).
@@ -823,14 +710,384 @@ fn alpha_from_coincidences(o: &[f64], k: usize) -> f64 {
     1.0 - (n - 1.0) * observed / expected
 }
 
-/// One row to compute: the coders, the scope, its documents and the label it is restricted to.
-type Task<'a> = (Vec<usize>, Scope, Vec<&'a Prepared>, Option<&'a str>);
+/// Counts of the measures over some documents, added document by document.
+#[derive(Clone, Debug)]
+struct Tally {
+    exact: Prf,
+    overlap: Prf,
+    /// Pairs: tokens by the code of the first annotator (row) and of the second (column).
+    table: Vec<usize>,
+    /// More than two annotators: the coincidence matrix of α.
+    coincidences: Vec<f64>,
+    /// Pairable tokens (more than two annotators).
+    pairable: usize,
+}
+
+impl Tally {
+    /// An empty tally over `k` codes.
+    fn new(k: usize) -> Self {
+        Self {
+            exact: Prf::default(),
+            overlap: Prf::default(),
+            table: vec![0; k * k],
+            coincidences: vec![0.0; k * k],
+            pairable: 0,
+        }
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.exact.add(other.exact);
+        self.overlap.add(other.overlap);
+        for (sum, n) in self.table.iter_mut().zip(&other.table) {
+            *sum += n;
+        }
+        for (sum, o) in self.coincidences.iter_mut().zip(&other.coincidences) {
+            *sum += o;
+        }
+        self.pairable += other.pairable;
+    }
+
+    /// The measures of a row of `k` codes: pair measures from the table when `pair`.
+    fn measures(&self, k: usize, pair: bool, alpha_u: f64) -> Measures {
+        if !pair {
+            return Measures {
+                exact: Prf::default(),
+                overlap: Prf::default(),
+                kappa: f64::NAN,
+                alpha: alpha_from_coincidences(&self.coincidences, k),
+                alpha_u,
+                tokens: self.pairable,
+            };
+        }
+        let mut count_a = vec![0usize; k];
+        let mut count_b = vec![0usize; k];
+        let mut coincidences = vec![0.0f64; k * k];
+        let (mut items, mut agree) = (0, 0);
+        for (index, &n) in self.table.iter().enumerate() {
+            let (x, y) = (index / k, index % k);
+            items += n;
+            if x == y {
+                agree += n;
+            }
+            if let Some(c) = count_a.get_mut(x) {
+                *c += n;
+            }
+            if let Some(c) = count_b.get_mut(y) {
+                *c += n;
+            }
+            // Each token gives the ordered pairs (x, y) and (y, x), of weight 1/(m − 1) = 1.
+            for cell in [x * k + y, y * k + x] {
+                if let Some(o) = coincidences.get_mut(cell) {
+                    *o += n as f64;
+                }
+            }
+        }
+        Measures {
+            exact: self.exact,
+            overlap: self.overlap,
+            kappa: kappa_from_counts(items, agree, &count_a, &count_b),
+            alpha: alpha_from_coincidences(&coincidences, k),
+            alpha_u,
+            tokens: items,
+        }
+    }
+}
+
+/// The tallies of one document for a group of annotators: over all labels, and per label
+/// (indexed by code − 1, on the binary coding "this label or not").
+struct DocTally {
+    all: Tally,
+    labels: Vec<Tally>,
+    /// αu of the document alone over all labels (only for rows by document).
+    alpha_u: f64,
+}
+
+impl DocTally {
+    fn new(k: usize) -> Self {
+        Self {
+            all: Tally::new(k),
+            labels: vec![Tally::new(2); k.saturating_sub(1)],
+            alpha_u: f64::NAN,
+        }
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.all.add(&other.all);
+        for (sum, tally) in self.labels.iter_mut().zip(&other.labels) {
+            sum.add(tally);
+        }
+    }
+}
+
+/// How many of `spans` overlap one of `others` (all of one label, both sorted by start).
+/// `others` are searched by start, so the cost follows the overlaps, not the product of the
+/// two counts.
+fn overlap_hits(spans: &[Compact<'_>], others: &[Compact<'_>], reach: &mut Vec<usize>) -> usize {
+    // reach[i]: the furthest end among others[..=i].
+    reach.clear();
+    let mut furthest = 0;
+    for other in others {
+        furthest = furthest.max(other.extent.end);
+        reach.push(furthest);
+    }
+    let mut hits = 0;
+    for span in spans {
+        let mut i = others.partition_point(|o| o.extent.start < span.extent.end);
+        while i > 0 {
+            i -= 1;
+            if reach.get(i).is_none_or(|&r| r <= span.extent.start) {
+                break;
+            }
+            if others.get(i).is_some_and(|o| o.overlaps(span)) {
+                hits += 1;
+                break;
+            }
+        }
+    }
+    hits
+}
+
+/// Spans of `a` and `b` (of one label, sorted by fragments) with the same fragments, paired
+/// one to one.
+fn exact_matches(a: &[Compact<'_>], b: &[Compact<'_>]) -> usize {
+    let (mut i, mut j, mut matched) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.fragments.cmp(y.fragments) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                matched += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    matched
+}
+
+/// Tokens in both of two sorted lists of disjoint token runs.
+fn shared_tokens(a: &[(u16, usize, usize)], b: &[(u16, usize, usize)]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while let (Some(&(_, s1, e1)), Some(&(_, s2, e2))) = (a.get(i), b.get(j)) {
+        shared += e1.min(e2).saturating_sub(s1.max(s2));
+        if e1 <= e2 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    shared
+}
+
+fn run_tokens(runs: &[(u16, usize, usize)]) -> usize {
+    runs.iter().map(|&(_, first, last)| last - first).sum()
+}
+
+/// Adds the values of one unit (token) to a coincidence matrix of `k` codes: `o[c][c']`
+/// gets, for each ordered pair of values from different annotators, 1/(m − 1).
+fn add_unit(coincidences: &mut [f64], k: usize, values: &[u16]) {
+    let m = values.len();
+    if m < 2 {
+        return;
+    }
+    let weight = 1.0 / (m - 1) as f64;
+    for (i, &x) in values.iter().enumerate() {
+        for (j, &y) in values.iter().enumerate() {
+            if i != j
+                && let Some(cell) = coincidences.get_mut(usize::from(x) * k + usize::from(y))
+            {
+                *cell += weight;
+            }
+        }
+    }
+}
+
+/// The tallies of `doc` for the annotators `coders`; with `alpha_u`, also the document's αu.
+fn tally(doc: &Prepared<'_>, coders: &[usize], k: usize, alpha_u: bool) -> DocTally {
+    let mut out = DocTally::new(k);
+    let present: Vec<&Coded<'_>> = coders
+        .iter()
+        .filter_map(|&c| doc.coders.get(c).and_then(Option::as_ref))
+        .collect();
+    let m = present.len();
+    if alpha_u && m == coders.len() {
+        let mut total = Unitizing::default();
+        for code in 1..k {
+            let Ok(code) = u16::try_from(code) else { break };
+            let units: Vec<Vec<(usize, usize)>> = present
+                .iter()
+                .map(|c| {
+                    of_code(&c.units, code, |u| u.0)
+                        .iter()
+                        .map(|&(_, s, e)| (s, e))
+                        .collect()
+                })
+                .collect();
+            total.add(unitizing(doc.chars, &units));
+        }
+        out.alpha_u = total.alpha();
+    }
+    if m < 2 {
+        return out;
+    }
+    let n = doc.tokens;
+    if let ([a, b], 2) = (present.as_slice(), coders.len()) {
+        let mut reach = Vec::new();
+        for (code, label) in (1u16..).zip(out.labels.iter_mut()) {
+            let (sa, sb) = (
+                of_code(&a.spans, code, |s| s.code),
+                of_code(&b.spans, code, |s| s.code),
+            );
+            let matched = exact_matches(sa, sb);
+            label.exact = Prf {
+                reference: sa.len(),
+                other: sb.len(),
+                matched_reference: matched,
+                matched_other: matched,
+            };
+            label.overlap = Prf {
+                reference: sa.len(),
+                other: sb.len(),
+                matched_reference: overlap_hits(sa, sb, &mut reach),
+                matched_other: overlap_hits(sb, sa, &mut reach),
+            };
+            out.all.exact.add(label.exact);
+            out.all.overlap.add(label.overlap);
+            let (ca, cb) = (
+                of_code(&a.covers, code, |c| c.0),
+                of_code(&b.covers, code, |c| c.0),
+            );
+            let (na, nb, both) = (run_tokens(ca), run_tokens(cb), shared_tokens(ca, cb));
+            // Rows: the first annotator's value (0 outside, 1 the label); columns: the second's.
+            label.table = vec![n.saturating_sub(na + nb - both), nb - both, na - both, both];
+        }
+        for (&x, &y) in a.codes.iter().zip(&b.codes) {
+            if let Some(cell) = out.all.table.get_mut(usize::from(x) * k + usize::from(y)) {
+                *cell += 1;
+            }
+        }
+        return out;
+    }
+    // More than two annotators (α only), `m` of whom have the document.
+    out.all.pairable = n;
+    let mut values: Vec<u16> = Vec::with_capacity(m);
+    for t in 0..n {
+        values.clear();
+        values.extend(present.iter().filter_map(|c| c.codes.get(t).copied()));
+        add_unit(&mut out.all.coincidences, k, &values);
+    }
+    let weight = 1.0 / (m - 1) as f64;
+    let mut events: Vec<(usize, bool)> = Vec::new();
+    for (code, label) in (1u16..).zip(out.labels.iter_mut()) {
+        // How many tokens are covered by exactly j annotators.
+        events.clear();
+        for c in &present {
+            for &(_, first, last) in of_code(&c.covers, code, |c| c.0) {
+                events.push((first, true));
+                events.push((last, false));
+            }
+        }
+        events.sort_unstable();
+        let mut histogram = vec![0usize; m + 1];
+        let (mut depth, mut at) = (0usize, 0usize);
+        for &(position, opens) in &events {
+            if let Some(h) = histogram.get_mut(depth) {
+                *h += position - at;
+            }
+            at = position;
+            depth = if opens {
+                depth + 1
+            } else {
+                depth.saturating_sub(1)
+            };
+        }
+        if let Some(h) = histogram.get_mut(0) {
+            *h += n.saturating_sub(at);
+        }
+        label.pairable = n;
+        for (j, &h) in histogram.iter().enumerate() {
+            let (inside, outside) = (j as f64, (m - j) as f64);
+            let h = h as f64 * weight;
+            // Codes: 0 outside, 1 the label.
+            let cells = [
+                outside * (outside - 1.0),
+                inside * outside,
+                inside * outside,
+                inside * (inside - 1.0),
+            ];
+            for (o, cell) in label.coincidences.iter_mut().zip(cells) {
+                *o += h * cell;
+            }
+        }
+    }
+    out
+}
+
+/// Krippendorff's αu of each label (indexed by code − 1) for the annotators `coders`, on the
+/// documents they all have, concatenated.
+fn unitizing_by_label(docs: &[Prepared<'_>], coders: &[usize], k: usize) -> Vec<Unitizing> {
+    let mut length = 0usize;
+    let mut by_label: Vec<Vec<Vec<(usize, usize)>>> =
+        vec![vec![Vec::new(); coders.len()]; k.saturating_sub(1)];
+    for doc in docs {
+        let all: Option<Vec<&Coded<'_>>> = coders
+            .iter()
+            .map(|&c| doc.coders.get(c).and_then(Option::as_ref))
+            .collect();
+        let Some(all) = all else { continue };
+        for (c, coded) in all.iter().enumerate() {
+            for &(code, start, end) in &coded.units {
+                if let Some(slot) = by_label
+                    .get_mut(usize::from(code).wrapping_sub(1))
+                    .and_then(|label| label.get_mut(c))
+                {
+                    slot.push((length + start, length + end));
+                }
+            }
+        }
+        length += doc.chars;
+    }
+    crate::parallel::map(&by_label, |units| unitizing(length, units))
+}
+
+/// The links of two versions of a document, from their span diff (as
+/// [`super::link_agreement`], without diffing again).
+fn links_of(diff: &super::Diff, a: &Document, b: &Document) -> super::LinkCounts {
+    let agreed = if a.relations.is_empty() || b.relations.is_empty() {
+        0
+    } else {
+        let matched: BTreeMap<crate::model::Id, crate::model::Id> = diff
+            .entries
+            .iter()
+            .filter(|e| e.kind == super::DiffKind::Match)
+            .filter_map(|e| Some((a.annotations.get(e.a?)?.id, b.annotations.get(e.b?)?.id)))
+            .collect();
+        a.relations
+            .iter()
+            .filter(|r| match (matched.get(&r.from), matched.get(&r.to)) {
+                (Some(from), Some(to)) => b
+                    .relations
+                    .iter()
+                    .any(|s| s.kind == r.kind && s.from == *from && s.to == *to),
+                _ => false,
+            })
+            .count()
+    };
+    super::LinkCounts {
+        a: a.relations.len(),
+        b: b.relations.len(),
+        agreed,
+    }
+}
 
 /// Computes the agreement of `projects` (at least two) for each pair, and for all of them when
 /// there are more than two.
+///
+/// Each document is reduced once (tokens, token codes, covered tokens and αu units of each
+/// label, spans sorted by label), then every row adds up per-document counts: the rows of one
+/// group of annotators come from one pass over the documents, on all cores.
 pub fn compare(projects: &[&Project], by: By) -> Report {
     let alignment = align(projects);
-    let docs = prepare(&alignment);
     let mut annotators: Vec<String> = Vec::new();
     for project in projects {
         let mut name = project.annotator.clone();
@@ -849,15 +1106,15 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             }
         }
     }
-    let mut extra: BTreeSet<String> = BTreeSet::new();
-    for doc in &docs {
-        for span in doc.spans.iter().flatten().flatten() {
-            if !labels.contains(&span.label) {
-                extra.insert(span.label.clone());
+    let mut extra: BTreeSet<&str> = BTreeSet::new();
+    for doc in &alignment.documents {
+        for annotation in doc.documents.iter().flatten().flat_map(|d| &d.annotations) {
+            if !labels.contains(&annotation.label) {
+                extra.insert(&annotation.label);
             }
         }
     }
-    labels.extend(extra);
+    labels.extend(extra.into_iter().map(str::to_owned));
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
@@ -868,49 +1125,60 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
         groups.push((0..projects.len()).collect());
     }
     let codes = Codes::new(&labels);
-    let refs: Vec<&Prepared> = docs.iter().collect();
-    // Every row is independent: (coders, documents, label) tasks, computed on all cores.
-    let mut tasks: Vec<Task<'_>> = Vec::new();
+    let k = codes.len();
+    let docs = prepare(&alignment, &codes);
+    let mut rows = Vec::new();
     for coders in groups {
-        // Only the documents at least one of the compared coders has.
-        let mine: Vec<&Prepared> = refs
-            .iter()
-            .copied()
-            .filter(|d| {
-                coders
-                    .iter()
-                    .any(|&c| d.spans.get(c).is_some_and(Option::is_some))
-            })
-            .collect();
-        tasks.push((coders.clone(), Scope::All, mine.clone(), None));
+        let pair = coders.len() == 2;
+        let by_document = by == By::Document;
+        let tallies = crate::parallel::map(&docs, |doc| tally(doc, &coders, k, by_document));
+        let mut total = DocTally::new(k);
+        for t in &tallies {
+            total.add(t);
+        }
+        let units = unitizing_by_label(&docs, &coders, k);
+        let mut all_units = Unitizing::default();
+        for u in &units {
+            all_units.add(*u);
+        }
+        rows.push(Row {
+            scope: Scope::All,
+            annotators: coders.clone(),
+            measures: total.all.measures(k, pair, all_units.alpha()),
+        });
         match by {
             By::Label => {
                 for label in &labels {
-                    tasks.push((
-                        coders.clone(),
-                        Scope::Label(label.clone()),
-                        mine.clone(),
-                        Some(label.as_str()),
-                    ));
+                    let index = usize::from(codes.code(label)).wrapping_sub(1);
+                    let measures = total.labels.get(index).map_or_else(Measures::default, |t| {
+                        let alpha_u = units.get(index).map_or(f64::NAN, Unitizing::alpha);
+                        t.measures(2, pair, alpha_u)
+                    });
+                    rows.push(Row {
+                        scope: Scope::Label(label.clone()),
+                        annotators: coders.clone(),
+                        measures,
+                    });
                 }
             }
             By::Document => {
-                for doc in &mine {
-                    tasks.push((
-                        coders.clone(),
-                        Scope::Document(doc.path.clone()),
-                        vec![*doc],
-                        None,
-                    ));
+                for (doc, t) in docs.iter().zip(&tallies) {
+                    // Only the documents at least one of the compared annotators has.
+                    if !coders
+                        .iter()
+                        .any(|&c| doc.coders.get(c).is_some_and(Option::is_some))
+                    {
+                        continue;
+                    }
+                    rows.push(Row {
+                        scope: Scope::Document(doc.path.to_owned()),
+                        annotators: coders.clone(),
+                        measures: t.all.measures(k, pair, t.alpha_u),
+                    });
                 }
             }
         }
     }
-    let rows = crate::parallel::map(&tasks, |(coders, scope, docs, label)| Row {
-        scope: scope.clone(),
-        annotators: coders.clone(),
-        measures: measures(docs, coders, *label, &labels, &codes),
-    });
     let partial = alignment
         .partial()
         .map(|d| {
@@ -925,33 +1193,29 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
         })
         .collect();
     let mut differences = Vec::new();
-    for i in 0..projects.len() {
-        for j in i + 1..projects.len() {
-            let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
-            let per_document =
-                crate::parallel::map(&docs, |doc| match (doc.spans.get(i), doc.spans.get(j)) {
-                    (Some(Some(a)), Some(Some(b))) => super::diff(a, b).counts(),
-                    _ => BTreeMap::new(),
-                });
-            for document in per_document {
-                for (kind, n) in document {
-                    *counts.entry(kind).or_default() += n;
-                }
-            }
-            differences.push((i, j, counts));
-        }
-    }
     let mut links = Vec::new();
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
-            let mut counts = super::LinkCounts::default();
-            for doc in &alignment.documents {
-                if let (Some(Some(a)), Some(Some(b))) = (doc.documents.get(i), doc.documents.get(j))
-                {
-                    counts.add(super::link_agreement(a, b));
+            // One span diff per document gives both the differences and the links.
+            let per_document = crate::parallel::map(&docs, |doc| {
+                match (doc.documents.get(i), doc.documents.get(j)) {
+                    (Some(Some(a)), Some(Some(b))) => {
+                        let diff = super::diff(&super::spans_of(a), &super::spans_of(b));
+                        (diff.counts(), links_of(&diff, a, b))
+                    }
+                    _ => (BTreeMap::new(), super::LinkCounts::default()),
                 }
+            });
+            let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
+            let mut link_counts = super::LinkCounts::default();
+            for (document, document_links) in per_document {
+                for (kind, n) in document {
+                    *counts.entry(kind).or_default() += n;
+                }
+                link_counts.add(document_links);
             }
-            links.push((i, j, counts));
+            differences.push((i, j, counts));
+            links.push((i, j, link_counts));
         }
     }
     Report {
