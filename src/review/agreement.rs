@@ -1426,6 +1426,46 @@ mod tests {
         )
     }
 
+    /// The links counted from the report's one diff per document are those of
+    /// [`super::super::link_agreement`].
+    #[test]
+    fn links_from_the_diff_are_those_of_link_agreement() {
+        let spans: &[(&str, usize, usize)] = &[("claim", 18, 29), ("source", 4, 12)];
+        let mut a = project("a", &[("1.txt", ONE, spans)]);
+        let mut b = project("b", &[("1.txt", ONE, spans)]);
+        let relation = |id: u64, kind: &str, from: u64, to: u64| crate::model::Relation {
+            id: crate::model::Id(id),
+            kind: kind.into(),
+            from: crate::model::Id(from),
+            to: crate::model::Id(to),
+            annotator: String::new(),
+            created: crate::model::Timestamp(0),
+        };
+        a.documents[0].relations = vec![
+            relation(10, "attributed-to", 1, 2),
+            relation(11, "quotes", 1, 2),
+            relation(12, "attributed-to", 2, 1),
+        ];
+        b.documents[0].relations = vec![
+            relation(20, "attributed-to", 1, 2),
+            relation(21, "quotes", 2, 1),
+        ];
+        let (da, db) = (&a.documents[0], &b.documents[0]);
+        let diff = super::super::diff(&super::super::spans_of(da), &super::super::spans_of(db));
+        let expected = super::super::link_agreement(da, db);
+        assert_eq!(links_of(&diff, da, db), expected);
+        assert_eq!((expected.a, expected.b, expected.agreed), (3, 2, 1));
+        let report = compare(&[&a, &b], By::Label);
+        assert_eq!(report.links, vec![(0, 1, expected)]);
+        // Without links on one side, nothing agrees.
+        b.documents[0].relations.clear();
+        let db = &b.documents[0];
+        assert_eq!(
+            links_of(&diff, da, db),
+            super::super::link_agreement(da, db)
+        );
+    }
+
     const ONE: &str = "the minister said prices rise";
     const TWO: &str = "read also our stories";
 
@@ -1692,6 +1732,243 @@ mod properties {
         #[test]
         fn fast_tokens_on_any_text(text in "\\PC{0,40}") {
             prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+    }
+
+    const TEXTS: [&str; 2] = [
+        "Le ministère a dit « oui » 😀 hier. Selon l’AFP, rien n'a changé: 3,5 %.",
+        "read also: our e\u{301}te\u{301} stories 👨\u{200d}👩\u{200d}👧 مرحبا بكم 中文",
+    ];
+
+    /// The spans of one annotator on one document: a label (index into [`LABELS`]) and sorted
+    /// indices of char boundaries (two or three: one fragment; four: two fragments).
+    type RawSpans = Vec<(usize, Vec<usize>)>;
+
+    const LABELS: [&str; 4] = ["claim", "source", "boilerplate", "extra"];
+
+    fn raw_spans() -> impl Strategy<Value = RawSpans> {
+        prop::collection::vec(
+            (0..LABELS.len(), prop::collection::vec(0usize..200, 2..=4)),
+            0..8,
+        )
+    }
+
+    fn annotations(text: &str, raw: &RawSpans) -> Vec<crate::model::Annotation> {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let mut out = Vec::new();
+        for (label, points) in raw {
+            let mut points: Vec<usize> = points.iter().map(|p| bounds[p % bounds.len()]).collect();
+            points.sort_unstable();
+            points.dedup();
+            let fragments = match points.as_slice() {
+                [a, b, c, d] => vec![ByteRange::new(*a, *b), ByteRange::new(*c, *d)],
+                [a, .., b] => vec![ByteRange::new(*a, *b)],
+                _ => continue,
+            };
+            out.push(crate::model::Annotation {
+                id: crate::model::Id(out.len() as u64 + 1),
+                label: LABELS[*label].into(),
+                fragments,
+                annotator: String::new(),
+                note: String::new(),
+                created: crate::model::Timestamp(0),
+                attributes: BTreeMap::new(),
+                provenance: None,
+            });
+        }
+        out
+    }
+
+    /// A project with the documents of [`TEXTS`] that `have` says, annotated by `raw`.
+    fn coder_project(name: &str, have: [bool; 2], raw: &[RawSpans; 2]) -> Project {
+        let documents = (0..2)
+            .filter(|&d| have[d])
+            .map(|d| crate::model::Document {
+                path: format!("{d}.txt"),
+                hash: format!("hash {d}"),
+                text: TEXTS[d].into(),
+                annotations: annotations(TEXTS[d], &raw[d]),
+                ..crate::model::Document::default()
+            })
+            .collect();
+        Project::new(
+            name.into(),
+            "/corpus".into(),
+            crate::schema::Schema::default(),
+            documents,
+        )
+    }
+
+    /// The measures of a row from the public reference functions: the annotators `coders` on
+    /// the documents `docs` (indices into [`TEXTS`]), restricted to `label`.
+    fn reference(
+        projects: &[&Project],
+        coders: &[usize],
+        docs: &[usize],
+        label: Option<&str>,
+    ) -> Measures {
+        let version = |c: usize, d: usize| {
+            projects[c]
+                .documents
+                .iter()
+                .find(|doc| doc.hash == format!("hash {d}"))
+        };
+        let spans = |c: usize, d: usize| -> Option<Vec<Span>> {
+            version(c, d).map(|doc| {
+                super::super::spans_of(doc)
+                    .into_iter()
+                    .filter(|s| label.is_none_or(|l| s.label == l))
+                    .collect()
+            })
+        };
+        let pair = coders.len() == 2;
+        let mut m = Measures::default();
+        let (mut la, mut lb): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut units: Vec<Vec<Option<String>>> = Vec::new();
+        let mut length = 0;
+        let mut by_label: BTreeMap<&str, Vec<Vec<(usize, usize)>>> = BTreeMap::new();
+        for &d in docs {
+            let text = TEXTS[d];
+            let tokens = tokens(text);
+            let labels: Vec<Option<Vec<String>>> = coders
+                .iter()
+                .map(|&c| {
+                    spans(c, d).map(|s| {
+                        token_labels(&tokens, &s)
+                            .into_iter()
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                })
+                .collect();
+            if pair && let (Some(a), Some(b)) = (spans(coders[0], d), spans(coders[1], d)) {
+                m.exact.add(exact_counts(&a, &b));
+                m.overlap.add(overlap_counts(&a, &b));
+                la.extend(labels[0].clone().unwrap_or_default());
+                lb.extend(labels[1].clone().unwrap_or_default());
+            }
+            for t in 0..tokens.len() {
+                units.push(
+                    labels
+                        .iter()
+                        .map(|l| l.as_ref().map(|l| l[t].clone()))
+                        .collect(),
+                );
+            }
+            if coders.iter().all(|&c| version(c, d).is_some()) {
+                let index = CodePointIndex::new(text);
+                for name in LABELS.iter().filter(|&&l| label.is_none_or(|x| x == l)) {
+                    let slot = by_label
+                        .entry(name)
+                        .or_insert_with(|| vec![Vec::new(); coders.len()]);
+                    for (i, &c) in coders.iter().enumerate() {
+                        for span in spans(c, d).unwrap_or_default() {
+                            if span.label == *name {
+                                for f in &span.fragments {
+                                    slot[i].push((
+                                        length + index.char_of_byte(f.start),
+                                        length + index.char_of_byte(f.end),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+                length += index.len_chars();
+            }
+        }
+        let mut u = Unitizing::default();
+        for coder_units in by_label.values() {
+            u.add(unitizing(length, coder_units));
+        }
+        m.alpha_u = u.alpha();
+        if pair {
+            m.kappa = cohen_kappa(&la, &lb);
+            let pairs: Vec<Vec<Option<&String>>> = la
+                .iter()
+                .zip(&lb)
+                .map(|(a, b)| vec![Some(a), Some(b)])
+                .collect();
+            m.alpha = krippendorff_alpha_nominal(&pairs);
+            m.tokens = la.len();
+        } else {
+            m.kappa = f64::NAN;
+            m.alpha = krippendorff_alpha_nominal(&units);
+            m.tokens = units
+                .iter()
+                .filter(|u| u.iter().flatten().count() >= 2)
+                .count();
+        }
+        m
+    }
+
+    fn same(x: f64, y: f64) -> bool {
+        (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9
+    }
+
+    fn assert_same(got: &Measures, want: &Measures) -> Result<(), TestCaseError> {
+        prop_assert_eq!(got.exact, want.exact);
+        prop_assert_eq!(got.overlap, want.overlap);
+        prop_assert_eq!(got.tokens, want.tokens);
+        prop_assert!(
+            same(got.kappa, want.kappa),
+            "κ {} ≠ {}",
+            got.kappa,
+            want.kappa
+        );
+        prop_assert!(
+            same(got.alpha, want.alpha),
+            "α {} ≠ {}",
+            got.alpha,
+            want.alpha
+        );
+        prop_assert!(
+            same(got.alpha_u, want.alpha_u),
+            "αu {} ≠ {}",
+            got.alpha_u,
+            want.alpha_u
+        );
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Every row of the report, by label and by document, equals the public reference
+        /// functions on the same spans (three annotators; the third may lack a document).
+        #[test]
+        fn report_equals_the_reference_functions(
+            raw in prop::array::uniform3(prop::array::uniform2(raw_spans())),
+            third_has in prop::array::uniform2(any::<bool>()),
+        ) {
+            let a = coder_project("a", [true, true], &raw[0]);
+            let b = coder_project("b", [true, true], &raw[1]);
+            let c = coder_project("c", third_has, &raw[2]);
+            let projects = [&a, &b, &c];
+            let has = |coder: usize, d: usize| coder < 2 || third_has[d];
+            for by in [By::Label, By::Document] {
+                let report = compare(&projects, by);
+                for row in &report.rows {
+                    let coders = &row.annotators;
+                    let all_docs: Vec<usize> = (0..2)
+                        .filter(|&d| coders.iter().any(|&c| has(c, d)))
+                        .collect();
+                    let (docs, label) = match &row.scope {
+                        Scope::All => (all_docs, None),
+                        Scope::Label(l) => (all_docs, Some(l.as_str())),
+                        Scope::Document(path) => {
+                            let d: usize = path.trim_end_matches(".txt").parse().unwrap();
+                            (vec![d], None)
+                        }
+                    };
+                    let want = reference(&projects, coders, &docs, label);
+                    assert_same(&row.measures, &want)?;
+                }
+            }
         }
     }
 
