@@ -374,36 +374,39 @@ pub fn unitizing(length: usize, coders: &[Vec<(usize, usize)>]) -> Unitizing {
     }
     let mf = m as f64;
     let observed = 2.0 * sum / (mf * (mf - 1.0) * l * l);
-    let units: Vec<f64> = all
+    // Lengths are whole numbers: sorted as integers, summed exactly in f64 (below 2^53).
+    let units: Vec<usize> = all
         .iter()
         .flatten()
         .filter(|s| s.unit)
-        .map(|s| (s.end - s.start) as f64)
+        .map(|s| s.end - s.start)
         .collect();
-    let mut gaps: Vec<f64> = all
+    let mut gaps: Vec<usize> = all
         .iter()
         .flatten()
         .filter(|s| !s.unit)
-        .map(|s| (s.end - s.start) as f64)
+        .map(|s| s.end - s.start)
         .collect();
-    gaps.sort_by(|a, b| b.total_cmp(a));
+    gaps.sort_unstable_by(|a, b| b.cmp(a));
     // prefix[k] = the sum of the k longest gaps.
     let prefix: Vec<f64> = std::iter::once(0.0)
         .chain(gaps.iter().scan(0.0, |sum, &g| {
-            *sum += g;
+            *sum += g as f64;
             Some(*sum)
         }))
         .collect();
     let n = units.len() as f64;
     let mut numerator = 0.0;
-    for &lg in &units {
+    let mut squared = 0.0;
+    for &length in &units {
+        let lg = length as f64;
         let within = (n - 1.0) * (2.0 * lg * lg * lg - 3.0 * lg * lg + lg) / 3.0;
         // Σ over the gaps at least as long as the unit of (l_h − l_g + 1).
-        let longer = gaps.partition_point(|&lh| lh >= lg);
+        let longer = gaps.partition_point(|&lh| lh >= length);
         let fits = prefix.get(longer).copied().unwrap_or(0.0) - longer as f64 * (lg - 1.0);
         numerator += within + lg * lg * fits;
+        squared += lg * (lg - 1.0);
     }
-    let squared: f64 = units.iter().map(|&lg| lg * (lg - 1.0)).sum();
     let denominator = mf * l * (mf * l - 1.0) - squared;
     let expected = if denominator > 0.0 {
         2.0 / l * numerator / denominator
@@ -1050,17 +1053,144 @@ fn unitizing_by_label(docs: &[Prepared<'_>], coders: &[usize], k: usize) -> Vec<
     crate::parallel::map(&by_label, |units| unitizing(length, units))
 }
 
-/// The links of two versions of a document, from their span diff (as
-/// [`super::link_agreement`], without diffing again).
-fn links_of(diff: &super::Diff, a: &Document, b: &Document) -> super::LinkCounts {
+/// The span diff counts of two versions of a document (as [`super::diff`] of their
+/// [`super::spans_of`]) and how their links agree (as [`super::link_agreement`]).
+///
+/// The diff pairs only spans with the same fragments or sharing a byte, so it is computed
+/// cluster by cluster: spans (of both sides) whose extents overlap or touch, directly or
+/// through others. A pairing never crosses clusters, and within a cluster the diff's order
+/// (text order, then index) and its greedy choices are those of the whole document, so the
+/// counts add up to those of one diff, at a cost that follows the clusters, not the product of
+/// the two span counts.
+fn diff_document(
+    a: &Document,
+    b: &Document,
+) -> (BTreeMap<super::DiffKind, usize>, super::LinkCounts) {
+    let extent = |annotation: &crate::model::Annotation| match (
+        annotation.fragments.first(),
+        annotation.fragments.last(),
+    ) {
+        (Some(first), Some(last)) => (first.start, last.end),
+        _ => (0, 0),
+    };
+    // (start, end, side B, index), in text order.
+    let mut all: Vec<(usize, usize, bool, usize)> = a
+        .annotations
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (extent(x), false, i))
+        .chain(
+            b.annotations
+                .iter()
+                .enumerate()
+                .map(|(j, y)| (extent(y), true, j)),
+        )
+        .map(|((start, end), side, index)| (start, end, side, index))
+        .collect();
+    all.sort_unstable();
+    let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
+    // Pairs of indices (into a's and b's annotations) the diff matched.
+    let mut matched: Vec<(usize, usize)> = Vec::new();
+    let mut flush = |cluster_a: &mut Vec<usize>, cluster_b: &mut Vec<usize>| {
+        if cluster_b.is_empty() {
+            *counts
+                .entry(super::DiffKind::OnlyIn(super::Side::A))
+                .or_default() += cluster_a.len();
+        } else if cluster_a.is_empty() {
+            *counts
+                .entry(super::DiffKind::OnlyIn(super::Side::B))
+                .or_default() += cluster_b.len();
+        } else if let (&[i], &[j]) = (cluster_a.as_slice(), cluster_b.as_slice())
+            && let (Some(x), Some(y)) = (a.annotations.get(i), b.annotations.get(j))
+        {
+            // One span a side (the common case): the diff's stages in order, without copying.
+            let same_label = x.label == y.label;
+            let kind = if x.fragments == y.fragments {
+                if same_label {
+                    matched.push((i, j));
+                    Some(super::DiffKind::Match)
+                } else {
+                    Some(super::DiffKind::LabelDisagreement)
+                }
+            } else if x.fragments.iter().any(|f| {
+                y.fragments
+                    .iter()
+                    .any(|g| f.end.min(g.end) > f.start.max(g.start))
+            }) {
+                Some(if same_label {
+                    super::DiffKind::BoundaryDisagreement
+                } else {
+                    super::DiffKind::LabelAndBoundaryDisagreement
+                })
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                *counts.entry(kind).or_default() += 1;
+            } else {
+                *counts
+                    .entry(super::DiffKind::OnlyIn(super::Side::A))
+                    .or_default() += 1;
+                *counts
+                    .entry(super::DiffKind::OnlyIn(super::Side::B))
+                    .or_default() += 1;
+            }
+        } else {
+            // The document's order of indices, for the diff's ties.
+            cluster_a.sort_unstable();
+            cluster_b.sort_unstable();
+            let spans = |document: &Document, indices: &[usize]| -> Vec<Span> {
+                indices
+                    .iter()
+                    .filter_map(|&i| document.annotations.get(i))
+                    .map(Span::from)
+                    .collect()
+            };
+            let diff = super::diff(&spans(a, cluster_a), &spans(b, cluster_b));
+            for entry in &diff.entries {
+                *counts.entry(entry.kind).or_default() += 1;
+                if entry.kind == super::DiffKind::Match
+                    && let (Some(i), Some(j)) = (
+                        entry.a.and_then(|i| cluster_a.get(i)),
+                        entry.b.and_then(|j| cluster_b.get(j)),
+                    )
+                {
+                    matched.push((*i, *j));
+                }
+            }
+        }
+        cluster_a.clear();
+        cluster_b.clear();
+    };
+    let mut cluster_a: Vec<usize> = Vec::new();
+    let mut cluster_b: Vec<usize> = Vec::new();
+    let mut reach: Option<usize> = None;
+    for (start, end, side_b, index) in all {
+        if reach.is_some_and(|r| start > r) {
+            flush(&mut cluster_a, &mut cluster_b);
+        }
+        reach = Some(reach.map_or(end, |r| r.max(end)));
+        if side_b {
+            cluster_b.push(index);
+        } else {
+            cluster_a.push(index);
+        }
+    }
+    if !cluster_a.is_empty() || !cluster_b.is_empty() {
+        flush(&mut cluster_a, &mut cluster_b);
+    }
+    (counts, links_of(&matched, a, b))
+}
+
+/// How the links of two versions of a document agree (as [`super::link_agreement`]), given the
+/// pairs of annotations (indices into `a`'s and `b`'s) their span diff matched.
+fn links_of(matched: &[(usize, usize)], a: &Document, b: &Document) -> super::LinkCounts {
     let agreed = if a.relations.is_empty() || b.relations.is_empty() {
         0
     } else {
-        let matched: BTreeMap<crate::model::Id, crate::model::Id> = diff
-            .entries
+        let matched: BTreeMap<crate::model::Id, crate::model::Id> = matched
             .iter()
-            .filter(|e| e.kind == super::DiffKind::Match)
-            .filter_map(|e| Some((a.annotations.get(e.a?)?.id, b.annotations.get(e.b?)?.id)))
+            .filter_map(|&(i, j)| Some((a.annotations.get(i)?.id, b.annotations.get(j)?.id)))
             .collect();
         a.relations
             .iter()
@@ -1199,10 +1329,7 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             // One span diff per document gives both the differences and the links.
             let per_document = crate::parallel::map(&docs, |doc| {
                 match (doc.documents.get(i), doc.documents.get(j)) {
-                    (Some(Some(a)), Some(Some(b))) => {
-                        let diff = super::diff(&super::spans_of(a), &super::spans_of(b));
-                        (diff.counts(), links_of(&diff, a, b))
-                    }
+                    (Some(Some(a)), Some(Some(b))) => diff_document(a, b),
                     _ => (BTreeMap::new(), super::LinkCounts::default()),
                 }
             });
@@ -1451,9 +1578,8 @@ mod tests {
             relation(21, "quotes", 2, 1),
         ];
         let (da, db) = (&a.documents[0], &b.documents[0]);
-        let diff = super::super::diff(&super::super::spans_of(da), &super::super::spans_of(db));
         let expected = super::super::link_agreement(da, db);
-        assert_eq!(links_of(&diff, da, db), expected);
+        assert_eq!(diff_document(da, db).1, expected);
         assert_eq!((expected.a, expected.b, expected.agreed), (3, 2, 1));
         let report = compare(&[&a, &b], By::Label);
         assert_eq!(report.links, vec![(0, 1, expected)]);
@@ -1461,7 +1587,7 @@ mod tests {
         b.documents[0].relations.clear();
         let db = &b.documents[0];
         assert_eq!(
-            links_of(&diff, da, db),
+            diff_document(da, db).1,
             super::super::link_agreement(da, db)
         );
     }
@@ -1753,6 +1879,31 @@ mod properties {
         )
     }
 
+    /// Many short spans (of one or two fragments), so that documents have several clusters.
+    fn short_spans() -> impl Strategy<Value = RawSpans> {
+        prop::collection::vec(
+            (
+                0..LABELS.len(),
+                0usize..70,
+                1usize..6,
+                prop::option::of((1usize..4, 1usize..4)),
+            ),
+            0..16,
+        )
+        .prop_map(|spans| {
+            spans
+                .into_iter()
+                .map(|(label, start, length, second)| {
+                    let mut points = vec![start, start + length];
+                    if let Some((gap, length)) = second {
+                        points.extend([start + length + gap, start + length + gap + length]);
+                    }
+                    (label, points)
+                })
+                .collect()
+        })
+    }
+
     fn annotations(text: &str, raw: &RawSpans) -> Vec<crate::model::Annotation> {
         let bounds: Vec<usize> = text
             .char_indices()
@@ -1969,6 +2120,23 @@ mod properties {
                     assert_same(&row.measures, &want)?;
                 }
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The diff cluster by cluster counts what one diff of the whole document counts.
+        #[test]
+        fn diff_by_clusters_equals_one_diff(raw in prop::array::uniform2(short_spans())) {
+            let make = |raw: &RawSpans| crate::model::Document {
+                text: TEXTS[0].into(),
+                annotations: annotations(TEXTS[0], raw),
+                ..crate::model::Document::default()
+            };
+            let (a, b) = (make(&raw[0]), make(&raw[1]));
+            let whole = super::super::diff(&super::super::spans_of(&a), &super::super::spans_of(&b));
+            prop_assert_eq!(diff_document(&a, &b).0, whole.counts());
         }
     }
 
