@@ -218,8 +218,10 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
     // Hence WB999: a boundary; each side can be segmented on its own.
     let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(text.len() / 4);
-    // Start of the text not yet segmented (right after the last fast stretch).
-    let mut pending = 0;
+    // The text not segmented yet: from right after the last fast stretch, when a stretch that
+    // needs unicode-segmentation has been met since (white space alone gives no token).
+    let mut pending: Option<usize> = None;
+    let mut after_fast = 0;
     let mut at = 0;
     while at < bytes.len() {
         // Skip ASCII white space, then take the stretch up to the next one.
@@ -234,16 +236,23 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
             .get(start..)
             .and_then(|rest| rest.iter().position(|&b| is_ascii_blank(b)))
             .map_or(bytes.len(), |i| start + i);
-        if let Some(stretch) = bytes.get(start..end)
-            && stretch.iter().all(|&b| (b'!'..=b'~').contains(&b))
-        {
-            segment_words(text, pending, start, &mut tokens);
-            ascii_words(stretch, start, &mut tokens);
-            pending = end;
+        match bytes.get(start..end) {
+            Some(stretch) if stretch.iter().all(|&b| (b'!'..=b'~').contains(&b)) => {
+                if let Some(from) = pending.take() {
+                    segment_words(text, from, start, &mut tokens);
+                }
+                ascii_words(stretch, start, &mut tokens);
+                after_fast = end;
+            }
+            _ => {
+                pending.get_or_insert(after_fast);
+            }
         }
         at = end;
     }
-    segment_words(text, pending, text.len(), &mut tokens);
+    if let Some(from) = pending {
+        segment_words(text, from, text.len(), &mut tokens);
+    }
     tokens
 }
 
