@@ -187,21 +187,23 @@ fn is_blank(c: char) -> bool {
 /// Shared with [`crate::review::agreement`], whose token-level measures use the same tokens as
 /// the CoNLL export.
 ///
-/// Fast path: stretches of printable ASCII between ASCII white space are segmented by a small
-/// state machine ([`ascii_words`]); the rest goes through unicode-segmentation. The tokens are
-/// the same as segmenting the whole text (see the comment inside, and the property test in
+/// Fast path: stretches of simple characters (printable ASCII, Latin letters, typographic
+/// quotes and dashes) between ASCII white space are segmented by a small state machine
+/// ([`simple_words`]); the rest goes through unicode-segmentation. The tokens are the same as
+/// segmenting the whole text (see the comment inside, and the property tests in
 /// `review::agreement`).
 pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
-    // The text is cut into stretches of non-white-space bytes bounded by ASCII white space (tab,
-    // LF, VT, FF, CR, space) or the ends of the text. A stretch of printable ASCII only (`!`…`~`)
-    // is segmented by `ascii_words`, a state machine for the word rules ASCII can meet;
-    // everything between two such stretches (white space included) goes through
-    // unicode-segmentation as before. The tokens are the same as segmenting the whole text (a
-    // property test checks it), because every cut lies between an ASCII white space character
-    // `w` and a printable ASCII character `x` (in either order), and UAX #29 always breaks there
-    // and looks no further across it. (A cut between white space and any other character would
-    // not do: a space absorbs a following combining mark by WB4, and WB3d keeps a space with a
-    // following U+3000.)
+    // The text is cut into stretches of non-white-space characters bounded by ASCII white space
+    // (tab, LF, VT, FF, CR, space) or the ends of the text. A stretch of simple characters only
+    // (see `Simple::of`: printable ASCII; the Latin letters U+00C0–U+024F but × and ÷, which
+    // are ALetter; ‘ ’, which are MidNumLet; « » “ ” – —, which are Other) is segmented by
+    // `simple_words`, a state machine for the word rules these characters can meet; everything
+    // between two such stretches (white space included) goes through unicode-segmentation as
+    // before. The tokens are the same as segmenting the whole text (a property test checks it),
+    // because every cut lies between an ASCII white space character `w` and a simple character
+    // `x` (in either order), and UAX #29 always breaks there and looks no further across it.
+    // (A cut between white space and any other character would not do: a space absorbs a
+    // following combining mark by WB4, and WB3d keeps a space with a following U+3000.)
     //
     // - WB3–WB3b: `w` is CR, LF or Newline (`\v`, `\f`): break after it (WB3a) and before it
     //   (WB3b); CR × LF does not apply, `x` being neither.
@@ -209,22 +211,25 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
     // - WB3d (WSegSpace × WSegSpace): `x` is not a space.
     // - WB4 (X (Extend | Format | ZWJ)* → X): `x` and `w` are none of these, so nothing is
     //   absorbed across the cut and the context rules see `w` itself.
-    // - WB5–WB13b join only letters, digits, `_`, and a middle character (`.` `'` `:` `,` `;`)
-    //   between two letters or two digits; `w` is none of them (tab is Other, space WSegSpace), so
-    //   no rule joins `x` to `w`, and no rule looking two characters back or ahead from inside a
-    //   stretch sees past `w`, as it would have to be a middle character to be looked through.
-    // - WB15–WB16 (regional indicators) count indicators, which ASCII has none of.
+    // - WB5–WB13b join only letters, digits, `_`, and a middle character (`.` `'` `’` `‘` `:`
+    //   `,` `;`) between two letters or two digits (no Hebrew or Katakana is simple); `w` is
+    //   none of them (tab is Other, space WSegSpace), so no rule joins `x` to `w`, and no rule
+    //   looking two characters back or ahead from inside a stretch sees past `w`, as it would
+    //   have to be a middle character to be looked through.
+    // - WB15–WB16 (regional indicators) count indicators, which are not simple.
     //
     // Hence WB999: a boundary; each side can be segmented on its own.
     let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(text.len() / 4);
+    let mut classes: Vec<(usize, Simple)> = Vec::new();
     // The text not segmented yet: from right after the last fast stretch, when a stretch that
     // needs unicode-segmentation has been met since (white space alone gives no token).
     let mut pending: Option<usize> = None;
     let mut after_fast = 0;
     let mut at = 0;
     while at < bytes.len() {
-        // Skip ASCII white space, then take the stretch up to the next one.
+        // Skip ASCII white space, then take the stretch up to the next one (ASCII bytes never
+        // occur inside a multi-byte character, so both ends are char boundaries).
         let Some(start) = bytes
             .get(at..)
             .and_then(|rest| rest.iter().position(|&b| !is_ascii_blank(b)))
@@ -236,17 +241,23 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
             .get(start..)
             .and_then(|rest| rest.iter().position(|&b| is_ascii_blank(b)))
             .map_or(bytes.len(), |i| start + i);
-        match bytes.get(start..end) {
-            Some(stretch) if stretch.iter().all(|&b| (b'!'..=b'~').contains(&b)) => {
-                if let Some(from) = pending.take() {
-                    segment_words(text, from, start, &mut tokens);
-                }
-                ascii_words(stretch, start, &mut tokens);
-                after_fast = end;
+        classes.clear();
+        let simple = text.get(start..end).is_some_and(|stretch| {
+            stretch.char_indices().all(|(offset, c)| {
+                Simple::of(c).is_some_and(|class| {
+                    classes.push((start + offset, class));
+                    true
+                })
+            })
+        });
+        if simple {
+            if let Some(from) = pending.take() {
+                segment_words(text, from, start, &mut tokens);
             }
-            _ => {
-                pending.get_or_insert(after_fast);
-            }
+            simple_words(&classes, end, &mut tokens);
+            after_fast = end;
+        } else {
+            pending.get_or_insert(after_fast);
         }
         at = end;
     }
@@ -285,85 +296,102 @@ fn segment_words(text: &str, from: usize, to: usize, tokens: &mut Vec<ByteRange>
     }
 }
 
-/// The UAX #29 word property of a printable ASCII byte, as far as the word rules tell them
-/// apart.
+/// The UAX #29 word property of a simple character, as far as the word rules tell them apart.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum AsciiClass {
-    /// `ALetter`, `Numeric` or `ExtendNumLet` (`_`): WB5, WB8–WB10 and WB13a–b join any two of them.
-    Word,
-    /// A character that can join two letters (WB6–WB7: `MidLetter` `:`, `MidNumLet` `.`,
-    /// `Single_Quote` `'`) and/or two digits (WB11–WB12: `MidNum` `,` `;`, `MidNumLet`, `Single_Quote`).
+enum Simple {
+    /// `ALetter`.
+    Letter,
+    /// `Numeric`.
+    Digit,
+    /// `ExtendNumLet` (`_`): WB13a–b join it to letters, digits and itself.
+    Underscore,
+    /// A character that can join two letters (WB6–WB7: `MidLetter` `:`; `MidNumLet` `.` `‘`
+    /// `’`; `Single_Quote` `'`) and/or two digits (WB11–WB12: `MidNum` `,` `;`; `MidNumLet`;
+    /// `Single_Quote`).
     Middle {
         /// Joins two letters.
         letters: bool,
         /// Joins two digits.
         digits: bool,
     },
-    /// Anything else: breaks on both sides (WB999).
+    /// Any other simple character: breaks on both sides (WB999).
     Other,
 }
 
-impl AsciiClass {
-    fn of(b: u8) -> Self {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' => Self::Word,
-            b'.' | b'\'' => Self::Middle {
+impl Simple {
+    /// The class of `c`, `None` when `c` is not simple (white space included).
+    fn of(c: char) -> Option<Self> {
+        Some(match c {
+            'A'..='Z' | 'a'..='z' => Self::Letter,
+            // Latin-1 letters, Latin Extended-A and -B: all `ALetter`.
+            '\u{c0}'..='\u{24f}' if c != '×' && c != '÷' => Self::Letter,
+            '0'..='9' => Self::Digit,
+            '_' => Self::Underscore,
+            '.' | '\'' | '‘' | '’' => Self::Middle {
                 letters: true,
                 digits: true,
             },
-            b':' => Self::Middle {
+            ':' => Self::Middle {
                 letters: true,
                 digits: false,
             },
-            b',' | b';' => Self::Middle {
+            ',' | ';' => Self::Middle {
                 letters: false,
                 digits: true,
             },
-            _ => Self::Other,
-        }
+            '!'..='~' | '«' | '»' | '“' | '”' | '–' | '—' => Self::Other,
+            _ => return None,
+        })
+    }
+
+    fn joins_words(self) -> bool {
+        matches!(self, Self::Letter | Self::Digit | Self::Underscore)
     }
 }
 
 /// Whether a middle character joins `before` and `after` (WB6–WB7, WB11–WB12): two letters
 /// for `MidLetter` and `MidNumLetQ`, two digits for `MidNum` and `MidNumLetQ`.
-fn joined_by_middle(before: u8, middle: AsciiClass, after: u8) -> bool {
-    let AsciiClass::Middle { letters, digits } = middle else {
+fn joined_by_middle(before: Simple, middle: Simple, after: Simple) -> bool {
+    let Simple::Middle { letters, digits } = middle else {
         return false;
     };
-    let letter = u8::is_ascii_alphabetic;
-    let digit = u8::is_ascii_digit;
-    (letters && letter(&before) && letter(&after)) || (digits && digit(&before) && digit(&after))
+    (letters && before == Simple::Letter && after == Simple::Letter)
+        || (digits && before == Simple::Digit && after == Simple::Digit)
 }
 
-/// The UAX #29 word segments of `stretch`, printable ASCII bounded by white space or the ends
-/// of the text, that starts at byte `offset`; appended to `tokens`.
-fn ascii_words(stretch: &[u8], offset: usize, tokens: &mut Vec<ByteRange>) {
-    let mut start = 0;
-    for (i, pair) in stretch.windows(2).enumerate() {
-        let &[prev, cur] = pair else { continue };
-        let at = i + 1;
-        let joined = match (AsciiClass::of(prev), AsciiClass::of(cur)) {
-            (AsciiClass::Word, AsciiClass::Word) => true,
-            // WB6 / WB12: a middle character joins what precedes it when it is followed by the
-            // same kind of character.
-            (AsciiClass::Word, middle @ AsciiClass::Middle { .. }) => stretch
-                .get(at + 1)
-                .is_some_and(|&after| joined_by_middle(prev, middle, after)),
+/// The UAX #29 word segments of a stretch of simple characters bounded by white space or the
+/// ends of the text, given as (byte offset, class) of each character, the stretch ending at
+/// byte `end`; appended to `tokens`.
+fn simple_words(classes: &[(usize, Simple)], end: usize, tokens: &mut Vec<ByteRange>) {
+    let Some(&(mut start, _)) = classes.first() else {
+        return;
+    };
+    for (i, pair) in classes.windows(2).enumerate() {
+        let &[(_, prev), (at, cur)] = pair else {
+            continue;
+        };
+        let joined = if prev.joins_words() && cur.joins_words() {
+            true
+        } else if prev.joins_words() {
+            // WB6 / WB12: a middle character joins what precedes it when it is followed by
+            // the same kind of character.
+            classes
+                .get(i + 2)
+                .is_some_and(|&(_, after)| joined_by_middle(prev, cur, after))
+        } else if cur.joins_words() {
             // WB7 / WB11: and what follows it, when it is preceded by the same kind.
-            (middle @ AsciiClass::Middle { .. }, AsciiClass::Word) => i
-                .checked_sub(1)
-                .and_then(|j| stretch.get(j))
-                .is_some_and(|&before| joined_by_middle(before, middle, cur)),
-            _ => false,
+            i.checked_sub(1)
+                .and_then(|j| classes.get(j))
+                .is_some_and(|&(_, before)| joined_by_middle(before, prev, cur))
+        } else {
+            false
         };
         if !joined {
-            tokens.push(ByteRange::new(offset + start, offset + at));
+            tokens.push(ByteRange::new(start, at));
             start = at;
         }
     }
-    if start < stretch.len() {
-        tokens.push(ByteRange::new(offset + start, offset + stretch.len()));
-    }
+    tokens.push(ByteRange::new(start, end));
 }
 
 /// The sentences of `text` as ranges of token indices, none empty: UAX #29 sentences, also cut

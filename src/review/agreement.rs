@@ -1838,6 +1838,34 @@ mod properties {
             "1,000",
             "don't",
             "e.g.",
+            // Latin letters (the fast path's) and their neighbours (not), typographic marks.
+            "ß",
+            "Ç",
+            "ŀ",
+            "ǅ",
+            "ɏ",
+            "ɐ",
+            "ª",
+            "µ",
+            "×",
+            "÷",
+            "“",
+            "”",
+            "–",
+            "—",
+            "…",
+            "l’",
+            "aujourd’hui",
+            "3’5",
+            "‘",
+            "ministère",
+            "À",
+            "\u{2024}",
+            "\u{202f}",
+            "\u{2028}",
+            "¿",
+            "\u{2010}",
+            "\u{2011}",
         ];
         prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|v| v.concat())
     }
@@ -1847,6 +1875,11 @@ mod properties {
 
         #[test]
         fn fast_tokens_are_the_unicode_segmentation_tokens(text in nasty_text()) {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn fast_tokens_on_latin_words(text in "[aZéÇ9_.,:;'’‘«» \t\n×ß\u{301}-]{0,40}") {
             prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
         }
 
