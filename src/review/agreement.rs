@@ -539,6 +539,17 @@ struct Compact<'a> {
 }
 
 impl Compact<'_> {
+    /// The order of [`Coded::spans`]: by label, then start (which [`overlap_hits`] needs), end
+    /// and fragments (a total order, in which spans with the same fragments are neighbours).
+    fn order(&self) -> (u16, usize, usize, &[ByteRange]) {
+        (
+            self.code,
+            self.extent.start,
+            self.extent.end,
+            self.fragments,
+        )
+    }
+
     /// True when the two spans share at least one byte (as [`Span::overlaps`]).
     fn overlaps(&self, other: &Self) -> bool {
         self.extent.overlaps(other.extent)
@@ -553,7 +564,7 @@ impl Compact<'_> {
 
 /// One annotator's version of one document, reduced once to what every row needs.
 struct Coded<'a> {
-    /// The spans, sorted by label code, then fragments (so by start within a label).
+    /// The spans, sorted by label code, then start, end and fragments ([`Compact::order`]).
     spans: Vec<Compact<'a>>,
     /// The code of each token's label over all labels ([`token_labels`] as codes).
     codes: Vec<u16>,
@@ -587,7 +598,7 @@ impl<'a> Coded<'a> {
                 }
             })
             .collect();
-        spans.sort_unstable_by(|x, y| (x.code, x.fragments).cmp(&(y.code, y.fragments)));
+        spans.sort_unstable_by(|x, y| x.order().cmp(&y.order()));
         let mut codes = vec![0u16; tokens.len()];
         // The covered bytes of the winning span of each token, for the shortest-first rule.
         let mut best = vec![usize::MAX; tokens.len()];
@@ -850,12 +861,12 @@ fn overlap_hits(spans: &[Compact<'_>], others: &[Compact<'_>], reach: &mut Vec<u
     hits
 }
 
-/// Spans of `a` and `b` (of one label, sorted by fragments) with the same fragments, paired
-/// one to one.
+/// Spans of `a` and `b` (of one label, sorted by [`Compact::order`]) with the same fragments,
+/// paired one to one.
 fn exact_matches(a: &[Compact<'_>], b: &[Compact<'_>]) -> usize {
     let (mut i, mut j, mut matched) = (0, 0, 0);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        match x.fragments.cmp(y.fragments) {
+        match x.order().cmp(&y.order()) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
