@@ -738,13 +738,13 @@ struct Tally {
 }
 
 impl Tally {
-    /// An empty tally over `k` codes.
-    fn new(k: usize) -> Self {
+    /// An empty tally over `k` codes, for a pair (a table) or more annotators (coincidences).
+    fn new(k: usize, pair: bool) -> Self {
         Self {
             exact: Prf::default(),
             overlap: Prf::default(),
-            table: vec![0; k * k],
-            coincidences: vec![0.0; k * k],
+            table: if pair { vec![0; k * k] } else { Vec::new() },
+            coincidences: if pair { Vec::new() } else { vec![0.0; k * k] },
             pairable: 0,
         }
     }
@@ -817,10 +817,10 @@ struct DocTally {
 }
 
 impl DocTally {
-    fn new(k: usize) -> Self {
+    fn new(k: usize, pair: bool) -> Self {
         Self {
-            all: Tally::new(k),
-            labels: vec![Tally::new(2); k.saturating_sub(1)],
+            all: Tally::new(k, pair),
+            labels: vec![Tally::new(2, pair); k.saturating_sub(1)],
             alpha_u: f64::NAN,
         }
     }
@@ -918,7 +918,7 @@ fn add_unit(coincidences: &mut [f64], k: usize, values: &[u16]) {
 
 /// The tallies of `doc` for the annotators `coders`; with `alpha_u`, also the document's αu.
 fn tally(doc: &Prepared<'_>, coders: &[usize], k: usize, alpha_u: bool) -> DocTally {
-    let mut out = DocTally::new(k);
+    let mut out = DocTally::new(k, coders.len() == 2);
     let present: Vec<&Coded<'_>> = coders
         .iter()
         .filter_map(|&c| doc.coders.get(c).and_then(Option::as_ref))
@@ -1272,8 +1272,21 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     for coders in groups {
         let pair = coders.len() == 2;
         let by_document = by == By::Document;
-        let tallies = crate::parallel::map(&docs, |doc| tally(doc, &coders, k, by_document));
-        let mut total = DocTally::new(k);
+        // By document, each document's tally makes a row; by label, only their sum is needed,
+        // summed by chunks of documents as they are computed.
+        let tallies: Vec<DocTally> = if by_document {
+            crate::parallel::map(&docs, |doc| tally(doc, &coders, k, true))
+        } else {
+            let chunks: Vec<&[Prepared<'_>]> = docs.chunks(16).collect();
+            crate::parallel::map(&chunks, |chunk| {
+                let mut sum = DocTally::new(k, pair);
+                for doc in *chunk {
+                    sum.add(&tally(doc, &coders, k, false));
+                }
+                sum
+            })
+        };
+        let mut total = DocTally::new(k, pair);
         for t in &tallies {
             total.add(t);
         }
