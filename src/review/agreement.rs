@@ -505,27 +505,39 @@ pub struct Report {
 /// Labels as small integers for the token measures: 0 is [`OUTSIDE`], then the labels in
 /// alphabetical order, so that comparing codes breaks ties as comparing names does.
 struct Codes<'l> {
-    by_name: BTreeMap<&'l str, u16>,
+    /// The names in alphabetical order: the code of `names[i]` is `i + 1`.
+    names: Vec<&'l str>,
 }
 
 impl<'l> Codes<'l> {
     fn new(labels: &'l [String]) -> Self {
         let names: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
-        let by_name = names
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| (name, u16::try_from(i + 1).unwrap_or(u16::MAX)))
-            .collect();
-        Self { by_name }
+        Self {
+            names: names.into_iter().collect(),
+        }
     }
 
+    /// The place of `label` in the list. A schema has a handful of labels: a scan that
+    /// compares lengths first is quicker than a search comparing strings.
+    fn index(&self, label: &str) -> Option<usize> {
+        if self.names.len() <= 16 {
+            self.names
+                .iter()
+                .position(|name| name.len() == label.len() && *name == label)
+        } else {
+            self.names.binary_search(&label).ok()
+        }
+    }
+
+    /// The code of `label`, `u16::MAX` for a label not in the list.
     fn code(&self, label: &str) -> u16 {
-        self.by_name.get(label).copied().unwrap_or(u16::MAX)
+        self.index(label)
+            .map_or(u16::MAX, |i| u16::try_from(i + 1).unwrap_or(u16::MAX))
     }
 
     /// Number of distinct codes, [`OUTSIDE`] included.
     fn len(&self) -> usize {
-        self.by_name.len() + 1
+        self.names.len() + 1
     }
 }
 
@@ -1247,15 +1259,22 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             }
         }
     }
-    let mut extra: BTreeSet<&str> = BTreeSet::new();
-    for doc in &alignment.documents {
+    // Labels met that no schema has, looked for on all cores.
+    let known = Codes::new(&labels);
+    let documents: Vec<&AlignedDocument<'_>> = alignment.documents.iter().collect();
+    let extra: BTreeSet<String> = crate::parallel::map(&documents, |&doc| {
+        let mut extra: BTreeSet<&str> = BTreeSet::new();
         for annotation in doc.documents.iter().flatten().flat_map(|d| &d.annotations) {
-            if !labels.contains(&annotation.label) {
+            if known.index(&annotation.label).is_none() {
                 extra.insert(&annotation.label);
             }
         }
-    }
-    labels.extend(extra.into_iter().map(str::to_owned));
+        extra.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    labels.extend(extra);
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
@@ -1575,6 +1594,21 @@ mod tests {
             crate::schema::Schema::default(),
             documents,
         )
+    }
+
+    #[test]
+    fn codes_are_alphabetical_ranks_with_few_or_many_labels() {
+        for count in [3usize, 40] {
+            let labels: Vec<String> = (0..count).rev().map(|i| format!("label {i:02}")).collect();
+            let codes = Codes::new(&labels);
+            assert_eq!(codes.len(), count + 1);
+            for i in 0..count {
+                assert_eq!(usize::from(codes.code(&format!("label {i:02}"))), i + 1);
+            }
+            assert_eq!(codes.code("label"), u16::MAX);
+            assert_eq!(codes.code("label 99x"), u16::MAX);
+            assert_eq!(codes.index("zzz"), None);
+        }
     }
 
     /// The links counted from the report's one diff per document are those of
