@@ -673,6 +673,8 @@ struct Prepared<'a> {
     coders: Vec<Option<Coded<'a>>>,
     /// The documents themselves, for the span diff and the links.
     documents: &'a [Option<&'a Document>],
+    /// Whether a span has a label the codes do not know.
+    unknown_labels: bool,
 }
 
 fn prepare<'a>(alignment: &'a Alignment<'a>, dictionary: &Codes<'_>) -> Vec<Prepared<'a>> {
@@ -681,15 +683,20 @@ fn prepare<'a>(alignment: &'a Alignment<'a>, dictionary: &Codes<'_>) -> Vec<Prep
         let text = d.text();
         let tokens = tokens(text);
         let index = CodePointIndex::new(text);
+        let coders: Vec<Option<Coded<'a>>> = d
+            .documents
+            .iter()
+            .map(|doc| doc.map(|doc| Coded::new(doc, &tokens, &index, dictionary)))
+            .collect();
         Prepared {
             path: &d.path,
             tokens: tokens.len(),
             chars: index.len_chars(),
-            coders: d
-                .documents
+            unknown_labels: coders
                 .iter()
-                .map(|doc| doc.map(|doc| Coded::new(doc, &tokens, &index, dictionary)))
-                .collect(),
+                .flatten()
+                .any(|c| c.spans.last().is_some_and(|s| s.code == u16::MAX)),
+            coders,
             documents: &d.documents,
         }
     })
@@ -1259,22 +1266,6 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             }
         }
     }
-    // Labels met that no schema has, looked for on all cores.
-    let known = Codes::new(&labels);
-    let documents: Vec<&AlignedDocument<'_>> = alignment.documents.iter().collect();
-    let extra: BTreeSet<String> = crate::parallel::map(&documents, |&doc| {
-        let mut extra: BTreeSet<&str> = BTreeSet::new();
-        for annotation in doc.documents.iter().flatten().flat_map(|d| &d.annotations) {
-            if known.index(&annotation.label).is_none() {
-                extra.insert(&annotation.label);
-            }
-        }
-        extra.into_iter().map(str::to_owned).collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    labels.extend(extra);
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
@@ -1284,9 +1275,26 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     if projects.len() > 2 {
         groups.push((0..projects.len()).collect());
     }
+    // Documents are prepared with the labels of the schemas; only when they have others (rare)
+    // are those gathered and the documents prepared again.
+    let first = prepare(&alignment, &Codes::new(&labels));
+    let docs = if first.iter().all(|d| !d.unknown_labels) {
+        first
+    } else {
+        let known = Codes::new(&labels);
+        let mut extra: BTreeSet<String> = BTreeSet::new();
+        for doc in &alignment.documents {
+            for annotation in doc.documents.iter().flatten().flat_map(|d| &d.annotations) {
+                if known.index(&annotation.label).is_none() {
+                    extra.insert(annotation.label.clone());
+                }
+            }
+        }
+        labels.extend(extra);
+        prepare(&alignment, &Codes::new(&labels))
+    };
     let codes = Codes::new(&labels);
     let k = codes.len();
-    let docs = prepare(&alignment, &codes);
     let mut rows = Vec::new();
     for coders in groups {
         let pair = coders.len() == 2;
