@@ -242,9 +242,12 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
             .and_then(|rest| rest.iter().position(|&b| is_ascii_blank(b)))
             .map_or(bytes.len(), |i| start + i);
         classes.clear();
+        // Letters, digits and `_` only (most words): one segment, by WB5, WB8–WB10, WB13a–b.
+        let mut one_word = true;
         let simple = text.get(start..end).is_some_and(|stretch| {
             stretch.char_indices().all(|(offset, c)| {
                 Simple::of(c).is_some_and(|class| {
+                    one_word &= class.joins_words();
                     classes.push((start + offset, class));
                     true
                 })
@@ -254,7 +257,11 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
             if let Some(from) = pending.take() {
                 segment_words(text, from, start, &mut tokens);
             }
-            simple_words(&classes, end, &mut tokens);
+            if one_word {
+                tokens.push(ByteRange::new(start, end));
+            } else {
+                simple_words(&classes, end, &mut tokens);
+            }
             after_fast = end;
         } else {
             pending.get_or_insert(after_fast);
