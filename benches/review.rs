@@ -1,6 +1,7 @@
 //! Review speed: two annotators' projects of 100,000 spans each on the same 1,000 documents
-//! (target: the agreement report well under 200 ms, release build). Also times the span diff
-//! and the merge into a gold project. Prints the best and the median of several runs; no timing
+//! (target: the agreement report well under 200 ms, release build). Also times the tokenizer
+//! (with its fast path, and unicode-segmentation throughout as before it), the span diff and
+//! the merge into a gold project. Prints the best and the median of several runs; no timing
 //! is asserted (benchmarks, not tests).
 //!
 //! Run: `cargo bench --bench review`.
@@ -126,6 +127,24 @@ fn projects() -> (Project, Project) {
     (a, b)
 }
 
+/// The tokens of the CoNLL export as counted before its fast path: unicode-segmentation's
+/// word segments over the whole text, without white space.
+fn plain_tokens(text: &str) -> usize {
+    use unicode_segmentation::UnicodeSegmentation as _;
+    let mut tokens = 0;
+    for word in text.split_word_bounds() {
+        let mut inside = false;
+        for c in word.chars() {
+            let blank = c.is_whitespace() || c == '\u{feff}';
+            if !blank && !inside {
+                tokens += 1;
+            }
+            inside = !blank;
+        }
+    }
+    tokens
+}
+
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
     let mut times = Vec::with_capacity(runs);
     let mut last = None;
@@ -160,6 +179,17 @@ fn main() {
     });
     println!(
         "tokenising the texts ({n} tokens)        best {:7.1} ms  median {:7.1} ms",
+        ms(best),
+        ms(median)
+    );
+    let (best, median, n) = time(7, || {
+        a.documents
+            .iter()
+            .map(|d| plain_tokens(&d.text))
+            .sum::<usize>()
+    });
+    println!(
+        "tokenising, no fast path ({n} tokens)    best {:7.1} ms  median {:7.1} ms",
         ms(best),
         ms(median)
     );

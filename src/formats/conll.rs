@@ -186,9 +186,107 @@ fn is_blank(c: char) -> bool {
 ///
 /// Shared with [`crate::review::agreement`], whose token-level measures use the same tokens as
 /// the CoNLL export.
+///
+/// Fast path: stretches of simple characters (printable ASCII, Latin letters, typographic
+/// quotes and dashes) between ASCII white space are segmented by a small state machine
+/// ([`simple_words`]); the rest goes through unicode-segmentation. The tokens are the same as
+/// segmenting the whole text (see the comment inside, and the property tests in
+/// `review::agreement`).
 pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
-    let mut tokens = Vec::new();
-    for (start, word) in text.split_word_bound_indices() {
+    // The text is cut into stretches of non-white-space characters bounded by ASCII white space
+    // (tab, LF, VT, FF, CR, space) or the ends of the text. A stretch of simple characters only
+    // (see `Simple::of`: printable ASCII; the Latin letters U+00C0–U+024F but × and ÷, which
+    // are ALetter; ‘ ’, which are MidNumLet; « » “ ” – —, which are Other) is segmented by
+    // `simple_words`, a state machine for the word rules these characters can meet; everything
+    // between two such stretches (white space included) goes through unicode-segmentation as
+    // before. The tokens are the same as segmenting the whole text (a property test checks it),
+    // because every cut lies between an ASCII white space character `w` and a simple character
+    // `x` (in either order), and UAX #29 always breaks there and looks no further across it.
+    // (A cut between white space and any other character would not do: a space absorbs a
+    // following combining mark by WB4, and WB3d keeps a space with a following U+3000.)
+    //
+    // - WB3–WB3b: `w` is CR, LF or Newline (`\v`, `\f`): break after it (WB3a) and before it
+    //   (WB3b); CR × LF does not apply, `x` being neither.
+    // - WB3c (ZWJ × Extended_Pictographic): neither `w` nor `x` is a ZWJ or a pictograph.
+    // - WB3d (WSegSpace × WSegSpace): `x` is not a space.
+    // - WB4 (X (Extend | Format | ZWJ)* → X): `x` and `w` are none of these, so nothing is
+    //   absorbed across the cut and the context rules see `w` itself.
+    // - WB5–WB13b join only letters, digits, `_`, and a middle character (`.` `'` `’` `‘` `:`
+    //   `,` `;`) between two letters or two digits (no Hebrew or Katakana is simple); `w` is
+    //   none of them (tab is Other, space WSegSpace), so no rule joins `x` to `w`, and no rule
+    //   looking two characters back or ahead from inside a stretch sees past `w`, as it would
+    //   have to be a middle character to be looked through.
+    // - WB15–WB16 (regional indicators) count indicators, which are not simple.
+    //
+    // Hence WB999: a boundary; each side can be segmented on its own.
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    let mut classes: Vec<(usize, Simple)> = Vec::new();
+    // The text not segmented yet: from right after the last fast stretch, when a stretch that
+    // needs unicode-segmentation has been met since (white space alone gives no token).
+    let mut pending: Option<usize> = None;
+    let mut after_fast = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Skip ASCII white space, then take the stretch up to the next one (ASCII bytes never
+        // occur inside a multi-byte character, so both ends are char boundaries).
+        let Some(start) = bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| !is_ascii_blank(b)))
+            .map(|i| at + i)
+        else {
+            break;
+        };
+        let end = bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| is_ascii_blank(b)))
+            .map_or(bytes.len(), |i| start + i);
+        classes.clear();
+        // Letters, digits and `_` only (most words): one segment, by WB5, WB8–WB10, WB13a–b.
+        let mut one_word = true;
+        let simple = text.get(start..end).is_some_and(|stretch| {
+            stretch.char_indices().all(|(offset, c)| {
+                Simple::of(c).is_some_and(|class| {
+                    one_word &= class.joins_words();
+                    classes.push((start + offset, class));
+                    true
+                })
+            })
+        });
+        if simple {
+            if let Some(from) = pending.take() {
+                segment_words(text, from, start, &mut tokens);
+            }
+            if one_word {
+                tokens.push(ByteRange::new(start, end));
+            } else {
+                simple_words(&classes, end, &mut tokens);
+            }
+            after_fast = end;
+        } else {
+            pending.get_or_insert(after_fast);
+        }
+        at = end;
+    }
+    if let Some(from) = pending {
+        segment_words(text, from, text.len(), &mut tokens);
+    }
+    tokens
+}
+
+/// ASCII white space as [`char::is_whitespace`] sees it: tab, LF, VT, FF, CR and space.
+fn is_ascii_blank(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The tokens of `text[from..to]` by unicode-segmentation (`from` and `to` are word boundaries
+/// of the whole text), appended to `tokens`.
+fn segment_words(text: &str, from: usize, to: usize, tokens: &mut Vec<ByteRange>) {
+    let Some(slice) = text.get(from..to) else {
+        return;
+    };
+    for (start, word) in slice.split_word_bound_indices() {
+        let start = from + start;
         let mut run: Option<usize> = None;
         for (offset, c) in word.char_indices() {
             if is_blank(c) {
@@ -203,7 +301,104 @@ pub(crate) fn tokenize(text: &str) -> Vec<ByteRange> {
             tokens.push(ByteRange::new(begin, start + word.len()));
         }
     }
-    tokens
+}
+
+/// The UAX #29 word property of a simple character, as far as the word rules tell them apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Simple {
+    /// `ALetter`.
+    Letter,
+    /// `Numeric`.
+    Digit,
+    /// `ExtendNumLet` (`_`): WB13a–b join it to letters, digits and itself.
+    Underscore,
+    /// A character that can join two letters (WB6–WB7: `MidLetter` `:`; `MidNumLet` `.` `‘`
+    /// `’`; `Single_Quote` `'`) and/or two digits (WB11–WB12: `MidNum` `,` `;`; `MidNumLet`;
+    /// `Single_Quote`).
+    Middle {
+        /// Joins two letters.
+        letters: bool,
+        /// Joins two digits.
+        digits: bool,
+    },
+    /// Any other simple character: breaks on both sides (WB999).
+    Other,
+}
+
+impl Simple {
+    /// The class of `c`, `None` when `c` is not simple (white space included).
+    fn of(c: char) -> Option<Self> {
+        Some(match c {
+            'A'..='Z' | 'a'..='z' => Self::Letter,
+            // Latin-1 letters, Latin Extended-A and -B: all `ALetter`.
+            '\u{c0}'..='\u{24f}' if c != '×' && c != '÷' => Self::Letter,
+            '0'..='9' => Self::Digit,
+            '_' => Self::Underscore,
+            '.' | '\'' | '‘' | '’' => Self::Middle {
+                letters: true,
+                digits: true,
+            },
+            ':' => Self::Middle {
+                letters: true,
+                digits: false,
+            },
+            ',' | ';' => Self::Middle {
+                letters: false,
+                digits: true,
+            },
+            '!'..='~' | '«' | '»' | '“' | '”' | '–' | '—' => Self::Other,
+            _ => return None,
+        })
+    }
+
+    fn joins_words(self) -> bool {
+        matches!(self, Self::Letter | Self::Digit | Self::Underscore)
+    }
+}
+
+/// Whether a middle character joins `before` and `after` (WB6–WB7, WB11–WB12): two letters
+/// for `MidLetter` and `MidNumLetQ`, two digits for `MidNum` and `MidNumLetQ`.
+fn joined_by_middle(before: Simple, middle: Simple, after: Simple) -> bool {
+    let Simple::Middle { letters, digits } = middle else {
+        return false;
+    };
+    (letters && before == Simple::Letter && after == Simple::Letter)
+        || (digits && before == Simple::Digit && after == Simple::Digit)
+}
+
+/// The UAX #29 word segments of a stretch of simple characters bounded by white space or the
+/// ends of the text, given as (byte offset, class) of each character, the stretch ending at
+/// byte `end`; appended to `tokens`.
+fn simple_words(classes: &[(usize, Simple)], end: usize, tokens: &mut Vec<ByteRange>) {
+    let Some(&(mut start, _)) = classes.first() else {
+        return;
+    };
+    for (i, pair) in classes.windows(2).enumerate() {
+        let &[(_, prev), (at, cur)] = pair else {
+            continue;
+        };
+        let joined = if prev.joins_words() && cur.joins_words() {
+            true
+        } else if prev.joins_words() {
+            // WB6 / WB12: a middle character joins what precedes it when it is followed by
+            // the same kind of character.
+            classes
+                .get(i + 2)
+                .is_some_and(|&(_, after)| joined_by_middle(prev, cur, after))
+        } else if cur.joins_words() {
+            // WB7 / WB11: and what follows it, when it is preceded by the same kind.
+            i.checked_sub(1)
+                .and_then(|j| classes.get(j))
+                .is_some_and(|&(_, before)| joined_by_middle(before, prev, cur))
+        } else {
+            false
+        };
+        if !joined {
+            tokens.push(ByteRange::new(start, at));
+            start = at;
+        }
+    }
+    tokens.push(ByteRange::new(start, end));
 }
 
 /// The sentences of `text` as ranges of token indices, none empty: UAX #29 sentences, also cut

@@ -32,8 +32,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Alignment, Span, align};
-use crate::model::Project;
+use super::{AlignedDocument, Alignment, Span, align};
+use crate::model::{Document, Project};
 use crate::text::{ByteRange, CodePointIndex};
 
 /// The label of a token no span covers.
@@ -374,36 +374,39 @@ pub fn unitizing(length: usize, coders: &[Vec<(usize, usize)>]) -> Unitizing {
     }
     let mf = m as f64;
     let observed = 2.0 * sum / (mf * (mf - 1.0) * l * l);
-    let units: Vec<f64> = all
+    // Lengths are whole numbers: sorted as integers, summed exactly in f64 (below 2^53).
+    let units: Vec<usize> = all
         .iter()
         .flatten()
         .filter(|s| s.unit)
-        .map(|s| (s.end - s.start) as f64)
+        .map(|s| s.end - s.start)
         .collect();
-    let mut gaps: Vec<f64> = all
+    let mut gaps: Vec<usize> = all
         .iter()
         .flatten()
         .filter(|s| !s.unit)
-        .map(|s| (s.end - s.start) as f64)
+        .map(|s| s.end - s.start)
         .collect();
-    gaps.sort_by(|a, b| b.total_cmp(a));
+    gaps.sort_unstable_by(|a, b| b.cmp(a));
     // prefix[k] = the sum of the k longest gaps.
     let prefix: Vec<f64> = std::iter::once(0.0)
         .chain(gaps.iter().scan(0.0, |sum, &g| {
-            *sum += g;
+            *sum += g as f64;
             Some(*sum)
         }))
         .collect();
     let n = units.len() as f64;
     let mut numerator = 0.0;
-    for &lg in &units {
+    let mut squared = 0.0;
+    for &length in &units {
+        let lg = length as f64;
         let within = (n - 1.0) * (2.0 * lg * lg * lg - 3.0 * lg * lg + lg) / 3.0;
         // Σ over the gaps at least as long as the unit of (l_h − l_g + 1).
-        let longer = gaps.partition_point(|&lh| lh >= lg);
+        let longer = gaps.partition_point(|&lh| lh >= length);
         let fits = prefix.get(longer).copied().unwrap_or(0.0) - longer as f64 * (lg - 1.0);
         numerator += within + lg * lg * fits;
+        squared += lg * (lg - 1.0);
     }
-    let squared: f64 = units.iter().map(|&lg| lg * (lg - 1.0)).sum();
     let denominator = mf * l * (mf * l - 1.0) - squared;
     let expected = if denominator > 0.0 {
         2.0 / l * numerator / denominator
@@ -499,287 +502,204 @@ pub struct Report {
     pub rows: Vec<Row>,
 }
 
-/// One document prepared for the measures.
-struct Prepared {
-    path: String,
-    tokens: Vec<ByteRange>,
-    index: CodePointIndex,
-    /// Spans of each project, `None` when the project lacks the document.
-    spans: Vec<Option<Vec<Span>>>,
-}
-
-fn prepare(alignment: &Alignment<'_>) -> Vec<Prepared> {
-    crate::parallel::map(&alignment.documents, |d| {
-        let text = d.text();
-        Prepared {
-            path: d.path.clone(),
-            tokens: tokens(text),
-            index: CodePointIndex::new(text),
-            spans: d
-                .documents
-                .iter()
-                .map(|doc| doc.map(super::spans_of))
-                .collect(),
-        }
-    })
-}
-
 /// Labels as small integers for the token measures: 0 is [`OUTSIDE`], then the labels in
 /// alphabetical order, so that comparing codes breaks ties as comparing names does.
 struct Codes<'l> {
-    by_name: BTreeMap<&'l str, u16>,
+    /// The names in alphabetical order: the code of `names[i]` is `i + 1`.
+    names: Vec<&'l str>,
 }
 
 impl<'l> Codes<'l> {
     fn new(labels: &'l [String]) -> Self {
         let names: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
-        let by_name = names
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| (name, u16::try_from(i + 1).unwrap_or(u16::MAX)))
-            .collect();
-        Self { by_name }
+        Self {
+            names: names.into_iter().collect(),
+        }
     }
 
+    /// The place of `label` in the list. A schema has a handful of labels: a scan that
+    /// compares lengths first is quicker than a search comparing strings.
+    fn index(&self, label: &str) -> Option<usize> {
+        if self.names.len() <= 16 {
+            self.names
+                .iter()
+                .position(|name| name.len() == label.len() && *name == label)
+        } else {
+            self.names.binary_search(&label).ok()
+        }
+    }
+
+    /// The code of `label`, `u16::MAX` for a label not in the list.
     fn code(&self, label: &str) -> u16 {
-        self.by_name.get(label).copied().unwrap_or(u16::MAX)
+        self.index(label)
+            .map_or(u16::MAX, |i| u16::try_from(i + 1).unwrap_or(u16::MAX))
     }
 
     /// Number of distinct codes, [`OUTSIDE`] included.
     fn len(&self) -> usize {
-        self.by_name.len() + 1
+        self.names.len() + 1
     }
 }
 
-/// [`token_labels`] as codes, into `out`, for the spans of `label` only when given.
-fn token_codes(
-    tokens: &[ByteRange],
-    spans: &[Span],
-    label: Option<&str>,
-    codes: &Codes<'_>,
-    out: &mut Vec<u16>,
-) {
-    out.clear();
-    out.resize(tokens.len(), 0);
-    // The covered bytes of the winning span of each token, for the shortest-first rule.
-    let mut best: Vec<usize> = vec![usize::MAX; tokens.len()];
-    for span in spans.iter().filter(|s| label.is_none_or(|l| s.label == l)) {
-        let code = codes.code(&span.label);
-        let covered = span.covered();
-        for fragment in &span.fragments {
-            let first = tokens.partition_point(|t| t.end <= fragment.start);
-            let last = tokens.partition_point(|t| t.start < fragment.end);
-            for (cell, size) in out.iter_mut().zip(best.iter_mut()).take(last).skip(first) {
-                if (covered, code) < (*size, *cell) {
-                    *cell = code;
-                    *size = covered;
-                }
-            }
-        }
-    }
+/// A span of one annotator as the measures see it: its label as a code and its fragments,
+/// borrowed from the annotation (nothing copied).
+#[derive(Clone, Copy, Debug)]
+struct Compact<'a> {
+    code: u16,
+    fragments: &'a [ByteRange],
+    extent: ByteRange,
 }
 
-/// [`exact_counts`] over the spans of `label` (all when `None`), without copying them.
-fn exact_counts_of(a: &[Span], b: &[Span], label: Option<&str>) -> Prf {
-    let keep = |s: &&Span| label.is_none_or(|l| s.label == l);
-    let mut left: BTreeMap<&Span, usize> = BTreeMap::new();
-    let mut reference = 0;
-    for span in a.iter().filter(keep) {
-        *left.entry(span).or_default() += 1;
-        reference += 1;
+impl Compact<'_> {
+    /// The order of [`Coded::spans`]: by label, then start (which [`overlap_hits`] needs), end
+    /// and fragments (a total order, in which spans with the same fragments are neighbours).
+    fn order(&self) -> (u16, usize, usize, &[ByteRange]) {
+        (
+            self.code,
+            self.extent.start,
+            self.extent.end,
+            self.fragments,
+        )
     }
-    let mut matched = 0;
-    let mut other = 0;
-    for span in b.iter().filter(keep) {
-        other += 1;
-        if let Some(n) = left.get_mut(span)
-            && *n > 0
-        {
-            *n -= 1;
-            matched += 1;
-        }
-    }
-    Prf {
-        reference,
-        other,
-        matched_reference: matched,
-        matched_other: matched,
-    }
-}
 
-/// How many of `spans` (of `label`, if given) overlap a span of `others` with their label;
-/// and how many there are. `others` are searched by start, so the cost follows the overlaps,
-/// not the product of the two counts.
-fn overlapping(spans: &[Span], others: &[Span], label: Option<&str>) -> (usize, usize) {
-    let keep = |s: &&Span| label.is_none_or(|l| s.label == l);
-    let mut sorted: Vec<&Span> = others.iter().filter(keep).collect();
-    sorted.sort_by_key(|s| s.extent().start);
-    // reach[i]: the furthest end among sorted[..=i].
-    let reach: Vec<usize> = sorted
-        .iter()
-        .scan(0, |max, s| {
-            *max = (*max).max(s.extent().end);
-            Some(*max)
-        })
-        .collect();
-    let mut total = 0;
-    let mut hits = 0;
-    for span in spans.iter().filter(keep) {
-        total += 1;
-        let extent = span.extent();
-        let mut i = sorted.partition_point(|o| o.extent().start < extent.end);
-        while i > 0 {
-            i -= 1;
-            if reach.get(i).is_none_or(|&r| r <= extent.start) {
-                break;
-            }
-            if sorted
-                .get(i)
-                .is_some_and(|o| o.label == span.label && o.overlaps(span))
-            {
-                hits += 1;
-                break;
-            }
-        }
-    }
-    (hits, total)
-}
-
-/// The measures over `docs` for the annotators `coders`, restricted to `label` if given.
-fn measures(
-    docs: &[&Prepared],
-    coders: &[usize],
-    label: Option<&str>,
-    labels: &[String],
-    dictionary: &Codes<'_>,
-) -> Measures {
-    let pair = coders.len() == 2;
-    let mut exact = Prf::default();
-    let mut overlap = Prf::default();
-    let k = dictionary.len();
-    // κ: items, agreements and the marginals of each side.
-    let (mut items, mut agree) = (0usize, 0usize);
-    let mut count_a = vec![0usize; k];
-    let mut count_b = vec![0usize; k];
-    // α: the coincidence matrix, o[c * k + k'].
-    let mut coincidences = vec![0.0f64; k * k];
-    let mut pairable = 0usize;
-    let mut per_coder: Vec<Option<Vec<u16>>> = vec![None; coders.len()];
-    let mut values: Vec<u16> = Vec::with_capacity(coders.len());
-    for doc in docs {
-        let spans: Vec<Option<&Vec<Span>>> = coders
-            .iter()
-            .map(|&c| doc.spans.get(c).and_then(Option::as_ref))
-            .collect();
-        if pair && let [Some(a), Some(b)] = spans.as_slice() {
-            exact.add(exact_counts_of(a, b, label));
-            let (matched_reference, reference) = overlapping(a, b, label);
-            let (matched_other, other) = overlapping(b, a, label);
-            overlap.add(Prf {
-                reference,
-                other,
-                matched_reference,
-                matched_other,
-            });
-        }
-        for (slot, spans) in per_coder.iter_mut().zip(&spans) {
-            match spans {
-                Some(spans) => {
-                    let out = slot.get_or_insert_with(Vec::new);
-                    token_codes(&doc.tokens, spans, label, dictionary, out);
-                }
-                None => *slot = None,
-            }
-        }
-        if pair && let [Some(a), Some(b)] = per_coder.as_slice() {
-            for (&x, &y) in a.iter().zip(b) {
-                items += 1;
-                agree += usize::from(x == y);
-                if let Some(n) = count_a.get_mut(usize::from(x)) {
-                    *n += 1;
-                }
-                if let Some(n) = count_b.get_mut(usize::from(y)) {
-                    *n += 1;
-                }
-            }
-        }
-        for t in 0..doc.tokens.len() {
-            values.clear();
-            values.extend(
-                per_coder
+    /// True when the two spans share at least one byte (as [`Span::overlaps`]).
+    fn overlaps(&self, other: &Self) -> bool {
+        self.extent.overlaps(other.extent)
+            && self.fragments.iter().any(|a| {
+                other
+                    .fragments
                     .iter()
-                    .filter_map(|v| v.as_ref().and_then(|v| v.get(t).copied())),
-            );
-            let m = values.len();
-            if m < 2 {
-                continue;
-            }
-            pairable += 1;
-            let weight = 1.0 / (m - 1) as f64;
-            for (i, &x) in values.iter().enumerate() {
-                for (j, &y) in values.iter().enumerate() {
-                    if i != j
-                        && let Some(cell) =
-                            coincidences.get_mut(usize::from(x) * k + usize::from(y))
-                    {
-                        *cell += weight;
+                    .any(|b| a.end.min(b.end) > a.start.max(b.start))
+            })
+    }
+}
+
+/// One annotator's version of one document, reduced once to what every row needs.
+struct Coded<'a> {
+    /// The spans, sorted by label code, then start, end and fragments ([`Compact::order`]).
+    spans: Vec<Compact<'a>>,
+    /// The code of each token's label over all labels ([`token_labels`] as codes).
+    codes: Vec<u16>,
+    /// The tokens the spans of each label cover: (code, first token, end token), sorted; the
+    /// runs of one label are merged, so they are disjoint.
+    covers: Vec<(u16, usize, usize)>,
+    /// The αu units of each label in code points of the document: (code, start, end), sorted.
+    units: Vec<(u16, usize, usize)>,
+}
+
+impl<'a> Coded<'a> {
+    fn new(
+        document: &'a Document,
+        tokens: &[ByteRange],
+        index: &CodePointIndex,
+        dictionary: &Codes<'_>,
+    ) -> Self {
+        let mut spans: Vec<Compact<'a>> = document
+            .annotations
+            .iter()
+            .map(|annotation| {
+                let fragments = annotation.fragments.as_slice();
+                let extent = match (fragments.first(), fragments.last()) {
+                    (Some(first), Some(last)) => ByteRange::new(first.start, last.end),
+                    _ => ByteRange::new(0, 0),
+                };
+                Compact {
+                    code: dictionary.code(&annotation.label),
+                    fragments,
+                    extent,
+                }
+            })
+            .collect();
+        spans.sort_unstable_by(|x, y| x.order().cmp(&y.order()));
+        let mut codes = vec![0u16; tokens.len()];
+        // The covered bytes of the winning span of each token, for the shortest-first rule.
+        let mut best = vec![usize::MAX; tokens.len()];
+        let mut covers = Vec::with_capacity(spans.len());
+        let mut units = Vec::with_capacity(spans.len());
+        for span in &spans {
+            let covered: usize = span.fragments.iter().copied().map(ByteRange::len).sum();
+            for fragment in span.fragments {
+                let first = tokens.partition_point(|t| t.end <= fragment.start);
+                let last = tokens.partition_point(|t| t.start < fragment.end);
+                for (cell, size) in codes.iter_mut().zip(best.iter_mut()).take(last).skip(first) {
+                    if (covered, span.code) < (*size, *cell) {
+                        *cell = span.code;
+                        *size = covered;
                     }
                 }
-            }
-        }
-    }
-    let kappa = if pair {
-        kappa_from_counts(items, agree, &count_a, &count_b)
-    } else {
-        f64::NAN
-    };
-    let alpha = alpha_from_coincidences(&coincidences, k);
-    // αu: documents every coder has, concatenated.
-    let mut length = 0usize;
-    let label_list: Vec<&str> = match label {
-        Some(l) => vec![l],
-        None => labels.iter().map(String::as_str).collect(),
-    };
-    let mut coder_units: BTreeMap<&str, Vec<Vec<(usize, usize)>>> = label_list
-        .iter()
-        .map(|&l| (l, vec![Vec::new(); coders.len()]))
-        .collect();
-    for doc in docs {
-        let all: Option<Vec<&Vec<Span>>> = coders
-            .iter()
-            .map(|&c| doc.spans.get(c).and_then(Option::as_ref))
-            .collect();
-        let Some(all) = all else { continue };
-        for (c, spans) in all.iter().enumerate() {
-            for span in *spans {
-                let Some(slot) = coder_units
-                    .get_mut(span.label.as_str())
-                    .and_then(|u| u.get_mut(c))
-                else {
-                    continue;
-                };
-                for f in &span.fragments {
-                    slot.push((
-                        length + doc.index.char_of_byte(f.start),
-                        length + doc.index.char_of_byte(f.end),
-                    ));
+                if first < last {
+                    covers.push((span.code, first, last));
                 }
+                units.push((
+                    span.code,
+                    index.char_of_byte(fragment.start),
+                    index.char_of_byte(fragment.end),
+                ));
             }
         }
-        length += doc.index.len_chars();
+        covers.sort_unstable();
+        let mut merged: Vec<(u16, usize, usize)> = Vec::with_capacity(covers.len());
+        for (code, first, last) in covers {
+            match merged.last_mut() {
+                Some(run) if run.0 == code && first <= run.2 => run.2 = run.2.max(last),
+                _ => merged.push((code, first, last)),
+            }
+        }
+        units.sort_unstable();
+        Self {
+            spans,
+            codes,
+            covers: merged,
+            units,
+        }
     }
-    let mut total = Unitizing::default();
-    for units_of_label in coder_units.values() {
-        total.add(unitizing(length, units_of_label));
-    }
-    Measures {
-        exact: if pair { exact } else { Prf::default() },
-        overlap: if pair { overlap } else { Prf::default() },
-        kappa,
-        alpha,
-        alpha_u: total.alpha(),
-        tokens: if pair { items } else { pairable },
-    }
+}
+
+/// The items of `sorted` (sorted by code first) whose code is `code`.
+fn of_code<T>(sorted: &[T], code: u16, key: impl Fn(&T) -> u16) -> &[T] {
+    let from = sorted.partition_point(|item| key(item) < code);
+    let to = sorted.partition_point(|item| key(item) <= code);
+    sorted.get(from..to).unwrap_or_default()
+}
+
+/// One document prepared for the measures, once for all rows.
+struct Prepared<'a> {
+    path: &'a str,
+    /// Number of tokens.
+    tokens: usize,
+    /// Length of the text in code points.
+    chars: usize,
+    /// Each project's version, `None` when the project lacks the document.
+    coders: Vec<Option<Coded<'a>>>,
+    /// The documents themselves, for the span diff and the links.
+    documents: &'a [Option<&'a Document>],
+    /// Whether a span has a label the codes do not know.
+    unknown_labels: bool,
+}
+
+fn prepare<'a>(alignment: &'a Alignment<'a>, dictionary: &Codes<'_>) -> Vec<Prepared<'a>> {
+    let documents: Vec<&'a AlignedDocument<'a>> = alignment.documents.iter().collect();
+    crate::parallel::map(&documents, |&d| {
+        let text = d.text();
+        let tokens = tokens(text);
+        let index = CodePointIndex::new(text);
+        let coders: Vec<Option<Coded<'a>>> = d
+            .documents
+            .iter()
+            .map(|doc| doc.map(|doc| Coded::new(doc, &tokens, &index, dictionary)))
+            .collect();
+        Prepared {
+            path: &d.path,
+            tokens: tokens.len(),
+            chars: index.len_chars(),
+            unknown_labels: coders
+                .iter()
+                .flatten()
+                .any(|c| c.spans.last().is_some_and(|s| s.code == u16::MAX)),
+            coders,
+            documents: &d.documents,
+        }
+    })
 }
 
 /// Cohen's κ from its counts (see [`cohen_kappa`]).
@@ -823,14 +743,511 @@ fn alpha_from_coincidences(o: &[f64], k: usize) -> f64 {
     1.0 - (n - 1.0) * observed / expected
 }
 
-/// One row to compute: the coders, the scope, its documents and the label it is restricted to.
-type Task<'a> = (Vec<usize>, Scope, Vec<&'a Prepared>, Option<&'a str>);
+/// Counts of the measures over some documents, added document by document.
+#[derive(Clone, Debug)]
+struct Tally {
+    exact: Prf,
+    overlap: Prf,
+    /// Pairs: tokens by the code of the first annotator (row) and of the second (column).
+    table: Vec<usize>,
+    /// More than two annotators: the coincidence matrix of α.
+    coincidences: Vec<f64>,
+    /// Pairable tokens (more than two annotators).
+    pairable: usize,
+}
+
+impl Tally {
+    /// An empty tally over `k` codes, for a pair (a table) or more annotators (coincidences).
+    fn new(k: usize, pair: bool) -> Self {
+        Self {
+            exact: Prf::default(),
+            overlap: Prf::default(),
+            table: if pair { vec![0; k * k] } else { Vec::new() },
+            coincidences: if pair { Vec::new() } else { vec![0.0; k * k] },
+            pairable: 0,
+        }
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.exact.add(other.exact);
+        self.overlap.add(other.overlap);
+        for (sum, n) in self.table.iter_mut().zip(&other.table) {
+            *sum += n;
+        }
+        for (sum, o) in self.coincidences.iter_mut().zip(&other.coincidences) {
+            *sum += o;
+        }
+        self.pairable += other.pairable;
+    }
+
+    /// The measures of a row of `k` codes: pair measures from the table when `pair`.
+    fn measures(&self, k: usize, pair: bool, alpha_u: f64) -> Measures {
+        if !pair {
+            return Measures {
+                exact: Prf::default(),
+                overlap: Prf::default(),
+                kappa: f64::NAN,
+                alpha: alpha_from_coincidences(&self.coincidences, k),
+                alpha_u,
+                tokens: self.pairable,
+            };
+        }
+        let mut count_a = vec![0usize; k];
+        let mut count_b = vec![0usize; k];
+        let mut coincidences = vec![0.0f64; k * k];
+        let (mut items, mut agree) = (0, 0);
+        for (index, &n) in self.table.iter().enumerate() {
+            let (x, y) = (index / k, index % k);
+            items += n;
+            if x == y {
+                agree += n;
+            }
+            if let Some(c) = count_a.get_mut(x) {
+                *c += n;
+            }
+            if let Some(c) = count_b.get_mut(y) {
+                *c += n;
+            }
+            // Each token gives the ordered pairs (x, y) and (y, x), of weight 1/(m − 1) = 1.
+            for cell in [x * k + y, y * k + x] {
+                if let Some(o) = coincidences.get_mut(cell) {
+                    *o += n as f64;
+                }
+            }
+        }
+        Measures {
+            exact: self.exact,
+            overlap: self.overlap,
+            kappa: kappa_from_counts(items, agree, &count_a, &count_b),
+            alpha: alpha_from_coincidences(&coincidences, k),
+            alpha_u,
+            tokens: items,
+        }
+    }
+}
+
+/// The tallies of one document for a group of annotators: over all labels, and per label
+/// (indexed by code − 1, on the binary coding "this label or not").
+struct DocTally {
+    all: Tally,
+    labels: Vec<Tally>,
+    /// αu of the document alone over all labels (only for rows by document).
+    alpha_u: f64,
+}
+
+impl DocTally {
+    fn new(k: usize, pair: bool) -> Self {
+        Self {
+            all: Tally::new(k, pair),
+            labels: vec![Tally::new(2, pair); k.saturating_sub(1)],
+            alpha_u: f64::NAN,
+        }
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.all.add(&other.all);
+        for (sum, tally) in self.labels.iter_mut().zip(&other.labels) {
+            sum.add(tally);
+        }
+    }
+}
+
+/// How many of `spans` overlap one of `others` (all of one label, both sorted by start).
+/// `others` are searched by start, so the cost follows the overlaps, not the product of the
+/// two counts.
+fn overlap_hits(spans: &[Compact<'_>], others: &[Compact<'_>], reach: &mut Vec<usize>) -> usize {
+    // reach[i]: the furthest end among others[..=i].
+    reach.clear();
+    let mut furthest = 0;
+    for other in others {
+        furthest = furthest.max(other.extent.end);
+        reach.push(furthest);
+    }
+    let mut hits = 0;
+    for span in spans {
+        let mut i = others.partition_point(|o| o.extent.start < span.extent.end);
+        while i > 0 {
+            i -= 1;
+            if reach.get(i).is_none_or(|&r| r <= span.extent.start) {
+                break;
+            }
+            if others.get(i).is_some_and(|o| o.overlaps(span)) {
+                hits += 1;
+                break;
+            }
+        }
+    }
+    hits
+}
+
+/// Spans of `a` and `b` (of one label, sorted by [`Compact::order`]) with the same fragments,
+/// paired one to one.
+fn exact_matches(a: &[Compact<'_>], b: &[Compact<'_>]) -> usize {
+    let (mut i, mut j, mut matched) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.order().cmp(&y.order()) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                matched += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    matched
+}
+
+/// Tokens in both of two sorted lists of disjoint token runs.
+fn shared_tokens(a: &[(u16, usize, usize)], b: &[(u16, usize, usize)]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while let (Some(&(_, s1, e1)), Some(&(_, s2, e2))) = (a.get(i), b.get(j)) {
+        shared += e1.min(e2).saturating_sub(s1.max(s2));
+        if e1 <= e2 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    shared
+}
+
+fn run_tokens(runs: &[(u16, usize, usize)]) -> usize {
+    runs.iter().map(|&(_, first, last)| last - first).sum()
+}
+
+/// Adds the values of one unit (token) to a coincidence matrix of `k` codes: `o[c][c']`
+/// gets, for each ordered pair of values from different annotators, 1/(m − 1).
+fn add_unit(coincidences: &mut [f64], k: usize, values: &[u16]) {
+    let m = values.len();
+    if m < 2 {
+        return;
+    }
+    let weight = 1.0 / (m - 1) as f64;
+    for (i, &x) in values.iter().enumerate() {
+        for (j, &y) in values.iter().enumerate() {
+            if i != j
+                && let Some(cell) = coincidences.get_mut(usize::from(x) * k + usize::from(y))
+            {
+                *cell += weight;
+            }
+        }
+    }
+}
+
+/// The tallies of `doc` for the annotators `coders`; with `alpha_u`, also the document's αu.
+fn tally(doc: &Prepared<'_>, coders: &[usize], k: usize, alpha_u: bool) -> DocTally {
+    let mut out = DocTally::new(k, coders.len() == 2);
+    let present: Vec<&Coded<'_>> = coders
+        .iter()
+        .filter_map(|&c| doc.coders.get(c).and_then(Option::as_ref))
+        .collect();
+    let m = present.len();
+    if alpha_u && m == coders.len() {
+        let mut total = Unitizing::default();
+        for code in 1..k {
+            let Ok(code) = u16::try_from(code) else { break };
+            let units: Vec<Vec<(usize, usize)>> = present
+                .iter()
+                .map(|c| {
+                    of_code(&c.units, code, |u| u.0)
+                        .iter()
+                        .map(|&(_, s, e)| (s, e))
+                        .collect()
+                })
+                .collect();
+            total.add(unitizing(doc.chars, &units));
+        }
+        out.alpha_u = total.alpha();
+    }
+    if m < 2 {
+        return out;
+    }
+    let n = doc.tokens;
+    if let ([a, b], 2) = (present.as_slice(), coders.len()) {
+        let mut reach = Vec::new();
+        for (code, label) in (1u16..).zip(out.labels.iter_mut()) {
+            let (sa, sb) = (
+                of_code(&a.spans, code, |s| s.code),
+                of_code(&b.spans, code, |s| s.code),
+            );
+            let matched = exact_matches(sa, sb);
+            label.exact = Prf {
+                reference: sa.len(),
+                other: sb.len(),
+                matched_reference: matched,
+                matched_other: matched,
+            };
+            label.overlap = Prf {
+                reference: sa.len(),
+                other: sb.len(),
+                matched_reference: overlap_hits(sa, sb, &mut reach),
+                matched_other: overlap_hits(sb, sa, &mut reach),
+            };
+            out.all.exact.add(label.exact);
+            out.all.overlap.add(label.overlap);
+            let (ca, cb) = (
+                of_code(&a.covers, code, |c| c.0),
+                of_code(&b.covers, code, |c| c.0),
+            );
+            let (na, nb, both) = (run_tokens(ca), run_tokens(cb), shared_tokens(ca, cb));
+            // Rows: the first annotator's value (0 outside, 1 the label); columns: the second's.
+            label.table = vec![n.saturating_sub(na + nb - both), nb - both, na - both, both];
+        }
+        for (&x, &y) in a.codes.iter().zip(&b.codes) {
+            if let Some(cell) = out.all.table.get_mut(usize::from(x) * k + usize::from(y)) {
+                *cell += 1;
+            }
+        }
+        return out;
+    }
+    // More than two annotators (α only), `m` of whom have the document.
+    out.all.pairable = n;
+    let mut values: Vec<u16> = Vec::with_capacity(m);
+    for t in 0..n {
+        values.clear();
+        values.extend(present.iter().filter_map(|c| c.codes.get(t).copied()));
+        add_unit(&mut out.all.coincidences, k, &values);
+    }
+    let weight = 1.0 / (m - 1) as f64;
+    let mut events: Vec<(usize, bool)> = Vec::new();
+    for (code, label) in (1u16..).zip(out.labels.iter_mut()) {
+        // How many tokens are covered by exactly j annotators.
+        events.clear();
+        for c in &present {
+            for &(_, first, last) in of_code(&c.covers, code, |c| c.0) {
+                events.push((first, true));
+                events.push((last, false));
+            }
+        }
+        events.sort_unstable();
+        let mut histogram = vec![0usize; m + 1];
+        let (mut depth, mut at) = (0usize, 0usize);
+        for &(position, opens) in &events {
+            if let Some(h) = histogram.get_mut(depth) {
+                *h += position - at;
+            }
+            at = position;
+            depth = if opens {
+                depth + 1
+            } else {
+                depth.saturating_sub(1)
+            };
+        }
+        if let Some(h) = histogram.get_mut(0) {
+            *h += n.saturating_sub(at);
+        }
+        label.pairable = n;
+        for (j, &h) in histogram.iter().enumerate() {
+            let (inside, outside) = (j as f64, (m - j) as f64);
+            let h = h as f64 * weight;
+            // Codes: 0 outside, 1 the label.
+            let cells = [
+                outside * (outside - 1.0),
+                inside * outside,
+                inside * outside,
+                inside * (inside - 1.0),
+            ];
+            for (o, cell) in label.coincidences.iter_mut().zip(cells) {
+                *o += h * cell;
+            }
+        }
+    }
+    out
+}
+
+/// Krippendorff's αu of each label (indexed by code − 1) for the annotators `coders`, on the
+/// documents they all have, concatenated.
+fn unitizing_by_label(docs: &[Prepared<'_>], coders: &[usize], k: usize) -> Vec<Unitizing> {
+    let mut length = 0usize;
+    let mut by_label: Vec<Vec<Vec<(usize, usize)>>> =
+        vec![vec![Vec::new(); coders.len()]; k.saturating_sub(1)];
+    for doc in docs {
+        let all: Option<Vec<&Coded<'_>>> = coders
+            .iter()
+            .map(|&c| doc.coders.get(c).and_then(Option::as_ref))
+            .collect();
+        let Some(all) = all else { continue };
+        for (c, coded) in all.iter().enumerate() {
+            for &(code, start, end) in &coded.units {
+                if let Some(slot) = by_label
+                    .get_mut(usize::from(code).wrapping_sub(1))
+                    .and_then(|label| label.get_mut(c))
+                {
+                    slot.push((length + start, length + end));
+                }
+            }
+        }
+        length += doc.chars;
+    }
+    crate::parallel::map(&by_label, |units| unitizing(length, units))
+}
+
+/// The span diff counts of two versions of a document (as [`super::diff`] of their
+/// [`super::spans_of`]) and how their links agree (as [`super::link_agreement`]).
+///
+/// The diff pairs only spans with the same fragments or sharing a byte, so it is computed
+/// cluster by cluster: spans (of both sides) whose extents overlap or touch, directly or
+/// through others. A pairing never crosses clusters, and within a cluster the diff's order
+/// (text order, then index) and its greedy choices are those of the whole document, so the
+/// counts add up to those of one diff, at a cost that follows the clusters, not the product of
+/// the two span counts.
+fn diff_document(
+    a: &Document,
+    b: &Document,
+) -> (BTreeMap<super::DiffKind, usize>, super::LinkCounts) {
+    let extent = |annotation: &crate::model::Annotation| match (
+        annotation.fragments.first(),
+        annotation.fragments.last(),
+    ) {
+        (Some(first), Some(last)) => (first.start, last.end),
+        _ => (0, 0),
+    };
+    // (start, end, side B, index), in text order.
+    let mut all: Vec<(usize, usize, bool, usize)> = a
+        .annotations
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (extent(x), false, i))
+        .chain(
+            b.annotations
+                .iter()
+                .enumerate()
+                .map(|(j, y)| (extent(y), true, j)),
+        )
+        .map(|((start, end), side, index)| (start, end, side, index))
+        .collect();
+    all.sort_unstable();
+    let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
+    // Pairs of indices (into a's and b's annotations) the diff matched.
+    let mut matched: Vec<(usize, usize)> = Vec::new();
+    let mut flush = |cluster_a: &mut Vec<usize>, cluster_b: &mut Vec<usize>| {
+        if cluster_b.is_empty() {
+            *counts
+                .entry(super::DiffKind::OnlyIn(super::Side::A))
+                .or_default() += cluster_a.len();
+        } else if cluster_a.is_empty() {
+            *counts
+                .entry(super::DiffKind::OnlyIn(super::Side::B))
+                .or_default() += cluster_b.len();
+        } else if let (&[i], &[j]) = (cluster_a.as_slice(), cluster_b.as_slice())
+            && let (Some(x), Some(y)) = (a.annotations.get(i), b.annotations.get(j))
+        {
+            // One span a side (the common case): the diff's stages in order, without copying.
+            let same_label = x.label == y.label;
+            let kind = if x.fragments == y.fragments {
+                if same_label {
+                    matched.push((i, j));
+                    Some(super::DiffKind::Match)
+                } else {
+                    Some(super::DiffKind::LabelDisagreement)
+                }
+            } else if x.fragments.iter().any(|f| {
+                y.fragments
+                    .iter()
+                    .any(|g| f.end.min(g.end) > f.start.max(g.start))
+            }) {
+                Some(if same_label {
+                    super::DiffKind::BoundaryDisagreement
+                } else {
+                    super::DiffKind::LabelAndBoundaryDisagreement
+                })
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                *counts.entry(kind).or_default() += 1;
+            } else {
+                *counts
+                    .entry(super::DiffKind::OnlyIn(super::Side::A))
+                    .or_default() += 1;
+                *counts
+                    .entry(super::DiffKind::OnlyIn(super::Side::B))
+                    .or_default() += 1;
+            }
+        } else {
+            // The document's order of indices, for the diff's ties.
+            cluster_a.sort_unstable();
+            cluster_b.sort_unstable();
+            let spans = |document: &Document, indices: &[usize]| -> Vec<Span> {
+                indices
+                    .iter()
+                    .filter_map(|&i| document.annotations.get(i))
+                    .map(Span::from)
+                    .collect()
+            };
+            let diff = super::diff(&spans(a, cluster_a), &spans(b, cluster_b));
+            for entry in &diff.entries {
+                *counts.entry(entry.kind).or_default() += 1;
+                if entry.kind == super::DiffKind::Match
+                    && let (Some(i), Some(j)) = (
+                        entry.a.and_then(|i| cluster_a.get(i)),
+                        entry.b.and_then(|j| cluster_b.get(j)),
+                    )
+                {
+                    matched.push((*i, *j));
+                }
+            }
+        }
+        cluster_a.clear();
+        cluster_b.clear();
+    };
+    let mut cluster_a: Vec<usize> = Vec::new();
+    let mut cluster_b: Vec<usize> = Vec::new();
+    let mut reach: Option<usize> = None;
+    for (start, end, side_b, index) in all {
+        if reach.is_some_and(|r| start > r) {
+            flush(&mut cluster_a, &mut cluster_b);
+        }
+        reach = Some(reach.map_or(end, |r| r.max(end)));
+        if side_b {
+            cluster_b.push(index);
+        } else {
+            cluster_a.push(index);
+        }
+    }
+    if !cluster_a.is_empty() || !cluster_b.is_empty() {
+        flush(&mut cluster_a, &mut cluster_b);
+    }
+    (counts, links_of(&matched, a, b))
+}
+
+/// How the links of two versions of a document agree (as [`super::link_agreement`]), given the
+/// pairs of annotations (indices into `a`'s and `b`'s) their span diff matched.
+fn links_of(matched: &[(usize, usize)], a: &Document, b: &Document) -> super::LinkCounts {
+    let agreed = if a.relations.is_empty() || b.relations.is_empty() {
+        0
+    } else {
+        let matched: BTreeMap<crate::model::Id, crate::model::Id> = matched
+            .iter()
+            .filter_map(|&(i, j)| Some((a.annotations.get(i)?.id, b.annotations.get(j)?.id)))
+            .collect();
+        a.relations
+            .iter()
+            .filter(|r| match (matched.get(&r.from), matched.get(&r.to)) {
+                (Some(from), Some(to)) => b
+                    .relations
+                    .iter()
+                    .any(|s| s.kind == r.kind && s.from == *from && s.to == *to),
+                _ => false,
+            })
+            .count()
+    };
+    super::LinkCounts {
+        a: a.relations.len(),
+        b: b.relations.len(),
+        agreed,
+    }
+}
 
 /// Computes the agreement of `projects` (at least two) for each pair, and for all of them when
 /// there are more than two.
+///
+/// Each document is reduced once (tokens, token codes, covered tokens and αu units of each
+/// label, spans sorted by label), then every row adds up per-document counts: the rows of one
+/// group of annotators come from one pass over the documents, on all cores.
 pub fn compare(projects: &[&Project], by: By) -> Report {
     let alignment = align(projects);
-    let docs = prepare(&alignment);
     let mut annotators: Vec<String> = Vec::new();
     for project in projects {
         let mut name = project.annotator.clone();
@@ -849,15 +1266,6 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             }
         }
     }
-    let mut extra: BTreeSet<String> = BTreeSet::new();
-    for doc in &docs {
-        for span in doc.spans.iter().flatten().flatten() {
-            if !labels.contains(&span.label) {
-                extra.insert(span.label.clone());
-            }
-        }
-    }
-    labels.extend(extra);
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
@@ -867,50 +1275,91 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     if projects.len() > 2 {
         groups.push((0..projects.len()).collect());
     }
+    // Documents are prepared with the labels of the schemas; only when they have others (rare)
+    // are those gathered and the documents prepared again.
+    let first = prepare(&alignment, &Codes::new(&labels));
+    let docs = if first.iter().all(|d| !d.unknown_labels) {
+        first
+    } else {
+        let known = Codes::new(&labels);
+        let mut extra: BTreeSet<String> = BTreeSet::new();
+        for doc in &alignment.documents {
+            for annotation in doc.documents.iter().flatten().flat_map(|d| &d.annotations) {
+                if known.index(&annotation.label).is_none() {
+                    extra.insert(annotation.label.clone());
+                }
+            }
+        }
+        labels.extend(extra);
+        prepare(&alignment, &Codes::new(&labels))
+    };
     let codes = Codes::new(&labels);
-    let refs: Vec<&Prepared> = docs.iter().collect();
-    // Every row is independent: (coders, documents, label) tasks, computed on all cores.
-    let mut tasks: Vec<Task<'_>> = Vec::new();
+    let k = codes.len();
+    let mut rows = Vec::new();
     for coders in groups {
-        // Only the documents at least one of the compared coders has.
-        let mine: Vec<&Prepared> = refs
-            .iter()
-            .copied()
-            .filter(|d| {
-                coders
-                    .iter()
-                    .any(|&c| d.spans.get(c).is_some_and(Option::is_some))
+        let pair = coders.len() == 2;
+        let by_document = by == By::Document;
+        // By document, each document's tally makes a row; by label, only their sum is needed,
+        // summed by chunks of documents as they are computed.
+        let tallies: Vec<DocTally> = if by_document {
+            crate::parallel::map(&docs, |doc| tally(doc, &coders, k, true))
+        } else {
+            let chunks: Vec<&[Prepared<'_>]> = docs.chunks(16).collect();
+            crate::parallel::map(&chunks, |chunk| {
+                let mut sum = DocTally::new(k, pair);
+                for doc in *chunk {
+                    sum.add(&tally(doc, &coders, k, false));
+                }
+                sum
             })
-            .collect();
-        tasks.push((coders.clone(), Scope::All, mine.clone(), None));
+        };
+        let mut total = DocTally::new(k, pair);
+        for t in &tallies {
+            total.add(t);
+        }
+        let units = unitizing_by_label(&docs, &coders, k);
+        let mut all_units = Unitizing::default();
+        for u in &units {
+            all_units.add(*u);
+        }
+        rows.push(Row {
+            scope: Scope::All,
+            annotators: coders.clone(),
+            measures: total.all.measures(k, pair, all_units.alpha()),
+        });
         match by {
             By::Label => {
                 for label in &labels {
-                    tasks.push((
-                        coders.clone(),
-                        Scope::Label(label.clone()),
-                        mine.clone(),
-                        Some(label.as_str()),
-                    ));
+                    let index = usize::from(codes.code(label)).wrapping_sub(1);
+                    let measures = total.labels.get(index).map_or_else(Measures::default, |t| {
+                        let alpha_u = units.get(index).map_or(f64::NAN, Unitizing::alpha);
+                        t.measures(2, pair, alpha_u)
+                    });
+                    rows.push(Row {
+                        scope: Scope::Label(label.clone()),
+                        annotators: coders.clone(),
+                        measures,
+                    });
                 }
             }
             By::Document => {
-                for doc in &mine {
-                    tasks.push((
-                        coders.clone(),
-                        Scope::Document(doc.path.clone()),
-                        vec![*doc],
-                        None,
-                    ));
+                for (doc, t) in docs.iter().zip(&tallies) {
+                    // Only the documents at least one of the compared annotators has.
+                    if !coders
+                        .iter()
+                        .any(|&c| doc.coders.get(c).is_some_and(Option::is_some))
+                    {
+                        continue;
+                    }
+                    rows.push(Row {
+                        scope: Scope::Document(doc.path.to_owned()),
+                        annotators: coders.clone(),
+                        measures: t.all.measures(k, pair, t.alpha_u),
+                    });
                 }
             }
         }
     }
-    let rows = crate::parallel::map(&tasks, |(coders, scope, docs, label)| Row {
-        scope: scope.clone(),
-        annotators: coders.clone(),
-        measures: measures(docs, coders, *label, &labels, &codes),
-    });
     let partial = alignment
         .partial()
         .map(|d| {
@@ -925,33 +1374,26 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
         })
         .collect();
     let mut differences = Vec::new();
-    for i in 0..projects.len() {
-        for j in i + 1..projects.len() {
-            let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
-            let per_document =
-                crate::parallel::map(&docs, |doc| match (doc.spans.get(i), doc.spans.get(j)) {
-                    (Some(Some(a)), Some(Some(b))) => super::diff(a, b).counts(),
-                    _ => BTreeMap::new(),
-                });
-            for document in per_document {
-                for (kind, n) in document {
-                    *counts.entry(kind).or_default() += n;
-                }
-            }
-            differences.push((i, j, counts));
-        }
-    }
     let mut links = Vec::new();
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
-            let mut counts = super::LinkCounts::default();
-            for doc in &alignment.documents {
-                if let (Some(Some(a)), Some(Some(b))) = (doc.documents.get(i), doc.documents.get(j))
-                {
-                    counts.add(super::link_agreement(a, b));
+            // One span diff per document gives both the differences and the links.
+            let per_document = crate::parallel::map(&docs, |doc| {
+                match (doc.documents.get(i), doc.documents.get(j)) {
+                    (Some(Some(a)), Some(Some(b))) => diff_document(a, b),
+                    _ => (BTreeMap::new(), super::LinkCounts::default()),
                 }
+            });
+            let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
+            let mut link_counts = super::LinkCounts::default();
+            for (document, document_links) in per_document {
+                for (kind, n) in document {
+                    *counts.entry(kind).or_default() += n;
+                }
+                link_counts.add(document_links);
             }
-            links.push((i, j, counts));
+            differences.push((i, j, counts));
+            links.push((i, j, link_counts));
         }
     }
     Report {
@@ -1162,6 +1604,60 @@ mod tests {
         )
     }
 
+    #[test]
+    fn codes_are_alphabetical_ranks_with_few_or_many_labels() {
+        for count in [3usize, 40] {
+            let labels: Vec<String> = (0..count).rev().map(|i| format!("label {i:02}")).collect();
+            let codes = Codes::new(&labels);
+            assert_eq!(codes.len(), count + 1);
+            for i in 0..count {
+                assert_eq!(usize::from(codes.code(&format!("label {i:02}"))), i + 1);
+            }
+            assert_eq!(codes.code("label"), u16::MAX);
+            assert_eq!(codes.code("label 99x"), u16::MAX);
+            assert_eq!(codes.index("zzz"), None);
+        }
+    }
+
+    /// The links counted from the report's one diff per document are those of
+    /// [`super::super::link_agreement`].
+    #[test]
+    fn links_from_the_diff_are_those_of_link_agreement() {
+        let spans: &[(&str, usize, usize)] = &[("claim", 18, 29), ("source", 4, 12)];
+        let mut a = project("a", &[("1.txt", ONE, spans)]);
+        let mut b = project("b", &[("1.txt", ONE, spans)]);
+        let relation = |id: u64, kind: &str, from: u64, to: u64| crate::model::Relation {
+            id: crate::model::Id(id),
+            kind: kind.into(),
+            from: crate::model::Id(from),
+            to: crate::model::Id(to),
+            annotator: String::new(),
+            created: crate::model::Timestamp(0),
+        };
+        a.documents[0].relations = vec![
+            relation(10, "attributed-to", 1, 2),
+            relation(11, "quotes", 1, 2),
+            relation(12, "attributed-to", 2, 1),
+        ];
+        b.documents[0].relations = vec![
+            relation(20, "attributed-to", 1, 2),
+            relation(21, "quotes", 2, 1),
+        ];
+        let (da, db) = (&a.documents[0], &b.documents[0]);
+        let expected = super::super::link_agreement(da, db);
+        assert_eq!(diff_document(da, db).1, expected);
+        assert_eq!((expected.a, expected.b, expected.agreed), (3, 2, 1));
+        let report = compare(&[&a, &b], By::Label);
+        assert_eq!(report.links, vec![(0, 1, expected)]);
+        // Without links on one side, nothing agrees.
+        b.documents[0].relations.clear();
+        let db = &b.documents[0];
+        assert_eq!(
+            diff_document(da, db).1,
+            super::super::link_agreement(da, db)
+        );
+    }
+
     const ONE: &str = "the minister said prices rise";
     const TWO: &str = "read also our stories";
 
@@ -1290,6 +1786,457 @@ mod properties {
 
     fn labels() -> impl Strategy<Value = Vec<&'static str>> {
         prop::collection::vec(prop::sample::select(vec!["O", "claim", "source"]), 1..30)
+    }
+
+    /// The tokens as plain unicode-segmentation gives them on the whole text (the tokenizer
+    /// before its ASCII fast path).
+    fn plain_tokens(text: &str) -> Vec<ByteRange> {
+        use unicode_segmentation::UnicodeSegmentation as _;
+        let blank = |c: char| c.is_whitespace() || c == '\u{feff}';
+        let mut tokens = Vec::new();
+        for (start, word) in text.split_word_bound_indices() {
+            let mut run: Option<usize> = None;
+            for (offset, c) in word.char_indices() {
+                if blank(c) {
+                    if let Some(begin) = run.take() {
+                        tokens.push(ByteRange::new(begin, start + offset));
+                    }
+                } else if run.is_none() {
+                    run = Some(start + offset);
+                }
+            }
+            if let Some(begin) = run {
+                tokens.push(ByteRange::new(begin, start + word.len()));
+            }
+        }
+        tokens
+    }
+
+    /// Texts over a nasty alphabet: ASCII letters, digits, every ASCII punctuation mark and
+    /// control character, white space of both kinds, accents (precomposed and combining),
+    /// typographic quotes, emoji with ZWJ, skin tones and flags, Arabic, CJK, BOM.
+    fn nasty_text() -> impl Strategy<Value = String> {
+        let pieces: Vec<&'static str> = vec![
+            "a",
+            "Z",
+            "q",
+            "0",
+            "7",
+            "_",
+            ".",
+            "'",
+            ":",
+            ",",
+            ";",
+            "\"",
+            "!",
+            "#",
+            "$",
+            "%",
+            "&",
+            "(",
+            ")",
+            "*",
+            "+",
+            "-",
+            "/",
+            "<",
+            "=",
+            ">",
+            "?",
+            "@",
+            "[",
+            "\\",
+            "]",
+            "^",
+            "`",
+            "{",
+            "|",
+            "}",
+            "~",
+            " ",
+            " ",
+            "  ",
+            "\t",
+            "\r",
+            "\n",
+            "\r\n",
+            "\u{b}",
+            "\u{c}",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{2003}",
+            "\u{3000}",
+            "é",
+            "e\u{301}",
+            "\u{301}",
+            "\u{200d}",
+            "\u{feff}",
+            "\u{ad}",
+            "’",
+            "‘",
+            "«",
+            "»",
+            "“",
+            "😀",
+            "👍\u{1f3fd}",
+            "👨\u{200d}👩\u{200d}👧",
+            "🇫🇷",
+            "🇫",
+            "🇷",
+            "\u{2764}\u{fe0f}",
+            "مرحبا",
+            "ال",
+            "\u{64b}",
+            "中文",
+            "カタカナ",
+            "한",
+            "שׁ",
+            "\u{5f4}",
+            "abc",
+            "12",
+            "3.14",
+            "a.b",
+            "x:y",
+            "1,000",
+            "don't",
+            "e.g.",
+            // Latin letters (the fast path's) and their neighbours (not), typographic marks.
+            "ß",
+            "Ç",
+            "ŀ",
+            "ǅ",
+            "ɏ",
+            "ɐ",
+            "ª",
+            "µ",
+            "×",
+            "÷",
+            "“",
+            "”",
+            "–",
+            "—",
+            "…",
+            "l’",
+            "aujourd’hui",
+            "3’5",
+            "‘",
+            "ministère",
+            "À",
+            "\u{2024}",
+            "\u{202f}",
+            "\u{2028}",
+            "¿",
+            "\u{2010}",
+            "\u{2011}",
+        ];
+        prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_tokens_are_the_unicode_segmentation_tokens(text in nasty_text()) {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn fast_tokens_on_latin_words(text in "[aZéÇ9_.,:;'’‘«» \t\n×ß\u{301}-]{0,40}") {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn fast_tokens_on_any_ascii(text in "[\\x00-\\x7f]{0,60}") {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn fast_tokens_on_any_text(text in "\\PC{0,40}") {
+            prop_assert_eq!(tokens(&text), plain_tokens(&text), "{:?}", text);
+        }
+    }
+
+    const TEXTS: [&str; 2] = [
+        "Le ministère a dit « oui » 😀 hier. Selon l’AFP, rien n'a changé: 3,5 %.",
+        "read also: our e\u{301}te\u{301} stories 👨\u{200d}👩\u{200d}👧 مرحبا بكم 中文",
+    ];
+
+    /// The spans of one annotator on one document: a label (index into [`LABELS`]) and sorted
+    /// indices of char boundaries (two or three: one fragment; four: two fragments).
+    type RawSpans = Vec<(usize, Vec<usize>)>;
+
+    const LABELS: [&str; 4] = ["claim", "source", "boilerplate", "extra"];
+
+    fn raw_spans() -> impl Strategy<Value = RawSpans> {
+        prop::collection::vec(
+            (0..LABELS.len(), prop::collection::vec(0usize..200, 2..=4)),
+            0..8,
+        )
+    }
+
+    /// Many short spans (of one or two fragments), so that documents have several clusters.
+    fn short_spans() -> impl Strategy<Value = RawSpans> {
+        prop::collection::vec(
+            (
+                0..LABELS.len(),
+                0usize..70,
+                1usize..6,
+                prop::option::of((1usize..4, 1usize..4)),
+            ),
+            0..16,
+        )
+        .prop_map(|spans| {
+            spans
+                .into_iter()
+                .map(|(label, start, length, second)| {
+                    let mut points = vec![start, start + length];
+                    if let Some((gap, length)) = second {
+                        points.extend([start + length + gap, start + length + gap + length]);
+                    }
+                    (label, points)
+                })
+                .collect()
+        })
+    }
+
+    fn annotations(text: &str, raw: &RawSpans) -> Vec<crate::model::Annotation> {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let mut out = Vec::new();
+        for (label, points) in raw {
+            let mut points: Vec<usize> = points.iter().map(|p| bounds[p % bounds.len()]).collect();
+            points.sort_unstable();
+            points.dedup();
+            let fragments = match points.as_slice() {
+                [a, b, c, d] => vec![ByteRange::new(*a, *b), ByteRange::new(*c, *d)],
+                [a, .., b] => vec![ByteRange::new(*a, *b)],
+                _ => continue,
+            };
+            out.push(crate::model::Annotation {
+                id: crate::model::Id(out.len() as u64 + 1),
+                label: LABELS[*label].into(),
+                fragments,
+                annotator: String::new(),
+                note: String::new(),
+                created: crate::model::Timestamp(0),
+                attributes: BTreeMap::new(),
+                provenance: None,
+            });
+        }
+        out
+    }
+
+    /// A project with the documents of [`TEXTS`] that `have` says, annotated by `raw`.
+    fn coder_project(name: &str, have: [bool; 2], raw: &[RawSpans; 2]) -> Project {
+        let documents = (0..2)
+            .filter(|&d| have[d])
+            .map(|d| crate::model::Document {
+                path: format!("{d}.txt"),
+                hash: format!("hash {d}"),
+                text: TEXTS[d].into(),
+                annotations: annotations(TEXTS[d], &raw[d]),
+                ..crate::model::Document::default()
+            })
+            .collect();
+        Project::new(
+            name.into(),
+            "/corpus".into(),
+            crate::schema::Schema::default(),
+            documents,
+        )
+    }
+
+    /// The measures of a row from the public reference functions: the annotators `coders` on
+    /// the documents `docs` (indices into [`TEXTS`]), restricted to `label`.
+    fn reference(
+        projects: &[&Project],
+        coders: &[usize],
+        docs: &[usize],
+        label: Option<&str>,
+    ) -> Measures {
+        let version = |c: usize, d: usize| {
+            projects[c]
+                .documents
+                .iter()
+                .find(|doc| doc.hash == format!("hash {d}"))
+        };
+        let spans = |c: usize, d: usize| -> Option<Vec<Span>> {
+            version(c, d).map(|doc| {
+                super::super::spans_of(doc)
+                    .into_iter()
+                    .filter(|s| label.is_none_or(|l| s.label == l))
+                    .collect()
+            })
+        };
+        let pair = coders.len() == 2;
+        let mut m = Measures::default();
+        let (mut la, mut lb): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut units: Vec<Vec<Option<String>>> = Vec::new();
+        let mut length = 0;
+        let mut by_label: BTreeMap<&str, Vec<Vec<(usize, usize)>>> = BTreeMap::new();
+        for &d in docs {
+            let text = TEXTS[d];
+            let tokens = tokens(text);
+            let labels: Vec<Option<Vec<String>>> = coders
+                .iter()
+                .map(|&c| {
+                    spans(c, d).map(|s| {
+                        token_labels(&tokens, &s)
+                            .into_iter()
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                })
+                .collect();
+            if pair && let (Some(a), Some(b)) = (spans(coders[0], d), spans(coders[1], d)) {
+                m.exact.add(exact_counts(&a, &b));
+                m.overlap.add(overlap_counts(&a, &b));
+                la.extend(labels[0].clone().unwrap_or_default());
+                lb.extend(labels[1].clone().unwrap_or_default());
+            }
+            for t in 0..tokens.len() {
+                units.push(
+                    labels
+                        .iter()
+                        .map(|l| l.as_ref().map(|l| l[t].clone()))
+                        .collect(),
+                );
+            }
+            if coders.iter().all(|&c| version(c, d).is_some()) {
+                let index = CodePointIndex::new(text);
+                for name in LABELS.iter().filter(|&&l| label.is_none_or(|x| x == l)) {
+                    let slot = by_label
+                        .entry(name)
+                        .or_insert_with(|| vec![Vec::new(); coders.len()]);
+                    for (i, &c) in coders.iter().enumerate() {
+                        for span in spans(c, d).unwrap_or_default() {
+                            if span.label == *name {
+                                for f in &span.fragments {
+                                    slot[i].push((
+                                        length + index.char_of_byte(f.start),
+                                        length + index.char_of_byte(f.end),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+                length += index.len_chars();
+            }
+        }
+        let mut u = Unitizing::default();
+        for coder_units in by_label.values() {
+            u.add(unitizing(length, coder_units));
+        }
+        m.alpha_u = u.alpha();
+        if pair {
+            m.kappa = cohen_kappa(&la, &lb);
+            let pairs: Vec<Vec<Option<&String>>> = la
+                .iter()
+                .zip(&lb)
+                .map(|(a, b)| vec![Some(a), Some(b)])
+                .collect();
+            m.alpha = krippendorff_alpha_nominal(&pairs);
+            m.tokens = la.len();
+        } else {
+            m.kappa = f64::NAN;
+            m.alpha = krippendorff_alpha_nominal(&units);
+            m.tokens = units
+                .iter()
+                .filter(|u| u.iter().flatten().count() >= 2)
+                .count();
+        }
+        m
+    }
+
+    fn same(x: f64, y: f64) -> bool {
+        (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9
+    }
+
+    fn assert_same(got: &Measures, want: &Measures) -> Result<(), TestCaseError> {
+        prop_assert_eq!(got.exact, want.exact);
+        prop_assert_eq!(got.overlap, want.overlap);
+        prop_assert_eq!(got.tokens, want.tokens);
+        prop_assert!(
+            same(got.kappa, want.kappa),
+            "κ {} ≠ {}",
+            got.kappa,
+            want.kappa
+        );
+        prop_assert!(
+            same(got.alpha, want.alpha),
+            "α {} ≠ {}",
+            got.alpha,
+            want.alpha
+        );
+        prop_assert!(
+            same(got.alpha_u, want.alpha_u),
+            "αu {} ≠ {}",
+            got.alpha_u,
+            want.alpha_u
+        );
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Every row of the report, by label and by document, equals the public reference
+        /// functions on the same spans (three annotators; the third may lack a document).
+        #[test]
+        fn report_equals_the_reference_functions(
+            raw in prop::array::uniform3(prop::array::uniform2(raw_spans())),
+            third_has in prop::array::uniform2(any::<bool>()),
+        ) {
+            let a = coder_project("a", [true, true], &raw[0]);
+            let b = coder_project("b", [true, true], &raw[1]);
+            let c = coder_project("c", third_has, &raw[2]);
+            let projects = [&a, &b, &c];
+            let has = |coder: usize, d: usize| coder < 2 || third_has[d];
+            for by in [By::Label, By::Document] {
+                let report = compare(&projects, by);
+                for row in &report.rows {
+                    let coders = &row.annotators;
+                    let all_docs: Vec<usize> = (0..2)
+                        .filter(|&d| coders.iter().any(|&c| has(c, d)))
+                        .collect();
+                    let (docs, label) = match &row.scope {
+                        Scope::All => (all_docs, None),
+                        Scope::Label(l) => (all_docs, Some(l.as_str())),
+                        Scope::Document(path) => {
+                            let d: usize = path.trim_end_matches(".txt").parse().unwrap();
+                            (vec![d], None)
+                        }
+                    };
+                    let want = reference(&projects, coders, &docs, label);
+                    assert_same(&row.measures, &want)?;
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The diff cluster by cluster counts what one diff of the whole document counts.
+        #[test]
+        fn diff_by_clusters_equals_one_diff(raw in prop::array::uniform2(short_spans())) {
+            let make = |raw: &RawSpans| crate::model::Document {
+                text: TEXTS[0].into(),
+                annotations: annotations(TEXTS[0], raw),
+                ..crate::model::Document::default()
+            };
+            let (a, b) = (make(&raw[0]), make(&raw[1]));
+            let whole = super::super::diff(&super::super::spans_of(&a), &super::super::spans_of(&b));
+            prop_assert_eq!(diff_document(&a, &b).0, whole.counts());
+        }
     }
 
     proptest! {
