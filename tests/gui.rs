@@ -873,14 +873,7 @@ fn comparing_with_the_second_annotator_shows_the_cores_differences_and_n_walks_t
         let theirs = marginalia::workspace::Workspace::open(&second).unwrap();
         marginalia::review::diff_projects(mine.project(), theirs.project()).differences()
     };
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
-    harness.run();
-    harness
-        .get_by_role(Role::TextInput)
-        .type_text(&second.display().to_string());
-    harness.run();
-    harness.get_by_label("OK").click();
-    harness.run();
+    compare_with(&mut harness, &second);
     let comparison = harness.state().comparison().expect("comparing");
     assert_eq!(comparison.name, "jules");
     assert_eq!(comparison.diff.differences(), expected);
