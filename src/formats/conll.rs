@@ -279,6 +279,15 @@ fn is_ascii_blank(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 
+/// The tokens of `text` by unicode-segmentation throughout: what [`tokenize`] gives, without
+/// its fast path. The reference of the tokenizer's property tests and of the review benchmark.
+#[doc(hidden)]
+pub fn tokenize_without_fast_path(text: &str) -> Vec<ByteRange> {
+    let mut tokens = Vec::new();
+    segment_words(text, 0, text.len(), &mut tokens);
+    tokens
+}
+
 /// The tokens of `text[from..to]` by unicode-segmentation (`from` and `to` are word boundaries
 /// of the whole text), appended to `tokens`.
 fn segment_words(text: &str, from: usize, to: usize, tokens: &mut Vec<ByteRange>) {

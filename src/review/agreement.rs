@@ -1791,25 +1791,7 @@ mod properties {
     /// The tokens as plain unicode-segmentation gives them on the whole text (the tokenizer
     /// before its ASCII fast path).
     fn plain_tokens(text: &str) -> Vec<ByteRange> {
-        use unicode_segmentation::UnicodeSegmentation as _;
-        let blank = |c: char| c.is_whitespace() || c == '\u{feff}';
-        let mut tokens = Vec::new();
-        for (start, word) in text.split_word_bound_indices() {
-            let mut run: Option<usize> = None;
-            for (offset, c) in word.char_indices() {
-                if blank(c) {
-                    if let Some(begin) = run.take() {
-                        tokens.push(ByteRange::new(begin, start + offset));
-                    }
-                } else if run.is_none() {
-                    run = Some(start + offset);
-                }
-            }
-            if let Some(begin) = run {
-                tokens.push(ByteRange::new(begin, start + word.len()));
-            }
-        }
-        tokens
+        crate::formats::conll::tokenize_without_fast_path(text)
     }
 
     /// Texts over a nasty alphabet: ASCII letters, digits, every ASCII punctuation mark and
