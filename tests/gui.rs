@@ -12,11 +12,13 @@
 use std::path::{Path, PathBuf};
 
 use egui::accesskit::Role;
-use egui::{Key, Modifiers, Pos2, Vec2};
+use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use marginalia::model::{Annotation, Id};
 use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
+
+mod common;
 
 /// A copy of the sample project and its corpus in a temporary folder, laid out as in the repo.
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
@@ -46,22 +48,10 @@ fn harness(project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
     harness_with(project, false)
 }
 
-/// The app in a headless window. egui's bundled fonts have no emoji or Arabic glyphs (the app
-/// takes them from the system's fonts): `tofu` lets tests show such text as boxes.
+/// The app with `project` open in a headless window (see [`common::harness_for`]).
 fn harness_with(project: Option<&Path>, tofu: bool) -> Harness<'static, MarginaliaApp> {
     let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), project);
-    let mut builder = Harness::builder();
-    if tofu {
-        builder = builder.allow_missing_glyphs();
-    }
-    let mut harness = builder
-        .with_size(Vec2::new(1400.0, 900.0))
-        // Frames a 60th of a second apart, as on screen (double-clicks depend on it).
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(120)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui(ui), app);
-    harness.run();
-    harness
+    common::harness_for(app, tofu)
 }
 
 fn annotations(harness: &Harness<'_, MarginaliaApp>, doc: usize) -> Vec<Annotation> {
@@ -94,22 +84,7 @@ fn drag_across_holding(
     let view = harness.state().text_view();
     let p0 = view.screen_pos(start).expect("start of phrase on screen");
     let p1 = view.screen_pos(end).expect("end of phrase on screen");
-    harness.hover_at(p0);
-    harness.run();
-    harness.drag_at(p0);
-    harness.run();
-    for step in 1..=4 {
-        let t = step as f32 / 5.0;
-        harness.hover_at(Pos2::new(
-            p0.x + (p1.x - p0.x) * t,
-            p0.y + (p1.y - p0.y) * t,
-        ));
-        harness.run();
-    }
-    harness.hover_at(p1);
-    harness.run();
-    harness.drop_at(p1);
-    harness.run();
+    common::drag(harness, p0, p1);
     harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
     harness.run();
 }
@@ -1315,12 +1290,7 @@ fn the_next_start_offers_a_recent_projects_unsaved_work_even_when_another_opens(
         ..Prefs::default()
     };
     let app = MarginaliaApp::with_project(prefs, Box::new(NoDialogs), Some(&project));
-    let mut harness = Harness::builder()
-        .with_size(Vec2::new(1400.0, 900.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(120)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui(ui), app);
-    harness.run();
+    let mut harness = common::harness_for(app, false);
     harness.get_by_label("Unsaved work found");
     harness.get_by_label("Restore").click();
     harness.run();

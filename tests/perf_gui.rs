@@ -18,6 +18,8 @@ use marginalia::model::{Annotation, Id};
 use marginalia::text::ByteRange;
 use marginalia::ui::{Action, MarginaliaApp, NoDialogs, Prefs};
 
+mod common;
+
 const NOVEL: &str = "FRA04202_Rolland.txt";
 
 /// The novel in a temporary corpus with a generated project of 20,000 spans; `None` when the
@@ -43,14 +45,7 @@ fn novel_project() -> Option<(tempfile::TempDir, PathBuf)> {
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
     let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), Some(project));
     // Generated notes hold CJK, which egui's bundled fonts lack: boxes are fine here.
-    let mut harness = Harness::builder()
-        .allow_missing_glyphs()
-        .with_size(Vec2::new(1400.0, 900.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(120)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui(ui), app);
-    harness.run();
-    harness
+    common::harness_for(app, true)
 }
 
 fn annotations(harness: &Harness<'_, MarginaliaApp>) -> Vec<Annotation> {
@@ -133,32 +128,12 @@ fn free_word_on_screen(
     found
 }
 
-/// Drags from `p0` to `p1` as a user would.
-fn drag(harness: &mut Harness<'_, MarginaliaApp>, p0: Pos2, p1: Pos2) {
-    harness.hover_at(p0);
-    harness.run();
-    harness.drag_at(p0);
-    harness.run();
-    for step in 1..=4 {
-        let t = step as f32 / 5.0;
-        harness.hover_at(Pos2::new(
-            p0.x + (p1.x - p0.x) * t,
-            p0.y + (p1.y - p0.y) * t,
-        ));
-        harness.run();
-    }
-    harness.hover_at(p1);
-    harness.run();
-    harness.drop_at(p1);
-    harness.run();
-}
-
 /// Drags across a free word on screen after `from` and labels it a claim with `1`: the new span
 /// is exactly that word.
 fn label_a_word(harness: &mut Harness<'_, MarginaliaApp>, from: usize, last: bool) -> ByteRange {
     let (word, p0, p1) = free_word_on_screen(harness, from, last).expect("a free word on screen");
     let before = annotations(harness);
-    drag(harness, p0, p1);
+    common::drag(harness, p0, p1);
     assert_eq!(
         harness.state().selection(),
         Some(word),
