@@ -91,16 +91,36 @@ pub fn is_gold(project: &Project) -> bool {
         .any(|a| a.provenance.is_some())
 }
 
+/// What the adjudication panel shows of a gold project, computed once per change of the project
+/// rather than every frame.
+#[derive(Clone, Debug, Default)]
+pub struct Gold {
+    /// The annotators merged (see [`annotators`]).
+    pub annotators: Vec<String>,
+    /// The places in dispute (see [`places`]).
+    pub places: Vec<Place>,
+}
+
+impl Gold {
+    /// The panel's data for `project`, `None` when it is not a gold project.
+    pub fn of(project: &Project) -> Option<Self> {
+        is_gold(project).then(|| Self {
+            annotators: annotators(project),
+            places: places(project),
+        })
+    }
+}
+
 /// The adjudication panel of a gold project.
 pub fn gold_ui(
     ui: &mut Ui,
+    gold: &Gold,
     project: &Project,
     doc: usize,
     current: Option<&Place>,
 ) -> Option<Action> {
     let mut action = None;
-    let all = places(project);
-    let names = annotators(project);
+    let (all, names) = (&gold.places, &gold.annotators);
     ui.horizontal(|ui| {
         ui.heading("Adjudication");
         ui.weak(format!("gold of {}", names.join(", ")));

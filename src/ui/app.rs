@@ -268,6 +268,8 @@ pub struct MarginaliaApp {
     last_recovery: f64,
     /// The document list's statistics, for (workspace generation, history revision).
     doc_stats: (Option<(u64, u64)>, Vec<panels::DocStats>),
+    /// The adjudication panel's data (a gold project only), for the same key as `doc_stats`.
+    gold: Option<super::adjudication::Gold>,
     /// Counts the workspaces opened, so that cached views never outlive their project.
     stats_generation: u64,
     /// Links per span of the current document, for (generation, revision, document).
@@ -307,6 +309,7 @@ impl MarginaliaApp {
             reviews: Vec::new(),
             last_recovery: 0.0,
             doc_stats: (None, Vec::new()),
+            gold: None,
             stats_generation: 0,
             span_links: (None, std::collections::HashMap::new()),
             loading: None,
@@ -481,6 +484,7 @@ impl MarginaliaApp {
                     let key = (self.stats_generation, ws.history().revision());
                     if self.doc_stats.0 != Some(key) {
                         self.doc_stats = (Some(key), panels::doc_stats(project));
+                        self.gold = super::adjudication::Gold::of(project);
                     }
                     actions.extend(panels::doc_list_ui(
                         ui,
@@ -494,9 +498,10 @@ impl MarginaliaApp {
                 .default_size(330.0)
                 .show(ui, |ui| {
                     if let Some(document) = project.document(self.doc) {
-                        if super::adjudication::is_gold(project) {
+                        if let Some(gold) = &self.gold {
                             actions.extend(super::adjudication::gold_ui(
                                 ui,
+                                gold,
                                 project,
                                 self.doc,
                                 self.place.as_ref(),
