@@ -29,7 +29,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Span, align, diff, spans_of};
+use super::{Span, align, annotator_names, diff, spans_of};
 use crate::edit::Edit;
 use crate::model::{Annotation, Document, Id, Project, Provenance, Relation, Status};
 use crate::schema::Schema;
@@ -115,21 +115,6 @@ pub struct MergeSummary {
     pub partial: Vec<String>,
     /// Paths whose text differs between projects.
     pub mismatches: Vec<String>,
-}
-
-/// The annotators' names, one a project, made unique.
-pub fn annotator_names(projects: &[&Project]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for project in projects {
-        let mut name = project.annotator.clone();
-        let mut n = 1;
-        while names.contains(&name) {
-            n += 1;
-            name = format!("{} ({n})", project.annotator);
-        }
-        names.push(name);
-    }
-    names
 }
 
 /// The schemas of `projects` together: the first, then labels, link types and attributes only

@@ -1248,16 +1248,7 @@ fn links_of(matched: &[(usize, usize)], a: &Document, b: &Document) -> super::Li
 /// group of annotators come from one pass over the documents, on all cores.
 pub fn compare(projects: &[&Project], by: By) -> Report {
     let alignment = align(projects);
-    let mut annotators: Vec<String> = Vec::new();
-    for project in projects {
-        let mut name = project.annotator.clone();
-        let mut n = 1;
-        while annotators.contains(&name) {
-            n += 1;
-            name = format!("{} ({n})", project.annotator);
-        }
-        annotators.push(name);
-    }
+    let annotators = super::annotator_names(projects);
     let mut labels: Vec<String> = Vec::new();
     for project in projects {
         for label in &project.schema.labels {

@@ -112,6 +112,21 @@ pub fn sort_spans(spans: &mut [Span]) {
     spans.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
 }
 
+/// The annotators' names, one a project, made unique with " (2)", " (3)"… when names repeat.
+pub fn annotator_names(projects: &[&Project]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for project in projects {
+        let mut name = project.annotator.clone();
+        let mut n = 1;
+        while names.contains(&name) {
+            n += 1;
+            name = format!("{} ({n})", project.annotator);
+        }
+        names.push(name);
+    }
+    names
+}
+
 // ---------------------------------------------------------------------------------------------
 // Matching documents.
 
