@@ -1342,3 +1342,93 @@ fn a_large_corpus_folder_opens_in_the_background_with_a_progress_bar() {
     assert!(ws.project().documents.iter().all(|d| *d.text == *text));
     assert!(harness.query_by_label("Opening the corpus").is_none());
 }
+
+#[test]
+fn comparing_with_two_colleagues_measures_all_three_and_switches_the_differences_shown() {
+    let (dir, project) = sample_copy();
+    let second = dir.path().join("projects/sample-second-annotator.ron");
+    // A third annotator: a copy of the first under another name.
+    let third = dir.path().join("projects/third.ron");
+    let text = std::fs::read_to_string(&project).unwrap().replacen(
+        "annotator: \"camille\"",
+        "annotator: \"léa\"",
+        1,
+    );
+    std::fs::write(&third, text).unwrap();
+    let mut harness = harness(Some(&project));
+    compare_with(&mut harness, &second);
+    compare_with(&mut harness, &third);
+    let comparison = harness.state().comparison().unwrap();
+    assert_eq!(comparison.others.len(), 2);
+    assert_eq!(comparison.name, "léa", "the newest colleague is shown");
+    assert_eq!(
+        comparison.diff.differences(),
+        0,
+        "léa's spans are camille's"
+    );
+
+    // The agreement covers the three of them: three pairs and all three.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+    harness.run();
+    let report = harness.state().agreement().report.clone().unwrap();
+    assert_eq!(report.annotators, ["camille", "jules", "léa"]);
+    assert!(report.rows.iter().any(|r| r.annotators == [0, 1, 2]));
+    harness.get_by_label("all 3");
+
+    // Back to jules's differences through the panel's chooser.
+    harness
+        .get_by_role_and_label(Role::ComboBox, "with")
+        .click();
+    harness.run();
+    harness.get_by_label("jules").click();
+    harness.run();
+    let comparison = harness.state().comparison().unwrap();
+    assert_eq!(comparison.name, "jules");
+    let mine = marginalia::workspace::Workspace::open(&project).unwrap();
+    let theirs = marginalia::workspace::Workspace::open(&second).unwrap();
+    assert_eq!(
+        comparison.diff.differences(),
+        marginalia::review::diff_projects(mine.project(), theirs.project()).differences()
+    );
+}
+
+#[test]
+fn a_span_drawn_in_a_gold_project_is_gold_by_the_adjudicator() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    compare_with(
+        &mut harness,
+        &dir.path().join("projects/sample-second-annotator.ron"),
+    );
+    harness.get_by_label("Adjudicate…").click();
+    harness.run();
+    harness.get_by_label("Start from union").click();
+    harness.run();
+    let id = label_phrase(&mut harness, "place Rouge", Key::Num2);
+    let project = harness.state().workspace().unwrap().project().clone();
+    let span = project.documents[0].annotation(id).unwrap();
+    let provenance = span.provenance.as_ref().expect("provenance");
+    assert_eq!(provenance.adjudicator.as_deref(), Some("camille"));
+    assert!(provenance.annotators.is_empty());
+    assert!(!provenance.unresolved);
+}
+
+#[test]
+fn spans_that_no_longer_fit_a_changed_text_are_listed_to_place_again() {
+    let (dir, mut harness) = one_document("Le Kremlin a démenti. Selon l'AFP, Kim est arrivé.");
+    label_phrase(&mut harness, "Kim est arrivé", Key::Num1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    // The sentence is gone from the file: the span cannot be found again.
+    std::fs::write(
+        dir.path().join("corpus/a.txt"),
+        "Le Kremlin a démenti. Selon l'AFP, rien de plus.",
+    )
+    .unwrap();
+    let reopened = self::harness(Some(&dir.path().join("p.ron")));
+    reopened.get_by_label("Spans to place again");
+    reopened.get_by_label_contains("“Kim est arrivé”");
+    let document = &reopened.state().workspace().unwrap().project().documents[0];
+    assert!(document.annotations.is_empty());
+    assert_eq!(document.detached.len(), 1);
+}

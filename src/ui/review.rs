@@ -246,8 +246,9 @@ pub fn review_ui(
     ui.horizontal(|ui| {
         ui.heading("Review");
         if comparison.others.len() > 1 {
+            let name = ui.weak("with");
             egui::ComboBox::from_id_salt("colleague")
-                .selected_text(format!("with {}", comparison.name))
+                .selected_text(&comparison.name)
                 .show_ui(ui, |ui| {
                     for (i, colleague) in comparison.others.iter().enumerate() {
                         if ui
@@ -257,7 +258,9 @@ pub fn review_ui(
                             action = Some(Action::ShowColleague(i));
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(name.id);
         } else {
             ui.weak(format!("with {}", comparison.name));
         }
