@@ -116,11 +116,17 @@ impl DetachedSpan {
 /// The context of a span in `text`: up to [`CONTEXT_CHARS`] characters before the first fragment
 /// and after the last (empty when the fragments do not fit the text).
 pub fn context(text: &str, fragments: &[ByteRange]) -> (String, String) {
+    let (before, after) = context_slices(text, fragments);
+    (before.to_owned(), after.to_owned())
+}
+
+/// [`context`] without copying: slices of `text`.
+pub fn context_slices<'t>(text: &'t str, fragments: &[ByteRange]) -> (&'t str, &'t str) {
     let (Some(first), Some(last)) = (fragments.first(), fragments.last()) else {
-        return (String::new(), String::new());
+        return ("", "");
     };
     let (Some(head), Some(tail)) = (text.get(..first.start), text.get(last.end..)) else {
-        return (String::new(), String::new());
+        return ("", "");
     };
     let start = head
         .char_indices()
@@ -133,8 +139,8 @@ pub fn context(text: &str, fragments: &[ByteRange]) -> (String, String) {
         .nth(CONTEXT_CHARS)
         .map_or(tail.len(), |(i, _)| i);
     (
-        head.get(start..).unwrap_or_default().to_owned(),
-        tail.get(..end).unwrap_or_default().to_owned(),
+        head.get(start..).unwrap_or_default(),
+        tail.get(..end).unwrap_or_default(),
     )
 }
 

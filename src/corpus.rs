@@ -91,7 +91,9 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
     if size > limit {
         return Err(too_large(size));
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata, so that a large file is read without the buffer growing (and being
+    // copied) several times; the limit still holds if the file grows meanwhile.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
@@ -104,6 +106,12 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
 /// True when `bytes` look like a binary file rather than text: a NUL byte in the first KiB (UTF-16
 /// with a BOM aside), or, for bytes that are not UTF-8, many control characters there.
 pub fn looks_binary(bytes: &[u8]) -> bool {
+    binary(bytes, std::str::from_utf8(bytes).is_ok())
+}
+
+/// [`looks_binary`] when it is known whether `bytes` are UTF-8 (validating them is the costly
+/// part, and the caller does it anyway).
+fn binary(bytes: &[u8], utf8: bool) -> bool {
     let head = bytes.get(..1024).unwrap_or(bytes);
     if matches!(encoding_rs::Encoding::for_bom(bytes), Some((e, _)) if e != encoding_rs::UTF_8) {
         return false;
@@ -111,7 +119,7 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     if head.contains(&0) {
         return true;
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if utf8 {
         return false;
     }
     let controls = head
@@ -124,14 +132,25 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 /// Reads a file that must hold text: within the size limit ([`max_file_bytes`]), not empty, not
 /// binary. For project and import files.
 pub fn read_text_file(path: &Path) -> Result<Vec<u8>, CorpusError> {
+    read_text(path)
+        .map(|text| text.map_or_else(std::string::FromUtf8Error::into_bytes, String::into_bytes))
+}
+
+/// [`read_text_file`], as a `String` when the file is UTF-8 (the bytes are validated once).
+pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Error>, CorpusError> {
     let bytes = read_limited(path, max_file_bytes())?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CorpusError::EmptyFile(path.to_owned()));
     }
-    if looks_binary(&bytes) {
+    let text = String::from_utf8(bytes);
+    let (bytes, utf8) = match &text {
+        Ok(text) => (text.as_bytes(), true),
+        Err(error) => (error.as_bytes(), false),
+    };
+    if binary(bytes, utf8) {
         return Err(CorpusError::Binary(path.to_owned()));
     }
-    Ok(bytes)
+    Ok(text)
 }
 
 /// A document file read from disk.
@@ -174,25 +193,48 @@ pub fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
 /// one over the size limit is refused).
 pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
     let bytes = read_limited(path, max_file_bytes())?;
-    if looks_binary(&bytes) {
-        return Err(CorpusError::Binary(path.to_owned()));
+    // UTF-8 files (nearly all) become the text without a copy, validated once.
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            if binary(text.as_bytes(), true) {
+                return Err(CorpusError::Binary(path.to_owned()));
+            }
+            let hash = sha256_hex(text.as_bytes());
+            Ok(DocumentText {
+                text,
+                hash,
+                decoded_from: None,
+            })
+        }
+        Err(error) => {
+            let bytes = error.as_bytes();
+            if binary(bytes, false) {
+                return Err(CorpusError::Binary(path.to_owned()));
+            }
+            let hash = sha256_hex(bytes);
+            let (text, decoded_from) = decode(bytes);
+            Ok(DocumentText {
+                text,
+                hash,
+                decoded_from,
+            })
+        }
     }
-    let hash = sha256_hex(&bytes);
-    // UTF-8 files (nearly all) become the text without a copy.
-    let (text, decoded_from) = match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(error) => decode(error.as_bytes()),
-    };
-    Ok(DocumentText {
-        text,
-        hash,
-        decoded_from,
-    })
 }
 
 /// Resolves a document path of a project inside its corpus folder, refusing paths that would lead
 /// outside it: absolute paths, `..`, and symbolic links that point elsewhere.
 pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, CorpusError> {
+    resolve_in(root, root.canonicalize().ok().as_deref(), relative)
+}
+
+/// [`resolve`] with the real path of `root` known (`None` when it has none: it does not exist):
+/// for many documents of the same corpus.
+pub fn resolve_in(
+    root: &Path,
+    real_root: Option<&Path>,
+    relative: &str,
+) -> Result<PathBuf, CorpusError> {
     let outside = || CorpusError::OutsideCorpus(relative.to_owned());
     let relative_path = Path::new(relative);
     if relative.is_empty()
@@ -206,16 +248,30 @@ pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, CorpusError> {
     // A link may still lead out: compare real paths, of the file when it exists, else of the
     // deepest folder on its way that exists (a link to a folder outside, before a file is
     // written into it).
-    if let Ok(real_root) = root.canonicalize() {
+    if let Some(real_root) = real_root {
+        if no_links_below(root, relative_path) {
+            return Ok(path);
+        }
         let existing = path
             .ancestors()
             .take_while(|a| a.starts_with(root))
             .find_map(|a| a.canonicalize().ok());
-        if existing.is_some_and(|real| !real.starts_with(&real_root)) {
+        if existing.is_some_and(|real| !real.starts_with(real_root)) {
             return Err(outside());
         }
     }
     Ok(path)
+}
+
+/// True when `root/relative` exists and none of its parts below `root` is a symbolic link: then
+/// it is inside `root` without asking for its real path (one `lstat` a part instead of a walk
+/// from `/`, which matters when a project opens ten thousand documents).
+fn no_links_below(root: &Path, relative: &Path) -> bool {
+    let mut path = root.to_owned();
+    relative.components().all(|part| {
+        path.push(part);
+        std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_symlink())
+    })
 }
 
 /// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators. Hidden

@@ -240,7 +240,7 @@ impl fmt::Display for Problem {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct ProjectFile {
     format_version: u32,
     annotator: String,
@@ -249,7 +249,7 @@ struct ProjectFile {
     documents: Vec<DocumentFile>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct DocumentFile {
     path: String,
     sha256: String,
@@ -264,7 +264,7 @@ struct DocumentFile {
 }
 
 /// A span that could not be placed on the document's current text (see [`crate::anchor`]).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct DetachedFile {
     span: AnnotationFile,
     #[serde(default)]
@@ -275,10 +275,10 @@ struct DetachedFile {
 
 /// A fragment: start and end byte offsets, and the text they cover (for people reading the file,
 /// and to re-anchor spans when a document changes).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct FragmentFile(usize, usize, #[serde(default)] String);
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct AnnotationFile {
     id: Id,
     label: String,
@@ -298,7 +298,7 @@ struct AnnotationFile {
     provenance: Option<Provenance>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct RelationFile {
     id: Id,
     kind: String,
@@ -341,26 +341,70 @@ pub fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
 }
 
+mod read;
+mod write;
+
+/// How `ron` lays out a project file: one annotation or relation a line, for small, readable
+/// diffs when projects live in git.
+fn pretty_config() -> ron::ser::PrettyConfig {
+    ron::ser::PrettyConfig::new()
+        .depth_limit(4)
+        .indentor("  ".to_owned())
+}
+
 /// Serialises a project as the RON text of its file, with the corpus folder written relative to
 /// `project_dir`.
+///
+/// The header goes through `ron`; the documents are written by hand ([`write`]), in the same
+/// layout, on every core.
 pub fn to_ron(project: &Project, project_dir: &Path) -> String {
-    let file = project_file(project, project_dir);
-    // One annotation or relation a line: small, readable diffs when projects live in git.
-    let config = ron::ser::PrettyConfig::new()
-        .depth_limit(4)
-        .indentor("  ".to_owned());
-    let mut text = ron::ser::to_string_pretty(&file, config).unwrap_or_default();
+    const EMPTY_LIST: &str = "documents: [],\n)";
+    let header = ProjectFile {
+        documents: Vec::new(),
+        ..project_header(project, project_dir)
+    };
+    let Ok(mut text) = ron::ser::to_string_pretty(&header, pretty_config()) else {
+        return to_ron_serde(project, project_dir);
+    };
+    if !project.documents.is_empty() {
+        let Some(head) = text.strip_suffix(EMPTY_LIST) else {
+            return to_ron_serde(project, project_dir);
+        };
+        let mut out = String::with_capacity(head.len() + 64);
+        out.push_str(head);
+        out.push_str("documents: [\n");
+        write::documents(&mut out, &project.documents);
+        out.push_str("  ],\n)");
+        text = out;
+    }
     text.push('\n');
     text
 }
 
-fn project_file(project: &Project, project_dir: &Path) -> ProjectFile {
+/// [`to_ron`] entirely through `ron`'s serializer: what the hand-written writer must equal (tests)
+/// and is compared with (benchmarks).
+#[doc(hidden)]
+pub fn to_ron_serde(project: &Project, project_dir: &Path) -> String {
+    let file = project_file(project, project_dir);
+    let mut text = ron::ser::to_string_pretty(&file, pretty_config()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn project_header(project: &Project, project_dir: &Path) -> ProjectFile {
     ProjectFile {
         format_version: FORMAT_VERSION,
         annotator: project.annotator.clone(),
         corpus: relative_path(&absolute(project_dir), &absolute(&project.corpus_root)),
         schema: project.schema.clone(),
+        documents: Vec::new(),
+    }
+}
+
+fn project_file(project: &Project, project_dir: &Path) -> ProjectFile {
+    ProjectFile {
         documents: project.documents.iter().map(document_file).collect(),
+        ..project_header(project, project_dir)
     }
 }
 
@@ -444,27 +488,36 @@ fn relation_file(r: &Relation) -> RelationFile {
 }
 
 /// The annotation a file entry describes, and what is known of it to re-anchor it.
-fn annotation_of(a: AnnotationFile) -> (Annotation, Anchor) {
+fn annotation_of(mut a: AnnotationFile) -> (Annotation, Anchor) {
     let anchor = Anchor {
+        fragments: std::mem::take(&mut a.fragments)
+            .into_iter()
+            .map(|FragmentFile(start, end, text)| (ByteRange::new(start, end), text))
+            .collect(),
+        before: std::mem::take(&mut a.before),
+        after: std::mem::take(&mut a.after),
+    };
+    let mut annotation = annotation_only(a);
+    annotation.fragments = anchor.fragments.iter().map(|(r, _)| *r).collect();
+    (annotation, anchor)
+}
+
+/// The annotation a file entry describes, when its text is as it was saved.
+fn annotation_only(a: AnnotationFile) -> Annotation {
+    Annotation {
+        id: a.id,
+        label: a.label,
         fragments: a
             .fragments
             .iter()
-            .map(|f| (ByteRange::new(f.0, f.1), f.2.clone()))
+            .map(|FragmentFile(start, end, _)| ByteRange::new(*start, *end))
             .collect(),
-        before: a.before,
-        after: a.after,
-    };
-    let annotation = Annotation {
-        id: a.id,
-        label: a.label,
-        fragments: anchor.fragments.iter().map(|(r, _)| *r).collect(),
         annotator: a.annotator,
         note: a.note,
         created: a.created,
         attributes: a.attributes,
         provenance: a.provenance,
-    };
-    (annotation, anchor)
+    }
 }
 
 fn relation_of(r: RelationFile) -> Relation {
@@ -716,7 +769,7 @@ pub fn save_stamped(project: &Project, path: &Path) -> Result<FileStamp, SaveErr
 
 /// Loads the project file at `path` and its corpus.
 pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
-    let bytes = corpus::read_text_file(path).map_err(|error| match error {
+    let text = corpus::read_text(path).map_err(|error| match error {
         CorpusError::Io { source, .. } => LoadError::Io {
             path: path.to_owned(),
             source,
@@ -734,7 +787,7 @@ pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
             message: other.to_string(),
         },
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    let text = text.map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let before = e.as_bytes().get(..at).unwrap_or_default();
         let line = before.split(|&b| b == b'\n').count();
@@ -750,8 +803,11 @@ pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
         .parent()
         .map(Path::to_owned)
         .unwrap_or_default();
+    // Every document is in the same corpus folder: its real path is looked up once.
+    let real_root = std::sync::OnceLock::new();
     from_ron(&text, path, &dir, |root, relative| {
-        let file = corpus::resolve(root, relative)?;
+        let real_root = real_root.get_or_init(|| root.canonicalize().ok());
+        let file = corpus::resolve_in(root, real_root.as_deref(), relative)?;
         corpus::read_document(&file)
     })
 }
@@ -762,15 +818,23 @@ pub fn from_ron(
     text: &str,
     path: &Path,
     project_dir: &Path,
-    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError>,
+    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    let file: ProjectFile = ron::from_str(text).map_err(|e| LoadError::Syntax {
+    let file = match read::project(text) {
+        Some(file) => file,
+        None => parse_with_ron(text, path)?,
+    };
+    from_file(file, path, project_dir, read)
+}
+
+/// Reads a project file with `ron`'s deserializer: all of RON, and errors with line and column.
+fn parse_with_ron(text: &str, path: &Path) -> Result<ProjectFile, LoadError> {
+    ron::from_str(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
-    })?;
-    from_file(file, path, project_dir, read)
+    })
 }
 
 /// The project file's structure written as compact JSON instead of RON: only for benchmarks, to
@@ -786,7 +850,7 @@ pub fn from_json(
     text: &str,
     path: &Path,
     project_dir: &Path,
-    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError>,
+    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
     let file: ProjectFile = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
@@ -797,12 +861,13 @@ pub fn from_json(
     from_file(file, path, project_dir, read)
 }
 
-/// Builds the project from a parsed file: checks, corpus reading, problems.
+/// Builds the project from a parsed file: checks, corpus reading, problems. The documents are
+/// read, checked and built on all cores.
 fn from_file(
     file: ProjectFile,
     path: &Path,
     project_dir: &Path,
-    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError>,
+    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
     let invalid = |message: String| LoadError::Invalid {
         path: path.to_owned(),
@@ -815,205 +880,43 @@ fn from_file(
         });
     }
     let corpus_root = absolute(&project_dir.join(&file.corpus));
-    let mut problems = Vec::new();
-    let mut seen_paths = BTreeSet::new();
-    let mut seen_ids = BTreeSet::new();
-    let mut documents = Vec::new();
-    for mut doc in file.documents {
-        if !seen_paths.insert(doc.path.clone()) {
-            return Err(invalid(format!(
-                "the document {:?} is listed twice",
-                doc.path
-            )));
-        }
-        let ids =
+    let mut paths: Vec<&str> = file.documents.iter().map(|d| d.path.as_str()).collect();
+    paths.sort_unstable();
+    if let Some(twice) = paths.windows(2).find(|w| w.first() == w.get(1)) {
+        return Err(invalid(format!(
+            "the document {:?} is listed twice",
+            twice.first().copied().unwrap_or_default()
+        )));
+    }
+    let mut ids: Vec<Id> = file
+        .documents
+        .iter()
+        .flat_map(|doc| {
             doc.annotations
                 .iter()
                 .map(|a| a.id)
                 .chain(doc.relations.iter().map(|r| r.id))
                 .chain(doc.detached.iter().flat_map(|d| {
                     std::iter::once(d.span.id).chain(d.relations.iter().map(|r| r.id))
-                }));
-        for id in ids {
-            if !seen_ids.insert(id) {
-                return Err(invalid(format!("the id {} is used twice", id.0)));
-            }
-        }
-        let (text, decoded_from, text_state, hash, changed) = match read(&corpus_root, &doc.path) {
-            Ok(read) if read.hash == doc.sha256 => (
-                read.text,
-                read.decoded_from,
-                TextState::Current,
-                doc.sha256,
-                false,
-            ),
-            Ok(read) => (
-                read.text,
-                read.decoded_from,
-                TextState::Current,
-                read.hash,
-                true,
-            ),
-            Err(source @ CorpusError::OutsideCorpus(_)) => {
-                return Err(LoadError::Corpus {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-            Err(error) => {
-                let reason = match &error {
-                    CorpusError::Io { source, .. } => source.to_string(),
-                    other => other.to_string(),
-                };
-                problems.push(Problem::Missing {
-                    path: doc.path.clone(),
-                    reason: reason.clone(),
-                });
-                (
-                    String::new(),
-                    None,
-                    TextState::Missing { reason },
-                    doc.sha256,
-                    false,
-                )
-            }
-        };
-        if let Some(encoding) = decoded_from {
-            problems.push(Problem::Decoded {
-                path: doc.path.clone(),
-                encoding,
-            });
-        }
-        // Every span and relation id of the document, placed or not: relations must stay inside it.
-        let doc_spans: BTreeSet<Id> = doc
-            .annotations
-            .iter()
-            .map(|a| a.id)
-            .chain(doc.detached.iter().map(|d| d.span.id))
-            .collect();
-        let mut all_relations: Vec<Relation> = Vec::new();
-        for r in doc.relations.into_iter().chain(
-            doc.detached
-                .iter_mut()
-                .flat_map(|d| std::mem::take(&mut d.relations)),
-        ) {
-            for end in [r.from, r.to] {
-                if !doc_spans.contains(&end) {
-                    return Err(invalid(format!(
-                        "relation {} of {} points to {}, which is not a span of that document",
-                        r.id.0, doc.path, end.0
-                    )));
-                }
-            }
-            all_relations.push(relation_of(r));
-        }
-        let mut annotations = Vec::new();
-        let mut detached_spans = Vec::new();
-        if changed {
-            // The text changed: look for every span again, those set aside earlier included.
-            let entries: Vec<(Annotation, Anchor)> = doc
-                .annotations
-                .into_iter()
-                .chain(doc.detached.into_iter().map(|d| d.span))
-                .map(annotation_of)
-                .collect();
-            let anchors: Vec<Anchor> = entries.iter().map(|(_, a)| a.clone()).collect();
-            let placements = anchor::reanchor(&text, &anchors);
-            let (mut moved, mut unchanged) = (0, 0);
-            for ((mut annotation, anchor), placement) in entries.into_iter().zip(placements) {
-                let outcome = match placement {
-                    Placement::Unchanged => Ok(false),
-                    Placement::Moved(fragments) => {
-                        annotation.fragments = fragments;
-                        Ok(true)
-                    }
-                    Placement::Unplaced(why) => Err(why.to_string()),
-                };
-                let outcome = outcome.and_then(|moved| {
-                    crate::model::check_fragments(&text, &annotation.fragments)
-                        .map(|()| moved)
-                        .map_err(|e| e.to_string())
-                });
-                match outcome {
-                    Ok(true) => {
-                        moved += 1;
-                        annotations.push(annotation);
-                    }
-                    Ok(false) => {
-                        unchanged += 1;
-                        annotations.push(annotation);
-                    }
-                    Err(reason) => {
-                        // Put the old fragments back: they are what the file recorded.
-                        annotation.fragments = anchor.fragments.iter().map(|(r, _)| *r).collect();
-                        detached_spans.push(detached(annotation, anchor, reason));
-                    }
-                }
-            }
-            problems.push(Problem::Reanchored {
-                path: doc.path.clone(),
-                moved,
-                unchanged,
-            });
-        } else {
-            for a in doc.annotations {
-                let (annotation, _) = annotation_of(a);
-                if text_state == TextState::Current {
-                    crate::model::check_fragments(&text, &annotation.fragments).map_err(|e| {
-                        invalid(format!("span {} of {}: {e}", annotation.id.0, doc.path))
-                    })?;
-                }
-                annotations.push(annotation);
-            }
-            for d in doc.detached {
-                let (annotation, anchor) = annotation_of(d.span);
-                detached_spans.push(detached(annotation, anchor, d.reason));
-            }
-        }
-        // Relations between placed spans stay; the others go with a detached end.
-        let placed: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
-        detached_spans.sort_by_key(|d| d.annotation.id);
-        let mut relations = Vec::new();
-        for relation in all_relations {
-            if placed.contains(&relation.from) && placed.contains(&relation.to) {
-                relations.push(relation);
-                continue;
-            }
-            let end = if placed.contains(&relation.from) {
-                relation.to
-            } else {
-                relation.from
-            };
-            if let Ok(i) = detached_spans.binary_search_by_key(&end, |d| d.annotation.id)
-                && let Some(span) = detached_spans.get_mut(i)
-            {
-                span.relations.push(relation);
-            }
-        }
-        relations.sort_by_key(|r| r.id);
-        for span in &mut detached_spans {
-            span.relations.sort_by_key(|r| r.id);
-        }
-        if !detached_spans.is_empty() {
-            problems.push(Problem::Unplaced {
-                path: doc.path.clone(),
-                spans: detached_spans.iter().map(UnplacedSpan::of).collect(),
-            });
-        }
-        let mut document = Document {
-            path: doc.path,
-            hash,
-            text: Arc::from(text),
-            decoded_from,
-            text_state,
-            status: doc.status,
-            annotations,
-            relations,
-            detached: detached_spans,
-            span_index: crate::model::SpanIndex::default(),
-        };
-        document.resort();
+                }))
+        })
+        .collect();
+    ids.sort_unstable();
+    if let Some(twice) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+        return Err(invalid(format!(
+            "the id {} is used twice",
+            twice.first().map_or(0, |id| id.0)
+        )));
+    }
+    let built = crate::parallel::map_owned(file.documents, |doc| {
+        document_of(doc, &corpus_root, path, &read)
+    });
+    let mut problems = Vec::new();
+    let mut documents = Vec::with_capacity(built.len());
+    for result in built {
+        let (document, document_problems) = result?;
         documents.push(document);
+        problems.extend(document_problems);
     }
     let mut project = Project::new(file.annotator, corpus_root, file.schema, documents);
     // Labels used by annotations but missing from the schema are added, and reported.
@@ -1036,6 +939,196 @@ fn from_file(
         problems.push(Problem::UnknownLabel { label, count });
     }
     Ok((project, problems))
+}
+
+/// One document of the file: its text read and checked, its spans placed (or set aside when its
+/// text changed and they no longer fit), and what the user should hear about it.
+fn document_of(
+    mut doc: DocumentFile,
+    corpus_root: &Path,
+    path: &Path,
+    read: &(impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync),
+) -> Result<(Document, Vec<Problem>), LoadError> {
+    let invalid = |message: String| LoadError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    let mut problems = Vec::new();
+    let (text, decoded_from, text_state, hash, changed) = match read(corpus_root, &doc.path) {
+        Ok(read) if read.hash == doc.sha256 => (
+            read.text,
+            read.decoded_from,
+            TextState::Current,
+            doc.sha256,
+            false,
+        ),
+        Ok(read) => (
+            read.text,
+            read.decoded_from,
+            TextState::Current,
+            read.hash,
+            true,
+        ),
+        Err(source @ CorpusError::OutsideCorpus(_)) => {
+            return Err(LoadError::Corpus {
+                path: path.to_owned(),
+                source,
+            });
+        }
+        Err(error) => {
+            let reason = match &error {
+                CorpusError::Io { source, .. } => source.to_string(),
+                other => other.to_string(),
+            };
+            problems.push(Problem::Missing {
+                path: doc.path.clone(),
+                reason: reason.clone(),
+            });
+            (
+                String::new(),
+                None,
+                TextState::Missing { reason },
+                doc.sha256,
+                false,
+            )
+        }
+    };
+    if let Some(encoding) = decoded_from {
+        problems.push(Problem::Decoded {
+            path: doc.path.clone(),
+            encoding,
+        });
+    }
+    // Every span and relation id of the document, placed or not: relations must stay inside it.
+    let doc_spans: BTreeSet<Id> = doc
+        .annotations
+        .iter()
+        .map(|a| a.id)
+        .chain(doc.detached.iter().map(|d| d.span.id))
+        .collect();
+    let mut all_relations: Vec<Relation> = Vec::new();
+    for r in doc.relations.into_iter().chain(
+        doc.detached
+            .iter_mut()
+            .flat_map(|d| std::mem::take(&mut d.relations)),
+    ) {
+        for end in [r.from, r.to] {
+            if !doc_spans.contains(&end) {
+                return Err(invalid(format!(
+                    "relation {} of {} points to {}, which is not a span of that document",
+                    r.id.0, doc.path, end.0
+                )));
+            }
+        }
+        all_relations.push(relation_of(r));
+    }
+    let mut annotations = Vec::new();
+    let mut detached_spans = Vec::new();
+    if changed {
+        // The text changed: look for every span again, those set aside earlier included.
+        let entries: Vec<(Annotation, Anchor)> = doc
+            .annotations
+            .into_iter()
+            .chain(doc.detached.into_iter().map(|d| d.span))
+            .map(annotation_of)
+            .collect();
+        let anchors: Vec<Anchor> = entries.iter().map(|(_, a)| a.clone()).collect();
+        let placements = anchor::reanchor(&text, &anchors);
+        let (mut moved, mut unchanged) = (0, 0);
+        for ((mut annotation, anchor), placement) in entries.into_iter().zip(placements) {
+            let outcome = match placement {
+                Placement::Unchanged => Ok(false),
+                Placement::Moved(fragments) => {
+                    annotation.fragments = fragments;
+                    Ok(true)
+                }
+                Placement::Unplaced(why) => Err(why.to_string()),
+            };
+            let outcome = outcome.and_then(|moved| {
+                crate::model::check_fragments(&text, &annotation.fragments)
+                    .map(|()| moved)
+                    .map_err(|e| e.to_string())
+            });
+            match outcome {
+                Ok(true) => {
+                    moved += 1;
+                    annotations.push(annotation);
+                }
+                Ok(false) => {
+                    unchanged += 1;
+                    annotations.push(annotation);
+                }
+                Err(reason) => {
+                    // Put the old fragments back: they are what the file recorded.
+                    annotation.fragments = anchor.fragments.iter().map(|(r, _)| *r).collect();
+                    detached_spans.push(detached(annotation, anchor, reason));
+                }
+            }
+        }
+        problems.push(Problem::Reanchored {
+            path: doc.path.clone(),
+            moved,
+            unchanged,
+        });
+    } else {
+        for a in doc.annotations {
+            let annotation = annotation_only(a);
+            if text_state == TextState::Current {
+                crate::model::check_fragments(&text, &annotation.fragments).map_err(|e| {
+                    invalid(format!("span {} of {}: {e}", annotation.id.0, doc.path))
+                })?;
+            }
+            annotations.push(annotation);
+        }
+        for d in doc.detached {
+            let (annotation, anchor) = annotation_of(d.span);
+            detached_spans.push(detached(annotation, anchor, d.reason));
+        }
+    }
+    // Relations between placed spans stay; the others go with a detached end.
+    let placed: BTreeSet<Id> = annotations.iter().map(|a| a.id).collect();
+    detached_spans.sort_by_key(|d| d.annotation.id);
+    let mut relations = Vec::new();
+    for relation in all_relations {
+        if placed.contains(&relation.from) && placed.contains(&relation.to) {
+            relations.push(relation);
+            continue;
+        }
+        let end = if placed.contains(&relation.from) {
+            relation.to
+        } else {
+            relation.from
+        };
+        if let Ok(i) = detached_spans.binary_search_by_key(&end, |d| d.annotation.id)
+            && let Some(span) = detached_spans.get_mut(i)
+        {
+            span.relations.push(relation);
+        }
+    }
+    relations.sort_by_key(|r| r.id);
+    for span in &mut detached_spans {
+        span.relations.sort_by_key(|r| r.id);
+    }
+    if !detached_spans.is_empty() {
+        problems.push(Problem::Unplaced {
+            path: doc.path.clone(),
+            spans: detached_spans.iter().map(UnplacedSpan::of).collect(),
+        });
+    }
+    let mut document = Document {
+        path: doc.path,
+        hash,
+        text: Arc::from(text),
+        decoded_from,
+        text_state,
+        status: doc.status,
+        annotations,
+        relations,
+        detached: detached_spans,
+        span_index: crate::model::SpanIndex::default(),
+    };
+    document.resort();
+    Ok((document, problems))
 }
 
 #[cfg(test)]
@@ -1166,6 +1259,227 @@ mod tests {
         assert!(write_atomic(&missing, b"x").is_err());
     }
 
+    /// What the mutation test inserts: RON that the fast reader must refuse or read as `ron` does.
+    const MUTATIONS: &[&str] = &[
+        "",
+        " ",
+        "\n",
+        ",",
+        ")",
+        "(",
+        "]",
+        "[",
+        "{",
+        "}",
+        ":",
+        "\"",
+        "\\",
+        "'",
+        "//c\n",
+        "/*c*/",
+        "Some(",
+        "None",
+        "true",
+        "false",
+        "0x1F",
+        "1_0",
+        "01",
+        "+1",
+        "-1",
+        "1.5",
+        "r\"x\"",
+        "r#\"x\"#",
+        "\\u{301}",
+        "\\u{110000}",
+        "\\x41",
+        "\\\n  ",
+        "\u{0B}",
+        "\u{85}",
+        "ToDo",
+        "Done",
+        "id: 3, ",
+        "note: \"n\", ",
+        "extra: 1, ",
+        "ProjectFile",
+        "#![enable(implicit_some)]\n",
+        "99999999999999999999",
+        "\"2026-01-01T00:00:00+01:00\"",
+        "\u{feff}",
+    ];
+
+    /// Any characters: controls, combining marks, quotes, backslashes, emoji, Arabic...
+    fn any_text(max: usize) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy as _;
+        proptest::collection::vec(proptest::prelude::any::<char>(), 0..max)
+            .prop_map(String::from_iter)
+    }
+
+    /// A project with every kind of entry the file holds: spans with notes, attributes and
+    /// provenance, relations, spans set aside with their relations, a document whose text is
+    /// missing; strings drawn from all of Unicode.
+    fn rich_project(text: &str, strings: &[String], seeds: &[(usize, usize, u8)]) -> Project {
+        let pick = |i: usize| {
+            strings
+                .get(i % strings.len().max(1))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut annotations = Vec::new();
+        let mut detached = Vec::new();
+        let mut relations = Vec::new();
+        for (i, &(start, len, flags)) in seeds.iter().enumerate() {
+            let a = crate::text::floor_char_boundary(text, start);
+            let b = crate::text::floor_char_boundary(text, a + len);
+            let mut fragments = vec![ByteRange::new(a, b)];
+            if flags & 1 == 1 && b < text.len() {
+                let c = crate::text::floor_char_boundary(text, b + 1 + len);
+                if c > b {
+                    let c2 = crate::text::floor_char_boundary(text, c + len);
+                    if c2 > c {
+                        fragments.push(ByteRange::new(c, c2));
+                    }
+                }
+            }
+            let mut attributes = BTreeMap::new();
+            if flags & 2 == 2 {
+                attributes.insert(pick(i + 1), pick(i + 2));
+                attributes.insert("kind".to_owned(), pick(i + 3));
+            }
+            let provenance = match flags % 4 {
+                0 => None,
+                1 => Some(Provenance::default()),
+                2 => Some(Provenance {
+                    annotators: vec![pick(i), "b".into()],
+                    adjudicator: None,
+                    unresolved: true,
+                }),
+                _ => Some(Provenance {
+                    annotators: vec![pick(i + 4)],
+                    adjudicator: Some(pick(i + 5)),
+                    unresolved: false,
+                }),
+            };
+            let annotation = Annotation {
+                id: Id(i as u64 * 7 + 1),
+                label: pick(i),
+                fragments,
+                annotator: pick(i + 6),
+                note: if flags & 4 == 4 {
+                    pick(i + 7)
+                } else {
+                    String::new()
+                },
+                created: Timestamp(1_700_000_000 + i64::try_from(i).unwrap() * 86_461),
+                attributes,
+                provenance,
+            };
+            if flags & 8 == 8 {
+                detached.push(DetachedSpan {
+                    texts: annotation.fragments.iter().map(|_| pick(i + 8)).collect(),
+                    annotation,
+                    before: pick(i + 9),
+                    after: pick(i + 10),
+                    reason: pick(i + 11),
+                    relations: Vec::new(),
+                });
+            } else {
+                annotations.push(annotation);
+            }
+        }
+        for pair in annotations.windows(2) {
+            relations.push(Relation {
+                id: Id(pair[0].id.0 * 1000 + 3),
+                kind: pick(pair[0].id.0 as usize),
+                from: pair[0].id,
+                to: pair[1].id,
+                annotator: pick(3),
+                created: Timestamp(1_800_000_000),
+            });
+        }
+        if let (Some(span), Some(first)) = (detached.first_mut(), annotations.first()) {
+            span.relations.push(Relation {
+                id: Id(999_999),
+                kind: "attributed-to".into(),
+                from: first.id,
+                to: span.annotation.id,
+                annotator: pick(2),
+                created: Timestamp(0),
+            });
+        }
+        let current = Document {
+            path: pick(0),
+            hash: corpus::sha256_hex(text.as_bytes()),
+            text: Arc::from(text),
+            status: Status::Done,
+            annotations: annotations.clone(),
+            relations: relations.clone(),
+            detached,
+            ..Document::default()
+        };
+        let missing = Document {
+            path: "gone/é.txt".into(),
+            hash: "0".repeat(64),
+            text_state: TextState::Missing { reason: pick(1) },
+            annotations,
+            relations,
+            ..Document::default()
+        };
+        let empty = Document {
+            path: "empty.txt".into(),
+            ..Document::default()
+        };
+        Project::new(
+            pick(1),
+            "/corpus".into(),
+            Schema::default(),
+            vec![current, missing, empty],
+        )
+    }
+
+    #[test]
+    fn a_cut_inside_a_hand_edited_string_falls_back_to_reading_the_list_whole() {
+        let seeds: Vec<(usize, usize, u8)> = (0..30).map(|i| (i * 3, 5, 4)).collect();
+        let strings = ["a".to_owned(), "x\n    (\n      path: y".to_owned()];
+        let mut project = rich_project(
+            "Un texte assez long pour trente spans, é😀.",
+            &strings,
+            &seeds,
+        );
+        let copy = project.documents[0].clone();
+        for i in 0..20 {
+            project.documents.push(Document {
+                path: format!("{i}.txt"),
+                ..copy.clone()
+            });
+        }
+        let written = to_ron(&project, Path::new("/"));
+        // What someone editing the file by hand may write: real line ends inside the note.
+        let edited = written.replace("x\\n    (\\n      path: y", "x\n    (\n      path: y");
+        assert_ne!(edited, written);
+        let slow = parse_with_ron(&edited, Path::new("p.ron")).unwrap();
+        assert_eq!(read::project(&edited), Some(slow));
+    }
+
+    #[test]
+    fn the_written_file_is_what_ron_writes_for_the_sample_projects() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects");
+        for name in ["sample.ron", "sample-second-annotator.ron"] {
+            let (project, _) = load(&root.join(name)).unwrap();
+            let fast = to_ron(&project, &root);
+            assert_eq!(fast, to_ron_serde(&project, &root), "{name}");
+            assert_eq!(
+                fast,
+                std::fs::read_to_string(root.join(name)).unwrap(),
+                "{name}"
+            );
+        }
+        let empty = Project::new("a".into(), "/c".into(), Schema::default(), Vec::new());
+        assert_eq!(
+            to_ron(&empty, Path::new("/c")),
+            to_ron_serde(&empty, Path::new("/c"))
+        );
+    }
+
     proptest::proptest! {
         /// Save then load gives back the same project, on text with accents, emoji, combining
         /// marks, CRLF, a BOM and Arabic.
@@ -1213,6 +1527,50 @@ mod tests {
             }
             // Saving again gives the same bytes: files diff cleanly.
             proptest::prop_assert_eq!(to_ron(&back, Path::new("/corpus")), ron);
+        }
+
+        /// The fast reader reads every file the writer writes, into what `ron` reads.
+        #[test]
+        fn the_fast_reader_reads_what_ron_reads(
+            text in any_text(80),
+            strings in proptest::collection::vec(any_text(10), 1..12),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 0..12),
+        ) {
+            let written = to_ron(&rich_project(&text, &strings, &seeds), Path::new("/"));
+            let fast = read::project(&written);
+            proptest::prop_assert!(fast.is_some(), "the fast reader gave up on {}", written);
+            proptest::prop_assert_eq!(fast, parse_with_ron(&written, Path::new("p.ron")).ok());
+        }
+
+        /// Whatever a text becomes (hand edits, merges gone wrong, truncation), when the fast
+        /// reader accepts it, `ron` accepts it too and reads the same values.
+        #[test]
+        fn the_fast_reader_accepts_nothing_ron_would_read_differently(
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 1..6),
+            edits in proptest::collection::vec((0.0f64..1.0, 0usize..4, 0usize..MUTATIONS.len()), 1..4),
+        ) {
+            let strings = ["claim".to_owned(), "é\"'\\ \u{301}😀".to_owned(), "a\nb\tc".to_owned()];
+            let mut written = to_ron(&rich_project("« Vos soldats » 😀, a dit\r\n l'été e\u{301}.", &strings, &seeds), Path::new("/"));
+            for (at, removed, insert) in edits {
+                let at = crate::text::floor_char_boundary(&written, (at * written.len() as f64) as usize);
+                let end = crate::text::floor_char_boundary(&written, at + removed);
+                written.replace_range(at..end, MUTATIONS[insert]);
+            }
+            if let Some(fast) = read::project(&written) {
+                let slow = parse_with_ron(&written, Path::new("p.ron"));
+                proptest::prop_assert_eq!(Some(fast), slow.ok(), "{}", written);
+            }
+        }
+
+        /// The hand-written writer gives exactly `ron`'s bytes, whatever the strings hold.
+        #[test]
+        fn the_written_file_is_what_ron_writes(
+            text in any_text(80),
+            strings in proptest::collection::vec(any_text(10), 1..12),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 0..12),
+        ) {
+            let project = rich_project(&text, &strings, &seeds);
+            proptest::prop_assert_eq!(to_ron(&project, Path::new("/")), to_ron_serde(&project, Path::new("/")));
         }
     }
 }

@@ -43,8 +43,36 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
+/// [`map`] for items that `f` consumes: each item is moved to the thread that takes it.
+pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let slots: Vec<std::sync::Mutex<Option<T>>> = items
+        .into_iter()
+        .map(|item| std::sync::Mutex::new(Some(item)))
+        .collect();
+    // Each slot is taken exactly once, so every result is there.
+    map(&slots, |slot| {
+        let item = slot.lock().ok().and_then(|mut item| item.take());
+        item.map(&f)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn moves_each_item_once_and_keeps_the_order() {
+        let items: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
+        let lengths = super::map_owned(items, |s| s.len() + s.parse::<usize>().unwrap_or(0));
+        assert_eq!(
+            lengths,
+            (0..1000usize)
+                .map(|i| i.to_string().len() + i)
+                .collect::<Vec<_>>()
+        );
+    }
+
     #[test]
     fn keeps_the_order() {
         let items: Vec<usize> = (0..1000).collect();

@@ -251,11 +251,11 @@ pub enum FormatError {
 /// ([`crate::corpus::max_file_bytes`]), empty, binary or not UTF-8 (with the line and column of
 /// the first bad byte).
 pub fn read_input(path: &Path) -> Result<String, FormatError> {
-    let bytes = crate::corpus::read_text_file(path).map_err(|e| match e {
+    let text = crate::corpus::read_text(path).map_err(|e| match e {
         crate::corpus::CorpusError::Io { path, source } => FormatError::Read { path, source },
         other => FormatError::Input(other),
     })?;
-    String::from_utf8(bytes).map_err(|e| {
+    text.map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let before = e.as_bytes().get(..at).unwrap_or_default();
         let line = before.split(|&b| b == b'\n').count();
