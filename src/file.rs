@@ -5,6 +5,7 @@
 //!
 //! Saving never leaves a partial file: see [`replace_with_backup`] and `docs/safety-save.md`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Write as _;
@@ -241,32 +242,36 @@ impl fmt::Display for Problem {
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct ProjectFile {
+struct ProjectFile<'a> {
     format_version: u32,
     annotator: String,
     corpus: String,
     schema: Schema,
-    documents: Vec<DocumentFile>,
+    #[serde(borrow)]
+    documents: Vec<DocumentFile<'a>>,
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct DocumentFile {
+struct DocumentFile<'a> {
     path: String,
     sha256: String,
     #[serde(default)]
     status: Status,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    annotations: Vec<AnnotationFile>,
+    #[serde(borrow)]
+    annotations: Vec<AnnotationFile<'a>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     relations: Vec<RelationFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    detached: Vec<DetachedFile>,
+    #[serde(borrow)]
+    detached: Vec<DetachedFile<'a>>,
 }
 
 /// A span that could not be placed on the document's current text (see [`crate::anchor`]).
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct DetachedFile {
-    span: AnnotationFile,
+struct DetachedFile<'a> {
+    #[serde(borrow)]
+    span: AnnotationFile<'a>,
     #[serde(default)]
     reason: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -276,18 +281,19 @@ struct DetachedFile {
 /// A fragment: start and end byte offsets, and the text they cover (for people reading the file,
 /// and to re-anchor spans when a document changes).
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct FragmentFile(usize, usize, #[serde(default)] String);
+struct FragmentFile<'a>(usize, usize, #[serde(default, borrow)] Cow<'a, str>);
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct AnnotationFile {
+struct AnnotationFile<'a> {
     id: Id,
     label: String,
-    fragments: Vec<FragmentFile>,
+    #[serde(borrow)]
+    fragments: Vec<FragmentFile<'a>>,
     /// Context before the first fragment and after the last, to re-anchor the span.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    before: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    after: String,
+    #[serde(default, borrow, skip_serializing_if = "is_empty")]
+    before: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "is_empty")]
+    after: Cow<'a, str>,
     annotator: String,
     created: Timestamp,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -296,6 +302,14 @@ struct AnnotationFile {
     attributes: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provenance: Option<Provenance>,
+}
+
+#[allow(
+    clippy::ptr_arg,
+    reason = "serde's skip_serializing_if passes the field as it is"
+)]
+fn is_empty(text: &Cow<'_, str>) -> bool {
+    text.is_empty()
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -391,7 +405,7 @@ pub fn to_ron_serde(project: &Project, project_dir: &Path) -> String {
     text
 }
 
-fn project_header(project: &Project, project_dir: &Path) -> ProjectFile {
+fn project_header(project: &Project, project_dir: &Path) -> ProjectFile<'static> {
     ProjectFile {
         format_version: FORMAT_VERSION,
         annotator: project.annotator.clone(),
@@ -401,15 +415,15 @@ fn project_header(project: &Project, project_dir: &Path) -> ProjectFile {
     }
 }
 
-fn project_file(project: &Project, project_dir: &Path) -> ProjectFile {
+fn project_file<'a>(project: &'a Project, project_dir: &Path) -> ProjectFile<'a> {
     ProjectFile {
         documents: project.documents.iter().map(document_file).collect(),
         ..project_header(project, project_dir)
     }
 }
 
-fn document_file(document: &Document) -> DocumentFile {
-    let text = &document.text;
+fn document_file(document: &Document) -> DocumentFile<'_> {
+    let text: &str = &document.text;
     let current = document.is_editable();
     DocumentFile {
         path: document.path.clone(),
@@ -420,20 +434,14 @@ fn document_file(document: &Document) -> DocumentFile {
             .iter()
             .map(|a| {
                 let (before, after) = if current {
-                    anchor::context(text, &a.fragments)
+                    anchor::context_slices(text, &a.fragments)
                 } else {
-                    (String::new(), String::new())
+                    ("", "")
                 };
-                let texts: Vec<String> = a
+                let texts: Vec<&str> = a
                     .fragments
                     .iter()
-                    .map(|f| {
-                        if current {
-                            f.slice(text).to_owned()
-                        } else {
-                            String::new()
-                        }
-                    })
+                    .map(|f| if current { f.slice(text) } else { "" })
                     .collect();
                 annotation_file(a, &texts, before, after)
             })
@@ -442,21 +450,24 @@ fn document_file(document: &Document) -> DocumentFile {
         detached: document
             .detached
             .iter()
-            .map(|d| DetachedFile {
-                span: annotation_file(&d.annotation, &d.texts, d.before.clone(), d.after.clone()),
-                reason: d.reason.clone(),
-                relations: d.relations.iter().map(relation_file).collect(),
+            .map(|d| {
+                let texts: Vec<&str> = d.texts.iter().map(String::as_str).collect();
+                DetachedFile {
+                    span: annotation_file(&d.annotation, &texts, &d.before, &d.after),
+                    reason: d.reason.clone(),
+                    relations: d.relations.iter().map(relation_file).collect(),
+                }
             })
             .collect(),
     }
 }
 
-fn annotation_file(
+fn annotation_file<'a>(
     a: &Annotation,
-    texts: &[String],
-    before: String,
-    after: String,
-) -> AnnotationFile {
+    texts: &[&'a str],
+    before: &'a str,
+    after: &'a str,
+) -> AnnotationFile<'a> {
     AnnotationFile {
         id: a.id,
         label: a.label.clone(),
@@ -464,10 +475,16 @@ fn annotation_file(
             .fragments
             .iter()
             .enumerate()
-            .map(|(i, f)| FragmentFile(f.start, f.end, texts.get(i).cloned().unwrap_or_default()))
+            .map(|(i, f)| {
+                FragmentFile(
+                    f.start,
+                    f.end,
+                    Cow::Borrowed(texts.get(i).copied().unwrap_or_default()),
+                )
+            })
             .collect(),
-        before,
-        after,
+        before: Cow::Borrowed(before),
+        after: Cow::Borrowed(after),
         annotator: a.annotator.clone(),
         created: a.created,
         note: a.note.clone(),
@@ -488,14 +505,14 @@ fn relation_file(r: &Relation) -> RelationFile {
 }
 
 /// The annotation a file entry describes, and what is known of it to re-anchor it.
-fn annotation_of(mut a: AnnotationFile) -> (Annotation, Anchor) {
+fn annotation_of(mut a: AnnotationFile<'_>) -> (Annotation, Anchor) {
     let anchor = Anchor {
         fragments: std::mem::take(&mut a.fragments)
             .into_iter()
-            .map(|FragmentFile(start, end, text)| (ByteRange::new(start, end), text))
+            .map(|FragmentFile(start, end, text)| (ByteRange::new(start, end), text.into_owned()))
             .collect(),
-        before: std::mem::take(&mut a.before),
-        after: std::mem::take(&mut a.after),
+        before: std::mem::take(&mut a.before).into_owned(),
+        after: std::mem::take(&mut a.after).into_owned(),
     };
     let mut annotation = annotation_only(a);
     annotation.fragments = anchor.fragments.iter().map(|(r, _)| *r).collect();
@@ -503,7 +520,7 @@ fn annotation_of(mut a: AnnotationFile) -> (Annotation, Anchor) {
 }
 
 /// The annotation a file entry describes, when its text is as it was saved.
-fn annotation_only(a: AnnotationFile) -> Annotation {
+fn annotation_only(a: AnnotationFile<'_>) -> Annotation {
     Annotation {
         id: a.id,
         label: a.label,
@@ -827,8 +844,20 @@ pub fn from_ron(
     from_file(file, path, project_dir, read)
 }
 
+/// [`from_ron`] with `ron`'s deserializer alone, without the fast reader: only for benchmarks, to
+/// show what the fast reader saves.
+#[doc(hidden)]
+pub fn from_ron_serde(
+    text: &str,
+    path: &Path,
+    project_dir: &Path,
+    read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
+) -> Result<(Project, Vec<Problem>), LoadError> {
+    from_file(parse_with_ron(text, path)?, path, project_dir, read)
+}
+
 /// Reads a project file with `ron`'s deserializer: all of RON, and errors with line and column.
-fn parse_with_ron(text: &str, path: &Path) -> Result<ProjectFile, LoadError> {
+fn parse_with_ron<'a>(text: &'a str, path: &Path) -> Result<ProjectFile<'a>, LoadError> {
     ron::from_str(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
@@ -852,7 +881,7 @@ pub fn from_json(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    let file: ProjectFile = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+    let file: ProjectFile<'_> = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),
@@ -864,7 +893,7 @@ pub fn from_json(
 /// Builds the project from a parsed file: checks, corpus reading, problems. The documents are
 /// read, checked and built on all cores.
 fn from_file(
-    file: ProjectFile,
+    file: ProjectFile<'_>,
     path: &Path,
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
@@ -944,7 +973,7 @@ fn from_file(
 /// One document of the file: its text read and checked, its spans placed (or set aside when its
 /// text changed and they no longer fit), and what the user should hear about it.
 fn document_of(
-    mut doc: DocumentFile,
+    mut doc: DocumentFile<'_>,
     corpus_root: &Path,
     path: &Path,
     read: &(impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync),

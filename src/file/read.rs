@@ -9,6 +9,7 @@
 //! with their line and column. The schema, small and with many optional parts, is always read
 //! by `ron`. Tests check that whenever this reader accepts a text, `ron` reads the same values.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{AnnotationFile, DetachedFile, DocumentFile, FragmentFile, ProjectFile, RelationFile};
@@ -16,7 +17,7 @@ use crate::model::{Id, Provenance, Status, Timestamp};
 use crate::schema::Schema;
 
 /// The project file in `text`, or `None` when it is not in the subset this reader handles.
-pub(super) fn project(text: &str) -> Option<ProjectFile> {
+pub(super) fn project(text: &str) -> Option<ProjectFile<'_>> {
     let mut p = Parser { text, at: 0 };
     let file = p.project()?;
     p.ws();
@@ -158,7 +159,21 @@ impl<'a> Parser<'a> {
     /// A string literal, with the escapes `ron` writes (`\"`, `\'`, `\\`, `\n`, `\r`, `\t`, `\0`,
     /// `\u{...}`).
     fn string(&mut self) -> Option<String> {
+        self.cow().map(Cow::into_owned)
+    }
+
+    /// [`Self::string`], borrowed from the text when it has no escape.
+    fn cow(&mut self) -> Option<Cow<'a, str>> {
         self.expect(b'"')?;
+        let start = self.at;
+        let run = self
+            .bytes()
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\\'))?;
+        if self.bytes().get(run) == Some(&b'"') {
+            self.at += run + 1;
+            return self.text.get(start..start + run).map(Cow::Borrowed);
+        }
         let mut out = String::new();
         loop {
             let run = self
@@ -168,7 +183,7 @@ impl<'a> Parser<'a> {
             out.push_str(self.text.get(self.at..self.at + run)?);
             self.at += run;
             if self.eat(b'"') {
-                return Some(out);
+                return Some(Cow::Owned(out));
             }
             self.at += 1; // the backslash
             let escape = self.peek()?;
@@ -245,7 +260,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn project(&mut self) -> Option<ProjectFile> {
+    fn project(&mut self) -> Option<ProjectFile<'a>> {
         let (mut version, mut annotator, mut corpus, mut schema, mut documents) =
             (None, None, None, None, Vec::new());
         fields!(self, {
@@ -268,7 +283,7 @@ impl<'a> Parser<'a> {
     /// lines that open a document, and the pieces are read on all cores; when a piece does not
     /// read as whole documents (a cut inside a string of a hand-edited file), the list is read in
     /// one go instead.
-    fn documents(&mut self) -> Option<Vec<DocumentFile>> {
+    fn documents(&mut self) -> Option<Vec<DocumentFile<'a>>> {
         const PIECES: usize = 64;
         // Unit tests cut every list, however small, to exercise the cuts.
         const SMALL: usize = if cfg!(test) { 1 } else { 1 << 20 };
@@ -318,7 +333,7 @@ impl<'a> Parser<'a> {
         &self,
         start: usize,
         end: Option<usize>,
-    ) -> Option<(Vec<DocumentFile>, Option<usize>)> {
+    ) -> Option<(Vec<DocumentFile<'a>>, Option<usize>)> {
         let mut p = Parser {
             text: self.text.get(..end.unwrap_or(self.text.len()))?,
             at: start,
@@ -367,7 +382,7 @@ impl<'a> Parser<'a> {
         ron::from_str(self.text.get(start..self.at)?).ok()
     }
 
-    fn document(&mut self) -> Option<DocumentFile> {
+    fn document(&mut self) -> Option<DocumentFile<'a>> {
         let (mut path, mut sha256, mut status) = (None, None, Status::default());
         let (mut annotations, mut relations, mut detached) = (Vec::new(), Vec::new(), Vec::new());
         fields!(self, {
@@ -398,17 +413,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn annotation(&mut self) -> Option<AnnotationFile> {
+    fn annotation(&mut self) -> Option<AnnotationFile<'a>> {
         let (mut id, mut label, mut fragments, mut annotator, mut created) =
             (None, None, None, None, None);
-        let (mut before, mut after, mut note) = (String::new(), String::new(), String::new());
+        let (mut before, mut after, mut note) =
+            (Cow::Borrowed(""), Cow::Borrowed(""), String::new());
         let (mut attributes, mut provenance) = (BTreeMap::new(), None);
         fields!(self, {
             "id" => id = Some(Id(self.u64()?)),
             "label" => label = Some(self.string()?),
             "fragments" => fragments = Some(self.list(Self::fragment)?),
-            "before" => before = self.string()?,
-            "after" => after = self.string()?,
+            "before" => before = self.cow()?,
+            "after" => after = self.cow()?,
             "annotator" => annotator = Some(self.string()?),
             "created" => created = Some(self.timestamp()?),
             "note" => note = self.string()?,
@@ -430,18 +446,18 @@ impl<'a> Parser<'a> {
     }
 
     /// `(start, end, "text")`, the text optional.
-    fn fragment(&mut self) -> Option<FragmentFile> {
+    fn fragment(&mut self) -> Option<FragmentFile<'a>> {
         self.expect(b'(')?;
         let start = usize::try_from(self.u64()?).ok()?;
         self.expect(b',')?;
         let end = usize::try_from(self.u64()?).ok()?;
-        let mut text = String::new();
+        let mut text = Cow::Borrowed("");
         if self.comma_or_end(b')')? {
             self.ws();
             if self.eat(b')') {
                 return Some(FragmentFile(start, end, text));
             }
-            text = self.string()?;
+            text = self.cow()?;
             if self.comma_or_end(b')')? {
                 self.expect(b')')?;
             }
@@ -502,7 +518,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn detached(&mut self) -> Option<DetachedFile> {
+    fn detached(&mut self) -> Option<DetachedFile<'a>> {
         let (mut span, mut reason, mut relations) = (None, String::new(), Vec::new());
         fields!(self, {
             "span" => span = Some(self.annotation()?),
