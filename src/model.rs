@@ -103,6 +103,33 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Appends what [`fmt::Display`] writes, without going through `fmt` in the common case (a
+    /// year from 0 to 9999): writing a large project formats 100,000 of them.
+    pub(crate) fn push_to(self, out: &mut String) {
+        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
+        let second = self.0.rem_euclid(86_400);
+        if !(0..=9999).contains(&year) {
+            use fmt::Write as _;
+            let _ = write!(out, "{self}");
+            return;
+        }
+        let mut push = |value: i64, width: u32, then: char| {
+            for place in (0..width).rev() {
+                let digit = value / 10i64.pow(place) % 10;
+                out.push(char::from_digit(u32::try_from(digit).unwrap_or(0), 10).unwrap_or('0'));
+            }
+            out.push(then);
+        };
+        push(year, 4, '-');
+        push(month, 2, '-');
+        push(day, 2, 'T');
+        push(second / 3_600, 2, ':');
+        push(second / 60 % 60, 2, ':');
+        push(second % 60, 2, 'Z');
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
@@ -595,6 +622,16 @@ mod tests {
             created: Timestamp(0),
             attributes: BTreeMap::new(),
             provenance: None,
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast timestamp writer writes what `Display` writes, years 0 to 9999 and beyond.
+        #[test]
+        fn timestamps_are_pushed_as_displayed(seconds in -80_000_000_000i64..300_000_000_000) {
+            let mut pushed = String::new();
+            Timestamp(seconds).push_to(&mut pushed);
+            proptest::prop_assert_eq!(pushed, Timestamp(seconds).to_string());
         }
     }
 

@@ -242,7 +242,7 @@ fn map(out: &mut String, map: &BTreeMap<String, String>) {
 fn timestamp(out: &mut String, time: Timestamp) {
     // Timestamps are ASCII digits and separators: nothing to escape.
     out.push('"');
-    let _ = write!(out, "{time}");
+    time.push_to(out);
     out.push('"');
 }
 
