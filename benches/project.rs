@@ -200,10 +200,50 @@ fn main() {
         }),
         "≤ 200 ms, ≤ 2×",
     );
+    autosave(&project_path);
     drop(dir);
 
     span_lookup(&sources);
     corpus_folder(&sources);
+}
+
+/// The recovery snapshot the app takes every three seconds while there are unsaved changes: what
+/// the window waits for (the snapshot taken, the file written on another thread), and the whole.
+fn autosave(project_path: &Path) {
+    let mut ws = marginalia::workspace::Workspace::open(project_path).unwrap();
+    let untitled = project_path.parent().unwrap().join("recovery");
+    let mut round = 0;
+    let mut edit = |ws: &mut marginalia::workspace::Workspace| {
+        round += 1;
+        let status = marginalia::model::Status::ALL[round % 3];
+        ws.apply(marginalia::edit::Edit::SetStatus { doc: 0, status })
+            .unwrap();
+    };
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            edit(&mut ws);
+            let started = Instant::now();
+            ws.write_recovery_in_background(&untitled).unwrap().unwrap();
+            let elapsed = started.elapsed();
+            ws.wait_for_recovery_write().unwrap();
+            elapsed
+        })
+        .collect();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+    let window = (ms(times[0]), ms(times[RUNS / 2]));
+    let whole = measure(|| {
+        edit(&mut ws);
+        ws.write_recovery(&untitled).unwrap().unwrap()
+    });
+    println!(
+        "| autosave: what the window waits for (snapshot taken, file written on a thread) | {:.0} / {:.0} ms | – | – | – |",
+        window.0, window.1
+    );
+    println!(
+        "| autosave: the whole snapshot, written to disk | {:.0} / {:.0} ms | – | – | – |",
+        whole.0, whole.1
+    );
 }
 
 /// Spans overlapping a window of the text (what the text view asks for each visible block): the

@@ -186,6 +186,18 @@ pub(crate) fn write(
     project_path: Option<&Path>,
     base: Option<&FileStamp>,
 ) -> Result<(), RecoveryError> {
+    let text = snapshot(target, project, project_path, base)?;
+    file::write_atomic(target, text.as_bytes())?;
+    Ok(())
+}
+
+/// The text of a snapshot of `project`, to be written to `target` (named in errors).
+pub(crate) fn snapshot(
+    target: &Path,
+    project: &Project,
+    project_path: Option<&Path>,
+    base: Option<&FileStamp>,
+) -> Result<String, RecoveryError> {
     let file = RecoveryFile {
         recovery_format: RECOVERY_FORMAT_VERSION,
         project_path: project_path.map(|p| p.to_string_lossy().into_owned()),
@@ -207,8 +219,7 @@ pub(crate) fn write(
     })?;
     text.push_str(SEPARATOR);
     text.push_str(&file::to_ron(project, &project.corpus_root));
-    file::write_atomic(target, text.as_bytes())?;
-    Ok(())
+    Ok(text)
 }
 
 /// Unsaved changes found on disk, not yet restored or discarded.

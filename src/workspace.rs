@@ -31,6 +31,22 @@ pub struct Workspace {
     recovery_file: Option<PathBuf>,
     /// The revision that recovery file holds.
     recovery_revision: Option<u64>,
+    /// A snapshot being written on another thread ([`Workspace::write_recovery_in_background`]).
+    recovery_writer: RecoveryWriter,
+}
+
+/// The thread writing a recovery snapshot, if one is.
+#[derive(Debug, Default)]
+struct RecoveryWriter(Option<std::thread::JoinHandle<Result<(), RecoveryError>>>);
+
+impl Drop for RecoveryWriter {
+    fn drop(&mut self) {
+        // When the workspace goes, a snapshot being written is finished, not abandoned halfway
+        // (its temporary file would stay behind until the next save).
+        if let Some(writer) = self.0.take() {
+            let _ = writer.join();
+        }
+    }
 }
 
 /// How the project file on disk differs from what the workspace opened or last saved.
@@ -329,6 +345,87 @@ impl Workspace {
         &mut self,
         untitled_dir: &Path,
     ) -> Result<Option<PathBuf>, RecoveryError> {
+        self.wait_for_recovery_write()?;
+        let Some((target, revision)) = self.recovery_target(untitled_dir)? else {
+            return Ok(None);
+        };
+        recovery::write(
+            &target,
+            &self.project,
+            self.path.as_deref(),
+            self.disk.as_ref(),
+        )?;
+        self.recovery_file = Some(target.clone());
+        self.recovery_revision = Some(revision);
+        Ok(Some(target))
+    }
+
+    /// [`Workspace::write_recovery`], with the file written on another thread: the snapshot is
+    /// taken here (tens of milliseconds for 100,000 spans), the disk (as long again, or more on
+    /// a slow disk) is not waited for, so that the window does not stutter every few seconds
+    /// while someone works on a large project. An error writing it is returned by the next call,
+    /// or by [`Workspace::wait_for_recovery_write`]. Saving, reloading or closing waits for the
+    /// write first, so a snapshot never reappears after the project was saved.
+    pub fn write_recovery_in_background(
+        &mut self,
+        untitled_dir: &Path,
+    ) -> Result<Option<PathBuf>, RecoveryError> {
+        self.wait_for_recovery_write()?;
+        let Some((target, revision)) = self.recovery_target(untitled_dir)? else {
+            return Ok(None);
+        };
+        let text = recovery::snapshot(
+            &target,
+            &self.project,
+            self.path.as_deref(),
+            self.disk.as_ref(),
+        )?;
+        let file = target.clone();
+        let spawned = std::thread::Builder::new()
+            .name("recovery snapshot".to_owned())
+            .spawn(move || {
+                file::write_atomic(&file, text.as_bytes())?;
+                Ok(())
+            });
+        match spawned {
+            Ok(handle) => self.recovery_writer.0 = Some(handle),
+            // No thread to be had: write it here.
+            Err(_) => recovery::write(
+                &target,
+                &self.project,
+                self.path.as_deref(),
+                self.disk.as_ref(),
+            )?,
+        }
+        self.recovery_file = Some(target.clone());
+        self.recovery_revision = Some(revision);
+        Ok(Some(target))
+    }
+
+    /// Waits for a snapshot being written on another thread, and returns how that went. After an
+    /// error the next call of [`Workspace::write_recovery_in_background`] writes it again.
+    pub fn wait_for_recovery_write(&mut self) -> Result<(), RecoveryError> {
+        let Some(writer) = self.recovery_writer.0.take() else {
+            return Ok(());
+        };
+        let result = writer.join().unwrap_or_else(|_| {
+            Err(RecoveryError::Write(SaveError {
+                path: self.recovery_file.clone().unwrap_or_default(),
+                source: std::io::Error::other("the thread writing it stopped"),
+            }))
+        });
+        if result.is_err() {
+            self.recovery_revision = None;
+        }
+        result
+    }
+
+    /// Where the next snapshot goes and the revision it holds, or `None` when there is nothing
+    /// to snapshot (deleting a snapshot that is no longer needed).
+    fn recovery_target(
+        &mut self,
+        untitled_dir: &Path,
+    ) -> Result<Option<(PathBuf, u64)>, RecoveryError> {
         if !self.is_dirty() {
             self.remove_recovery_file();
             return Ok(None);
@@ -349,15 +446,7 @@ impl Workspace {
             // Saved as another file meanwhile: the old snapshot is replaced by the new one.
             self.remove_recovery_file();
         }
-        recovery::write(
-            &target,
-            &self.project,
-            self.path.as_deref(),
-            self.disk.as_ref(),
-        )?;
-        self.recovery_file = Some(target.clone());
-        self.recovery_revision = Some(revision);
-        Ok(Some(target))
+        Ok(Some((target, revision)))
     }
 
     /// The recovery file this workspace wrote or was restored from, if any.
@@ -368,6 +457,8 @@ impl Workspace {
     /// Deletes this workspace's recovery file: call it when the workspace is closed cleanly
     /// (saved, or the user chose to discard the changes). Saving deletes it already.
     pub fn remove_recovery(&mut self) -> Result<(), RecoveryError> {
+        // A snapshot still being written would otherwise appear after its deletion.
+        let _ = self.wait_for_recovery_write();
         if let Some(file) = self.recovery_file.take() {
             self.recovery_revision = None;
             match std::fs::remove_file(&file) {

@@ -420,6 +420,78 @@ fn recovery_round_trip_for_a_saved_project() {
 }
 
 #[test]
+fn snapshots_written_in_the_background_are_complete_and_never_outlive_a_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let untitled_dir = dir.path().join("data/recovery");
+    let (mut ws, path) = saved_project(dir.path());
+    let snapshot = recovery::path_for(&file::absolute(&path));
+    for round in 0..20 {
+        add_spans(&mut ws, round % 2, 1, "claim");
+        let written = ws.write_recovery_in_background(&untitled_dir).unwrap();
+        assert_eq!(written.as_deref(), Some(snapshot.as_path()));
+        if round % 2 == 0 {
+            // Saved at once, the write perhaps still going on: it is waited for, then deleted.
+            assert!(ws.save().unwrap());
+            assert!(
+                !snapshot.exists(),
+                "round {round}: the snapshot outlived the save"
+            );
+        } else {
+            // Not saved: once written, the snapshot holds the project as it is.
+            ws.wait_for_recovery_write().unwrap();
+            let expected = spans(&ws);
+            let found = recovery::find(&path).unwrap().expect("a snapshot");
+            assert_eq!(
+                spans(&found.restore_despite_corpus_changes().unwrap()),
+                expected
+            );
+        }
+    }
+    // Closing waits for a write under way: the snapshot is whole, and no temporary file stays.
+    add_spans(&mut ws, 1, 1, "source");
+    ws.write_recovery_in_background(&untitled_dir).unwrap();
+    let expected = spans(&ws);
+    drop(ws);
+    let found = recovery::find(&path).unwrap().expect("a snapshot");
+    assert_eq!(
+        spans(&found.restore_despite_corpus_changes().unwrap()),
+        expected
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_snapshot_that_cannot_be_written_in_the_background_is_reported_and_tried_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ws, path) = saved_project(dir.path());
+    add_spans(&mut ws, 0, 1, "claim");
+    // The project's folder is replaced by a file: nothing can be written beside the project.
+    let folder = path.parent().unwrap();
+    std::fs::remove_dir_all(folder).unwrap();
+    std::fs::write(folder, "not a folder").unwrap();
+    ws.write_recovery_in_background(dir.path()).unwrap();
+    assert!(matches!(
+        ws.wait_for_recovery_write(),
+        Err(RecoveryError::Write(_))
+    ));
+    // Once the folder is back, the next tick writes the snapshot again, without a new edit.
+    std::fs::remove_file(folder).unwrap();
+    std::fs::create_dir_all(folder).unwrap();
+    assert!(
+        ws.write_recovery_in_background(dir.path())
+            .unwrap()
+            .is_some()
+    );
+    ws.wait_for_recovery_write().unwrap();
+    assert!(recovery::find(&path).unwrap().is_some());
+}
+
+#[test]
 fn discarding_a_recovery_deletes_it() {
     let dir = tempfile::tempdir().unwrap();
     let (mut ws, path) = saved_project(dir.path());

@@ -2367,7 +2367,7 @@ impl MarginaliaApp {
         }
         self.last_recovery = now;
         let untitled = crate::recovery::default_dir().unwrap_or_else(std::env::temp_dir);
-        if let Err(error) = ws.write_recovery(&untitled) {
+        if let Err(error) = ws.write_recovery_in_background(&untitled) {
             let error = anyhow::Error::new(error).context("cannot write the recovery file");
             self.error(&error);
         }
