@@ -89,23 +89,25 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
         size,
         limit,
     };
+    thread_local! {
+        /// Where small files are read, reused (neither allocated nor cleared for each file).
+        static HEAD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut head = [0u8; SMALL];
-    let mut filled = 0;
-    while let Some(rest) = head.get_mut(filled..).filter(|rest| !rest.is_empty()) {
-        match file.read(rest) {
-            Ok(0) => {
-                // The whole file is in `head`.
-                let bytes = head.get(..filled).unwrap_or_default();
-                if bytes.len() as u64 > limit {
-                    return Err(too_large(bytes.len() as u64));
-                }
-                return Ok(bytes.to_vec());
-            }
-            Ok(n) => filled += n,
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(io(error)),
+    let head = HEAD.with_borrow_mut(|head| {
+        head.clear();
+        (&mut file)
+            .take(SMALL as u64)
+            .read_to_end(head)
+            .map(|_| head.clone())
+    });
+    let head = head.map_err(io)?;
+    if head.len() < SMALL {
+        // The whole file: it ended before the buffer was full.
+        if head.len() as u64 > limit {
+            return Err(too_large(head.len() as u64));
         }
+        return Ok(head);
     }
     let size = file.metadata().map_err(io)?.len();
     if size > limit {
