@@ -345,19 +345,7 @@ impl Workspace {
         &mut self,
         untitled_dir: &Path,
     ) -> Result<Option<PathBuf>, RecoveryError> {
-        self.wait_for_recovery_write()?;
-        let Some((target, revision)) = self.recovery_target(untitled_dir)? else {
-            return Ok(None);
-        };
-        recovery::write(
-            &target,
-            &self.project,
-            self.path.as_deref(),
-            self.disk.as_ref(),
-        )?;
-        self.recovery_file = Some(target.clone());
-        self.recovery_revision = Some(revision);
-        Ok(Some(target))
+        self.snapshot_recovery(untitled_dir, false)
     }
 
     /// [`Workspace::write_recovery`], with the file written on another thread: the snapshot is
@@ -370,6 +358,14 @@ impl Workspace {
         &mut self,
         untitled_dir: &Path,
     ) -> Result<Option<PathBuf>, RecoveryError> {
+        self.snapshot_recovery(untitled_dir, true)
+    }
+
+    fn snapshot_recovery(
+        &mut self,
+        untitled_dir: &Path,
+        in_background: bool,
+    ) -> Result<Option<PathBuf>, RecoveryError> {
         self.wait_for_recovery_write()?;
         let Some((target, revision)) = self.recovery_target(untitled_dir)? else {
             return Ok(None);
@@ -381,21 +377,26 @@ impl Workspace {
             self.disk.as_ref(),
         )?;
         let file = target.clone();
-        let spawned = std::thread::Builder::new()
-            .name("recovery snapshot".to_owned())
-            .spawn(move || {
-                file::write_atomic(&file, text.as_bytes())?;
-                Ok(())
-            });
-        match spawned {
-            Ok(handle) => self.recovery_writer.0 = Some(handle),
-            // No thread to be had: write it here.
-            Err(_) => recovery::write(
-                &target,
-                &self.project,
-                self.path.as_deref(),
-                self.disk.as_ref(),
-            )?,
+        let write = move || -> Result<(), RecoveryError> {
+            file::write_atomic(&file, text.as_bytes())?;
+            Ok(())
+        };
+        if in_background {
+            match std::thread::Builder::new()
+                .name("recovery snapshot".to_owned())
+                .spawn(write)
+            {
+                Ok(handle) => self.recovery_writer.0 = Some(handle),
+                // No thread to be had: write it here.
+                Err(_) => recovery::write(
+                    &target,
+                    &self.project,
+                    self.path.as_deref(),
+                    self.disk.as_ref(),
+                )?,
+            }
+        } else {
+            write()?;
         }
         self.recovery_file = Some(target.clone());
         self.recovery_revision = Some(revision);

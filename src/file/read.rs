@@ -226,16 +226,26 @@ impl<'a> Parser<'a> {
     }
 
     /// `[item, item, ...]`, a trailing comma allowed.
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        self.expect(b'[')?;
+    fn list<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.sequence(b'[', b']', item)
+    }
+
+    /// Items between `open` and `close`, separated by commas, a trailing comma allowed.
+    fn sequence<T>(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        self.expect(open)?;
         let mut items = Vec::new();
         loop {
             self.ws();
-            if self.eat(b']') {
+            if self.eat(close) {
                 return Some(items);
             }
             items.push(item(self)?);
-            if !self.comma_or_end(b']')? {
+            if !self.comma_or_end(close)? {
                 return Some(items);
             }
         }
@@ -467,20 +477,12 @@ impl<'a> Parser<'a> {
 
     /// `{"key": "value", ...}`; a key given twice keeps its last value, as with `ron`.
     fn map(&mut self) -> Option<BTreeMap<String, String>> {
-        self.expect(b'{')?;
-        let mut map = BTreeMap::new();
-        loop {
-            self.ws();
-            if self.eat(b'}') {
-                return Some(map);
-            }
-            let key = self.string()?;
-            self.expect(b':')?;
-            map.insert(key, self.string()?);
-            if !self.comma_or_end(b'}')? {
-                return Some(map);
-            }
-        }
+        let entries = self.sequence(b'{', b'}', |p| {
+            let key = p.string()?;
+            p.expect(b':')?;
+            Some((key, p.string()?))
+        })?;
+        Some(entries.into_iter().collect())
     }
 
     fn provenance(&mut self) -> Option<Provenance> {

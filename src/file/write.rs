@@ -76,64 +76,56 @@ fn write_document(out: &mut String, document: &Document) {
     out.push_str(",\n");
     let text = &document.text;
     let current = document.is_editable();
-    if !document.annotations.is_empty() {
-        out.push_str("      annotations: [\n");
-        for a in &document.annotations {
-            out.push_str("        ");
-            let (before, after) = if current {
-                anchor::context_slices(text, &a.fragments)
-            } else {
-                ("", "")
-            };
-            annotation(
-                out,
-                a,
-                |f| if current { f.slice(text) } else { "" },
-                before,
-                after,
-            );
-            out.push_str(",\n");
+    list(out, "annotations", &document.annotations, |out, a| {
+        let (before, after) = if current {
+            anchor::context_slices(text, &a.fragments)
+        } else {
+            ("", "")
+        };
+        annotation(
+            out,
+            a,
+            |f| if current { f.slice(text) } else { "" },
+            before,
+            after,
+        );
+    });
+    list(out, "relations", &document.relations, relation);
+    list(out, "detached", &document.detached, |out, d| {
+        out.push_str("(span: ");
+        let mut texts = d.texts.iter();
+        annotation(
+            out,
+            &d.annotation,
+            |_| texts.next().map_or("", String::as_str),
+            &d.before,
+            &d.after,
+        );
+        out.push_str(", reason: ");
+        string(out, &d.reason);
+        if !d.relations.is_empty() {
+            out.push_str(", relations: ");
+            inline(out, ['[', ']'], &d.relations, relation);
         }
-        out.push_str("      ],\n");
-    }
-    if !document.relations.is_empty() {
-        out.push_str("      relations: [\n");
-        for r in &document.relations {
-            out.push_str("        ");
-            relation(out, r);
-            out.push_str(",\n");
-        }
-        out.push_str("      ],\n");
-    }
-    if !document.detached.is_empty() {
-        out.push_str("      detached: [\n");
-        for d in &document.detached {
-            out.push_str("        (span: ");
-            let mut texts = d.texts.iter();
-            annotation(
-                out,
-                &d.annotation,
-                |_| texts.next().map_or("", String::as_str),
-                &d.before,
-                &d.after,
-            );
-            out.push_str(", reason: ");
-            string(out, &d.reason);
-            if !d.relations.is_empty() {
-                out.push_str(", relations: [");
-                for (i, r) in d.relations.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    relation(out, r);
-                }
-                out.push(']');
-            }
-            out.push_str("),\n");
-        }
-        out.push_str("      ],\n");
-    }
+        out.push(')');
+    });
     out.push_str("    ),\n");
+}
+
+/// A list field of a document, one item a line; nothing when it is empty (`ron` skips it).
+fn list<T>(out: &mut String, name: &str, items: &[T], mut item: impl FnMut(&mut String, &T)) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str("      ");
+    out.push_str(name);
+    out.push_str(": [\n");
+    for each in items {
+        out.push_str("        ");
+        item(out, each);
+        out.push_str(",\n");
+    }
+    out.push_str("      ],\n");
 }
 
 /// One span, compact: `(id: 1, label: "claim", fragments: [(0, 5, "text")], ...)`.
@@ -148,11 +140,8 @@ fn annotation<'t>(
     number(out, a.id.0);
     out.push_str(", label: ");
     string(out, &a.label);
-    out.push_str(", fragments: [");
-    for (i, f) in a.fragments.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
+    out.push_str(", fragments: ");
+    inline(out, ['[', ']'], &a.fragments, |out, f| {
         out.push('(');
         number(out, f.start as u64);
         out.push_str(", ");
@@ -160,8 +149,7 @@ fn annotation<'t>(
         out.push_str(", ");
         string(out, fragment_text(f));
         out.push(')');
-    }
-    out.push(']');
+    });
     if !before.is_empty() {
         out.push_str(", before: ");
         string(out, before);
@@ -191,14 +179,10 @@ fn annotation<'t>(
 }
 
 fn provenance(out: &mut String, p: &Provenance) {
-    out.push_str("(annotators: [");
-    for (i, name) in p.annotators.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
+    out.push_str("(annotators: ");
+    inline(out, ['[', ']'], &p.annotators, |out, name| {
         string(out, name);
-    }
-    out.push(']');
+    });
     if let Some(adjudicator) = &p.adjudicator {
         out.push_str(", adjudicator: Some(");
         string(out, adjudicator);
@@ -227,16 +211,29 @@ fn relation(out: &mut String, r: &Relation) {
 }
 
 fn map(out: &mut String, map: &BTreeMap<String, String>) {
-    out.push('{');
-    for (i, (key, value)) in map.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
+    inline(out, ['{', '}'], map, |out, (key, value)| {
         string(out, key);
         out.push_str(": ");
         string(out, value);
+    });
+}
+
+/// Items on one line between `brackets`, separated by `, ` (`ron`'s layout past the depth limit).
+fn inline<T>(
+    out: &mut String,
+    brackets: [char; 2],
+    items: impl IntoIterator<Item = T>,
+    mut item: impl FnMut(&mut String, T),
+) {
+    let [open, close] = brackets;
+    out.push(open);
+    for (i, each) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        item(out, each);
     }
-    out.push('}');
+    out.push(close);
 }
 
 fn timestamp(out: &mut String, time: Timestamp) {
