@@ -200,6 +200,11 @@ fn main() {
         }),
         "≤ 200 ms, ≤ 2×",
     );
+    let open = measure(|| marginalia::workspace::Workspace::open(&project_path).unwrap());
+    println!(
+        "| open in the app (`Workspace::open`: `file::load` and the stamp of the file, hashed meanwhile) | {:.0} / {:.0} ms | – | – | – |",
+        open.0, open.1
+    );
     autosave(&project_path);
     drop(dir);
 

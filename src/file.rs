@@ -786,6 +786,15 @@ pub fn save_stamped(project: &Project, path: &Path) -> Result<FileStamp, SaveErr
 
 /// Loads the project file at `path` and its corpus.
 pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
+    load_stamped(path).map(|(project, problems, _)| (project, problems))
+}
+
+/// [`load`], with the stamp of the bytes it read: what a later save compares the file on disk
+/// with. The stamp is computed on another thread while the project is parsed.
+pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), LoadError> {
+    // Before reading: a change made while the file is read shows as other metadata, and is then
+    // checked by its hash.
+    let metadata = std::fs::metadata(path).ok();
     let text = corpus::read_text(path).map_err(|error| match error {
         CorpusError::Io { source, .. } => LoadError::Io {
             path: path.to_owned(),
@@ -822,10 +831,20 @@ pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
         .unwrap_or_default();
     // Every document is in the same corpus folder: its real path is looked up once.
     let real_root = std::sync::OnceLock::new();
-    from_ron(&text, path, &dir, |root, relative| {
+    let read = |root: &Path, relative: &str| {
         let real_root = real_root.get_or_init(|| root.canonicalize().ok());
         let file = corpus::resolve_in(root, real_root.as_deref(), relative)?;
         corpus::read_document(&file)
+    };
+    let stamp = || FileStamp::new(text.as_bytes(), metadata.as_ref());
+    std::thread::scope(|scope| {
+        let stamping = std::thread::Builder::new().spawn_scoped(scope, stamp);
+        let (project, problems) = from_ron(&text, path, &dir, read)?;
+        let stamp = match stamping {
+            Ok(stamping) => stamping.join().unwrap_or_else(|_| stamp()),
+            Err(_) => stamp(),
+        };
+        Ok((project, problems, stamp))
     })
 }
 

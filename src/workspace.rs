@@ -142,10 +142,10 @@ impl Workspace {
     /// Check for unsaved changes of a previous session with [`recovery::find`] first: the
     /// workspace's own snapshots would otherwise be refused (see [`Workspace::write_recovery`]).
     pub fn open(path: &Path) -> Result<Self, LoadError> {
-        // Stamped before loading: if the file changes in between, the next save sees a conflict
-        // (a needless question) rather than overwriting the change (lost work).
-        let disk = FileStamp::read(path).ok().flatten();
-        let (project, problems) = file::load(path)?;
+        // Stamped from the very bytes that were loaded: if the file changes later, the next save
+        // sees a conflict rather than overwriting the change.
+        let (project, problems, stamp) = file::load_stamped(path)?;
+        let disk = Some(stamp);
         let changed = problems.iter().any(Problem::changes_project);
         Ok(Self {
             project,
