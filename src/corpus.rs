@@ -153,19 +153,23 @@ fn binary(bytes: &[u8], utf8: bool) -> bool {
 }
 
 /// Reads a file that must hold text: within the size limit ([`max_file_bytes`]), not empty, not
-/// binary. For project and import files.
-pub fn read_text_file(path: &Path) -> Result<Vec<u8>, CorpusError> {
-    read_text(path)
-        .map(|text| text.map_or_else(std::string::FromUtf8Error::into_bytes, String::into_bytes))
-}
-
-/// [`read_text_file`], as a `String` when the file is UTF-8 (the bytes are validated once).
+/// binary. For project and import files. The text is a `String` when the file is UTF-8 (the
+/// bytes are validated once), its bytes otherwise (see [`utf8_error_position`]).
 pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Error>, CorpusError> {
-    let bytes = read_limited(path, max_file_bytes())?;
+    let text = read_checked(path)?;
+    let bytes = match &text {
+        Ok(text) => text.as_bytes(),
+        Err(error) => error.as_bytes(),
+    };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CorpusError::EmptyFile(path.to_owned()));
     }
-    let text = String::from_utf8(bytes);
+    Ok(text)
+}
+
+/// A file read within the size limit, validated as UTF-8 once, and refused when it looks binary.
+fn read_checked(path: &Path) -> Result<Result<String, std::string::FromUtf8Error>, CorpusError> {
+    let text = String::from_utf8(read_limited(path, max_file_bytes())?);
     let (bytes, utf8) = match &text {
         Ok(text) => (text.as_bytes(), true),
         Err(error) => (error.as_bytes(), false),
@@ -174,6 +178,16 @@ pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Erro
         return Err(CorpusError::Binary(path.to_owned()));
     }
     Ok(text)
+}
+
+/// The line and column (1-based, the column in bytes) of the first byte of a file that is not
+/// UTF-8, for error messages.
+pub fn utf8_error_position(error: &std::string::FromUtf8Error) -> (usize, usize) {
+    let at = error.utf8_error().valid_up_to();
+    let before = error.as_bytes().get(..at).unwrap_or_default();
+    let line = before.split(|&b| b == b'\n').count();
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
 }
 
 /// A document file read from disk.
@@ -215,34 +229,22 @@ pub fn decode(bytes: &[u8]) -> (String, Option<&'static str>) {
 /// Reads and decodes one document file (an empty file is an empty document; a binary file or
 /// one over the size limit is refused).
 pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
-    let bytes = read_limited(path, max_file_bytes())?;
-    // UTF-8 files (nearly all) become the text without a copy, validated once.
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            if binary(text.as_bytes(), true) {
-                return Err(CorpusError::Binary(path.to_owned()));
-            }
-            let hash = sha256_hex(text.as_bytes());
-            Ok(DocumentText {
-                text,
-                hash,
-                decoded_from: None,
-            })
-        }
+    // UTF-8 files (nearly all) become the text without a copy.
+    Ok(match read_checked(path)? {
+        Ok(text) => DocumentText {
+            hash: sha256_hex(text.as_bytes()),
+            text,
+            decoded_from: None,
+        },
         Err(error) => {
-            let bytes = error.as_bytes();
-            if binary(bytes, false) {
-                return Err(CorpusError::Binary(path.to_owned()));
-            }
-            let hash = sha256_hex(bytes);
-            let (text, decoded_from) = decode(bytes);
-            Ok(DocumentText {
+            let (text, decoded_from) = decode(error.as_bytes());
+            DocumentText {
+                hash: sha256_hex(error.as_bytes()),
                 text,
-                hash,
                 decoded_from,
-            })
+            }
         }
-    }
+    })
 }
 
 /// Resolves a document path of a project inside its corpus folder, refusing paths that would lead

@@ -814,10 +814,7 @@ pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), L
         },
     })?;
     let text = text.map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = e.as_bytes().get(..at).unwrap_or_default();
-        let line = before.split(|&b| b == b'\n').count();
-        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        let (line, column) = corpus::utf8_error_position(&e);
         LoadError::Syntax {
             path: path.to_owned(),
             line,

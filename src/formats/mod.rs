@@ -256,10 +256,7 @@ pub fn read_input(path: &Path) -> Result<String, FormatError> {
         other => FormatError::Input(other),
     })?;
     text.map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = e.as_bytes().get(..at).unwrap_or_default();
-        let line = before.split(|&b| b == b'\n').count();
-        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        let (line, column) = crate::corpus::utf8_error_position(&e);
         FormatError::parse(
             path,
             line,
