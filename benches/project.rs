@@ -16,10 +16,6 @@
     missing_docs
 )]
 
-/// The allocator the app uses (see `Cargo.toml`), so that the figures are the app's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;

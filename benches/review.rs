@@ -12,10 +12,6 @@
     clippy::cast_precision_loss
 )]
 
-/// The allocator the app uses (see `Cargo.toml`), so that the figures are the app's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

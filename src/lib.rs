@@ -33,3 +33,10 @@ pub mod text;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod workspace;
+
+/// The allocator of everything built on this crate: the app, the CLI, the tests and the
+/// benchmarks (so that their figures are the app's). Loading a large project makes hundreds of
+/// thousands of small strings on all cores, and glibc's malloc took a fifth of that time
+/// (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -2,11 +2,6 @@
 
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: loading a large project makes hundreds of thousands
-/// of small strings on all cores, and glibc's malloc took a fifth of that time (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     marginalia::cli::main()
 }
