@@ -1209,35 +1209,7 @@ fn diff_document(
     if !cluster_a.is_empty() || !cluster_b.is_empty() {
         flush(&mut cluster_a, &mut cluster_b);
     }
-    (counts, links_of(&matched, a, b))
-}
-
-/// How the links of two versions of a document agree (as [`super::link_agreement`]), given the
-/// pairs of annotations (indices into `a`'s and `b`'s) their span diff matched.
-fn links_of(matched: &[(usize, usize)], a: &Document, b: &Document) -> super::LinkCounts {
-    let agreed = if a.relations.is_empty() || b.relations.is_empty() {
-        0
-    } else {
-        let matched: BTreeMap<crate::model::Id, crate::model::Id> = matched
-            .iter()
-            .filter_map(|&(i, j)| Some((a.annotations.get(i)?.id, b.annotations.get(j)?.id)))
-            .collect();
-        a.relations
-            .iter()
-            .filter(|r| match (matched.get(&r.from), matched.get(&r.to)) {
-                (Some(from), Some(to)) => b
-                    .relations
-                    .iter()
-                    .any(|s| s.kind == r.kind && s.from == *from && s.to == *to),
-                _ => false,
-            })
-            .count()
-    };
-    super::LinkCounts {
-        a: a.relations.len(),
-        b: b.relations.len(),
-        agreed,
-    }
+    (counts, super::links_of(&matched, a, b))
 }
 
 /// Computes the agreement of `projects` (at least two) for each pair, and for all of them when

@@ -547,23 +547,37 @@ impl LinkCounts {
 
 /// Compares the links of two annotators' versions of one document.
 pub fn link_agreement(a: &Document, b: &Document) -> LinkCounts {
-    let entries = diff(&spans_of(a), &spans_of(b)).entries;
-    let matched: BTreeMap<crate::model::Id, crate::model::Id> = entries
+    let matched: Vec<(usize, usize)> = diff(&spans_of(a), &spans_of(b))
+        .entries
         .iter()
         .filter(|e| e.kind == DiffKind::Match)
-        .filter_map(|e| Some((a.annotations.get(e.a?)?.id, b.annotations.get(e.b?)?.id)))
+        .filter_map(|e| Some((e.a?, e.b?)))
         .collect();
-    let agreed = a
-        .relations
-        .iter()
-        .filter(|r| match (matched.get(&r.from), matched.get(&r.to)) {
-            (Some(from), Some(to)) => b
-                .relations
-                .iter()
-                .any(|s| s.kind == r.kind && s.from == *from && s.to == *to),
-            _ => false,
-        })
-        .count();
+    links_of(&matched, a, b)
+}
+
+/// How the links of two versions of a document agree, given the pairs of annotations (indices
+/// into `a`'s and `b`'s) their span diff matched: a link agrees when the other version has a
+/// link of the same type between the matched ends.
+pub(crate) fn links_of(matched: &[(usize, usize)], a: &Document, b: &Document) -> LinkCounts {
+    let agreed = if a.relations.is_empty() || b.relations.is_empty() {
+        0
+    } else {
+        let matched: BTreeMap<crate::model::Id, crate::model::Id> = matched
+            .iter()
+            .filter_map(|&(i, j)| Some((a.annotations.get(i)?.id, b.annotations.get(j)?.id)))
+            .collect();
+        a.relations
+            .iter()
+            .filter(|r| match (matched.get(&r.from), matched.get(&r.to)) {
+                (Some(from), Some(to)) => b
+                    .relations
+                    .iter()
+                    .any(|s| s.kind == r.kind && s.from == *from && s.to == *to),
+                _ => false,
+            })
+            .count()
+    };
     LinkCounts {
         a: a.relations.len(),
         b: b.relations.len(),
