@@ -164,21 +164,19 @@ fn two_versions(dir: &Path) {
     let corpus = dir.join("corpus");
     let mut a = Workspace::from_folder(&corpus, "zoé").unwrap();
     let mut b = Workspace::from_folder(&corpus, "zoé").unwrap();
+    // One edit of `count` spans labelled `label` on document `doc`.
+    let batch = |ws: &mut Workspace, doc: usize, count: usize, label: &str| {
+        let spans: Vec<Edit> = (0..count)
+            .map(|i| Edit::AddAnnotation {
+                doc,
+                annotation: annotation(ws, i * TEXT.len(), label),
+            })
+            .collect();
+        ws.apply(Edit::Batch(spans)).unwrap();
+    };
     for doc in 0..a.project().documents.len() {
-        let spans: Vec<Edit> = (0..1500)
-            .map(|i| Edit::AddAnnotation {
-                doc,
-                annotation: annotation(&mut a, i * TEXT.len(), "claim"),
-            })
-            .collect();
-        a.apply(Edit::Batch(spans)).unwrap();
-        let spans: Vec<Edit> = (0..1501)
-            .map(|i| Edit::AddAnnotation {
-                doc,
-                annotation: annotation(&mut b, i * TEXT.len(), "source"),
-            })
-            .collect();
-        b.apply(Edit::Batch(spans)).unwrap();
+        batch(&mut a, doc, 1500, "claim");
+        batch(&mut b, doc, 1501, "source");
     }
     let versions = dir.join("versions");
     std::fs::create_dir_all(&versions).unwrap();

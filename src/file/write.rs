@@ -16,9 +16,9 @@ use crate::text::ByteRange;
 
 /// Appends the document entries of the `documents: [...]` list, as `ron` would write them.
 pub(super) fn documents(out: &mut String, documents: &[Document]) {
-    let parts = crate::parallel::map(&chunks(documents), |chunk| {
-        let mut part = String::with_capacity(estimate(chunk));
-        for document in *chunk {
+    let parts = crate::parallel::map(&chunks(documents), |&(chunk, size)| {
+        let mut part = String::with_capacity(size);
+        for document in chunk {
             write_document(&mut part, document);
         }
         part
@@ -29,8 +29,9 @@ pub(super) fn documents(out: &mut String, documents: &[Document]) {
     }
 }
 
-/// The documents in groups of roughly equal size, so that threads share the work evenly.
-fn chunks(documents: &[Document]) -> Vec<&[Document]> {
+/// The documents in groups of roughly equal size, so that threads share the work evenly, each
+/// with about how many bytes it takes in the file.
+fn chunks(documents: &[Document]) -> Vec<(&[Document], usize)> {
     const TARGET: usize = 256 * 1024;
     let mut chunks = Vec::new();
     let mut rest = documents;
@@ -38,32 +39,27 @@ fn chunks(documents: &[Document]) -> Vec<&[Document]> {
         let mut size = 0;
         let mut count = 0;
         for document in rest {
-            size += estimate(std::slice::from_ref(document));
+            size += estimate(document);
             count += 1;
             if size >= TARGET {
                 break;
             }
         }
         let (chunk, tail) = rest.split_at(count.min(rest.len()));
-        chunks.push(chunk);
+        chunks.push((chunk, size));
         rest = tail;
     }
     chunks
 }
 
-/// About how many bytes the documents take in the file.
-fn estimate(documents: &[Document]) -> usize {
-    documents
+/// About how many bytes a document takes in the file.
+fn estimate(d: &Document) -> usize {
+    let spans: usize = d
+        .annotations
         .iter()
-        .map(|d| {
-            let spans: usize = d
-                .annotations
-                .iter()
-                .map(|a| 200 + a.extent().len() + a.note.len())
-                .sum();
-            200 + spans + 120 * d.relations.len() + 400 * d.detached.len()
-        })
-        .sum()
+        .map(|a| 200 + a.extent().len() + a.note.len())
+        .sum();
+    200 + spans + 120 * d.relations.len() + 400 * d.detached.len()
 }
 
 fn write_document(out: &mut String, document: &Document) {
