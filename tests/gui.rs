@@ -1202,6 +1202,43 @@ fn saving_over_a_project_changed_on_disk_asks_reload_overwrite_or_save_as() {
 }
 
 #[test]
+fn the_app_snapshots_unsaved_work_every_few_seconds_and_saving_deletes_the_snapshot() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let snapshot = marginalia::recovery::path_for(&marginalia::file::absolute(&project));
+    let phrase = "Le président russe Vladimir Poutine";
+    drag_across(&mut harness, phrase);
+    harness.key_press(Key::Num2);
+    harness.run();
+    assert!(harness.state().workspace().unwrap().is_dirty());
+    // Three seconds of frames: the snapshot is taken, and written on another thread.
+    for _ in 0..200 {
+        harness.step();
+    }
+    let mut found = None;
+    for _ in 0..500 {
+        found = marginalia::recovery::find(&project).ok().flatten();
+        if found.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let found = found.expect("a snapshot after three seconds of unsaved work");
+    assert_eq!(found.file(), snapshot);
+    let restored = found.restore_despite_corpus_changes().unwrap();
+    assert_eq!(
+        restored.project().documents[0].annotations,
+        harness.state().workspace().unwrap().project().documents[0].annotations,
+        "the snapshot holds the unsaved span"
+    );
+    // Saved: the snapshot goes, even right after a write on another thread.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    assert!(!harness.state().workspace().unwrap().is_dirty());
+    assert!(!snapshot.exists());
+}
+
+#[test]
 fn after_a_crash_the_next_start_offers_the_unsaved_changes_back() {
     let (dir, project) = sample_copy();
     // A session that labels a span, snapshots it, then dies without saving.
