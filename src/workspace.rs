@@ -33,6 +33,8 @@ pub struct Workspace {
     recovery_revision: Option<u64>,
     /// A snapshot being written on another thread ([`Workspace::write_recovery_in_background`]).
     recovery_writer: RecoveryWriter,
+    /// The revision whose unsaved changes the user discarded: never snapshotted again.
+    discarded_revision: Option<u64>,
 }
 
 /// The thread writing a recovery snapshot, if one is.
@@ -432,6 +434,9 @@ impl Workspace {
             return Ok(None);
         }
         let revision = self.history.revision();
+        if self.discarded_revision == Some(revision) {
+            return Ok(None);
+        }
         if self.recovery_file.is_some() && self.recovery_revision == Some(revision) {
             return Ok(None);
         }
@@ -471,6 +476,14 @@ impl Workspace {
         Ok(())
     }
 
+    /// The user chose to drop the unsaved changes (quitting, or opening another project, without
+    /// saving): deletes the recovery snapshot, and never snapshots these changes again, however
+    /// long the window stays open afterwards. A later edit is snapshotted as usual.
+    pub fn discard_changes(&mut self) -> Result<(), RecoveryError> {
+        self.discarded_revision = Some(self.history.revision());
+        self.remove_recovery()
+    }
+
     fn remove_recovery_file(&mut self) {
         let _ = self.remove_recovery();
     }
@@ -487,6 +500,51 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn g_discarded_changes_are_never_snapshotted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Le Kremlin a démenti.").unwrap();
+        let mut ws = Workspace::from_folder(&corpus, "alice").unwrap();
+        let path = dir.path().join("p.ron");
+        ws.save_as(&path).unwrap();
+        let add = |ws: &mut Workspace, start: usize| {
+            let annotation = Annotation {
+                id: ws.allocate_id(),
+                label: "source".into(),
+                fragments: vec![ByteRange::new(start, start + 3)],
+                annotator: "alice".into(),
+                note: String::new(),
+                created: Timestamp::now(),
+                attributes: std::collections::BTreeMap::default(),
+                provenance: None,
+            };
+            ws.apply(Edit::AddAnnotation { doc: 0, annotation })
+                .unwrap();
+        };
+        add(&mut ws, 0);
+        let snapshot = ws.write_recovery(dir.path()).unwrap().unwrap();
+        assert!(snapshot.exists());
+        ws.discard_changes().unwrap();
+        assert!(!snapshot.exists(), "discarding deletes the snapshot");
+        // The window lives on for a few frames: the timer finds the same unsaved changes.
+        assert_eq!(ws.write_recovery(dir.path()).unwrap(), None);
+        assert_eq!(ws.write_recovery_in_background(dir.path()).unwrap(), None);
+        ws.wait_for_recovery_write().unwrap();
+        assert!(
+            !snapshot.exists(),
+            "discarded changes are never written again"
+        );
+        // Work that goes on after the discard is new work: it is snapshotted.
+        add(&mut ws, 4);
+        assert_eq!(
+            ws.write_recovery(dir.path()).unwrap(),
+            Some(snapshot.clone())
+        );
+        assert!(snapshot.exists());
+    }
     use crate::model::{Annotation, Timestamp};
     use crate::text::ByteRange;
 
