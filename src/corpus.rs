@@ -51,6 +51,15 @@ pub enum CorpusError {
     /// A project or import file is empty.
     #[error("{0} is empty")]
     EmptyFile(PathBuf),
+    /// A FIFO, a socket, a device or a folder where a file was to be read: refused before it is
+    /// opened (see [`open_regular`]).
+    #[error("{path} is {kind}, not a regular file: Marginalia reads only regular files")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("a named pipe (FIFO)", "a device", ...).
+        kind: &'static str,
+    },
     /// The reading was cancelled through [`Progress::cancel`].
     #[error("opening the corpus was cancelled")]
     Cancelled,
@@ -73,53 +82,116 @@ pub fn max_file_bytes() -> u64 {
         .saturating_mul(1 << 20)
 }
 
-/// Reads a whole file, refusing it before reading when it is larger than `limit` bytes (and
-/// reading at most `limit` bytes, should it grow meanwhile).
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
-    use std::io::Read as _;
-    /// Files up to this size (most news articles) are read without asking for their size: one
-    /// system call fewer for each of the thousands of documents of a large project.
-    const SMALL: usize = 16 * 1024;
+/// What kind of thing a file that is not a regular file is, for messages: `None` for a regular
+/// file.
+fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    use std::os::unix::fs::FileTypeExt as _;
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        if file_type.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return Some("a device");
+        }
+    }
+    Some("a special file")
+}
+
+/// `O_NONBLOCK` where its value is known without the `libc` crate: opening a FIFO with it returns
+/// at once instead of waiting for a writer. Elsewhere 0 (no flag): the type is still checked
+/// before opening.
+#[cfg(unix)]
+const O_NONBLOCK: i32 = if cfg!(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)) {
+    0x0004
+} else if cfg!(all(
+    any(target_os = "linux", target_os = "android"),
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv32",
+        target_arch = "riscv64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+)) {
+    0o4000
+} else {
+    0
+};
+
+/// Opens a file for reading only when it is a regular file (or a link to one): a FIFO, a socket,
+/// a device or a folder is refused by its type before it is opened, so that reading it can
+/// neither wait forever (a FIFO nobody writes to) nor go on until memory runs out (`/dev/zero`).
+/// The file is opened without blocking and its type checked again on the open handle, so that
+/// one swapped in between the two cannot hang either. Returns the file and its metadata.
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), CorpusError> {
     let io = |source| CorpusError::Io {
         path: path.to_owned(),
         source,
     };
+    let refuse = |metadata: &std::fs::Metadata| match special_kind(metadata.file_type()) {
+        None => Ok(()),
+        Some(kind) => Err(CorpusError::NotAFile {
+            path: path.to_owned(),
+            kind,
+        }),
+    };
+    refuse(&std::fs::metadata(path).map_err(io)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, O_NONBLOCK);
+    let file = options.open(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    refuse(&metadata)?;
+    Ok((file, metadata))
+}
+
+/// Reads a whole regular file (see [`open_regular`]), refusing it before reading when it is
+/// larger than `limit` bytes (and reading at most `limit` bytes, should it grow meanwhile).
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
+    use std::io::Read as _;
     let too_large = |size| CorpusError::TooLarge {
         path: path.to_owned(),
         size,
         limit,
     };
-    thread_local! {
-        /// Where small files are read, reused (neither allocated nor cleared for each file).
-        static HEAD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let head = HEAD.with_borrow_mut(|head| {
-        head.clear();
-        (&mut file)
-            .take(SMALL as u64)
-            .read_to_end(head)
-            .map(|_| head.clone())
-    });
-    let head = head.map_err(io)?;
-    if head.len() < SMALL {
-        // The whole file: it ended before the buffer was full.
-        if head.len() as u64 > limit {
-            return Err(too_large(head.len() as u64));
-        }
-        return Ok(head);
-    }
-    let size = file.metadata().map_err(io)?.len();
+    let (file, metadata) = open_regular(path)?;
+    let size = metadata.len();
     if size > limit {
         return Err(too_large(size));
     }
     // Sized from the metadata, so that a large file is read without the buffer growing (and being
     // copied) several times; the limit still holds if the file grows meanwhile.
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    bytes.extend_from_slice(&head);
-    file.take(limit.saturating_add(1).saturating_sub(SMALL as u64))
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(io)?;
+        .map_err(|source| CorpusError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }

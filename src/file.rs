@@ -581,12 +581,19 @@ impl FileStamp {
         }
     }
 
-    /// Reads the file at `path` whole and stamps it; `Ok(None)` when there is no file there.
+    /// Reads the file at `path` whole and stamps it; `Ok(None)` when there is no file there. A
+    /// FIFO, a device or a file over the size limit ([`corpus::max_file_bytes`]) is an error, not
+    /// read (see [`corpus::open_regular`]).
     pub fn read(path: &Path) -> std::io::Result<Option<Self>> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match corpus::read_limited(path, corpus::max_file_bytes()) {
             Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
+            Err(CorpusError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(CorpusError::Io { source, .. }) => return Err(source),
+            Err(other) => return Err(std::io::Error::other(other)),
         };
         let metadata = std::fs::metadata(path).ok();
         Ok(Some(Self::new(&bytes, metadata.as_ref())))
