@@ -31,6 +31,17 @@ pub enum CorpusError {
     /// The folder holds no `.txt` file.
     #[error("{0} contains no .txt file")]
     Empty(PathBuf),
+    /// The folder holds `.txt` files, but none that can be read.
+    #[error(
+        "{path} contains no .txt file that can be read: {}",
+        skipped.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    NothingReadable {
+        /// The folder.
+        path: PathBuf,
+        /// The files left out, and why.
+        skipped: Vec<Skipped>,
+    },
     /// A file is larger than the limit (see [`max_file_bytes`]).
     #[error(
         "{path} is {} MB, more than the limit of {} MB: set {MAX_FILE_MB_VAR} to a larger number of MB to read it",
@@ -371,11 +382,92 @@ fn no_links_below(root: &Path, relative: &Path) -> bool {
     })
 }
 
-/// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators. Hidden
-/// files and folders (names starting with `.`) are skipped; links to folders are not followed,
-/// and links to files are listed only when they stay inside `root` (see [`resolve`]).
+/// A file of a corpus folder that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its path relative to the folder, with `/` separators; a name that is not UTF-8 is shown
+    /// with U+FFFD for the bytes that are not.
+    pub path: String,
+    /// Why, in words, without the path ("it looks like a binary file, not text").
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}
+
+/// What [`list_folder`] found below a corpus folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The `.txt` files to read, as sorted relative paths with `/` separators.
+    pub texts: Vec<String>,
+    /// The `.txt` files left out (a name that is not UTF-8, a FIFO, a link leading outside, a
+    /// folder that cannot be listed), sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A corpus folder read by [`read_folder`]: its documents, sorted by path, and the files left
+/// out, which the user should hear about.
+#[derive(Debug, Clone, Default)]
+pub struct Folder {
+    /// The documents read.
+    pub documents: Vec<Document>,
+    /// The `.txt` files left out, sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+impl From<Vec<Document>> for Folder {
+    fn from(documents: Vec<Document>) -> Self {
+        Self {
+            documents,
+            skipped: Vec::new(),
+        }
+    }
+}
+
+impl CorpusError {
+    /// Why a file could not be read, in words without its path: for lists that name the file.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Io { source, .. } => format!("it cannot be read ({source})"),
+            Self::OutsideCorpus(_) => "a link that leads outside the corpus folder".to_owned(),
+            Self::TooLarge { size, limit, .. } => format!(
+                "it is {} MB, more than the limit of {} MB (set {MAX_FILE_MB_VAR} to a larger \
+                 number of MB to read it)",
+                size.div_ceil(1 << 20),
+                limit >> 20
+            ),
+            Self::Binary(_) => "it looks like a binary file, not text".to_owned(),
+            Self::EmptyFile(_) => "it is empty".to_owned(),
+            Self::NotAFile { kind, .. } => format!("it is {kind}, not a regular file"),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators (see
+/// [`list_folder`], which also says which files it left out).
 pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
-    fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), CorpusError> {
+    list_folder(root).map(|listing| listing.texts)
+}
+
+/// Lists the `.txt` files below `root`. Hidden files and folders (names starting with `.`) are
+/// skipped silently; links to folders are not followed. Left out and named in
+/// [`Listing::skipped`]: names that are not UTF-8 (a project names its documents in UTF-8),
+/// links to files outside `root` (see [`resolve`]), anything but a regular file (a FIFO, a
+/// device), and folders below `root` that cannot be listed. Only `root` itself not being
+/// listable is an error.
+pub fn list_folder(root: &Path) -> Result<Listing, CorpusError> {
+    fn lossy(relative: &Path) -> String {
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    }
+    fn walk(root: &Path, dir: &Path, listing: &mut Listing) -> Result<(), CorpusError> {
         let io = |source| CorpusError::Io {
             path: dir.to_owned(),
             source,
@@ -387,34 +479,70 @@ pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
                 continue;
             }
             let path = entry.path();
+            let Ok(relative) = path.strip_prefix(root) else {
+                continue;
+            };
             let kind = entry.file_type().map_err(io)?;
+            let skip = |listing: &mut Listing, reason: String| {
+                listing.skipped.push(Skipped {
+                    path: lossy(relative),
+                    reason,
+                });
+            };
             if kind.is_dir() {
-                walk(root, &path, found)?;
-            } else if path
+                if let Err(error) = walk(root, &path, listing) {
+                    // One folder that cannot be listed is left out, not the end of the listing.
+                    skip(
+                        listing,
+                        format!("this folder is left out: {}", error.reason()),
+                    );
+                }
+                continue;
+            }
+            if !path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-                && path.is_file()
-                && let Ok(relative) = path.strip_prefix(root)
-                && (!kind.is_symlink()
-                    || relative.to_str().is_some_and(|r| resolve(root, r).is_ok()))
             {
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                found.push(parts.join("/"));
+                continue;
+            }
+            let Some(relative_str) = relative.to_str() else {
+                skip(
+                    listing,
+                    "its name is not valid UTF-8: rename it to read it".to_owned(),
+                );
+                continue;
+            };
+            match std::fs::metadata(&path) {
+                Err(error) => skip(
+                    listing,
+                    CorpusError::Io {
+                        path: path.clone(),
+                        source: error,
+                    }
+                    .reason(),
+                ),
+                Ok(metadata) => match special_kind(metadata.file_type()) {
+                    Some(what) => skip(listing, format!("it is {what}, not a regular file")),
+                    None if kind.is_symlink() && resolve(root, relative_str).is_err() => {
+                        skip(listing, CorpusError::OutsideCorpus(String::new()).reason());
+                    }
+                    None => listing.texts.push(lossy(relative)),
+                },
             }
         }
         Ok(())
     }
-    let mut found = Vec::new();
-    walk(root, root, &mut found)?;
-    found.sort();
-    Ok(found)
+    let mut listing = Listing::default();
+    walk(root, root, &mut listing)?;
+    listing.texts.sort();
+    listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
 }
 
-/// Reads every `.txt` file below `root` into documents, sorted by path.
-pub fn read_folder(root: &Path) -> Result<Vec<Document>, CorpusError> {
+/// Reads every `.txt` file below `root` into documents, sorted by path; the files that cannot be
+/// read (over the size limit, binary, a FIFO, a name that is not UTF-8...) are left out and
+/// listed in [`Folder::skipped`]. An error when there is no `.txt` file, or none that can be read.
+pub fn read_folder(root: &Path) -> Result<Folder, CorpusError> {
     read_folder_with(root, &Progress::default())
 }
 
@@ -457,9 +585,12 @@ impl Progress {
 /// [`read_folder`] reporting its progress in `progress` and stopping when it is cancelled: meant
 /// to run on a thread while the window shows a progress bar. Each text is held once (an
 /// `Arc<str>`, shared by the clones of the document).
-pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Vec<Document>, CorpusError> {
-    let paths = list_texts(root)?;
-    if paths.is_empty() {
+pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Folder, CorpusError> {
+    let Listing {
+        texts: paths,
+        mut skipped,
+    } = list_folder(root)?;
+    if paths.is_empty() && skipped.is_empty() {
         return Err(CorpusError::Empty(root.to_owned()));
     }
     let sizes: Vec<u64> = paths
@@ -474,19 +605,33 @@ pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Vec<Document
         if progress.is_cancelled() {
             return Err(CorpusError::Cancelled);
         }
-        let file = read_document(&resolve(root, &relative)?)?;
+        let read = resolve(root, &relative).and_then(|path| read_document(&path));
         progress.bytes_done.fetch_add(size, Ordering::Relaxed);
         progress.files_done.fetch_add(1, Ordering::Relaxed);
-        documents.push(Document {
-            path: relative,
-            hash: file.hash,
-            text: Arc::from(file.text),
-            decoded_from: file.decoded_from,
-            text_state: TextState::Current,
-            ..Document::default()
+        match read {
+            Ok(file) => documents.push(Document {
+                path: relative,
+                hash: file.hash,
+                text: Arc::from(file.text),
+                decoded_from: file.decoded_from,
+                text_state: TextState::Current,
+                ..Document::default()
+            }),
+            // One file that cannot be read is named and left out, not the end of the run.
+            Err(error) => skipped.push(Skipped {
+                path: relative,
+                reason: error.reason(),
+            }),
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    if documents.is_empty() {
+        return Err(CorpusError::NothingReadable {
+            path: root.to_owned(),
+            skipped,
         });
     }
-    Ok(documents)
+    Ok(Folder { documents, skipped })
 }
 
 #[cfg(test)]
@@ -585,11 +730,11 @@ mod tests {
         std::fs::write(dir.path().join("a.TXT"), "a").unwrap();
         std::fs::write(dir.path().join("b/notes.md"), "no").unwrap();
         std::fs::write(dir.path().join(".git/x.txt"), "no").unwrap();
-        let docs = read_folder(dir.path()).unwrap();
+        let docs = read_folder(dir.path()).unwrap().documents;
         let paths: Vec<&str> = docs.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["a.TXT", "b/c/z.txt"]);
         assert!(
-            matches!(read_folder(&dir.path().join("b/c/../..").join(".git/..").join("b")), Ok(d) if d.len() == 1)
+            matches!(read_folder(&dir.path().join("b/c/../..").join(".git/..").join("b")), Ok(d) if d.documents.len() == 1)
         );
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(
@@ -607,7 +752,7 @@ mod tests {
         let progress = Progress::default();
         assert!(progress.fraction().abs() < f32::EPSILON);
         let docs = read_folder_with(dir.path(), &progress).unwrap();
-        assert_eq!(docs.len(), 2);
+        assert_eq!(docs.documents.len(), 2);
         assert_eq!(progress.files_total.load(Ordering::Relaxed), 2);
         assert_eq!(progress.files_done.load(Ordering::Relaxed), 2);
         assert_eq!(progress.bytes_total.load(Ordering::Relaxed), 15);

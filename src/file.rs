@@ -130,6 +130,14 @@ pub enum Problem {
         /// Why.
         reason: String,
     },
+    /// A file of the corpus folder a new project was made from was left out: it could not be
+    /// read (see [`corpus::read_folder`]).
+    Skipped {
+        /// Its path in the folder (a name that is not UTF-8 shown with U+FFFD).
+        path: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// Annotations use a label that the schema lacked; it was added.
     UnknownLabel {
         /// The label.
@@ -179,7 +187,9 @@ impl Problem {
     /// How serious it is.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::Decoded { .. } | Self::Reanchored { .. } => Severity::Warning,
+            Self::Decoded { .. } | Self::Reanchored { .. } | Self::Skipped { .. } => {
+                Severity::Warning
+            }
             Self::Unplaced { .. } | Self::Missing { .. } | Self::UnknownLabel { .. } => {
                 Severity::Error
             }
@@ -232,6 +242,9 @@ impl fmt::Display for Problem {
                     f,
                     "{path} cannot be read ({reason}): its spans are kept, the document is read-only"
                 )
+            }
+            Self::Skipped { path, reason } => {
+                write!(f, "{path} was left out of the project: {reason}")
             }
             Self::UnknownLabel { label, count } => write!(
                 f,

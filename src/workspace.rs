@@ -94,18 +94,23 @@ pub enum WorkspaceSaveError {
 
 impl Workspace {
     /// A new, unsaved project over every `.txt` file below `corpus_root`.
+    ///
+    /// The files that cannot be read (a name that is not UTF-8, over the size limit, binary, a
+    /// FIFO) are left out and reported in [`Workspace::problems`] as [`Problem::Skipped`].
     pub fn from_folder(corpus_root: &Path, annotator: &str) -> Result<Self, CorpusError> {
-        let documents = corpus::read_folder(corpus_root)?;
-        Ok(Self::from_documents(corpus_root, annotator, documents))
+        let folder = corpus::read_folder(corpus_root)?;
+        Ok(Self::from_documents(corpus_root, annotator, folder))
     }
 
-    /// A new, unsaved project over `documents` read from `corpus_root` (by
-    /// [`corpus::read_folder_with`] on another thread, say).
+    /// A new, unsaved project over documents read from `corpus_root`: a [`corpus::Folder`] (by
+    /// [`corpus::read_folder_with`] on another thread, say), whose skipped files become
+    /// problems, or just the documents.
     pub fn from_documents(
         corpus_root: &Path,
         annotator: &str,
-        documents: Vec<crate::model::Document>,
+        documents: impl Into<corpus::Folder>,
     ) -> Self {
+        let corpus::Folder { documents, skipped } = documents.into();
         let problems = documents
             .iter()
             .filter_map(|d| {
@@ -114,6 +119,10 @@ impl Workspace {
                     encoding,
                 })
             })
+            .chain(skipped.into_iter().map(|s| Problem::Skipped {
+                path: s.path,
+                reason: s.reason,
+            }))
             .collect();
         let project = Project::new(
             annotator.to_owned(),
