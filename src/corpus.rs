@@ -244,6 +244,8 @@ pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Erro
         Ok(text) => text.as_bytes(),
         Err(error) => error.as_bytes(),
     };
+    // A byte-order mark and spaces are nothing.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CorpusError::EmptyFile(path.to_owned()));
     }
@@ -331,7 +333,8 @@ pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
 }
 
 /// Resolves a document path of a project inside its corpus folder, refusing paths that would lead
-/// outside it: absolute paths, `..`, and symbolic links that point elsewhere.
+/// outside it (absolute paths, `..`, and symbolic links that point elsewhere) and paths of files
+/// a corpus listing would not take (not `.txt`, or in a hidden folder).
 pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, CorpusError> {
     resolve_in(root, root.canonicalize().ok().as_deref(), relative)
 }

@@ -247,15 +247,22 @@ pub enum FormatError {
     Input(#[from] crate::corpus::CorpusError),
 }
 
-/// Reads an import file as UTF-8 text, refusing it when it is over the size limit
-/// ([`crate::corpus::max_file_bytes`]), empty, binary or not UTF-8 (with the line and column of
-/// the first bad byte).
+/// Reads an import file as UTF-8 text, refusing it when it is not a regular file (a FIFO, a
+/// device), over the size limit ([`crate::corpus::max_file_bytes`]), empty, binary or not UTF-8
+/// (with the line and column of the first bad byte). A byte-order mark at the start (some
+/// Windows tools write one) is dropped.
 pub fn read_input(path: &Path) -> Result<String, FormatError> {
     let text = crate::corpus::read_text(path).map_err(|e| match e {
         crate::corpus::CorpusError::Io { path, source } => FormatError::Read { path, source },
         other => FormatError::Input(other),
     })?;
-    text.map_err(|e| {
+    text.map(|mut text| {
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        text
+    })
+    .map_err(|e| {
         let (line, column) = crate::corpus::utf8_error_position(&e);
         FormatError::parse(
             path,
