@@ -28,6 +28,13 @@ pub enum CorpusError {
     /// A document path that would leave the corpus folder.
     #[error("the document path {0:?} leaves the corpus folder (absolute, `..` or a link outside)")]
     OutsideCorpus(String),
+    /// A document path that names a file a corpus listing would not take: not a `.txt` file, or
+    /// in a hidden folder (a part starting with `.`).
+    #[error(
+        "the document path {0:?} is not a text of the corpus: a document is a .txt file outside \
+         hidden folders (names starting with `.`)"
+    )]
+    NotACorpusText(String),
     /// The folder holds no `.txt` file.
     #[error("{0} contains no .txt file")]
     Empty(PathBuf),
@@ -235,7 +242,8 @@ fn binary(bytes: &[u8], utf8: bool) -> bool {
     controls * 10 > head.len()
 }
 
-/// Reads a file that must hold text: within the size limit ([`max_file_bytes`]), not empty, not
+/// Reads a file that must hold text: a regular file ([`open_regular`]), within the size limit
+/// ([`max_file_bytes`]), not empty (a byte-order mark and white space alone are empty), not
 /// binary. For project and import files. The text is a `String` when the file is UTF-8 (the
 /// bytes are validated once), its bytes otherwise (see [`utf8_error_position`]).
 pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Error>, CorpusError> {
@@ -355,6 +363,9 @@ pub fn resolve_in(
     {
         return Err(outside());
     }
+    if !is_corpus_text(relative_path) {
+        return Err(CorpusError::NotACorpusText(relative.to_owned()));
+    }
     let path = root.join(relative_path);
     // A link may still lead out: compare real paths, of the file when it exists, else of the
     // deepest folder on its way that exists (a link to a folder outside, before a file is
@@ -372,6 +383,17 @@ pub fn resolve_in(
         }
     }
     Ok(path)
+}
+
+/// True when `relative` names a file a corpus listing takes ([`list_folder`]): a `.txt` file
+/// (in any case), no part of its path hidden (starting with `.`).
+fn is_corpus_text(relative: &Path) -> bool {
+    relative
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        && relative
+            .components()
+            .all(|c| !c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
 /// True when `root/relative` exists and none of its parts below `root` is a symbolic link: then
@@ -702,7 +724,14 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "x").unwrap();
         assert!(resolve(dir.path(), "a.txt").is_ok());
         assert!(resolve(dir.path(), "sub/b.txt").is_ok());
-        for bad in ["../a.txt", "/etc/passwd", "sub/../../x.txt", "", "./a.txt"] {
+        for bad in [
+            "../a.txt",
+            "/etc/passwd",
+            "sub/../../x.txt",
+            "",
+            "./a.txt",
+            "../passwd",
+        ] {
             assert!(
                 matches!(resolve(dir.path(), bad), Err(CorpusError::OutsideCorpus(_))),
                 "{bad}"

@@ -151,9 +151,22 @@ impl Workspace {
     /// Check for unsaved changes of a previous session with [`recovery::find`] first: the
     /// workspace's own snapshots would otherwise be refused (see [`Workspace::write_recovery`]).
     pub fn open(path: &Path) -> Result<Self, LoadError> {
+        Self::open_confirming(path, |_| true)
+    }
+
+    /// [`Workspace::open`], asking `allow` before reading the texts when the project file's
+    /// corpus folder lies outside the folder of the project file and that folder's parent (a
+    /// project file from someone else may name `/etc`): `allow` gets the corpus folder's real
+    /// path, after the project file is parsed and before any text is read, and only in that case.
+    /// When it answers `false`, the error is [`LoadError::CorpusOutside`] and nothing was read.
+    /// See [`file::load_confirming`].
+    pub fn open_confirming(
+        path: &Path,
+        allow: impl FnOnce(&Path) -> bool,
+    ) -> Result<Self, LoadError> {
         // Stamped from the very bytes that were loaded: if the file changes later, the next save
         // sees a conflict rather than overwriting the change.
-        let (project, problems, stamp) = file::load_stamped(path)?;
+        let (project, problems, stamp) = file::load_confirming(path, allow)?;
         let disk = Some(stamp);
         let changed = problems.iter().any(Problem::changes_project);
         Ok(Self {
