@@ -276,8 +276,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             text_without_boilerplate,
             overlap,
         } => {
-            let workspace = Workspace::open(&project)
-                .with_context(|| format!("cannot load {}", project.display()))?;
+            let workspace = open_project(&project)?;
             for problem in workspace.problems() {
                 eprintln!("marginalia: warning: {problem}");
             }
@@ -435,8 +434,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { project } => {
-            let workspace = Workspace::open(&project)
-                .with_context(|| format!("cannot load {}", project.display()))?;
+            let workspace = open_project(&project)?;
             warn_about_recovery(&project);
             report(&workspace, out)?;
             let sound = workspace
@@ -452,13 +450,28 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
     }
 }
 
+/// Opens the project at `path`, warning on stderr before its texts are read when its corpus
+/// folder lies outside the folder of the project file and that folder's parent (a project file
+/// from someone else chooses its own corpus: `/etc`, say).
+fn open_project(path: &Path) -> anyhow::Result<Workspace> {
+    Workspace::open_confirming(path, |corpus| {
+        eprintln!(
+            "marginalia: warning: {} reads its texts from {}, outside the folder of the project \
+             file and the folder above it: make sure you trust this project file",
+            path.display(),
+            corpus.display()
+        );
+        true
+    })
+    .with_context(|| format!("cannot load {}", path.display()))
+}
+
 /// Opens every project of `paths`, warning on stderr of what loading found.
 fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Workspace>> {
     paths
         .iter()
         .map(|path| {
-            let workspace =
-                Workspace::open(path).with_context(|| format!("cannot load {}", path.display()))?;
+            let workspace = open_project(path)?;
             for problem in workspace.problems() {
                 eprintln!("marginalia: warning: {}: {problem}", path.display());
             }

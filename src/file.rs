@@ -69,7 +69,21 @@ pub enum LoadError {
         /// What is wrong.
         message: String,
     },
-    /// A document path leads outside the corpus folder, or the corpus cannot be listed.
+    /// The project file's corpus folder lies outside the folder of the project file and that
+    /// folder's parent, and the caller of [`load_confirming`] did not allow reading it. Nothing
+    /// was read from it.
+    #[error(
+        "{path} reads its texts from {corpus}, outside the folder of the project file and the \
+         folder above it: it was not opened"
+    )]
+    CorpusOutside {
+        /// The project file.
+        path: PathBuf,
+        /// The real path of its corpus folder.
+        corpus: PathBuf,
+    },
+    /// A document path leads outside the corpus folder or names a file that is not a corpus
+    /// text, or the corpus cannot be listed.
     #[error("{path}: the corpus")]
     Corpus {
         /// The project file.
@@ -130,6 +144,14 @@ pub enum Problem {
         /// Why.
         reason: String,
     },
+    /// A file of the corpus folder a new project was made from was left out: it could not be
+    /// read (see [`corpus::read_folder`]).
+    Skipped {
+        /// Its path in the folder (a name that is not UTF-8 shown with U+FFFD).
+        path: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// Annotations use a label that the schema lacked; it was added.
     UnknownLabel {
         /// The label.
@@ -179,7 +201,9 @@ impl Problem {
     /// How serious it is.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::Decoded { .. } | Self::Reanchored { .. } => Severity::Warning,
+            Self::Decoded { .. } | Self::Reanchored { .. } | Self::Skipped { .. } => {
+                Severity::Warning
+            }
             Self::Unplaced { .. } | Self::Missing { .. } | Self::UnknownLabel { .. } => {
                 Severity::Error
             }
@@ -232,6 +256,9 @@ impl fmt::Display for Problem {
                     f,
                     "{path} cannot be read ({reason}): its spans are kept, the document is read-only"
                 )
+            }
+            Self::Skipped { path, reason } => {
+                write!(f, "{path} was left out of the project: {reason}")
             }
             Self::UnknownLabel { label, count } => write!(
                 f,
@@ -581,12 +608,19 @@ impl FileStamp {
         }
     }
 
-    /// Reads the file at `path` whole and stamps it; `Ok(None)` when there is no file there.
+    /// Reads the file at `path` whole and stamps it; `Ok(None)` when there is no file there. A
+    /// FIFO, a device or a file over the size limit ([`corpus::max_file_bytes`]) is an error, not
+    /// read (see [`corpus::open_regular`]).
     pub fn read(path: &Path) -> std::io::Result<Option<Self>> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match corpus::read_limited(path, corpus::max_file_bytes()) {
             Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
+            Err(CorpusError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(CorpusError::Io { source, .. }) => return Err(source),
+            Err(other) => return Err(std::io::Error::other(other)),
         };
         let metadata = std::fs::metadata(path).ok();
         Ok(Some(Self::new(&bytes, metadata.as_ref())))
@@ -792,9 +826,101 @@ pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
 /// [`load`], with the stamp of the bytes it read: what a later save compares the file on disk
 /// with. The stamp is computed on another thread while the project is parsed.
 pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), LoadError> {
+    load_confirming(path, |_| true)
+}
+
+/// [`load_stamped`], asking before it reads texts from a corpus folder that lies outside the
+/// folder of the project file and that folder's parent (see [`corpus_outside_of`]): a project
+/// file from someone else chooses its own corpus, `/etc` say. `allow` is called with the real
+/// path of that corpus once the project file is parsed and before any text is read, and only
+/// when it lies outside; when it answers `false`, nothing is read and the error is
+/// [`LoadError::CorpusOutside`].
+pub fn load_confirming(
+    path: &Path,
+    allow: impl FnOnce(&Path) -> bool,
+) -> Result<(Project, Vec<Problem>, FileStamp), LoadError> {
     // Before reading: a change made while the file is read shows as other metadata, and is then
     // checked by its hash.
     let metadata = std::fs::metadata(path).ok();
+    let text = read_project_text(path)?;
+    let dir = absolute(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    // Every document is in the same corpus folder: its real path is looked up once.
+    let real_root = std::sync::OnceLock::new();
+    let read = |root: &Path, relative: &str| {
+        let real_root = real_root.get_or_init(|| root.canonicalize().ok());
+        let file = corpus::resolve_in(root, real_root.as_deref(), relative)?;
+        corpus::read_document(&file)
+    };
+    let check = |corpus_root: &Path| match corpus_outside_of(path, corpus_root) {
+        Some(corpus) if !allow(&corpus) => Err(LoadError::CorpusOutside {
+            path: path.to_owned(),
+            corpus,
+        }),
+        _ => Ok(()),
+    };
+    // The stamp is of the bytes on disk, a byte-order mark included.
+    let stamp = || FileStamp::new(text.as_bytes(), metadata.as_ref());
+    std::thread::scope(|scope| {
+        let stamping = std::thread::Builder::new().spawn_scoped(scope, stamp);
+        let file = parse(&text, path)?;
+        let (project, problems) = from_file(file, path, &dir, read, check)?;
+        let stamp = match stamping {
+            Ok(stamping) => stamping.join().unwrap_or_else(|_| stamp()),
+            Err(_) => stamp(),
+        };
+        Ok((project, problems, stamp))
+    })
+}
+
+/// The real path of the corpus folder of the project file at `path` when it lies outside the
+/// folder of the project file and that folder's parent (see [`corpus_outside_of`]); `None` when
+/// it lies inside. Reads and parses the project file, but no text: for asking the user before
+/// opening it. ([`load_confirming`] asks as it opens, without parsing the file twice.)
+pub fn corpus_outside(path: &Path) -> Result<Option<PathBuf>, LoadError> {
+    let text = read_project_text(path)?;
+    let file = parse(&text, path)?;
+    let dir = absolute(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    Ok(corpus_outside_of(path, &absolute(&dir.join(file.corpus))))
+}
+
+/// The real path of `corpus_root` when it lies outside the folder that holds the project file
+/// `project_path` and that folder's parent; `None` when it lies inside. The usual layouts are
+/// inside: `team/ana.ron` over `team/corpus`, `projects/x.ron` over `assets/corpus`. Links are
+/// followed; a folder that does not exist is compared by its path, `..` resolved.
+pub fn corpus_outside_of(project_path: &Path, corpus_root: &Path) -> Option<PathBuf> {
+    let project_dir = absolute(project_path).parent().map(Path::to_owned)?;
+    let base = project_dir.parent().unwrap_or(&project_dir);
+    let base = normalized(&absolute(base));
+    let corpus = normalized(&absolute(corpus_root));
+    (!corpus.starts_with(&base)).then_some(corpus)
+}
+
+/// `path` with `.` and `..` parts resolved by their names (for a path that does not exist, so
+/// that [`absolute`] could not ask for its real path).
+fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Reads a project file's text: a regular file within the size limit, not empty, not binary,
+/// UTF-8.
+fn read_project_text(path: &Path) -> Result<String, LoadError> {
     let text = corpus::read_text(path).map_err(|error| match error {
         CorpusError::Io { source, .. } => LoadError::Io {
             path: path.to_owned(),
@@ -808,12 +934,16 @@ pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), L
             path: path.to_owned(),
             message: "the file looks like a binary file, not a project file (RON text)".to_owned(),
         },
+        CorpusError::NotAFile { kind, .. } => LoadError::Invalid {
+            path: path.to_owned(),
+            message: format!("this is {kind}, not a regular file: it is not a project file"),
+        },
         other => LoadError::Invalid {
             path: path.to_owned(),
             message: other.to_string(),
         },
     })?;
-    let text = text.map_err(|e| {
+    text.map_err(|e| {
         let (line, column) = corpus::utf8_error_position(&e);
         LoadError::Syntax {
             path: path.to_owned(),
@@ -821,28 +951,17 @@ pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), L
             column,
             message: "the file is not UTF-8 text (a project file is always UTF-8)".to_owned(),
         }
-    })?;
-    let dir = absolute(path)
-        .parent()
-        .map(Path::to_owned)
-        .unwrap_or_default();
-    // Every document is in the same corpus folder: its real path is looked up once.
-    let real_root = std::sync::OnceLock::new();
-    let read = |root: &Path, relative: &str| {
-        let real_root = real_root.get_or_init(|| root.canonicalize().ok());
-        let file = corpus::resolve_in(root, real_root.as_deref(), relative)?;
-        corpus::read_document(&file)
-    };
-    let stamp = || FileStamp::new(text.as_bytes(), metadata.as_ref());
-    std::thread::scope(|scope| {
-        let stamping = std::thread::Builder::new().spawn_scoped(scope, stamp);
-        let (project, problems) = from_ron(&text, path, &dir, read)?;
-        let stamp = match stamping {
-            Ok(stamping) => stamping.join().unwrap_or_else(|_| stamp()),
-            Err(_) => stamp(),
-        };
-        Ok((project, problems, stamp))
     })
+}
+
+/// A project file's structure read from its text: by the fast reader, or by `ron` when the fast
+/// reader gives up. A byte-order mark at the start (some Windows editors write one) is skipped.
+fn parse<'a>(text: &'a str, path: &Path) -> Result<ProjectFile<'a>, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match read::project(text) {
+        Some(file) => Ok(file),
+        None => parse_with_ron(text, path),
+    }
 }
 
 /// Parses a project's RON text. `read` reads a document given the corpus root and its relative
@@ -853,11 +972,7 @@ pub fn from_ron(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    let file = match read::project(text) {
-        Some(file) => file,
-        None => parse_with_ron(text, path)?,
-    };
-    from_file(file, path, project_dir, read)
+    from_file(parse(text, path)?, path, project_dir, read, |_| Ok(()))
 }
 
 /// [`from_ron`] with `ron`'s deserializer alone, without the fast reader: only for benchmarks, to
@@ -869,7 +984,9 @@ pub fn from_ron_serde(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    from_file(parse_with_ron(text, path)?, path, project_dir, read)
+    from_file(parse_with_ron(text, path)?, path, project_dir, read, |_| {
+        Ok(())
+    })
 }
 
 /// Reads a project file with `ron`'s deserializer: all of RON, and errors with line and column.
@@ -903,7 +1020,7 @@ pub fn from_json(
         column: e.column(),
         message: e.to_string(),
     })?;
-    from_file(file, path, project_dir, read)
+    from_file(file, path, project_dir, read, |_| Ok(()))
 }
 
 /// Builds the project from a parsed file: checks, corpus reading, problems. The documents are
@@ -913,6 +1030,7 @@ fn from_file(
     path: &Path,
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
+    check_corpus: impl FnOnce(&Path) -> Result<(), LoadError>,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
     let invalid = |message: String| LoadError::Invalid {
         path: path.to_owned(),
@@ -925,6 +1043,8 @@ fn from_file(
         });
     }
     let corpus_root = absolute(&project_dir.join(&file.corpus));
+    // Before any text is read.
+    check_corpus(&corpus_root)?;
     let mut paths: Vec<&str> = file.documents.iter().map(|d| d.path.as_str()).collect();
     paths.sort_unstable();
     if let Some(twice) = paths.windows(2).find(|w| w.first() == w.get(1)) {
@@ -1014,7 +1134,7 @@ fn document_of(
             read.hash,
             true,
         ),
-        Err(source @ CorpusError::OutsideCorpus(_)) => {
+        Err(source @ (CorpusError::OutsideCorpus(_) | CorpusError::NotACorpusText(_))) => {
             return Err(LoadError::Corpus {
                 path: path.to_owned(),
                 source,

@@ -61,6 +61,10 @@ pub enum RecoveryError {
         /// What is wrong.
         message: String,
     },
+    /// The recovery file is not a regular file (a FIFO, a device) or is over the size limit: it
+    /// is not read.
+    #[error(transparent)]
+    Refused(corpus::CorpusError),
     /// The file was written by a newer Marginalia.
     #[error(
         "{path} was written by a newer Marginalia (recovery format {found}, this one reads up to \
@@ -307,14 +311,18 @@ pub fn written_by_another_live_window(recovery: &Recovery) -> bool {
 
 /// Reads a recovery file.
 fn read(path: &Path) -> Result<Recovery, RecoveryError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RecoveryError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
     let unreadable = |message: String| RecoveryError::Unreadable {
         path: path.to_owned(),
         message,
     };
+    // Like any other file: a regular file within the size limit (a FIFO or a link to a device
+    // would otherwise hang the reader or fill the memory).
+    let bytes = corpus::read_limited(path, corpus::max_file_bytes()).map_err(|e| match e {
+        corpus::CorpusError::Io { path, source } => RecoveryError::Io { path, source },
+        other => RecoveryError::Refused(other),
+    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_owned()))?;
     let (header, project) = text
         .split_once(SEPARATOR)
         .ok_or_else(|| unreadable("it is incomplete: the project is missing".to_owned()))?;

@@ -96,18 +96,23 @@ pub enum WorkspaceSaveError {
 
 impl Workspace {
     /// A new, unsaved project over every `.txt` file below `corpus_root`.
+    ///
+    /// The files that cannot be read (a name that is not UTF-8, over the size limit, binary, a
+    /// FIFO) are left out and reported in [`Workspace::problems`] as [`Problem::Skipped`].
     pub fn from_folder(corpus_root: &Path, annotator: &str) -> Result<Self, CorpusError> {
-        let documents = corpus::read_folder(corpus_root)?;
-        Ok(Self::from_documents(corpus_root, annotator, documents))
+        let folder = corpus::read_folder(corpus_root)?;
+        Ok(Self::from_documents(corpus_root, annotator, folder))
     }
 
-    /// A new, unsaved project over `documents` read from `corpus_root` (by
-    /// [`corpus::read_folder_with`] on another thread, say).
+    /// A new, unsaved project over documents read from `corpus_root`: a [`corpus::Folder`] (by
+    /// [`corpus::read_folder_with`] on another thread, say), whose skipped files become
+    /// problems, or just the documents.
     pub fn from_documents(
         corpus_root: &Path,
         annotator: &str,
-        documents: Vec<crate::model::Document>,
+        documents: impl Into<corpus::Folder>,
     ) -> Self {
+        let corpus::Folder { documents, skipped } = documents.into();
         let problems = documents
             .iter()
             .filter_map(|d| {
@@ -116,6 +121,10 @@ impl Workspace {
                     encoding,
                 })
             })
+            .chain(skipped.into_iter().map(|s| Problem::Skipped {
+                path: s.path,
+                reason: s.reason,
+            }))
             .collect();
         let project = Project::new(
             annotator.to_owned(),
@@ -144,9 +153,22 @@ impl Workspace {
     /// Check for unsaved changes of a previous session with [`recovery::find`] first: the
     /// workspace's own snapshots would otherwise be refused (see [`Workspace::write_recovery`]).
     pub fn open(path: &Path) -> Result<Self, LoadError> {
+        Self::open_confirming(path, |_| true)
+    }
+
+    /// [`Workspace::open`], asking `allow` before reading the texts when the project file's
+    /// corpus folder lies outside the folder of the project file and that folder's parent (a
+    /// project file from someone else may name `/etc`): `allow` gets the corpus folder's real
+    /// path, after the project file is parsed and before any text is read, and only in that case.
+    /// When it answers `false`, the error is [`LoadError::CorpusOutside`] and nothing was read.
+    /// See [`file::load_confirming`].
+    pub fn open_confirming(
+        path: &Path,
+        allow: impl FnOnce(&Path) -> bool,
+    ) -> Result<Self, LoadError> {
         // Stamped from the very bytes that were loaded: if the file changes later, the next save
         // sees a conflict rather than overwriting the change.
-        let (project, problems, stamp) = file::load_stamped(path)?;
+        let (project, problems, stamp) = file::load_confirming(path, allow)?;
         let disk = Some(stamp);
         let changed = problems.iter().any(Problem::changes_project);
         Ok(Self {
