@@ -1690,3 +1690,58 @@ fn g_a_detached_span_is_placed_again_with_its_note_and_link_and_undo_detaches_it
     );
     assert_eq!(document.relations.len(), 1);
 }
+
+#[test]
+fn g_a_project_reading_its_texts_from_elsewhere_asks_once_before_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("elsewhere/corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "Selon l'AFP, le Kremlin a démenti.").unwrap();
+    let folder = dir.path().join("team/projects");
+    std::fs::create_dir_all(&folder).unwrap();
+    let project = folder.join("x.ron");
+    marginalia::workspace::Workspace::from_folder(&corpus, "zoé")
+        .unwrap()
+        .save_as(&project)
+        .unwrap();
+    let real = corpus.canonicalize().unwrap();
+
+    // Cancel: nothing opens.
+    let mut harness = harness(Some(&project));
+    assert!(harness.state().workspace().is_none());
+    harness.get_by_label_contains(&format!(
+        "This project reads its texts from {}",
+        real.display()
+    ));
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.state().workspace().is_none());
+    assert!(
+        harness
+            .query_by_label("Texts from another folder")
+            .is_none()
+    );
+    drop(harness);
+
+    // Open it: the project opens, and the answer is remembered for the next time.
+    let mut harness = self::harness(Some(&project));
+    harness.get_by_label("Open it").click();
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .documents
+            .len(),
+        1
+    );
+    let prefs = harness.state().prefs().clone();
+    assert!(prefs.trusts(&project, &real));
+    drop(harness);
+    let app = MarginaliaApp::starting(prefs, Box::new(NoDialogs), Some(&project), None);
+    let again = common::harness_for(app, false);
+    assert!(again.query_by_label("Texts from another folder").is_none());
+    assert!(again.state().workspace().is_some());
+}

@@ -102,6 +102,9 @@ pub struct Prefs {
     pub recent: Vec<PathBuf>,
     /// The annotator name last used for a new project.
     pub annotator: String,
+    /// Project files allowed to read their texts from a corpus folder outside their folder and
+    /// the folder above (asked once): the project file and the corpus folder's real path.
+    pub trusted_corpora: std::collections::BTreeMap<PathBuf, PathBuf>,
 }
 
 impl Default for Prefs {
@@ -111,6 +114,7 @@ impl Default for Prefs {
             zoom: 1.0,
             recent: Vec::new(),
             annotator: String::new(),
+            trusted_corpora: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -118,6 +122,18 @@ impl Default for Prefs {
 const MAX_RECENT: usize = 10;
 
 impl Prefs {
+    /// Whether the user allowed the project file at `project` to read its texts from `corpus`.
+    pub fn trusts(&self, project: &Path, corpus: &Path) -> bool {
+        self.trusted_corpora
+            .get(&crate::file::absolute(project))
+            .is_some_and(|c| c == corpus)
+    }
+
+    fn trust(&mut self, project: &Path, corpus: &Path) {
+        self.trusted_corpora
+            .insert(crate::file::absolute(project), corpus.to_owned());
+    }
+
     fn remember(&mut self, path: &Path) {
         let path = crate::file::absolute(path);
         self.recent.retain(|p| *p != path);
@@ -210,6 +226,12 @@ enum Modal {
         folder: PathBuf,
         name: String,
     },
+    /// A project file whose corpus folder lies outside its folder and the folder above: asked
+    /// once per project before any text is read.
+    ForeignCorpus {
+        project: PathBuf,
+        corpus: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,8 +253,7 @@ struct Loading {
     folder: PathBuf,
     annotator: String,
     progress: std::sync::Arc<crate::corpus::Progress>,
-    thread:
-        std::thread::JoinHandle<Result<Vec<crate::model::Document>, crate::corpus::CorpusError>>,
+    thread: std::thread::JoinHandle<Result<crate::corpus::Folder, crate::corpus::CorpusError>>,
 }
 
 /// Folders larger than this are read on another thread, with a progress bar; smaller ones take
@@ -1081,6 +1102,40 @@ impl MarginaliaApp {
                 if let Some(restore) = restore {
                     self.modal = None;
                     self.recover(&project, untitled, restore);
+                }
+                return;
+            }
+            Modal::ForeignCorpus { project, corpus } => {
+                let mut open = None;
+                egui::Modal::new(egui::Id::unique("foreign corpus")).show(ctx, |ui| {
+                    ui.heading("Texts from another folder");
+                    ui.label(format!(
+                        "This project reads its texts from {}. Open it?",
+                        corpus.display()
+                    ));
+                    ui.weak(format!(
+                        "{} names a corpus folder outside its own folder and the folder above. \
+                         A project file from someone else could make Marginalia read (and \
+                         export) files you did not mean to share. Your answer is remembered \
+                         for this project.",
+                        project.display()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Open it").clicked() {
+                            open = Some(true);
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            open = Some(false);
+                        }
+                    });
+                });
+                if let Some(open) = open {
+                    self.modal = None;
+                    if open {
+                        self.prefs.trust(&project, &corpus);
+                        self.open_now(&project);
+                    }
                 }
                 return;
             }
@@ -2314,11 +2369,25 @@ impl MarginaliaApp {
     }
 
     fn open_now(&mut self, path: &Path) {
+        let opened = Workspace::open_confirming(path, |corpus| self.prefs.trusts(path, corpus));
+        let opened = match opened {
+            Err(crate::file::LoadError::CorpusOutside { path, corpus }) => {
+                // A project file from elsewhere names a corpus folder elsewhere: nothing is read
+                // before the user says so.
+                self.modal = Some(Modal::ForeignCorpus {
+                    project: path,
+                    corpus,
+                });
+                return;
+            }
+            other => other,
+        };
+        // Read once the project is open: a corpus elsewhere is read only once the user agreed.
         let recovered = crate::recovery::find(path)
             .ok()
             .flatten()
             .map(|r| r.summary().map(|s| s.lines()).unwrap_or_default());
-        match Workspace::open(path).with_context(|| format!("cannot open {}", path.display())) {
+        match opened.with_context(|| format!("cannot open {}", path.display())) {
             Ok(ws) => {
                 if let Some(lines) = recovered {
                     self.modal = Some(Modal::Recover {
