@@ -1745,3 +1745,37 @@ fn g_a_project_reading_its_texts_from_elsewhere_asks_once_before_reading_them() 
     assert!(again.query_by_label("Texts from another folder").is_none());
     assert!(again.state().workspace().is_some());
 }
+
+#[test]
+fn g_a_snapshot_naming_a_corpus_elsewhere_is_not_read_nor_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |corpus: &Path, project: &Path| {
+        std::fs::create_dir_all(corpus).unwrap();
+        std::fs::create_dir_all(project.parent().unwrap()).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Selon l'AFP, le Kremlin a démenti.").unwrap();
+        let mut ws = marginalia::workspace::Workspace::from_folder(corpus, "zoé").unwrap();
+        ws.save_as(project).unwrap();
+        ws
+    };
+    let ours = dir.path().join("team/projects/x.ron");
+    make(&dir.path().join("team/corpus"), &ours);
+    // A snapshot planted beside it (a shared folder, a repository) that reads /elsewhere.
+    let theirs = dir.path().join("elsewhere/p/q.ron");
+    let mut ws = make(&dir.path().join("elsewhere/corpus"), &theirs);
+    ws.apply(marginalia::edit::Edit::SetStatus {
+        doc: 0,
+        status: marginalia::model::Status::Done,
+    })
+    .unwrap();
+    let snapshot = ws.write_recovery(dir.path()).unwrap().unwrap();
+    std::fs::copy(
+        &snapshot,
+        marginalia::recovery::path_for(&marginalia::file::absolute(&ours)),
+    )
+    .unwrap();
+    let harness = harness(Some(&ours));
+    assert!(harness.state().workspace().is_some());
+    assert!(harness.query_by_label("Unsaved work found").is_none());
+    let notes = harness.state().notifications().join("\n");
+    assert!(notes.contains("outside the project's folder"), "{notes}");
+}

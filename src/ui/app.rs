@@ -256,6 +256,30 @@ struct Loading {
     thread: std::thread::JoinHandle<Result<crate::corpus::Folder, crate::corpus::CorpusError>>,
 }
 
+/// What the unsaved changes found beside the project file at `project` would bring back, if there
+/// are some. A snapshot that names a corpus folder outside the project's folder (and the folder
+/// above) that the user has not allowed for this project is not read further: a snapshot is a
+/// file like any other, and may come from someone else (a shared folder, a git repository).
+fn recovery_lines(prefs: &Prefs, project: &Path) -> Result<Option<Vec<String>>, String> {
+    let Some(recovery) = crate::recovery::find(project).ok().flatten() else {
+        return Ok(None);
+    };
+    if let Some(corpus) = crate::file::corpus_outside_of(project, recovery.corpus_root())
+        && !prefs.trusts(project, &corpus)
+    {
+        return Err(format!(
+            "{} holds unsaved changes that read their texts from {}, outside the project's \
+             folder: they are not offered (delete that file, or open the project once to allow \
+             that folder)",
+            recovery.file().display(),
+            corpus.display()
+        ));
+    }
+    Ok(Some(
+        recovery.summary().map(|s| s.lines()).unwrap_or_default(),
+    ))
+}
+
 /// Folders larger than this are read on another thread, with a progress bar; smaller ones take
 /// a few tens of milliseconds and are read at once.
 const BACKGROUND_BYTES: u64 = 16 << 20;
@@ -392,8 +416,8 @@ impl MarginaliaApp {
                 .iter()
                 .filter(|p| Some(p.as_path()) != open.as_deref())
                 .find_map(|p| {
-                    let recovery = crate::recovery::find(p).ok().flatten()?;
-                    let mut lines = recovery.summary().map(|s| s.lines()).unwrap_or_default();
+                    // Warned about when that project is opened.
+                    let mut lines = recovery_lines(&app.prefs, p).ok().flatten()?;
                     lines.push("Restore opens that project with these changes.".to_owned());
                     Some((p.clone(), lines))
                 });
@@ -2383,10 +2407,10 @@ impl MarginaliaApp {
             other => other,
         };
         // Read once the project is open: a corpus elsewhere is read only once the user agreed.
-        let recovered = crate::recovery::find(path)
-            .ok()
-            .flatten()
-            .map(|r| r.summary().map(|s| s.lines()).unwrap_or_default());
+        let recovered = recovery_lines(&self.prefs, path).unwrap_or_else(|warning| {
+            self.notify(Level::Warning, warning);
+            None
+        });
         match opened.with_context(|| format!("cannot open {}", path.display())) {
             Ok(ws) => {
                 if let Some(lines) = recovered {
