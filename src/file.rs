@@ -422,9 +422,56 @@ fn project_file<'a>(project: &'a Project, project_dir: &Path) -> ProjectFile<'a>
     }
 }
 
+/// What the file records beside a span to re-anchor it (the text of each fragment, the context
+/// before and after): taken from the document's text when it is current; when the text could not
+/// be read, what the file recorded when it was read ([`TextState::Missing`]), as long as the
+/// span's fragments are still those it was recorded for; otherwise nothing.
+#[derive(Clone, Copy)]
+enum SpanText<'d> {
+    Text(&'d str),
+    Recorded(&'d Anchor),
+    Unknown,
+}
+
+impl<'d> SpanText<'d> {
+    fn of(document: &'d Document, a: &Annotation) -> Self {
+        match &document.text_state {
+            TextState::Current => Self::Text(&document.text),
+            TextState::Missing { recorded, .. } => recorded
+                .get(&a.id)
+                .filter(|anchor| {
+                    anchor.fragments.len() == a.fragments.len()
+                        && anchor
+                            .fragments
+                            .iter()
+                            .zip(&a.fragments)
+                            .all(|((range, _), f)| range == f)
+                })
+                .map_or(Self::Unknown, Self::Recorded),
+            TextState::Changed { .. } => Self::Unknown,
+        }
+    }
+
+    /// The text of fragment `i`, `f`.
+    fn fragment(self, i: usize, f: &ByteRange) -> &'d str {
+        match self {
+            Self::Text(text) => f.slice(text),
+            Self::Recorded(anchor) => anchor.fragments.get(i).map_or("", |(_, t)| t.as_str()),
+            Self::Unknown => "",
+        }
+    }
+
+    /// The context before the first of `fragments` and after the last.
+    fn context(self, fragments: &[ByteRange]) -> (&'d str, &'d str) {
+        match self {
+            Self::Text(text) => anchor::context_slices(text, fragments),
+            Self::Recorded(anchor) => (&anchor.before, &anchor.after),
+            Self::Unknown => ("", ""),
+        }
+    }
+}
+
 fn document_file(document: &Document) -> DocumentFile<'_> {
-    let text: &str = &document.text;
-    let current = document.is_editable();
     DocumentFile {
         path: document.path.clone(),
         sha256: document.hash.clone(),
@@ -433,15 +480,13 @@ fn document_file(document: &Document) -> DocumentFile<'_> {
             .annotations
             .iter()
             .map(|a| {
-                let (before, after) = if current {
-                    anchor::context_slices(text, &a.fragments)
-                } else {
-                    ("", "")
-                };
+                let known = SpanText::of(document, a);
+                let (before, after) = known.context(&a.fragments);
                 let texts: Vec<&str> = a
                     .fragments
                     .iter()
-                    .map(|f| if current { f.slice(text) } else { "" })
+                    .enumerate()
+                    .map(|(i, f)| known.fragment(i, f))
                     .collect();
                 annotation_file(a, &texts, before, after)
             })
@@ -999,7 +1044,7 @@ fn document_of(
         message,
     };
     let mut problems = Vec::new();
-    let (text, decoded_from, text_state, hash, changed) = match read(corpus_root, &doc.path) {
+    let (text, decoded_from, mut text_state, hash, changed) = match read(corpus_root, &doc.path) {
         Ok(read) if read.hash == doc.sha256 => (
             read.text,
             read.decoded_from,
@@ -1032,7 +1077,10 @@ fn document_of(
             (
                 String::new(),
                 None,
-                TextState::Missing { reason },
+                TextState::Missing {
+                    reason,
+                    recorded: BTreeMap::new(),
+                },
                 doc.sha256,
                 false,
             )
@@ -1117,7 +1165,14 @@ fn document_of(
         });
     } else {
         for a in doc.annotations {
-            let annotation = annotation_only(a);
+            let annotation = if let TextState::Missing { recorded, .. } = &mut text_state {
+                // No text to take them from when saving: what the file recorded is kept.
+                let (annotation, anchor) = annotation_of(a);
+                recorded.insert(annotation.id, anchor);
+                annotation
+            } else {
+                annotation_only(a)
+            };
             if text_state == TextState::Current {
                 crate::model::check_fragments(&text, &annotation.fragments).map_err(|e| {
                     invalid(format!("span {} of {}: {e}", annotation.id.0, doc.path))
@@ -1464,7 +1519,10 @@ mod tests {
         let missing = Document {
             path: "gone/é.txt".into(),
             hash: "0".repeat(64),
-            text_state: TextState::Missing { reason: pick(1) },
+            text_state: TextState::Missing {
+                reason: pick(1),
+                recorded: BTreeMap::new(),
+            },
             annotations,
             relations,
             ..Document::default()
