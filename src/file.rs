@@ -137,6 +137,52 @@ pub enum Problem {
         /// How many annotations use it.
         count: usize,
     },
+    /// The project file has a field this Marginalia does not know (a typo, or a newer version's
+    /// addition): it was ignored, and saving the project drops it.
+    UnknownField {
+        /// The document it is in, when it is in one.
+        document: Option<String>,
+        /// What holds it: "span 12", "relation 3", "label 2 of the schema"...
+        within: String,
+        /// The field, with the path to it inside what holds it (`provenance.reviewer`).
+        field: String,
+    },
+    /// A link whose type the schema does not define, or that links labels its type does not
+    /// allow.
+    RelationOutsideSchema {
+        /// Document path.
+        path: String,
+        /// The relation.
+        id: Id,
+        /// Its type.
+        kind: String,
+        /// The labels at its start and end, when its type is defined but does not allow them.
+        labels: Option<(String, String)>,
+    },
+    /// A span's attribute that the schema does not define for the span's label, or a value the
+    /// schema does not allow.
+    AttributeOutsideSchema {
+        /// Document path.
+        path: String,
+        /// The span.
+        id: Id,
+        /// The span's label.
+        label: String,
+        /// The attribute.
+        name: String,
+        /// Its value.
+        value: String,
+        /// The values the schema allows, or `None` when it defines no such attribute for the
+        /// label.
+        allowed: Option<Vec<String>>,
+    },
+    /// The schema defines a label, a link type or an attribute twice.
+    DuplicateInSchema {
+        /// What: "label", "link type", "attribute".
+        what: &'static str,
+        /// Its name (`label.name` for an attribute).
+        name: String,
+    },
 }
 
 /// A span that could not be placed on its document's changed text, as a [`Problem`] lists it.
@@ -177,12 +223,20 @@ pub enum Severity {
 
 impl Problem {
     /// How serious it is.
+    ///
+    /// An error makes `check` fail; in the app it is shown as an error. Neither refuses the
+    /// project: only a document whose text is missing or changed is read-only, by its
+    /// [`TextState`], whatever the problems say.
     pub fn severity(&self) -> Severity {
         match self {
             Self::Decoded { .. } | Self::Reanchored { .. } => Severity::Warning,
-            Self::Unplaced { .. } | Self::Missing { .. } | Self::UnknownLabel { .. } => {
-                Severity::Error
-            }
+            Self::Unplaced { .. }
+            | Self::Missing { .. }
+            | Self::UnknownLabel { .. }
+            | Self::UnknownField { .. }
+            | Self::RelationOutsideSchema { .. }
+            | Self::AttributeOutsideSchema { .. }
+            | Self::DuplicateInSchema { .. } => Severity::Error,
         }
     }
 
@@ -191,15 +245,28 @@ impl Problem {
     pub fn changes_project(&self) -> bool {
         matches!(self, Self::Reanchored { .. })
     }
-}
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The problem as [`fmt::Display`] writes it, with every string of the project in it passed
+    /// through [`crate::text::escape_for_terminal`]: what the command line prints.
+    pub fn for_terminal(&self) -> impl fmt::Display + '_ {
+        struct ForTerminal<'a>(&'a Problem);
+        impl fmt::Display for ForTerminal<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, crate::text::escape_for_terminal)
+            }
+        }
+        ForTerminal(self)
+    }
+
+    /// Writes the problem, each string of the project through `shown`.
+    fn write(&self, f: &mut fmt::Formatter<'_>, shown: fn(&str) -> Cow<'_, str>) -> fmt::Result {
+        let quoted = |s: &str| shown(&format!("{s:?}")).into_owned();
         match self {
             Self::Decoded { path, encoding } => {
                 write!(
                     f,
-                    "{path} is not UTF-8: it was decoded as {encoding}; check its accents"
+                    "{} is not UTF-8: it was decoded as {encoding}; check its accents",
+                    shown(path)
                 )
             }
             Self::Reanchored {
@@ -208,21 +275,27 @@ impl fmt::Display for Problem {
                 unchanged,
             } => write!(
                 f,
-                "{path} changed since it was annotated: {moved} span(s) moved to where their text \
-                 now is, {unchanged} unchanged; save the project to keep this"
+                "{} changed since it was annotated: {moved} span(s) moved to where their text \
+                 now is, {unchanged} unchanged; save the project to keep this",
+                shown(path)
             ),
             Self::Unplaced { path, spans } => {
                 write!(
                     f,
-                    "{path}: {} span(s) could not be placed on its current text; they are kept \
+                    "{}: {} span(s) could not be placed on its current text; they are kept \
                      aside, not shown, until you place or delete them:",
+                    shown(path),
                     spans.len()
                 )?;
                 for span in spans {
                     write!(
                         f,
-                        "\n  - {} {} {:?} (at byte {} of the old text): {}",
-                        span.id, span.label, span.text, span.old_start, span.reason
+                        "\n  - {} {} {} (at byte {} of the old text): {}",
+                        span.id,
+                        shown(&span.label),
+                        quoted(&span.text),
+                        span.old_start,
+                        shown(&span.reason)
                     )?;
                 }
                 Ok(())
@@ -230,14 +303,100 @@ impl fmt::Display for Problem {
             Self::Missing { path, reason } => {
                 write!(
                     f,
-                    "{path} cannot be read ({reason}): its spans are kept, the document is read-only"
+                    "{} cannot be read ({}): its spans are kept, the document is read-only",
+                    shown(path),
+                    shown(reason)
                 )
             }
             Self::UnknownLabel { label, count } => write!(
                 f,
-                "{count} span(s) use the label {label:?}, which the schema lacked: it was added"
+                "{count} span(s) use the label {}, which the schema lacked: it was added",
+                quoted(label)
+            ),
+            Self::UnknownField {
+                document,
+                within,
+                field,
+            } => {
+                if let Some(document) = document {
+                    write!(f, "{}: ", shown(document))?;
+                }
+                write!(
+                    f,
+                    "{}: the field {} is not one this Marginalia knows: it was ignored, and \
+                     saving the project drops it",
+                    shown(within),
+                    quoted(field)
+                )
+            }
+            Self::RelationOutsideSchema {
+                path,
+                id,
+                kind,
+                labels: None,
+            } => write!(
+                f,
+                "{}: relation {id} is of the type {}, which the schema does not define",
+                shown(path),
+                quoted(kind)
+            ),
+            Self::RelationOutsideSchema {
+                path,
+                id,
+                kind,
+                labels: Some((from, to)),
+            } => write!(
+                f,
+                "{}: relation {id} links a {} to a {}, which the schema's {} links do not allow",
+                shown(path),
+                quoted(from),
+                quoted(to),
+                quoted(kind)
+            ),
+            Self::AttributeOutsideSchema {
+                path,
+                id,
+                label,
+                name,
+                value,
+                allowed,
+            } => {
+                write!(
+                    f,
+                    "{}: span {id} ({}) has {} = {}, ",
+                    shown(path),
+                    quoted(label),
+                    quoted(name),
+                    quoted(value)
+                )?;
+                match allowed {
+                    None => write!(
+                        f,
+                        "an attribute the schema does not define for {} spans",
+                        quoted(label)
+                    ),
+                    Some(values) => {
+                        let values: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+                        write!(
+                            f,
+                            "a value the schema does not allow (it allows {})",
+                            values.join(", ")
+                        )
+                    }
+                }
+            }
+            Self::DuplicateInSchema { what, name } => write!(
+                f,
+                "the schema defines the {what} {} twice: only the first is used",
+                quoted(name)
             ),
         }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, |s| Cow::Borrowed(s))
     }
 }
 
@@ -898,11 +1057,18 @@ pub fn from_ron(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    let file = match read::project(text) {
-        Some(file) => file,
-        None => parse_with_ron(text, path)?,
+    // The fast reader gives up on unknown fields: only `ron` can meet them, and names them.
+    let (file, unknown) = match read::project(text) {
+        Some(file) => (file, Vec::new()),
+        None => parse_with_ron_noting(text, path)?,
     };
-    from_file(file, path, project_dir, read)
+    let unknown: Vec<Problem> = unknown
+        .iter()
+        .map(|field| unknown_field(&file, field))
+        .collect();
+    let (project, mut problems) = from_file(file, path, project_dir, read)?;
+    problems.extend(unknown);
+    Ok((project, problems))
 }
 
 /// [`from_ron`] with `ron`'s deserializer alone, without the fast reader: only for benchmarks, to
@@ -919,12 +1085,162 @@ pub fn from_ron_serde(
 
 /// Reads a project file with `ron`'s deserializer: all of RON, and errors with line and column.
 fn parse_with_ron<'a>(text: &'a str, path: &Path) -> Result<ProjectFile<'a>, LoadError> {
-    ron::from_str(text).map_err(|e| LoadError::Syntax {
+    parse_with_ron_noting(text, path).map(|(file, _)| file)
+}
+
+/// [`parse_with_ron`], and where each field is that the file has and [`ProjectFile`] does not
+/// (which `ron` skips).
+fn parse_with_ron_noting<'a>(
+    text: &'a str,
+    path: &Path,
+) -> Result<(ProjectFile<'a>, Vec<Vec<Step>>), LoadError> {
+    ron_noting_unknown(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
     })
+}
+
+/// One step of the way to a value inside a file: a field of a struct, or an item of a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Field(String),
+    Item(usize),
+}
+
+/// Reads `text` with `ron` into a `T`, with the way to every field that `T` does not have and
+/// `ron` skipped.
+fn ron_noting_unknown<'a, T: Deserialize<'a>>(
+    text: &'a str,
+) -> Result<(T, Vec<Vec<Step>>), ron::error::SpannedError> {
+    struct Noting<'u, T>(&'u mut Vec<Vec<Step>>, std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for Noting<'_, T> {
+        type Value = T;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+            serde_ignored::deserialize(d, |path| {
+                let mut steps = Vec::new();
+                steps_to(&path, &mut steps);
+                self.0.push(steps);
+            })
+        }
+    }
+    fn steps_to(path: &serde_ignored::Path<'_>, steps: &mut Vec<Step>) {
+        use serde_ignored::Path as P;
+        match path {
+            P::Root => {}
+            P::Seq { parent, index } => {
+                steps_to(parent, steps);
+                steps.push(Step::Item(*index));
+            }
+            P::Map { parent, key } => {
+                steps_to(parent, steps);
+                steps.push(Step::Field(key.clone()));
+            }
+            P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+                steps_to(parent, steps);
+            }
+        }
+    }
+    let mut unknown = Vec::new();
+    let value = ron::Options::default()
+        .from_str_seed(text, Noting(&mut unknown, std::marker::PhantomData))?;
+    Ok((value, unknown))
+}
+
+/// The [`Problem::UnknownField`] of the field at `steps` in `file`: the document, span or
+/// relation that holds it, by path and id.
+fn unknown_field(file: &ProjectFile<'_>, steps: &[Step]) -> Problem {
+    let (document, within, rest) = if let Some((index, inner)) = entry(steps, "documents") {
+        let doc = file.documents.get(index);
+        let (within, rest) = within_document(doc, inner);
+        (doc.map(|d| d.path.clone()), within, rest)
+    } else if let Some(inner) = field(steps, "schema") {
+        let (within, rest) = within_schema(&file.schema, inner);
+        (None, within, rest)
+    } else {
+        (None, "the project".to_owned(), steps)
+    };
+    let field = rest
+        .iter()
+        .map(|step| match step {
+            Step::Field(name) => name.clone(),
+            Step::Item(index) => index.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".");
+    Problem::UnknownField {
+        document,
+        within,
+        field,
+    }
+}
+
+/// The index and the steps after it when `steps` starts with item `index` of the list `name`.
+fn entry<'s>(steps: &'s [Step], name: &str) -> Option<(usize, &'s [Step])> {
+    match steps {
+        [Step::Field(list), Step::Item(index), rest @ ..] if list == name => Some((*index, rest)),
+        _ => None,
+    }
+}
+
+/// The steps after the field `name` when `steps` starts with it.
+fn field<'s>(steps: &'s [Step], name: &str) -> Option<&'s [Step]> {
+    match steps {
+        [Step::Field(first), rest @ ..] if first == name => Some(rest),
+        _ => None,
+    }
+}
+
+/// What holds the field at `steps` inside the document `doc`, and the steps left to it.
+fn within_document<'s>(doc: Option<&DocumentFile<'_>>, steps: &'s [Step]) -> (String, &'s [Step]) {
+    let span = |a: Option<&AnnotationFile<'_>>| {
+        a.map_or_else(|| "a span".to_owned(), |a| format!("span {}", a.id))
+    };
+    let relation = |r: Option<&RelationFile>| {
+        r.map_or_else(|| "a relation".to_owned(), |r| format!("relation {}", r.id))
+    };
+    if let Some((index, rest)) = entry(steps, "annotations") {
+        (span(doc.and_then(|d| d.annotations.get(index))), rest)
+    } else if let Some((index, rest)) = entry(steps, "relations") {
+        (relation(doc.and_then(|d| d.relations.get(index))), rest)
+    } else if let Some((index, inner)) = entry(steps, "detached") {
+        let aside = doc.and_then(|d| d.detached.get(index));
+        if let Some((link, rest)) = entry(inner, "relations") {
+            (relation(aside.and_then(|d| d.relations.get(link))), rest)
+        } else {
+            let rest = field(inner, "span").unwrap_or(inner);
+            (
+                format!("{} (set aside)", span(aside.map(|d| &d.span))),
+                rest,
+            )
+        }
+    } else {
+        ("the document".to_owned(), steps)
+    }
+}
+
+/// What holds the field at `steps` inside the schema, and the steps left to it.
+fn within_schema<'s>(schema: &Schema, steps: &'s [Step]) -> (String, &'s [Step]) {
+    let named = |what: &str, index: usize, name: Option<String>| {
+        let name = name.map(|n| format!(" ({n:?})")).unwrap_or_default();
+        format!("{what} {} of the schema{name}", index + 1)
+    };
+    if let Some((index, rest)) = entry(steps, "labels") {
+        let name = schema.labels.get(index).map(|l| l.name.clone());
+        (named("label", index, name), rest)
+    } else if let Some((index, rest)) = entry(steps, "relations") {
+        let name = schema.relations.get(index).map(|r| r.name.clone());
+        (named("link type", index, name), rest)
+    } else if let Some((index, rest)) = entry(steps, "attributes") {
+        let name = schema
+            .attributes
+            .get(index)
+            .map(|a| format!("{}.{}", a.label, a.name));
+        (named("attribute", index, name), rest)
+    } else {
+        ("the schema".to_owned(), steps)
+    }
 }
 
 /// The project file's structure written as compact JSON instead of RON: only for benchmarks, to
@@ -1028,7 +1344,93 @@ fn from_file(
         });
         problems.push(Problem::UnknownLabel { label, count });
     }
+    problems.extend(schema_problems(&project));
     Ok((project, problems))
+}
+
+/// What the project holds that its schema does not allow: a label, link type or attribute
+/// defined twice; links of a type the schema lacks, or between labels their type does not allow;
+/// attributes the schema does not define for their span's label, or values it does not allow. The
+/// app's edits never make these (they check the schema); a hand-edited or generated file can.
+fn schema_problems(project: &Project) -> Vec<Problem> {
+    let schema = &project.schema;
+    let mut problems = Vec::new();
+    let names = schema
+        .labels
+        .iter()
+        .map(|l| ("label", l.name.clone()))
+        .chain(
+            schema
+                .relations
+                .iter()
+                .map(|r| ("link type", r.name.clone())),
+        )
+        .chain(
+            schema
+                .attributes
+                .iter()
+                .map(|a| ("attribute", format!("{}.{}", a.label, a.name))),
+        );
+    let mut seen = BTreeSet::new();
+    for (what, name) in names {
+        if !seen.insert((what, name.clone())) {
+            problems.push(Problem::DuplicateInSchema { what, name });
+        }
+    }
+    for document in &project.documents {
+        let spans = || {
+            document
+                .annotations
+                .iter()
+                .chain(document.detached.iter().map(|d| &d.annotation))
+        };
+        for span in spans() {
+            for (name, value) in &span.attributes {
+                let allowed = match schema.attributes_of(&span.label).find(|a| a.name == *name) {
+                    Some(def) if def.values.contains(value) => continue,
+                    Some(def) => Some(def.values.clone()),
+                    None => None,
+                };
+                problems.push(Problem::AttributeOutsideSchema {
+                    path: document.path.clone(),
+                    id: span.id,
+                    label: span.label.clone(),
+                    name: name.clone(),
+                    value: value.clone(),
+                    allowed,
+                });
+            }
+        }
+        let mut relations = document
+            .relations
+            .iter()
+            .chain(document.detached.iter().flat_map(|d| &d.relations))
+            .peekable();
+        if relations.peek().is_none() {
+            continue;
+        }
+        let labels: BTreeMap<Id, &str> = spans().map(|a| (a.id, a.label.as_str())).collect();
+        let label = |id: &Id| labels.get(id).copied().unwrap_or_default().to_owned();
+        for relation in relations {
+            let labels = match schema.relation(&relation.kind) {
+                Some(def) => {
+                    let (from, to) = (label(&relation.from), label(&relation.to));
+                    if def.allows(&from, &to) {
+                        continue;
+                    }
+                    Some((from, to))
+                }
+                None => None,
+            };
+            problems.push(Problem::RelationOutsideSchema {
+                path: document.path.clone(),
+                id: relation.id,
+                kind: relation.kind.clone(),
+                labels,
+            });
+        }
+    }
+    problems
 }
 
 /// One document of the file: its text read and checked, its spans placed (or set aside when its
@@ -1326,6 +1728,24 @@ mod tests {
                 .any(|p| matches!(p, Problem::Missing { path, .. } if path == "gone.txt"))
         );
         assert!(project.schema.label("claim").is_some());
+    }
+
+    #[test]
+    fn g_unknown_fields_are_named_even_in_the_schema() {
+        let ron = "(format_version: 1, annotator: \"a\", corpus: \".\", schema: (labels: [], \
+                   colours: 1), documents: [])";
+        // The fast reader leaves the file to `ron`, which names the field.
+        assert!(read::project(ron).is_none());
+        let (_, problems) = from_ron(ron, Path::new("p.ron"), Path::new("/"), reader(&[])).unwrap();
+        assert_eq!(
+            problems,
+            [Problem::UnknownField {
+                document: None,
+                within: "the schema".into(),
+                field: "colours".into()
+            }]
+        );
+        assert_eq!(problems[0].severity(), Severity::Error);
     }
 
     #[test]

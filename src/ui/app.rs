@@ -441,7 +441,7 @@ impl MarginaliaApp {
     fn notify(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
         if level == Level::Error {
-            eprintln!("marginalia: {text}");
+            eprintln!("marginalia: {}", crate::text::escape_for_terminal(&text));
         }
         self.toasts.push(Toast {
             level,
