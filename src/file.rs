@@ -1314,8 +1314,18 @@ fn from_file(
             twice.first().map_or(0, |id| id.0)
         )));
     }
+    // The first definition of each attribute, as the app uses it: its allowed values.
+    let mut attributes: BTreeMap<(&str, &str), &[String]> = BTreeMap::new();
+    for a in &file.schema.attributes {
+        attributes
+            .entry((a.label.as_str(), a.name.as_str()))
+            .or_insert(&a.values);
+    }
     let built = crate::parallel::map_owned(file.documents, |doc| {
-        document_of(doc, &corpus_root, path, &read)
+        let (document, mut problems) = document_of(doc, &corpus_root, path, &read)?;
+        // Checked here, on the document just built, on all cores.
+        problems.extend(outside_schema(&file.schema, &attributes, &document));
+        Ok((document, problems))
     });
     let mut problems = Vec::new();
     let mut documents = Vec::with_capacity(built.len());
@@ -1344,16 +1354,13 @@ fn from_file(
         });
         problems.push(Problem::UnknownLabel { label, count });
     }
-    problems.extend(schema_problems(&project));
+    problems.extend(schema_problems(&project.schema));
     Ok((project, problems))
 }
 
-/// What the project holds that its schema does not allow: a label, link type or attribute
-/// defined twice; links of a type the schema lacks, or between labels their type does not allow;
-/// attributes the schema does not define for their span's label, or values it does not allow. The
-/// app's edits never make these (they check the schema); a hand-edited or generated file can.
-fn schema_problems(project: &Project) -> Vec<Problem> {
-    let schema = &project.schema;
+/// The labels, link types and attributes that the schema defines twice (the app uses the first).
+/// What the documents hold that the schema does not allow is found by [`outside_schema`].
+fn schema_problems(schema: &Schema) -> Vec<Problem> {
     let mut problems = Vec::new();
     let names = schema
         .labels
@@ -1377,58 +1384,71 @@ fn schema_problems(project: &Project) -> Vec<Problem> {
             problems.push(Problem::DuplicateInSchema { what, name });
         }
     }
-    for document in &project.documents {
-        let spans = || {
-            document
-                .annotations
-                .iter()
-                .chain(document.detached.iter().map(|d| &d.annotation))
-        };
-        for span in spans() {
-            for (name, value) in &span.attributes {
-                let allowed = match schema.attributes_of(&span.label).find(|a| a.name == *name) {
-                    Some(def) if def.values.contains(value) => continue,
-                    Some(def) => Some(def.values.clone()),
-                    None => None,
-                };
-                problems.push(Problem::AttributeOutsideSchema {
-                    path: document.path.clone(),
-                    id: span.id,
-                    label: span.label.clone(),
-                    name: name.clone(),
-                    value: value.clone(),
-                    allowed,
-                });
-            }
-        }
-        let mut relations = document
-            .relations
+    problems
+}
+
+/// What a document holds that the schema does not allow: links of a type it lacks, or between
+/// labels their type does not allow; attributes it does not define for their span's label, or
+/// values it does not allow (`attributes` holds the allowed values of each attribute, by label and
+/// name). The app's edits never make these (they check the schema); a hand-edited or generated
+/// file can. Labels the schema lacks are added to it when the project is loaded, with no
+/// attributes and in no link type: checking against the schema of the file is the same.
+fn outside_schema(
+    schema: &Schema,
+    attributes: &BTreeMap<(&str, &str), &[String]>,
+    document: &Document,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let spans = || {
+        document
+            .annotations
             .iter()
-            .chain(document.detached.iter().flat_map(|d| &d.relations))
-            .peekable();
-        if relations.peek().is_none() {
-            continue;
-        }
-        let labels: BTreeMap<Id, &str> = spans().map(|a| (a.id, a.label.as_str())).collect();
-        let label = |id: &Id| labels.get(id).copied().unwrap_or_default().to_owned();
-        for relation in relations {
-            let labels = match schema.relation(&relation.kind) {
-                Some(def) => {
-                    let (from, to) = (label(&relation.from), label(&relation.to));
-                    if def.allows(&from, &to) {
-                        continue;
-                    }
-                    Some((from, to))
-                }
+            .chain(document.detached.iter().map(|d| &d.annotation))
+    };
+    for span in spans() {
+        for (name, value) in &span.attributes {
+            let allowed = match attributes.get(&(span.label.as_str(), name.as_str())) {
+                Some(values) if values.contains(value) => continue,
+                Some(values) => Some(values.to_vec()),
                 None => None,
             };
-            problems.push(Problem::RelationOutsideSchema {
+            problems.push(Problem::AttributeOutsideSchema {
                 path: document.path.clone(),
-                id: relation.id,
-                kind: relation.kind.clone(),
-                labels,
+                id: span.id,
+                label: span.label.clone(),
+                name: name.clone(),
+                value: value.clone(),
+                allowed,
             });
         }
+    }
+    let mut relations = document
+        .relations
+        .iter()
+        .chain(document.detached.iter().flat_map(|d| &d.relations))
+        .peekable();
+    if relations.peek().is_none() {
+        return problems;
+    }
+    let labels: BTreeMap<Id, &str> = spans().map(|a| (a.id, a.label.as_str())).collect();
+    let label = |id: &Id| labels.get(id).copied().unwrap_or_default();
+    for relation in relations {
+        let labels = match schema.relation(&relation.kind) {
+            Some(def) => {
+                let (from, to) = (label(&relation.from), label(&relation.to));
+                if def.allows(from, to) {
+                    continue;
+                }
+                Some((from.to_owned(), to.to_owned()))
+            }
+            None => None,
+        };
+        problems.push(Problem::RelationOutsideSchema {
+            path: document.path.clone(),
+            id: relation.id,
+            kind: relation.kind.clone(),
+            labels,
+        });
     }
     problems
 }
