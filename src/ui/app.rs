@@ -550,7 +550,7 @@ impl MarginaliaApp {
     fn notify(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
         if level == Level::Error {
-            eprintln!("marginalia: {text}");
+            eprintln!("marginalia: {}", crate::text::escape_for_terminal(&text));
         }
         self.toasts.push(Toast {
             level,
@@ -985,7 +985,7 @@ impl MarginaliaApp {
             crate::model::TextState::Changed { .. } => {
                 ui.colored_label(theme::ERROR, "Warning: This file changed since it was annotated. Its spans are kept in the project but hidden, and the document is read-only.");
             }
-            crate::model::TextState::Missing { reason } => {
+            crate::model::TextState::Missing { reason, .. } => {
                 ui.colored_label(theme::ERROR, format!("Warning: This file cannot be read ({reason}). Its spans are kept; the document is read-only."));
             }
         }
