@@ -111,6 +111,53 @@ pub fn export(
     Ok(report)
 }
 
+/// How the `annotation.conf` that [`export`] writes begins: what marks a folder as an export by
+/// Marginalia, which a later export may replace whole.
+const CONF_HEADER: &str = "# brat annotation configuration, written by Marginalia";
+
+/// Whether the folder `dir` is a previous brat export by Marginalia, which a new export may
+/// replace whole: an `annotation.conf` it wrote, and nothing but folders, `.txt`, `.ann` and
+/// `.conf` files, and links (which are deleted with the folder, never followed). `Err` says what
+/// shows it is not one.
+pub fn previous_export(dir: &Path) -> Result<(), String> {
+    use std::io::Read as _;
+    let conf = dir.join("annotation.conf");
+    let mut start = Vec::new();
+    let ours = std::fs::symlink_metadata(&conf).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(&conf)
+            .and_then(|file| file.take(CONF_HEADER.len() as u64).read_to_end(&mut start))
+            .is_ok()
+        && start == CONF_HEADER.as_bytes();
+    if !ours {
+        return Err("it has no annotation.conf written by Marginalia".to_owned());
+    }
+    let mut stack = vec![dir.to_owned()];
+    while let Some(folder) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&folder)
+            .map_err(|e| format!("it cannot be read: {e}"))?
+            .flatten()
+            .collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("it cannot be read: {e}"))?;
+            let known = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("txt" | "ann" | "conf")
+            );
+            if kind.is_dir() {
+                stack.push(path);
+            } else if !known && !kind.is_symlink() {
+                let relative = path.strip_prefix(dir).unwrap_or(&path);
+                return Err(format!("it holds {}", relative.display()));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Where a document's `.txt` and `.ann` go, relative to the export folder; `None` (with a note)
 /// when its name cannot be a relative path. Two documents whose names would give the same file
 /// get distinct files.
@@ -565,9 +612,7 @@ impl Names {
     }
 
     fn annotation_conf(&self) -> String {
-        let mut conf = String::from(
-            "# brat annotation configuration, written by Marginalia from its project's schema.\n\n[entities]\n\n",
-        );
+        let mut conf = format!("{CONF_HEADER} from its project's schema.\n\n[entities]\n\n");
         for name in &self.labels.order {
             let _ = writeln!(conf, "{}", self.label(name));
         }

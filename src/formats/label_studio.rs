@@ -75,6 +75,40 @@ pub fn config(schema: &Schema) -> String {
     xml
 }
 
+/// The files an export writes.
+const FILES: [&str; 2] = ["tasks.json", "config.xml"];
+
+/// Whether the folder `dir` is a previous Label Studio export, which a new export may replace
+/// whole: nothing but `tasks.json` and `config.xml` (files, or links, which are deleted, never
+/// followed) and the temporaries of their writing. `Err` says what shows it is not one.
+pub fn previous_export(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("it cannot be read: {e}"))?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                format!("{name}/")
+            } else {
+                name
+            }
+        })
+        .collect();
+    names.sort();
+    let ours = |name: &str| {
+        FILES.iter().any(|file| {
+            name == *file
+                || name
+                    .strip_prefix(&format!(".{file}.tmp-"))
+                    .is_some_and(|rest| !rest.contains('/'))
+        })
+    };
+    match names.iter().find(|name| !ours(name)) {
+        Some(name) => Err(format!("it holds {name}")),
+        None => Ok(()),
+    }
+}
+
 /// Writes `tasks.json` and `config.xml` into the folder `out`.
 pub fn export(
     docs: &[ExportDoc<'_>],
