@@ -505,7 +505,18 @@ fn g_an_output_never_replaces_an_input() {
         "{error}"
     );
 
-    // merge -o and import -o never replace their inputs, even with --force.
+    // new -o, merge -o and import -o never replace their inputs, even with --force.
+    refused(
+        &[
+            "new",
+            "--corpus",
+            s(&corpus),
+            "-o",
+            s(&text_path),
+            "--force",
+        ],
+        "is a text of the project's corpus",
+    );
     let second = dir.path().join("q.ron");
     std::fs::copy(&project, &second).unwrap();
     refused(

@@ -332,8 +332,9 @@ pub fn export(
 /// - a folder is written as a new temporary folder beside `out` and put in its place once
 ///   complete ([`crate::file::AtomicFolder`]). An existing `out` must be an empty folder or a
 ///   previous export in this format, which the new one replaces whole (no file of the previous
-///   export remains, and no backup is kept, as for files); a folder holding anything else, or a
-///   link to a folder, is refused.
+///   export remains, and no backup is kept, as for files; its unchanged files are linked into
+///   the new folder rather than written again); a folder holding anything else, or a link to a
+///   folder, is refused.
 ///
 /// On failure `out` is as it was and no temporary is left. Temporaries left by a killed export
 /// are hidden (`.NAME.tmp-…`) and deleted by a later export once stale.
@@ -356,19 +357,9 @@ pub fn export_from(
             previous_export(format, dir)
         })?;
         let written = match format {
-            Format::Brat => brat::export(&docs, &project.schema, folder.path(), progress),
-            _ => label_studio::export(&docs, &project.schema, folder.path(), progress),
+            Format::Brat => brat::export(&docs, &project.schema, &folder, progress),
+            _ => label_studio::export(&docs, &project.schema, &folder, progress),
         };
-        // Messages name the files where they were to be, not in the temporary folder.
-        let written = written.map_err(|error| match error {
-            FormatError::Write { path, source } => FormatError::Write {
-                path: path
-                    .strip_prefix(folder.path())
-                    .map_or_else(|_| path.clone(), |inside| out.join(inside)),
-                source,
-            },
-            other => other,
-        });
         // On failure the temporary folder is deleted as `folder` is dropped.
         let report = written.map_err(unfinished)?;
         folder.commit().map_err(|e| unfinished(e.into()))?;
@@ -848,6 +839,17 @@ pub(crate) mod tests {
         let mut file = crate::file::AtomicFile::create_output(out)?;
         let result = write(&mut file)?;
         file.commit()?;
+        Ok(result)
+    }
+
+    /// Runs a folder exporter into `out`, committed when it succeeds.
+    pub(crate) fn to_folder<R>(
+        out: &Path,
+        write: impl FnOnce(&crate::file::AtomicFolder) -> Result<R, FormatError>,
+    ) -> Result<R, FormatError> {
+        let folder = crate::file::AtomicFolder::create(out, "test", |_| Ok(()))?;
+        let result = write(&folder)?;
+        folder.commit()?;
         Ok(result)
     }
 
