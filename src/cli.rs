@@ -9,9 +9,11 @@
 //! [`crate::text::escape_for_terminal`], so a file can neither drive the terminal nor forge a line
 //! of the report. The one exception is `agree --format csv`, data whose strings stay as they are.
 //!
-//! Commands that write a project (`new`, `import`) save it like the app does (temporary file,
-//! flushed, renamed); they refuse to replace an existing file without `--force`, and with it keep
-//! the replaced file as `PROJECT.ron.bak`.
+//! Commands that write a project (`new`, `import`, `merge`) save it like the app does (temporary
+//! file, flushed, renamed); they refuse to replace an existing file without `--force`, and with it
+//! keep the replaced file as `PROJECT.ron.bak`. `export` writes its file or folder whole or not at
+//! all ([`crate::formats::export_from`]). No command ever writes over one of its inputs (the
+//! project or corpus texts it reads, the file it imports): that is refused, with exit code 2.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -262,6 +264,11 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             for problem in workspace.problems() {
                 eprintln!("marginalia: warning: {}", problem.for_terminal());
             }
+            crate::file::refuse_inputs(
+                &output,
+                false,
+                &crate::formats::export_inputs(workspace.project(), None),
+            )?;
             workspace.save_as(&output)?;
             writeln!(
                 out,
@@ -294,8 +301,9 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 text_without_boilerplate,
                 overlap,
             };
-            let report = crate::formats::export(
+            let report = crate::formats::export_from(
                 workspace.project(),
+                Some(&project),
                 format,
                 &options,
                 &output,
@@ -325,9 +333,6 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
         } => {
             refuse_overwrite(&output, force)?;
-            let imported = crate::formats::import(format, &input).with_context(|| {
-                format!("cannot import {} as {}", input.display(), format.name())
-            })?;
             let corpus = corpus.unwrap_or_else(|| {
                 let stem = output.file_stem().map_or_else(
                     || "imported".to_owned(),
@@ -335,6 +340,17 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 );
                 output.with_file_name(format!("{stem}-corpus"))
             });
+            let inputs = [if input.is_dir() {
+                crate::file::Input::folder(&input, "the folder being imported")
+            } else {
+                crate::file::Input::file(&input, "the file being imported")
+            }];
+            crate::file::refuse_inputs(&output, false, &inputs)?;
+            crate::file::refuse_inputs(&corpus, true, &inputs)
+                .context("the texts cannot be written there (give another --corpus)")?;
+            let imported = crate::formats::import(format, &input).with_context(|| {
+                format!("cannot import {} as {}", input.display(), format.name())
+            })?;
             let annotator = annotator.unwrap_or_else(default_annotator);
             let (project, report) = crate::formats::build_project(imported, &corpus, &annotator)
                 .with_context(|| format!("cannot write the corpus into {}", corpus.display()))?;
@@ -409,6 +425,15 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             let workspaces = open_all(&projects)?;
             let refs: Vec<&crate::model::Project> =
                 workspaces.iter().map(Workspace::project).collect();
+            let inputs: Vec<crate::file::Input> = projects
+                .iter()
+                .map(|p| crate::file::Input::file(p, "one of the projects being merged"))
+                .chain(
+                    refs.iter()
+                        .flat_map(|p| crate::formats::export_inputs(p, None)),
+                )
+                .collect();
+            crate::file::refuse_inputs(&output, false, &inputs)?;
             let policy = match policy {
                 MergePolicy::Intersection => Policy::Intersection,
                 MergePolicy::Union => Policy::Union,

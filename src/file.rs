@@ -4,6 +4,13 @@
 //! change without the other. See the README's "Project file" section for the format.
 //!
 //! Saving never leaves a partial file: see [`replace_with_backup`] and `docs/safety-save.md`.
+//! Other outputs (exports, merged and imported projects) are written the same way, whole or not
+//! at all, and never over their own inputs: see [`AtomicFile`], [`AtomicFolder`] and
+//! [`refuse_inputs`].
+
+mod output;
+
+pub use output::{AtomicFile, AtomicFolder, Input, OutputError, real_path, refuse_inputs};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -865,21 +872,32 @@ fn split(path: &Path) -> (&Path, String) {
     (dir, name)
 }
 
-/// Creates a new temporary file for `name` in `dir`: `.name.tmp-PID-N`, unique between processes
-/// (the process id) and between saves of one process (a counter); an existing file of that name
-/// (left by a killed process whose id was reused) is never opened.
+/// Creates a new temporary file for `name` in `dir`: `.name.tmp-PID-N` (see [`create_unique`]).
 fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    create_unique(dir, name, |temp| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(temp)
+    })
+}
+
+/// Creates something new (`create`: a file, a folder) for `name` in `dir` under a temporary
+/// name, `.name.tmp-PID-N`, unique between processes (the process id) and between writes of one
+/// process (a counter); something of that name already there (left by a killed process whose id
+/// was reused) is never opened: `create` must fail with `AlreadyExists` then.
+fn create_unique<T>(
+    dir: &Path,
+    name: &str,
+    create: impl Fn(&Path) -> std::io::Result<T>,
+) -> std::io::Result<(PathBuf, T)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut last_error = None;
     for _ in 0..64 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-        {
-            Ok(file) => return Ok((temp, file)),
+        match create(&temp) {
+            Ok(created) => return Ok((temp, created)),
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                 last_error = Some(error);
             }
@@ -890,28 +908,14 @@ fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs
 }
 
 /// Writes `contents` to a new temporary file beside `path`, with the permissions of the file at
-/// `path` when there is one, and flushes it to disk. Returns the temporary's path and stamp.
-fn write_temporary(path: &Path, contents: &[u8]) -> std::io::Result<(PathBuf, FileStamp)> {
-    let (dir, name) = split(path);
-    let (temp, mut file) = create_temporary(dir, &name)?;
-    let result = (|| {
-        file.write_all(contents)?;
-        if let Ok(existing) = std::fs::metadata(path) {
-            file.set_permissions(existing.permissions())?;
-        }
-        file.sync_all()?;
-        // The modification time survives the rename: it is the stamp of the file to be.
-        let metadata = file.metadata()?;
-        Ok(FileStamp::new(contents, Some(&metadata)))
-    })();
-    match result {
-        Ok(stamp) => Ok((temp, stamp)),
-        Err(error) => {
-            drop(file);
-            let _ = std::fs::remove_file(&temp);
-            Err(error)
-        }
-    }
+/// `path` when there is one, and flushes it to disk. Returns the file, to rename into place, and
+/// its stamp.
+fn write_temporary(path: &Path, contents: &[u8]) -> std::io::Result<(AtomicFile, FileStamp)> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(contents)?;
+    // The modification time survives the rename: it is the stamp of the file to be.
+    let metadata = file.sync()?;
+    Ok((file, FileStamp::new(contents, Some(&metadata))))
 }
 
 /// Flushes a folder's entries (renames, links) to disk. Some file systems cannot; the rename is
@@ -930,13 +934,8 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), SaveError> {
         path: path.to_owned(),
         source,
     };
-    let (temp, _) = write_temporary(path, contents).map_err(error)?;
-    if let Err(source) = std::fs::rename(&temp, path) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(error(source));
-    }
-    sync_dir(split(path).0);
-    Ok(())
+    let (file, _) = write_temporary(path, contents).map_err(error)?;
+    file.rename_into_place().map_err(error)
 }
 
 /// Makes the current file at `path`, if any, its backup ([`backup_path`]) without ever leaving an
@@ -961,8 +960,9 @@ fn make_backup(path: &Path) -> std::io::Result<()> {
 }
 
 /// Deletes the temporary files that interrupted saves of `path` (and of its backup and recovery
-/// files) left beside it, once older than [`STALE_TEMPORARY`]. Younger ones may belong to a save
-/// in progress in another process and are left alone; nothing ever reads them.
+/// files) left beside it, and the temporary folders of interrupted folder exports, once older
+/// than [`STALE_TEMPORARY`]. Younger ones may belong to a save in progress in another process and
+/// are left alone; nothing ever reads them.
 pub fn remove_stale_temporaries(path: &Path) {
     let (dir, name) = split(path);
     let prefix = format!(".{name}.");
@@ -982,7 +982,12 @@ pub fn remove_stale_temporaries(path: &Path) {
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > STALE_TEMPORARY);
         if ours && stale {
-            let _ = std::fs::remove_file(entry.path());
+            // Never through a link: a link is deleted as a file.
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            } else {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
     }
 }
@@ -997,13 +1002,11 @@ pub fn replace_with_backup(path: &Path, contents: &[u8]) -> Result<FileStamp, Sa
         source,
     };
     remove_stale_temporaries(path);
-    let (temp, stamp) = write_temporary(path, contents).map_err(error)?;
-    let result = make_backup(path).and_then(|()| std::fs::rename(&temp, path));
-    if let Err(source) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(error(source));
-    }
-    sync_dir(split(path).0);
+    let (file, stamp) = write_temporary(path, contents).map_err(error)?;
+    // On failure the temporary file is deleted as `file` is dropped.
+    make_backup(path)
+        .and_then(|()| file.rename_into_place())
+        .map_err(error)?;
     Ok(stamp)
 }
 

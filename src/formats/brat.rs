@@ -28,6 +28,7 @@ use super::{
     ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation, ImportedSpan,
     Progress, relative_out,
 };
+use crate::file::AtomicFolder;
 use crate::model::Id;
 use crate::schema::{Rgb, Schema};
 use crate::text::{ByteRange, CodePointIndex};
@@ -47,14 +48,14 @@ const OVERLAP_ANY: &str = "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<
 
 /// Writes a brat folder: `<name>.txt` and `<name>.ann` for each document (in subfolders as the
 /// documents are), `annotation.conf` generated from the schema, and `visual.conf` with the
-/// label colours and their names as Marginalia shows them.
+/// label colours and their names as Marginalia shows them. Into the new folder `out`,
+/// committed by the caller; messages name the files where they will be.
 pub fn export(
     docs: &[ExportDoc<'_>],
     schema: &Schema,
-    out: &Path,
+    out: &AtomicFolder,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
-    std::fs::create_dir_all(out).map_err(FormatError::write(out))?;
     let names = Names::new(docs, schema);
     let mut report = ExportReport::default();
     let mut counts = ExportCounts::default();
@@ -67,22 +68,18 @@ pub fn export(
         })
         .collect();
     // Folders once, not once a file.
-    let folders: BTreeSet<PathBuf> = jobs
-        .iter()
-        .filter_map(|(_, txt, _)| txt.parent().map(|p| out.join(p)))
-        .collect();
+    let folders: BTreeSet<&Path> = jobs.iter().filter_map(|(_, txt, _)| txt.parent()).collect();
     for folder in folders {
-        std::fs::create_dir_all(&folder).map_err(FormatError::write(&folder))?;
+        std::fs::create_dir_all(out.path().join(folder))
+            .map_err(FormatError::write(&out.target().join(folder)))?;
     }
     let work = |(doc, txt_path, ann_path): &(&ExportDoc<'_>, PathBuf, PathBuf)| {
         let mut counts = ExportCounts::default();
         let mut notes = Vec::new();
         let text = &*doc.document.text;
-        let txt_path = out.join(txt_path);
-        std::fs::write(&txt_path, text.as_bytes()).map_err(FormatError::write(&txt_path))?;
+        write_file(out, txt_path, text.as_bytes())?;
         let (lines, spans, relations) = ann_text(doc, &names, &mut counts, &mut notes);
-        let ann_path = out.join(ann_path);
-        std::fs::write(&ann_path, lines.as_bytes()).map_err(FormatError::write(&ann_path))?;
+        write_file(out, ann_path, lines.as_bytes())?;
         Ok::<_, FormatError>((spans, relations, counts, notes))
     };
     super::in_parallel(&jobs, work, |finished, results| {
@@ -99,16 +96,65 @@ pub fn export(
         Ok(())
     })?;
     write_file(
-        &out.join("annotation.conf"),
+        out,
+        Path::new("annotation.conf"),
         names.annotation_conf().as_bytes(),
     )?;
     write_file(
-        &out.join("visual.conf"),
+        out,
+        Path::new("visual.conf"),
         names.visual_conf(schema).as_bytes(),
     )?;
     report.notes.extend(names.renamed_notes());
     report.notes.extend(counts.notes());
     Ok(report)
+}
+
+/// How the `annotation.conf` that [`export`] writes begins: what marks a folder as an export by
+/// Marginalia, which a later export may replace whole.
+const CONF_HEADER: &str = "# brat annotation configuration, written by Marginalia";
+
+/// Whether the folder `dir` is a previous brat export by Marginalia, which a new export may
+/// replace whole: an `annotation.conf` it wrote, and nothing but folders, `.txt`, `.ann` and
+/// `.conf` files, and links (which are deleted with the folder, never followed). `Err` says what
+/// shows it is not one.
+pub fn previous_export(dir: &Path) -> Result<(), String> {
+    use std::io::Read as _;
+    let conf = dir.join("annotation.conf");
+    let mut start = Vec::new();
+    let ours = std::fs::symlink_metadata(&conf).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(&conf)
+            .and_then(|file| file.take(CONF_HEADER.len() as u64).read_to_end(&mut start))
+            .is_ok()
+        && start == CONF_HEADER.as_bytes();
+    if !ours {
+        return Err("it has no annotation.conf written by Marginalia".to_owned());
+    }
+    let mut stack = vec![dir.to_owned()];
+    while let Some(folder) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&folder)
+            .map_err(|e| format!("it cannot be read: {e}"))?
+            .flatten()
+            .collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("it cannot be read: {e}"))?;
+            let known = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("txt" | "ann" | "conf")
+            );
+            if kind.is_dir() {
+                stack.push(path);
+            } else if !known && !kind.is_symlink() {
+                let relative = path.strip_prefix(dir).unwrap_or(&path);
+                return Err(format!("it holds {}", relative.display()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where a document's `.txt` and `.ann` go, relative to the export folder; `None` (with a note)
@@ -144,12 +190,10 @@ fn output_paths(
     Some((txt, PathBuf::from(format!("{free}.ann"))))
 }
 
-/// Creates the folder of `path` and writes `contents` to it.
-fn write_file(path: &Path, contents: &[u8]) -> Result<(), FormatError> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
-    }
-    std::fs::write(path, contents).map_err(FormatError::write(path))
+/// Writes the file `relative` of the export folder `out`.
+fn write_file(out: &AtomicFolder, relative: &Path, contents: &[u8]) -> Result<(), FormatError> {
+    out.write(relative, contents)
+        .map_err(FormatError::write(&out.target().join(relative)))
 }
 
 /// What the export changed to fit brat, counted over all documents for the report.
@@ -565,9 +609,7 @@ impl Names {
     }
 
     fn annotation_conf(&self) -> String {
-        let mut conf = String::from(
-            "# brat annotation configuration, written by Marginalia from its project's schema.\n\n[entities]\n\n",
-        );
+        let mut conf = format!("{CONF_HEADER} from its project's schema.\n\n[entities]\n\n");
         for name in &self.labels.order {
             let _ = writeln!(conf, "{}", self.label(name));
         }
@@ -1407,7 +1449,7 @@ fn visual_colors(conf: &str) -> BTreeMap<String, Rgb> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tests::torture_project;
+    use crate::formats::tests::{to_folder, torture_project};
     use crate::formats::{ExportOptions, build_project, select};
     use crate::model::Project;
 
@@ -1429,8 +1471,10 @@ mod tests {
     fn export_project(project: &Project, out: &Path) -> ExportReport {
         let (docs, _) = select(project, &ExportOptions::default());
         let mut calls = Vec::new();
-        let report = export(&docs, &project.schema, out, &mut |done, total| {
-            calls.push((done, total));
+        let report = to_folder(out, |folder| {
+            export(&docs, &project.schema, folder, &mut |done, total| {
+                calls.push((done, total));
+            })
         })
         .unwrap();
         // Progress comes a batch of documents at a time, rising to all of them.

@@ -22,11 +22,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::io::Write as _;
 
 use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::{ExportDoc, ExportReport, FormatError, OverlapPolicy, Progress};
+use crate::file::AtomicFile;
 use crate::model::Annotation;
 use crate::schema::Schema;
 use crate::text::ByteRange;
@@ -34,12 +35,12 @@ use crate::text::ByteRange;
 /// The first line of every document.
 const DOCSTART: &str = "-DOCSTART-";
 
-/// Writes a CoNLL file.
+/// Writes a CoNLL file to `out` (committed by the caller).
 pub fn export(
     docs: &[ExportDoc<'_>],
     schema: &Schema,
     overlap: OverlapPolicy,
-    out: &Path,
+    out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
     let labels = label_order(docs, schema);
@@ -136,10 +137,9 @@ pub fn export(
         report.documents += 1;
         progress(i + 1, docs.len());
     }
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
-    }
-    std::fs::write(out, file).map_err(FormatError::write(out))?;
+    let path = out.path().to_owned();
+    out.write_all(file.as_bytes())
+        .map_err(FormatError::write(&path))?;
     report.notes.extend(
         tag_names
             .iter()
@@ -628,7 +628,7 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tests::torture_project;
+    use crate::formats::tests::{to_file, torture_project};
     use crate::formats::{ExportOptions, select};
     use crate::model::{Project, Timestamp};
 
@@ -641,8 +641,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.conll");
         let mut calls = Vec::new();
-        let report = export(&docs, &project.schema, overlap, &out, &mut |done, total| {
-            calls.push((done, total));
+        let report = to_file(&out, |file| {
+            export(&docs, &project.schema, overlap, file, &mut |done, total| {
+                calls.push((done, total));
+            })
         })
         .unwrap();
         assert_eq!(

@@ -4,26 +4,25 @@
 //! code points; `start`/`end` are the span's extent, and `fragments` lists `start-end` pairs
 //! separated by `;` (one pair for a continuous span).
 
-use std::path::Path;
-
 use super::{ExportDoc, ExportReport, FormatError, Progress};
+use crate::file::AtomicFile;
 use crate::text::CodePointIndex;
 
-/// Writes one row a span to `out`.
+/// Writes one row a span to `out` (committed by the caller).
 pub fn export(
     docs: &[ExportDoc<'_>],
-    out: &Path,
+    out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
+    let path = out.path().to_owned();
     let error = |e: ::csv::Error| FormatError::Write {
-        path: out.to_owned(),
+        path: path.clone(),
         source: e.into(),
     };
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .quote_style(::csv::QuoteStyle::Necessary)
-        .from_path(out)
-        .map_err(error)?;
+        .from_writer(out);
     writer
         .write_record([
             "document",
@@ -73,14 +72,14 @@ pub fn export(
         report.documents += 1;
         progress(i + 1, docs.len());
     }
-    writer.flush().map_err(FormatError::write(out))?;
+    writer.flush().map_err(FormatError::write(&path))?;
     Ok(report)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tests::torture_project;
+    use crate::formats::tests::{to_file, torture_project};
     use crate::formats::{ExportOptions, select};
 
     #[test]
@@ -89,7 +88,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("spans.csv");
         let (docs, _) = select(&project, &ExportOptions::default());
-        let report = export(&docs, &out, &mut |_, _| {}).unwrap();
+        let report = to_file(&out, |file| export(&docs, file, &mut |_, _| {})).unwrap();
         assert_eq!(report.spans, project.annotation_count());
         let bytes = std::fs::read_to_string(&out).unwrap();
         assert!(bytes.starts_with("document,start,end,label,text,annotator,note,id,fragments\r\n"));

@@ -7,7 +7,7 @@
 //! comments that name their span. Import reads that layout and the older one
 //! (`"label": [[start, end, "label"], ...]`).
 
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -16,16 +16,16 @@ use super::{
     ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation, ImportedSpan,
     Located, Progress, locate,
 };
+use crate::file::AtomicFile;
 use crate::text::CodePointIndex;
 
-/// Writes one doccano example a document to `out`.
+/// Writes one doccano example a document to `out` (committed by the caller).
 pub fn export(
     docs: &[ExportDoc<'_>],
-    out: &Path,
+    out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
-    let file = std::fs::File::create(out).map_err(FormatError::write(out))?;
-    let mut writer = BufWriter::new(file);
+    let path = out.path().to_owned();
     let mut report = ExportReport::default();
     let mut split = 0;
     let mut next_entity = 1u64;
@@ -84,15 +84,14 @@ pub fn export(
             "Comments": comments,
             "meta": {"path": doc.document.path},
         });
-        serde_json::to_writer(&mut writer, &line).map_err(|e| FormatError::Write {
-            path: out.to_owned(),
+        serde_json::to_writer(&mut *out, &line).map_err(|e| FormatError::Write {
+            path: path.clone(),
             source: e.into(),
         })?;
-        writer.write_all(b"\n").map_err(FormatError::write(out))?;
+        out.write_all(b"\n").map_err(FormatError::write(&path))?;
         report.documents += 1;
         progress(i + 1, docs.len());
     }
-    writer.flush().map_err(FormatError::write(out))?;
     if split > 0 {
         report.notes.push(format!("{split} discontinuous span(s) were written as one doccano entity a fragment (doccano has no discontinuous spans)"));
     }
@@ -278,7 +277,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tests::torture_project;
+    use crate::formats::tests::{to_file, torture_project};
     use crate::formats::{ExportOptions, select};
 
     #[test]
@@ -335,7 +334,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         let (docs, _) = select(&project, &ExportOptions::default());
-        let report = export(&docs, &out, &mut |_, _| {}).unwrap();
+        let report = to_file(&out, |file| export(&docs, file, &mut |_, _| {})).unwrap();
         assert!(
             report
                 .notes

@@ -12,7 +12,7 @@
 //! fragments joined by a space, with each fragment exact. Every line has the same keys, so that
 //! Hugging Face `datasets` infers typed columns.
 
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,7 @@ use super::{
     BOILERPLATE, ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation,
     ImportedSpan, Progress, code_points_to_bytes,
 };
+use crate::file::AtomicFile;
 use crate::text::{ByteRange, CodePointIndex};
 
 // The owned shapes read a file back; the borrowed `Out` ones write it without copying a string a
@@ -168,15 +169,14 @@ fn status_name(status: crate::model::Status) -> &'static str {
     }
 }
 
-/// Writes one line a document to `out`.
+/// Writes one line a document to `out` (committed by the caller).
 pub fn export(
     docs: &[ExportDoc<'_>],
     options: &super::ExportOptions,
-    out: &Path,
+    out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
-    let file = std::fs::File::create(out).map_err(FormatError::write(out))?;
-    let mut writer = BufWriter::with_capacity(1 << 20, file);
+    let path = out.path().to_owned();
     let mut report = ExportReport::default();
     let mut cut_spans = 0;
     // Lines are serialised on all cores, and written in order.
@@ -186,12 +186,11 @@ pub fn export(
         |finished, lines| {
             for line in lines {
                 let line = line.map_err(|e| FormatError::Write {
-                    path: out.to_owned(),
+                    path: path.clone(),
                     source: e.into(),
                 })?;
-                writer
-                    .write_all(&line.json)
-                    .map_err(FormatError::write(out))?;
+                out.write_all(&line.json)
+                    .map_err(FormatError::write(&path))?;
                 report.documents += 1;
                 report.spans += line.spans;
                 report.relations += line.relations;
@@ -201,7 +200,6 @@ pub fn export(
             Ok(())
         },
     )?;
-    writer.flush().map_err(FormatError::write(out))?;
     if cut_spans > 0 {
         report.notes.push(format!(
             "{cut_spans} span(s) overlapping boilerplate were left out with the boilerplate text"
@@ -404,7 +402,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tests::torture_project;
+    use crate::formats::tests::{to_file, torture_project};
     use crate::formats::{ExportOptions, select};
 
     fn export_lines(options: &ExportOptions) -> Vec<serde_json::Value> {
@@ -412,7 +410,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         let (docs, _) = select(&project, options);
-        export(&docs, options, &out, &mut |_, _| {}).unwrap();
+        to_file(&out, |file| export(&docs, options, file, &mut |_, _| {})).unwrap();
         std::fs::read_to_string(&out)
             .unwrap()
             .lines()
@@ -545,7 +543,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         let (docs, _) = select(&project, &ExportOptions::default());
-        export(&docs, &ExportOptions::default(), &out, &mut |_, _| {}).unwrap();
+        to_file(&out, |file| {
+            export(&docs, &ExportOptions::default(), file, &mut |_, _| {})
+        })
+        .unwrap();
         let imported = import(&out).unwrap();
         assert!(imported.report.is_empty(), "{:?}", imported.report);
         for (doc, back) in project.documents.iter().zip(&imported.documents) {

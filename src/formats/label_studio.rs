@@ -18,6 +18,7 @@ use super::{
     ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation, ImportedSpan,
     Located, Progress, locate,
 };
+use crate::file::AtomicFolder;
 use crate::schema::{Rgb, Schema};
 use crate::text::CodePointIndex;
 
@@ -75,14 +76,47 @@ pub fn config(schema: &Schema) -> String {
     xml
 }
 
-/// Writes `tasks.json` and `config.xml` into the folder `out`.
+/// The files an export writes.
+const FILES: [&str; 2] = ["tasks.json", "config.xml"];
+
+/// Whether the folder `dir` is a previous Label Studio export, which a new export may replace
+/// whole: nothing but `tasks.json` and `config.xml` (files, or links, which are deleted, never
+/// followed) and the temporaries of their writing. `Err` says what shows it is not one.
+pub fn previous_export(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("it cannot be read: {e}"))?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                format!("{name}/")
+            } else {
+                name
+            }
+        })
+        .collect();
+    names.sort();
+    let ours = |name: &str| {
+        FILES.iter().any(|file| {
+            name == *file
+                || name
+                    .strip_prefix(&format!(".{file}.tmp-"))
+                    .is_some_and(|rest| !rest.contains('/'))
+        })
+    };
+    match names.iter().find(|name| !ours(name)) {
+        Some(name) => Err(format!("it holds {name}")),
+        None => Ok(()),
+    }
+}
+
+/// Writes `tasks.json` and `config.xml` into the new folder `out`, committed by the caller.
 pub fn export(
     docs: &[ExportDoc<'_>],
     schema: &Schema,
-    out: &Path,
+    out: &AtomicFolder,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
-    std::fs::create_dir_all(out).map_err(FormatError::write(out))?;
     let mut report = ExportReport::default();
     let mut split = 0;
     let mut tasks = Vec::with_capacity(docs.len());
@@ -174,22 +208,16 @@ pub fn export(
         report.documents += 1;
         progress(i + 1, docs.len());
     }
-    let tasks_path = out.join("tasks.json");
+    let [tasks_name, config_name] = FILES.map(Path::new);
+    let tasks_path = out.target().join(tasks_name);
     let json = serde_json::to_vec_pretty(&Value::Array(tasks)).map_err(|e| FormatError::Write {
         path: tasks_path.clone(),
         source: e.into(),
     })?;
-    crate::file::write_atomic(&tasks_path, &json).map_err(|e| FormatError::Write {
-        path: e.path,
-        source: e.source,
-    })?;
-    let config_path = out.join("config.xml");
-    crate::file::write_atomic(&config_path, config(schema).as_bytes()).map_err(|e| {
-        FormatError::Write {
-            path: e.path,
-            source: e.source,
-        }
-    })?;
+    out.write(tasks_name, &json)
+        .map_err(FormatError::write(&tasks_path))?;
+    out.write(config_name, config(schema).as_bytes())
+        .map_err(FormatError::write(&out.target().join(config_name)))?;
     if split > 0 {
         report.notes.push(format!(
             "{split} discontinuous span(s) were written as one Label Studio region a fragment"
@@ -486,7 +514,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tests::torture_project;
+    use crate::formats::tests::{to_folder, torture_project};
     use crate::formats::{ExportOptions, select};
 
     #[test]
@@ -539,7 +567,10 @@ mod tests {
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (docs, _) = select(&project, &ExportOptions::default());
-        export(&docs, &project.schema, dir.path(), &mut |_, _| {}).unwrap();
+        to_folder(dir.path(), |folder| {
+            export(&docs, &project.schema, folder, &mut |_, _| {})
+        })
+        .unwrap();
         let xml = std::fs::read_to_string(dir.path().join("config.xml")).unwrap();
         assert!(xml.contains("<Label value=\"claim\" background=\"#f2a13b\"/>"));
         assert!(xml.contains("<Relation value=\"attributed-to\"/>"));

@@ -245,6 +245,19 @@ pub enum FormatError {
     /// An input file is too large, empty or binary.
     #[error(transparent)]
     Input(#[from] crate::corpus::CorpusError),
+    /// The output was refused (it is an input, a link to a folder, a folder of other files…) or
+    /// could not be written.
+    #[error(transparent)]
+    Output(#[from] crate::file::OutputError),
+    /// An export stopped midway (a full disk…): its output is as it was before.
+    #[error("the export stopped, {} was left as it was", path.display())]
+    Unfinished {
+        /// The output.
+        path: PathBuf,
+        /// Why the export stopped.
+        #[source]
+        source: Box<FormatError>,
+    },
 }
 
 /// Reads an import file as UTF-8 text, refusing it when it is not a regular file (a FIFO, a
@@ -302,7 +315,8 @@ impl FormatError {
 /// Reports progress: called with (done, total) documents.
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
-/// Exports `project` in `format` to `out` (a file, or a folder for brat and Label Studio).
+/// Exports `project` in `format` to `out` (a file, or a folder for brat and Label Studio): see
+/// [`export_from`], for a project whose file is not known.
 pub fn export(
     project: &Project,
     format: Format,
@@ -310,19 +324,107 @@ pub fn export(
     out: &Path,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
-    let (docs, notes) = select(project, options);
-    let mut report = match format {
-        Format::Jsonl => jsonl::export(&docs, options, out, progress),
-        Format::Doccano => doccano::export(&docs, out, progress),
-        Format::Brat => brat::export(&docs, &project.schema, out, progress),
-        Format::Conll => conll::export(&docs, &project.schema, options.overlap, out, progress),
-        Format::LabelStudio => label_studio::export(&docs, &project.schema, out, progress),
-        Format::Csv => csv::export(&docs, out, progress),
-    }?;
-    let mut all_notes = notes;
-    all_notes.append(&mut report.notes);
-    report.notes = all_notes;
+    export_from(project, None, format, options, out, progress)
+}
+
+/// Exports `project`, read from the project file `source` when it has one, in `format` to `out`
+/// (a file, or a folder for brat and Label Studio), whole or not at all:
+///
+/// - `out` is refused, before anything is written, when it is `source` or one of the corpus
+///   texts (also through a link or a hard link), or, for a folder, holds one of them
+///   ([`crate::file::refuse_inputs`]);
+/// - a file is written under a temporary name beside `out`, flushed and renamed over it
+///   ([`crate::file::AtomicFile`]); a symbolic link at `out` is replaced, not written through
+///   (the report says so);
+/// - a folder is written as a new temporary folder beside `out` and put in its place once
+///   complete ([`crate::file::AtomicFolder`]). An existing `out` must be an empty folder or a
+///   previous export in this format, which the new one replaces whole (no file of the previous
+///   export remains, and no backup is kept, as for files; its unchanged files are linked into
+///   the new folder rather than written again); a folder holding anything else, or a link to a
+///   folder, is refused.
+///
+/// On failure `out` is as it was and no temporary is left. Temporaries left by a killed export
+/// are hidden (`.NAME.tmp-…`) and deleted by a later export once stale.
+pub fn export_from(
+    project: &Project,
+    source: Option<&Path>,
+    format: Format,
+    options: &ExportOptions,
+    out: &Path,
+    progress: Progress<'_>,
+) -> Result<ExportReport, FormatError> {
+    let (docs, mut notes) = select(project, options);
+    crate::file::refuse_inputs(out, format.writes_folder(), &export_inputs(project, source))?;
+    let unfinished = |source| FormatError::Unfinished {
+        path: out.to_owned(),
+        source: Box::new(source),
+    };
+    let mut report = if format.writes_folder() {
+        let folder = crate::file::AtomicFolder::create(out, format.name(), |dir| {
+            previous_export(format, dir)
+        })?;
+        let written = match format {
+            Format::Brat => brat::export(&docs, &project.schema, &folder, progress),
+            _ => label_studio::export(&docs, &project.schema, &folder, progress),
+        };
+        // On failure the temporary folder is deleted as `folder` is dropped.
+        let report = written.map_err(unfinished)?;
+        folder.commit().map_err(|e| unfinished(e.into()))?;
+        report
+    } else {
+        let link = std::fs::symlink_metadata(out)
+            .is_ok_and(|m| m.is_symlink())
+            .then(|| std::fs::read_link(out).unwrap_or_default());
+        let mut file = crate::file::AtomicFile::create_output(out)?;
+        let written = match format {
+            Format::Jsonl => jsonl::export(&docs, options, &mut file, progress),
+            Format::Doccano => doccano::export(&docs, &mut file, progress),
+            Format::Conll => {
+                conll::export(&docs, &project.schema, options.overlap, &mut file, progress)
+            }
+            _ => csv::export(&docs, &mut file, progress),
+        };
+        let report = written.map_err(unfinished)?;
+        file.commit().map_err(|e| unfinished(e.into()))?;
+        if let Some(target) = link {
+            notes.push(format!(
+                "{} was a symbolic link to {}: the link was replaced by the export, {} is \
+                 unchanged",
+                out.display(),
+                target.display(),
+                target.display()
+            ));
+        }
+        report
+    };
+    notes.append(&mut report.notes);
+    report.notes = notes;
     Ok(report)
+}
+
+/// What an export of `project` (read from `source`) reads: its project file and its corpus texts.
+pub fn export_inputs(project: &Project, source: Option<&Path>) -> Vec<crate::file::Input> {
+    use crate::file::Input;
+    source
+        .map(|path| Input::file(path, "the project being exported"))
+        .into_iter()
+        .chain(project.documents.iter().map(|document| {
+            Input::file(
+                project.corpus_root.join(&document.path),
+                "a text of the project's corpus",
+            )
+        }))
+        .collect()
+}
+
+/// Whether the non-empty folder `dir` is a previous export in `format`, which a new export may
+/// replace whole; `Err` says what shows it is not.
+fn previous_export(format: Format, dir: &Path) -> Result<(), String> {
+    match format {
+        Format::Brat => brat::previous_export(dir),
+        Format::LabelStudio => label_studio::previous_export(dir),
+        _ => Err("it is not an export folder".to_owned()),
+    }
 }
 
 /// A span read from another tool's file, offsets already in bytes of the document text.
@@ -752,6 +854,28 @@ pub fn relative_out(doc: &ExportDoc<'_>, extension: &str) -> PathBuf {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Runs a file exporter into `out`, committed when it succeeds.
+    pub(crate) fn to_file<R>(
+        out: &Path,
+        write: impl FnOnce(&mut crate::file::AtomicFile) -> Result<R, FormatError>,
+    ) -> Result<R, FormatError> {
+        let mut file = crate::file::AtomicFile::create_output(out)?;
+        let result = write(&mut file)?;
+        file.commit()?;
+        Ok(result)
+    }
+
+    /// Runs a folder exporter into `out`, committed when it succeeds.
+    pub(crate) fn to_folder<R>(
+        out: &Path,
+        write: impl FnOnce(&crate::file::AtomicFolder) -> Result<R, FormatError>,
+    ) -> Result<R, FormatError> {
+        let folder = crate::file::AtomicFolder::create(out, "test", |_| Ok(()))?;
+        let result = write(&folder)?;
+        folder.commit()?;
+        Ok(result)
+    }
 
     /// A small corpus with the hard cases: BOM, CRLF, emoji, combining marks, Arabic, an empty
     /// document, a span at the very end, nested and discontinuous spans, a link.
