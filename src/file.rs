@@ -355,8 +355,11 @@ pub fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
 }
 
+mod batch;
 mod read;
 mod write;
+
+pub use batch::{Lock, WriteMode, WrittenFiles, lock_beside, lock_path, write_files};
 
 /// How `ron` lays out a project file: one annotation or relation a line, for small, readable
 /// diffs when projects live in git.
@@ -654,6 +657,20 @@ fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs
 /// Writes `contents` to a new temporary file beside `path`, with the permissions of the file at
 /// `path` when there is one, and flushes it to disk. Returns the temporary's path and stamp.
 fn write_temporary(path: &Path, contents: &[u8]) -> std::io::Result<(PathBuf, FileStamp)> {
+    let (temp, file) = write_flushed(path, contents)?;
+    // The modification time survives the rename: it is the stamp of the file to be.
+    match file.metadata() {
+        Ok(metadata) => Ok((temp, FileStamp::new(contents, Some(&metadata)))),
+        Err(error) => {
+            drop(file);
+            let _ = std::fs::remove_file(&temp);
+            Err(error)
+        }
+    }
+}
+
+/// [`write_temporary`] without the stamp: the temporary's path and the open file.
+fn write_flushed(path: &Path, contents: &[u8]) -> std::io::Result<(PathBuf, std::fs::File)> {
     let (dir, name) = split(path);
     let (temp, mut file) = create_temporary(dir, &name)?;
     let result = (|| {
@@ -661,13 +678,10 @@ fn write_temporary(path: &Path, contents: &[u8]) -> std::io::Result<(PathBuf, Fi
         if let Ok(existing) = std::fs::metadata(path) {
             file.set_permissions(existing.permissions())?;
         }
-        file.sync_all()?;
-        // The modification time survives the rename: it is the stamp of the file to be.
-        let metadata = file.metadata()?;
-        Ok(FileStamp::new(contents, Some(&metadata)))
+        file.sync_all()
     })();
     match result {
-        Ok(stamp) => Ok((temp, stamp)),
+        Ok(()) => Ok((temp, file)),
         Err(error) => {
             drop(file);
             let _ = std::fs::remove_file(&temp);
@@ -782,6 +796,23 @@ pub fn save_stamped(project: &Project, path: &Path) -> Result<FileStamp, SaveErr
         .map(Path::to_owned)
         .unwrap_or_default();
     replace_with_backup(path, to_ron(project, &dir).as_bytes())
+}
+
+/// Saves `project` as the new file `path` (flushed, put in place, its folder flushed), failing
+/// with [`std::io::ErrorKind::AlreadyExists`] rather than replace a file there, even one that
+/// appears while it is written. For commands that must not replace a project by accident.
+pub fn save_new(project: &Project, path: &Path) -> Result<(), SaveError> {
+    let dir = absolute(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let contents = to_ron(project, &dir);
+    write_files(
+        split(path).0,
+        &[(path.to_owned(), contents.as_bytes(), WriteMode::New)],
+    )?
+    .keep();
+    Ok(())
 }
 
 /// Loads the project file at `path` and its corpus.
