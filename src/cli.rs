@@ -6,7 +6,9 @@
 //!
 //! Commands that write a project (`new`, `import`) save it like the app does (temporary file,
 //! flushed, renamed); they refuse to replace an existing file without `--force`, and with it keep
-//! the replaced file as `PROJECT.ron.bak`.
+//! the replaced file as `PROJECT.ron.bak`. `import` never replaces a corpus text either (one with
+//! the same bytes is reused; `--force` replaces one with other bytes, keeping `NAME.bak`), writes
+//! the project only once every text is written, and leaves neither behind when it fails.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -93,12 +95,16 @@ pub enum Command {
         #[arg(short, long, value_name = "PROJECT.ron")]
         output: PathBuf,
         /// Where to write the texts (default: a folder named after the project, beside it).
+        ///
+        /// A text already there with the same bytes is reused; one with other bytes stops the
+        /// import before anything is written, unless --force.
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
         /// The annotator who will own the project (default: your user name).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
-        /// Overwrite the output file if it exists (the old one is kept as PROJECT.ron.bak).
+        /// Replace the output file and the corpus texts with other contents if they exist
+        /// (each old file is kept as NAME.bak, e.g. PROJECT.ron.bak).
         #[arg(long)]
         force: bool,
     },
@@ -330,9 +336,16 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 output.with_file_name(format!("{stem}-corpus"))
             });
             let annotator = annotator.unwrap_or_else(default_annotator);
-            let (project, report) = crate::formats::build_project(imported, &corpus, &annotator)
-                .with_context(|| format!("cannot write the corpus into {}", corpus.display()))?;
-            crate::file::save(&project, &output)?;
+            // All or nothing: the texts, then the project file; on failure neither is left.
+            let (project, report) =
+                crate::formats::import_project(imported, &output, &corpus, &annotator, force)
+                    .with_context(|| {
+                        format!(
+                            "cannot import into {} (texts in {})",
+                            output.display(),
+                            corpus.display()
+                        )
+                    })?;
             for line in &report {
                 eprintln!("marginalia: not imported: {line}");
             }

@@ -15,10 +15,11 @@ pub mod doccano;
 pub mod jsonl;
 pub mod label_studio;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::file::WriteMode;
 use crate::model::{Annotation, Document, Id, Project, Relation, Status, Timestamp};
 use crate::schema::{LabelDef, PALETTE, RelationDef, Schema};
 use crate::text::{ByteRange, CodePointIndex};
@@ -245,6 +246,23 @@ pub enum FormatError {
     /// An input file is too large, empty or binary.
     #[error(transparent)]
     Input(#[from] crate::corpus::CorpusError),
+    /// A file an import would write is already there, with other contents: nothing was written.
+    #[error(
+        "{} already exists{}: nothing was imported (forcing the import replaces {}, keeping each \
+         old file as its backup, NAME.bak)",
+        path.display(),
+        if *others == 0 { String::new() } else { format!(", and {others} more file(s) of the corpus with other texts") },
+        if *others == 0 { "it" } else { "them" }
+    )]
+    Exists {
+        /// The file (the first, when there are several).
+        path: PathBuf,
+        /// How many more files are in the same case.
+        others: usize,
+    },
+    /// Another import into the same project file is running.
+    #[error("another import into {} is running: nothing was imported", .0.display())]
+    Busy(PathBuf),
 }
 
 /// Reads an import file as UTF-8 text, refusing it when it is over the size limit
@@ -279,6 +297,14 @@ impl FormatError {
         move |source| Self::Read {
             path: path.to_owned(),
             source,
+        }
+    }
+
+    /// [`FormatError::Exists`] for `path` and `others` more files.
+    pub fn exists(path: &Path, others: usize) -> Self {
+        Self::Exists {
+            path: path.to_owned(),
+            others,
         }
     }
 
@@ -478,50 +504,217 @@ fn confined_name(path: &str) -> String {
 /// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
 /// schema from the labels and relation types met, and returns the project with a report of what
 /// could not be mapped (the importer's report, plus spans that do not fit their text).
+///
+/// No text of the corpus folder is ever replaced: a text already there with the same bytes is
+/// reused, one with other bytes makes the import fail ([`FormatError::Exists`]) before anything
+/// is written. When writing fails, the texts and folders this import created are removed. Writes
+/// no project file: [`import_project`] also writes it, as part of the same all-or-nothing step.
 pub fn build_project(
     imported: Imported,
     corpus_dir: &Path,
     annotator: &str,
 ) -> Result<(Project, Vec<String>), FormatError> {
+    let (project, report, written) = write_corpus(imported, corpus_dir, annotator, false)?;
+    written.keep();
+    Ok((project, report))
+}
+
+/// An import into a new project: [`build_project`], then the project file `project_file`,
+/// all or nothing — when anything fails, no project file is written and the texts and folders
+/// this import created are removed (files that were there before are left as they were).
+///
+/// Without `force`, an existing project file or corpus text with other bytes makes the import
+/// fail before anything is written; with it, they are replaced and each old file is kept as its
+/// backup (`NAME.bak`, see [`crate::file::backup_path`]). Two imports into the same project file
+/// at once are kept apart by a lock beside it ([`crate::file::lock_beside`]): the second fails
+/// at once ([`FormatError::Busy`]); and without `force` the project file is created exclusively,
+/// so that no other writer's file is replaced either.
+pub fn import_project(
+    imported: Imported,
+    project_file: &Path,
+    corpus_dir: &Path,
+    annotator: &str,
+    force: bool,
+) -> Result<(Project, Vec<String>), FormatError> {
+    let _lock = crate::file::lock_beside(project_file).map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::WouldBlock {
+            FormatError::Busy(project_file.to_owned())
+        } else {
+            FormatError::Write {
+                path: e.path,
+                source: e.source,
+            }
+        }
+    })?;
+    if !force && std::fs::symlink_metadata(project_file).is_ok() {
+        return Err(FormatError::exists(project_file, 0));
+    }
+    let (project, report, written) = write_corpus(imported, corpus_dir, annotator, force)?;
+    let saved = if force {
+        crate::file::save(&project, project_file)
+    } else {
+        crate::file::save_new(&project, project_file)
+    };
+    // On failure `written` is dropped here, which removes the texts.
+    saved.map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::AlreadyExists {
+            FormatError::exists(project_file, 0)
+        } else {
+            FormatError::Write {
+                path: e.path,
+                source: e.source,
+            }
+        }
+    })?;
+    written.keep();
+    Ok((project, report))
+}
+
+/// Builds the project of `imported` ([`project_of`]) and writes its texts under `corpus_dir`
+/// (see [`build_project`]; with `force`, texts with other bytes are replaced, with a backup).
+fn write_corpus(
+    imported: Imported,
+    corpus_dir: &Path,
+    annotator: &str,
+    force: bool,
+) -> Result<(Project, Vec<String>, crate::file::WrittenFiles), FormatError> {
+    let (mut project, report, texts) = project_of(imported, corpus_dir, annotator)?;
+    let mut writes = Vec::with_capacity(texts.len());
+    let mut conflicts = Vec::new();
+    for (file, text) in &texts {
+        match existing(file, text.as_bytes())? {
+            Existing::None => writes.push((file.clone(), text.as_bytes(), WriteMode::New)),
+            Existing::Same => {}
+            Existing::Other if force => {
+                writes.push((file.clone(), text.as_bytes(), WriteMode::Replace));
+            }
+            Existing::Other => conflicts.push(file),
+        }
+    }
+    if let Some(first) = conflicts.first() {
+        return Err(FormatError::exists(first, conflicts.len() - 1));
+    }
+    let written = crate::file::write_files(corpus_dir, &writes).map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::AlreadyExists {
+            // Written by someone else since it was compared.
+            FormatError::exists(&e.path, 0)
+        } else {
+            FormatError::Write {
+                path: e.path,
+                source: e.source,
+            }
+        }
+    })?;
+    project.corpus_root = crate::file::absolute(corpus_dir);
+    Ok((project, report, written))
+}
+
+/// What is at the path of a text to write.
+enum Existing {
+    /// Nothing.
+    None,
+    /// A file with the same bytes.
+    Same,
+    /// Something else.
+    Other,
+}
+
+/// What is at `file`, compared with `bytes` (read only when the sizes agree).
+fn existing(file: &Path, bytes: &[u8]) -> Result<Existing, FormatError> {
+    let metadata = match std::fs::metadata(file) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // A dangling link is something there all the same.
+            return Ok(if std::fs::symlink_metadata(file).is_ok() {
+                Existing::Other
+            } else {
+                Existing::None
+            });
+        }
+        Err(error) => return Err(FormatError::read(file)(error)),
+    };
+    if !metadata.is_file() || metadata.len() != bytes.len() as u64 {
+        return Ok(Existing::Other);
+    }
+    let there = crate::corpus::read_limited(file, bytes.len() as u64)?;
+    Ok(if there == bytes {
+        Existing::Same
+    } else {
+        Existing::Other
+    })
+}
+
+/// Why a text is not written as it is: the reason the loader would refuse it (over the size
+/// limit, or binary by [`crate::corpus::looks_binary`]), worded for the report.
+fn unloadable(text: &str) -> Option<String> {
+    let limit = crate::corpus::max_file_bytes();
+    if text.len() as u64 > limit {
+        return Some(format!(
+            "its text is {} MB, more than the limit of {} MB for a document (set {} to a \
+             larger number of MB to import it)",
+            (text.len() as u64).div_ceil(1 << 20),
+            limit >> 20,
+            crate::corpus::MAX_FILE_MB_VAR
+        ));
+    }
+    crate::corpus::looks_binary(text.as_bytes()).then(|| {
+        "its text holds a NUL character near its start, which makes it a binary file that \
+         Marginalia would not open"
+            .to_owned()
+    })
+}
+
+/// The texts an import writes: each file with its text.
+type Texts = Vec<(PathBuf, Arc<str>)>;
+
+/// The project of `imported`, the report, and the texts to write under `corpus_dir`. Reads the
+/// corpus folder (where names lead) but writes nothing. Linear in the size of the import: spans
+/// and links go straight into their documents, with fresh ids, sorted once.
+fn project_of(
+    imported: Imported,
+    corpus_dir: &Path,
+    annotator: &str,
+) -> Result<(Project, Vec<String>, Texts), FormatError> {
     let mut report = imported.report;
-    std::fs::create_dir_all(corpus_dir).map_err(FormatError::write(corpus_dir))?;
     let mut schema = Schema {
         labels: Vec::new(),
         relations: Vec::new(),
         attributes: Vec::new(),
     };
     let defaults = Schema::default();
+    let real_root = corpus_dir.canonicalize().ok();
+    let mut labels = BTreeSet::new();
     let mut seen_paths = BTreeSet::new();
+    let mut seen_files = BTreeSet::new();
     let mut documents = Vec::with_capacity(imported.documents.len());
+    let mut texts = Vec::with_capacity(imported.documents.len());
     let mut pending = Vec::new();
     for mut doc in imported.documents {
         // A name that would lead outside the corpus folder (absolute, `..`) is never used as is.
-        if crate::corpus::resolve(corpus_dir, &doc.path).is_err() {
+        let mut file = crate::corpus::resolve_in(corpus_dir, real_root.as_deref(), &doc.path);
+        if file.is_err() {
             let safe = confined_name(&doc.path);
             report.push(format!(
                 "{:?}: this name leads outside the corpus folder: the text is written as {safe:?}",
                 doc.path
             ));
             doc.path = safe;
+            file = crate::corpus::resolve_in(corpus_dir, real_root.as_deref(), &doc.path);
         }
-        if !seen_paths.insert(doc.path.clone()) {
+        let file = file.map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
+        if !seen_paths.insert(doc.path.clone()) || !seen_files.insert(file.clone()) {
             report.push(format!(
                 "{}: a second document with this name was left out",
                 doc.path
             ));
             continue;
         }
-        let file = crate::corpus::resolve(corpus_dir, &doc.path)
-            .map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
+        if let Some(why) = unloadable(&doc.text) {
+            report.push(format!("{}: left out: {why}", doc.path));
+            continue;
         }
-        crate::file::write_atomic(&file, doc.text.as_bytes()).map_err(|e| FormatError::Write {
-            path: e.path,
-            source: e.source,
-        })?;
         for span in &doc.spans {
-            if schema.label(&span.label).is_none() {
+            if labels.insert(span.label.clone()) {
                 let color = imported
                     .colors
                     .get(&span.label)
@@ -550,6 +743,7 @@ pub fn build_project(
             }
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
+        texts.push((file, Arc::clone(&text)));
         documents.push(Document {
             path: doc.path.clone(),
             hash: crate::corpus::sha256_hex(doc.text.as_bytes()),
@@ -567,42 +761,48 @@ pub fn build_project(
     );
     let now = Timestamp::now();
     for (path, spans, relations) in pending {
-        let Some(doc) = project.documents.iter().position(|d| d.path == path) else {
+        // `Project::new` sorted the documents by path; the paths are distinct.
+        let Ok(doc) = project
+            .documents
+            .binary_search_by(|d| d.path.as_str().cmp(&path))
+        else {
             continue;
         };
-        let mut keys = BTreeMap::new();
+        let mut keys: HashMap<String, (Id, String)> = HashMap::with_capacity(spans.len());
+        let mut annotations = Vec::with_capacity(spans.len());
+        let text = project
+            .documents
+            .get(doc)
+            .map(|d| Arc::clone(&d.text))
+            .unwrap_or_default();
         for span in spans {
             let id = project.allocate_id();
-            let annotation = Annotation {
+            // What `Edit::AddAnnotation` checks; the label is in the schema, the id is fresh.
+            if let Err(error) = crate::model::check_fragments(&text, &span.fragments) {
+                report.push(format!(
+                    "{path}: span {} ({}) left out: {error}",
+                    span.key, span.label
+                ));
+                continue;
+            }
+            keys.insert(span.key, (id, span.label.clone()));
+            annotations.push(Annotation {
                 id,
-                label: span.label.clone(),
+                label: span.label,
                 fragments: span.fragments,
                 annotator: span.annotator.unwrap_or_else(|| annotator.to_owned()),
                 note: span.note,
                 created: now,
-                attributes: BTreeMap::new(),
+                // Attributes go straight in: the schema learns them from what was imported.
+                attributes: span.attributes,
                 provenance: None,
-            };
-            match (crate::edit::Edit::AddAnnotation { doc, annotation }).apply(&mut project) {
-                Ok(_) => {
-                    keys.insert(span.key.clone(), id);
-                }
-                Err(error) => report.push(format!(
-                    "{path}: span {} ({}) left out: {error}",
-                    span.key, span.label
-                )),
-            }
-            // Attributes go straight in: the schema learns them from what was imported.
-            if let Some(annotation) = project
-                .documents
-                .get_mut(doc)
-                .and_then(|d| d.annotations.iter_mut().find(|a| a.id == id))
-            {
-                annotation.attributes = span.attributes;
-            }
+            });
         }
+        annotations.sort_by_key(Annotation::sort_key);
+        let mut links = Vec::with_capacity(relations.len());
         for relation in relations {
-            let (Some(&from), Some(&to)) = (keys.get(&relation.from), keys.get(&relation.to))
+            let (Some((from, from_label)), Some((to, to_label))) =
+                (keys.get(&relation.from), keys.get(&relation.to))
             else {
                 report.push(format!(
                     "{path}: relation {} {} → {} left out: an end is missing",
@@ -610,15 +810,6 @@ pub fn build_project(
                 ));
                 continue;
             };
-            let labels = |id: Id| {
-                project
-                    .documents
-                    .get(doc)
-                    .and_then(|d| d.annotation(id))
-                    .map(|a| a.label.clone())
-                    .unwrap_or_default()
-            };
-            let (from_label, to_label) = (labels(from), labels(to));
             match project
                 .schema
                 .relations
@@ -626,33 +817,43 @@ pub fn build_project(
                 .find(|r| r.name == relation.kind)
             {
                 Some(def) => {
-                    if !def.from.contains(&from_label) {
-                        def.from.push(from_label);
+                    if !def.from.contains(from_label) {
+                        def.from.push(from_label.clone());
                     }
-                    if !def.to.contains(&to_label) {
-                        def.to.push(to_label);
+                    if !def.to.contains(to_label) {
+                        def.to.push(to_label.clone());
                     }
                 }
                 None => project.schema.relations.push(RelationDef {
                     name: relation.kind.clone(),
-                    from: vec![from_label],
-                    to: vec![to_label],
+                    from: vec![from_label.clone()],
+                    to: vec![to_label.clone()],
                     description: String::new(),
                 }),
             }
-            let relation = Relation {
-                id: project.allocate_id(),
+            let id = project.allocate_id();
+            // What `Edit::AddRelation` checks; the type allows these labels (just learnt).
+            if from == to {
+                report.push(format!(
+                    "{path}: a relation was left out: {}",
+                    crate::edit::EditError::SelfRelation
+                ));
+                continue;
+            }
+            // Ids grow: the links are sorted by id.
+            links.push(Relation {
+                id,
                 kind: relation.kind,
-                from,
-                to,
+                from: *from,
+                to: *to,
                 annotator: annotator.to_owned(),
                 created: now,
-            };
-            if let Err(error) =
-                (crate::edit::Edit::AddRelation { doc, relation }).apply(&mut project)
-            {
-                report.push(format!("{path}: a relation was left out: {error}"));
-            }
+            });
+        }
+        if let Some(document) = project.documents.get_mut(doc) {
+            document.annotations = annotations;
+            document.relations = links;
+            document.annotations_changed();
         }
     }
     // Attributes met become schema attributes, so that the app can edit them.
@@ -683,7 +884,7 @@ pub fn build_project(
         relation.from.sort();
         relation.to.sort();
     }
-    Ok((project, report))
+    Ok((project, report, texts))
 }
 
 /// Runs `work` on every item on all cores, a batch at a time, and hands each batch's results, in
