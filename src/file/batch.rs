@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 
 use super::{SaveError, backup_path, make_backup, split, sync_dir, write_flushed};
 
+/// How many files [`write_files`] writes and flushes at once: flushing waits on the disk, and
+/// file systems with a journal commit the flushes that wait together in one go.
+const FLUSHING_THREADS: usize = 32;
+
 /// How [`write_files`] writes a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteMode {
@@ -153,7 +157,7 @@ pub fn write_files(
         let dir = split(path).0;
         create_dirs(dir, &mut known, &mut written.dirs).map_err(failed(dir))?;
     }
-    let temps = crate::parallel::map(files, |(path, contents, _)| {
+    let temps = crate::parallel::map_on(FLUSHING_THREADS, files, |(path, contents, _)| {
         write_flushed(path, contents).map(|(temp, file)| {
             drop(file);
             temp
@@ -175,30 +179,40 @@ pub fn write_files(
         }
         return Err(error);
     }
-    let mut temps = ready.into_iter();
-    for ((path, _, mode), temp) in files.iter().zip(temps.by_ref()) {
+    // Then each in place, several at a time too (each is a few metadata writes).
+    let jobs: Vec<(&PathBuf, PathBuf, WriteMode)> = files
+        .iter()
+        .zip(ready)
+        .map(|((path, _, mode), temp)| (path, temp, *mode))
+        .collect();
+    let placed = crate::parallel::map_on(FLUSHING_THREADS, &jobs, |(path, temp, mode)| {
         let result = match mode {
-            WriteMode::New => link_new(&temp, path).map(|()| written.created.push(path.clone())),
+            WriteMode::New => link_new(temp, path).map(|()| false),
             WriteMode::Replace => {
                 let existed = std::fs::symlink_metadata(path).is_ok();
                 make_backup(path)
-                    .and_then(|()| std::fs::rename(&temp, path))
-                    .map(|()| {
-                        if existed {
-                            written.replaced.push(path.clone());
-                        } else {
-                            written.created.push(path.clone());
-                        }
-                    })
+                    .and_then(|()| std::fs::rename(temp, path))
+                    .map(|()| existed)
             }
         };
-        if let Err(source) = result {
-            let _ = std::fs::remove_file(&temp);
-            for temp in temps {
-                let _ = std::fs::remove_file(temp);
-            }
-            return Err(failed(path)(source));
+        if result.is_err() {
+            let _ = std::fs::remove_file(temp);
         }
+        result
+    });
+    let mut first_error = None;
+    for ((path, _, _), result) in files.iter().zip(placed) {
+        match result {
+            Ok(true) => written.replaced.push(path.clone()),
+            Ok(false) => written.created.push(path.clone()),
+            Err(source) => {
+                first_error.get_or_insert_with(|| failed(path)(source));
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        // Dropping `written` undoes what was put in place.
+        return Err(error);
     }
     let mut dirs: BTreeSet<&Path> = files.iter().map(|(path, _, _)| split(path).0).collect();
     dirs.extend(written.dirs.iter().map(|dir| split(dir).0));

@@ -581,8 +581,9 @@ fn write_corpus(
     let (mut project, report, texts) = project_of(imported, corpus_dir, annotator)?;
     let mut writes = Vec::with_capacity(texts.len());
     let mut conflicts = Vec::new();
-    for (file, text) in &texts {
-        match existing(file, text.as_bytes())? {
+    let found = crate::parallel::map(&texts, |(file, text)| existing(file, text.as_bytes()));
+    for ((file, text), found) in texts.iter().zip(found) {
+        match found? {
             Existing::None => writes.push((file.clone(), text.as_bytes(), WriteMode::New)),
             Existing::Same => {}
             Existing::Other if force => {
