@@ -428,12 +428,36 @@ pub enum Located {
     Utf16,
 }
 
+/// Where the characters outside the Basic Multilingual Plane (two UTF-16 code units each: emoji)
+/// of a text are, in UTF-16 code units: what converts UTF-16 offsets in a binary search. Built
+/// on first use, once for a text, however many spans need it.
+#[derive(Clone, Debug, Default)]
+pub struct Utf16Index(std::cell::OnceCell<Vec<usize>>);
+
+impl Utf16Index {
+    fn astral(&self, text: &str) -> &[usize] {
+        self.0.get_or_init(|| {
+            let mut units = 0;
+            let mut astral = Vec::new();
+            for c in text.chars() {
+                if c.len_utf16() == 2 {
+                    astral.push(units);
+                }
+                units += c.len_utf16();
+            }
+            astral
+        })
+    }
+}
+
 /// Finds the bytes of a span given as `start..end` code points of `text`, checking them against
 /// the text the tool recorded for it (`expected`). When code points do not match but UTF-16 code
-/// units do, those are used. `Err` says why the span cannot be placed.
+/// units do, those are used (`utf16`, the same for every span of `text`, converts them). `Err`
+/// says why the span cannot be placed.
 pub fn locate(
     text: &str,
     index: &CodePointIndex,
+    utf16: &Utf16Index,
     start: usize,
     end: usize,
     expected: Option<&str>,
@@ -445,8 +469,8 @@ pub fn locate(
     {
         return Ok((range, Located::CodePoints));
     }
-    if let Some(range) = utf16_to_bytes(text, start, end)
-        && expected.is_some()
+    if expected.is_some()
+        && let Some(range) = utf16_to_bytes(index, utf16.astral(text), start, end)
         && matches(range)
     {
         return Ok((range, Located::Utf16));
@@ -464,27 +488,32 @@ pub fn locate(
     }
 }
 
-/// Converts a range of UTF-16 code units of `text` into bytes; `None` when an end falls inside a
-/// character or past the text.
-fn utf16_to_bytes(text: &str, start: usize, end: usize) -> Option<ByteRange> {
+/// Converts a range of UTF-16 code units of a text into bytes, given its code point index and the
+/// UTF-16 offsets of its characters outside the BMP ([`Utf16Index`]); `None` when an end falls
+/// inside a character or past the text.
+fn utf16_to_bytes(
+    index: &CodePointIndex,
+    astral: &[usize],
+    start: usize,
+    end: usize,
+) -> Option<ByteRange> {
     if start >= end {
         return None;
     }
-    let (mut units, mut found_start, mut found_end) = (0, None, None);
-    for (byte, ch) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), '\0')))
-    {
-        if units == start {
-            found_start = Some(byte);
+    let byte = |units: usize| {
+        // Each character outside the BMP before `units` counts two units and one code point.
+        let before = astral.partition_point(|&a| a < units);
+        let inside = before
+            .checked_sub(1)
+            .and_then(|i| astral.get(i))
+            .is_some_and(|&a| a + 1 == units);
+        if inside {
+            None
+        } else {
+            index.byte_of_char(units - before)
         }
-        if units == end {
-            found_end = Some(byte);
-            break;
-        }
-        units += ch.len_utf16();
-    }
-    Some(ByteRange::new(found_start?, found_end?))
+    };
+    Some(ByteRange::new(byte(start)?, byte(end)?))
 }
 
 /// A document name that stays inside the corpus folder, made from one that does not: its plain
@@ -1071,18 +1100,61 @@ pub(crate) mod tests {
     fn spans_are_located_by_code_points_or_else_utf16_units() {
         let text = "😀 Kim a dit";
         let index = CodePointIndex::new(text);
+        let utf16 = Utf16Index::default();
         // Code points: "Kim" is 2..5.
         assert_eq!(
-            locate(text, &index, 2, 5, Some("Kim")),
+            locate(text, &index, &utf16, 2, 5, Some("Kim")),
             Ok((ByteRange::new(5, 8), Located::CodePoints))
         );
         // UTF-16 (the emoji counts two): "Kim" is 3..6.
         assert_eq!(
-            locate(text, &index, 3, 6, Some("Kim")),
+            locate(text, &index, &utf16, 3, 6, Some("Kim")),
             Ok((ByteRange::new(5, 8), Located::Utf16))
         );
-        assert!(locate(text, &index, 3, 6, Some("Poutine")).is_err());
-        assert!(locate(text, &index, 3, 60, None).is_err());
+        assert!(locate(text, &index, &utf16, 3, 6, Some("Poutine")).is_err());
+        assert!(locate(text, &index, &utf16, 3, 60, None).is_err());
+    }
+
+    /// The old conversion: a walk over the text for each span (quadratic on a long document
+    /// with emoji, where every span needs it), kept to check the indexed one against.
+    fn utf16_by_walking(text: &str, start: usize, end: usize) -> Option<ByteRange> {
+        if start >= end {
+            return None;
+        }
+        let (mut units, mut found_start, mut found_end) = (0, None, None);
+        for (byte, ch) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), '\0')))
+        {
+            if units == start {
+                found_start = Some(byte);
+            }
+            if units == end {
+                found_end = Some(byte);
+                break;
+            }
+            units += ch.len_utf16();
+        }
+        Some(ByteRange::new(found_start?, found_end?))
+    }
+
+    #[test]
+    fn utf16_offsets_convert_by_index_as_by_walking_the_text() {
+        let text = "😀é😀😀 a\u{10348}b👩‍👩‍👧 fin😀";
+        let index = CodePointIndex::new(text);
+        let utf16 = Utf16Index::default();
+        let units = text.encode_utf16().count();
+        for start in 0..=units + 1 {
+            for end in 0..=units + 1 {
+                assert_eq!(
+                    utf16_to_bytes(&index, utf16.astral(text), start, end),
+                    utf16_by_walking(text, start, end),
+                    "{start}..{end}"
+                );
+            }
+        }
+        // Built once for the text, whatever the number of spans.
+        assert_eq!(utf16.0.get().map(Vec::len), Some(8));
     }
 
     #[test]
