@@ -1373,16 +1373,19 @@ fn text_bound_span(
     file: &str,
     report: &mut Vec<String>,
 ) -> Option<ImportedSpan> {
-    let at = format!("{file}:{}: {} ({})", tb.line, tb.id, tb.label);
+    // Only for the report: most spans never need it.
+    let at = || format!("{file}:{}: {} ({})", tb.line, tb.id, tb.label);
     if let Some(&(start, end)) = tb.fragments.iter().find(|(start, end)| start > end) {
         report.push(format!(
-            "{at} not imported: its fragment {start}-{end} ends before it starts"
+            "{} not imported: its fragment {start}-{end} ends before it starts",
+            at()
         ));
         return None;
     }
     let Some(ranges) = offsets.ranges(&tb.fragments) else {
         report.push(format!(
-            "{at} not imported: its offsets go past the end of the text ({} characters)",
+            "{} not imported: its offsets go past the end of the text ({} characters)",
+            at(),
             offsets.len_chars()
         ));
         return None;
@@ -1392,7 +1395,8 @@ fn text_bound_span(
         && !column_matches(column, &expected)
     {
         report.push(format!(
-            "{at}: its text “{column}” does not match the text at its offsets, “{}”: the offsets were kept",
+            "{}: its text “{column}” does not match the text at its offsets, “{}”: the offsets were kept",
+            at(),
             expected.replace('\n', "\\n").replace('\r', "\\r")
         ));
     }
@@ -1410,10 +1414,10 @@ fn text_bound_span(
         }
     }
     if merged {
-        report.push(format!("{at}: overlapping fragments merged"));
+        report.push(format!("{}: overlapping fragments merged", at()));
     }
     if fragments.is_empty() {
-        report.push(format!("{at} not imported: it covers no text"));
+        report.push(format!("{} not imported: it covers no text", at()));
         return None;
     }
     Some(ImportedSpan {

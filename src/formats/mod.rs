@@ -744,7 +744,8 @@ fn project_of(
             continue;
         }
         for span in &doc.spans {
-            if labels.insert(span.label.clone()) {
+            if !labels.contains(&span.label) {
+                labels.insert(span.label.clone());
                 let color = imported
                     .colors
                     .get(&span.label)
@@ -798,7 +799,8 @@ fn project_of(
         else {
             continue;
         };
-        let mut keys: HashMap<String, (Id, String)> = HashMap::with_capacity(spans.len());
+        // Each key's span: its id and its place in `annotations` (for its label).
+        let mut keys: HashMap<String, (Id, usize)> = HashMap::with_capacity(spans.len());
         let mut annotations = Vec::with_capacity(spans.len());
         let text = project
             .documents
@@ -815,7 +817,7 @@ fn project_of(
                 ));
                 continue;
             }
-            keys.insert(span.key, (id, span.label.clone()));
+            keys.insert(span.key, (id, annotations.len()));
             annotations.push(Annotation {
                 id,
                 label: span.label,
@@ -828,10 +830,14 @@ fn project_of(
                 provenance: None,
             });
         }
-        annotations.sort_by_key(Annotation::sort_key);
         let mut links = Vec::with_capacity(relations.len());
+        let label = |at: usize| {
+            annotations
+                .get(at)
+                .map_or("", |a: &Annotation| a.label.as_str())
+        };
         for relation in relations {
-            let (Some((from, from_label)), Some((to, to_label))) =
+            let (Some(&(from, from_at)), Some(&(to, to_at))) =
                 (keys.get(&relation.from), keys.get(&relation.to))
             else {
                 report.push(format!(
@@ -847,17 +853,18 @@ fn project_of(
                 .find(|r| r.name == relation.kind)
             {
                 Some(def) => {
-                    if !def.from.contains(from_label) {
-                        def.from.push(from_label.clone());
+                    let (from_label, to_label) = (label(from_at), label(to_at));
+                    if !def.from.iter().any(|l| l == from_label) {
+                        def.from.push(from_label.to_owned());
                     }
-                    if !def.to.contains(to_label) {
-                        def.to.push(to_label.clone());
+                    if !def.to.iter().any(|l| l == to_label) {
+                        def.to.push(to_label.to_owned());
                     }
                 }
                 None => project.schema.relations.push(RelationDef {
                     name: relation.kind.clone(),
-                    from: vec![from_label.clone()],
-                    to: vec![to_label.clone()],
+                    from: vec![label(from_at).to_owned()],
+                    to: vec![label(to_at).to_owned()],
                     description: String::new(),
                 }),
             }
@@ -874,12 +881,14 @@ fn project_of(
             links.push(Relation {
                 id,
                 kind: relation.kind,
-                from: *from,
-                to: *to,
+                from,
+                to,
                 annotator: annotator.to_owned(),
                 created: now,
             });
         }
+        // Ids are unique: the order is total.
+        annotations.sort_unstable_by_key(Annotation::sort_key);
         if let Some(document) = project.documents.get_mut(doc) {
             document.annotations = annotations;
             document.relations = links;
@@ -887,25 +896,25 @@ fn project_of(
         }
     }
     // Attributes met become schema attributes, so that the app can edit them.
-    let mut attributes: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut attributes: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
     for document in &project.documents {
         for annotation in &document.annotations {
             for (name, value) in &annotation.attributes {
                 attributes
-                    .entry((annotation.label.clone(), name.clone()))
+                    .entry((annotation.label.as_str(), name.as_str()))
                     .or_default()
-                    .insert(value.clone());
+                    .insert(value.as_str());
             }
         }
     }
     for ((label, name), values) in attributes {
-        let known = defaults.attributes_of(&label).find(|a| a.name == name);
+        let known = defaults.attributes_of(label).find(|a| a.name == name);
         let description = known.map(|a| a.description.clone()).unwrap_or_default();
         let key = known.map(|a| a.key.clone()).unwrap_or_default();
         project.schema.attributes.push(crate::schema::AttributeDef {
-            label,
-            name,
-            values: values.into_iter().collect(),
+            label: label.to_owned(),
+            name: name.to_owned(),
+            values: values.into_iter().map(str::to_owned).collect(),
             description,
             key,
         });
