@@ -246,18 +246,22 @@ pub enum FormatError {
     /// An input file is too large, empty or binary.
     #[error(transparent)]
     Input(#[from] crate::corpus::CorpusError),
-    /// A file an import would write is already there, with other contents: nothing was written.
+    /// A file an import would write is already there (a corpus text: with other contents):
+    /// nothing was written.
     #[error(
-        "{} already exists{}: nothing was imported (forcing the import replaces {}, keeping each \
-         old file as its backup, NAME.bak)",
+        "{} already exists{}{}: nothing was imported (forcing the import, --force, replaces {}, \
+         keeping each old file as its backup, NAME.bak)",
         path.display(),
-        if *others == 0 { String::new() } else { format!(", and {others} more file(s) of the corpus with other texts") },
+        if *text { " and holds another text" } else { "" },
+        if *others == 0 { String::new() } else { format!(", as do {others} more file(s) of the corpus") },
         if *others == 0 { "it" } else { "them" }
     )]
     Exists {
         /// The file (the first, when there are several).
         path: PathBuf,
-        /// How many more files are in the same case.
+        /// True for a corpus text, false for the project file.
+        text: bool,
+        /// How many more corpus texts are in the same case.
         others: usize,
     },
     /// Another import into the same project file is running.
@@ -300,11 +304,21 @@ impl FormatError {
         }
     }
 
-    /// [`FormatError::Exists`] for `path` and `others` more files.
+    /// [`FormatError::Exists`] for the corpus text `path` and `others` more.
     pub fn exists(path: &Path, others: usize) -> Self {
         Self::Exists {
             path: path.to_owned(),
+            text: true,
             others,
+        }
+    }
+
+    /// [`FormatError::Exists`] for the project file `path`.
+    fn project_exists(path: &Path) -> Self {
+        Self::Exists {
+            path: path.to_owned(),
+            text: false,
+            others: 0,
         }
     }
 
@@ -576,7 +590,7 @@ pub fn import_project(
         }
     })?;
     if !force && std::fs::symlink_metadata(project_file).is_ok() {
-        return Err(FormatError::exists(project_file, 0));
+        return Err(FormatError::project_exists(project_file));
     }
     let (project, report, written) = write_corpus(imported, corpus_dir, annotator, force)?;
     let saved = if force {
@@ -587,7 +601,7 @@ pub fn import_project(
     // On failure `written` is dropped here, which removes the texts.
     saved.map_err(|e| {
         if e.source.kind() == std::io::ErrorKind::AlreadyExists {
-            FormatError::exists(project_file, 0)
+            FormatError::project_exists(project_file)
         } else {
             FormatError::Write {
                 path: e.path,
