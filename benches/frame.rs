@@ -36,7 +36,8 @@ struct Headless {
 
 impl Headless {
     fn open(project: &Path) -> Self {
-        let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), Some(project));
+        let app =
+            MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
         Self {
             ctx: egui::Context::default(),
             app,

@@ -336,7 +336,7 @@ fn corpus_folder(sources: &[String]) {
             reader.join().unwrap().unwrap()
         });
         times.push(started.elapsed());
-        assert_eq!(documents.len(), files);
+        assert_eq!(documents.documents.len(), files);
         assert_eq!(progress.bytes_done.load(Ordering::Relaxed), bytes);
         drop(documents);
     }

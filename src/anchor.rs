@@ -113,6 +113,35 @@ impl DetachedSpan {
     }
 }
 
+/// Where a detached span goes when the user selects `selection` of the current `text` to place
+/// it again: when it had several fragments and the selection holds each of their old texts, in
+/// order, those; otherwise the selection without its edge white space (`None` when only white
+/// space is selected).
+pub fn placement_in(
+    span: &DetachedSpan,
+    text: &str,
+    selection: ByteRange,
+) -> Option<Vec<ByteRange>> {
+    let whole = crate::text::trim_range(text, selection)?;
+    if span.texts.len() > 1 && span.texts.iter().all(|t| !t.is_empty()) {
+        let mut fragments = Vec::with_capacity(span.texts.len());
+        let mut from = whole.start;
+        for old in &span.texts {
+            let Some(found) = text
+                .get(from..whole.end)
+                .and_then(|rest| rest.find(old.as_str()))
+            else {
+                return Some(vec![whole]);
+            };
+            let start = from + found;
+            fragments.push(ByteRange::new(start, start + old.len()));
+            from = start + old.len();
+        }
+        return Some(fragments);
+    }
+    Some(vec![whole])
+}
+
 /// The context of a span in `text`: up to [`CONTEXT_CHARS`] characters before the first fragment
 /// and after the last (empty when the fragments do not fit the text).
 pub fn context(text: &str, fragments: &[ByteRange]) -> (String, String) {

@@ -4,6 +4,11 @@
 //! cannot be read, parsed or written, or a bad command line). Errors go to stderr as
 //! `marginalia: error: ` followed by the chain of causes, outermost first, separated by `: `.
 //!
+//! Nothing from a file reaches the terminal raw: every string of a project (paths, labels,
+//! annotators, notes) and every message is printed through
+//! [`crate::text::escape_for_terminal`], so a file can neither drive the terminal nor forge a line
+//! of the report. The one exception is `agree --format csv`, data whose strings stay as they are.
+//!
 //! Commands that write a project (`new`, `import`) save it like the app does (temporary file,
 //! flushed, renamed); they refuse to replace an existing file without `--force`, and with it keep
 //! the replaced file as `PROJECT.ron.bak`. `import` never replaces a corpus text either (one with
@@ -17,6 +22,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::file::Severity;
+use crate::text::escape_for_terminal as shown;
 use crate::workspace::Workspace;
 
 /// Marginalia: annotate claims, sources and boilerplate in news articles.
@@ -199,7 +205,7 @@ pub fn main() -> ExitCode {
         Some(command) => match run(command, &mut std::io::stdout()) {
             Ok(code) => code,
             Err(error) => {
-                eprintln!("marginalia: error: {error:#}");
+                eprintln!("marginalia: error: {}", shown(&format!("{error:#}")));
                 ExitCode::from(2)
             }
         },
@@ -260,15 +266,16 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             let mut workspace = Workspace::from_folder(&corpus, &annotator)
                 .with_context(|| format!("cannot create a project from {}", corpus.display()))?;
             for problem in workspace.problems() {
-                eprintln!("marginalia: warning: {problem}");
+                eprintln!("marginalia: warning: {}", problem.for_terminal());
             }
             workspace.save_as(&output)?;
             writeln!(
                 out,
-                "created {} with {} document(s) from {} for {annotator}",
-                output.display(),
+                "created {} with {} document(s) from {} for {}",
+                shown_path(&output),
                 workspace.project().documents.len(),
-                corpus.display()
+                shown_path(&corpus),
+                shown(&annotator)
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -282,10 +289,9 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             text_without_boilerplate,
             overlap,
         } => {
-            let workspace = Workspace::open(&project)
-                .with_context(|| format!("cannot load {}", project.display()))?;
+            let workspace = open_project(&project)?;
             for problem in workspace.problems() {
-                eprintln!("marginalia: warning: {problem}");
+                eprintln!("marginalia: warning: {}", problem.for_terminal());
             }
             let options = crate::formats::ExportOptions {
                 only_done,
@@ -303,7 +309,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             )
             .with_context(|| format!("cannot export {} as {}", project.display(), format.name()))?;
             for note in &report.notes {
-                eprintln!("marginalia: note: {note}");
+                eprintln!("marginalia: note: {}", shown(note));
             }
             writeln!(
                 out,
@@ -311,7 +317,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 report.documents,
                 report.spans,
                 report.relations,
-                output.display(),
+                shown_path(&output),
                 format.name()
             )?;
             Ok(ExitCode::SUCCESS)
@@ -347,15 +353,15 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                         )
                     })?;
             for line in &report {
-                eprintln!("marginalia: not imported: {line}");
+                eprintln!("marginalia: not imported: {}", shown(line));
             }
             writeln!(
                 out,
                 "imported {} document(s), {} span(s) into {} (texts in {}){}",
                 project.documents.len(),
                 project.annotation_count(),
-                output.display(),
-                corpus.display(),
+                shown_path(&output),
+                shown_path(&corpus),
                 if report.is_empty() {
                     String::new()
                 } else {
@@ -386,13 +392,15 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                     .filter_map(|&i| report.annotators.get(i).map(String::as_str))
                     .collect();
                 eprintln!(
-                    "marginalia: warning: {path} is only in the project(s) of {}",
-                    names.join(", ")
+                    "marginalia: warning: {} is only in the project(s) of {}",
+                    shown(path),
+                    shown(&names.join(", "))
                 );
             }
             for path in &report.mismatches {
                 eprintln!(
-                    "marginalia: warning: {path} has different contents (hashes) in different projects"
+                    "marginalia: warning: {} has different contents (hashes) in different projects",
+                    shown(path)
                 );
             }
             match format {
@@ -422,11 +430,15 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             let adjudicator = annotator.unwrap_or_else(default_annotator);
             let (gold, summary) = adjudicate::merge(&refs, policy, &adjudicator)?;
             for path in &summary.partial {
-                eprintln!("marginalia: warning: {path} is only in some of the projects");
+                eprintln!(
+                    "marginalia: warning: {} is only in some of the projects",
+                    shown(path)
+                );
             }
             for path in &summary.mismatches {
                 eprintln!(
-                    "marginalia: warning: {path} has different contents (hashes) in different projects"
+                    "marginalia: warning: {} has different contents (hashes) in different projects",
+                    shown(path)
                 );
             }
             crate::file::save(&gold, &output)
@@ -434,22 +446,23 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             writeln!(
                 out,
                 "merged {} ({} policy) into {}: {} document(s), {} span(s) accepted, {} \
-                 unresolved in {} place(s) to rule on, {} dropped, {} link(s)",
-                summary.annotators.join(", "),
+                 unresolved in {} place(s) to rule on, {} dropped, {} set aside (detached: not \
+                 placed on the current text, as in the projects), {} link(s)",
+                shown(&summary.annotators.join(", ")),
                 policy.name(),
-                output.display(),
+                shown_path(&output),
                 summary.documents,
                 summary.accepted,
                 summary.unresolved,
                 summary.disputes,
                 summary.dropped,
+                summary.detached,
                 summary.links,
             )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { project } => {
-            let workspace = Workspace::open(&project)
-                .with_context(|| format!("cannot load {}", project.display()))?;
+            let workspace = open_project(&project)?;
             warn_about_recovery(&project);
             report(&workspace, out)?;
             let sound = workspace
@@ -465,15 +478,34 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
     }
 }
 
+/// Opens the project at `path`, warning on stderr before its texts are read when its corpus
+/// folder lies outside the folder of the project file and that folder's parent (a project file
+/// from someone else chooses its own corpus: `/etc`, say).
+fn open_project(path: &Path) -> anyhow::Result<Workspace> {
+    Workspace::open_confirming(path, |corpus| {
+        eprintln!(
+            "marginalia: warning: {} reads its texts from {}, outside the folder of the project \
+             file and the folder above it: make sure you trust this project file",
+            path.display(),
+            corpus.display()
+        );
+        true
+    })
+    .with_context(|| format!("cannot load {}", path.display()))
+}
+
 /// Opens every project of `paths`, warning on stderr of what loading found.
 fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Workspace>> {
     paths
         .iter()
         .map(|path| {
-            let workspace =
-                Workspace::open(path).with_context(|| format!("cannot load {}", path.display()))?;
+            let workspace = open_project(path)?;
             for problem in workspace.problems() {
-                eprintln!("marginalia: warning: {}: {problem}", path.display());
+                eprintln!(
+                    "marginalia: warning: {}: {}",
+                    shown_path(path),
+                    problem.for_terminal()
+                );
             }
             Ok(workspace)
         })
@@ -498,50 +530,56 @@ fn warn_about_recovery(project: &Path) {
         Ok(Some(found)) => eprintln!(
             "marginalia: warning: {} holds unsaved changes from {} (UTC) that are not in the \
              project file: open the project in the app to restore or discard them",
-            found.file().display(),
+            shown_path(found.file()),
             found.written()
         ),
-        Err(error) => eprintln!("marginalia: warning: {:#}", anyhow::Error::new(error)),
+        Err(error) => eprintln!(
+            "marginalia: warning: {}",
+            shown(&format!("{:#}", anyhow::Error::new(error)))
+        ),
     }
+}
+
+/// A path as the command line prints it (see [`crate::text::escape_for_terminal`]).
+fn shown_path(path: &Path) -> String {
+    shown(&path.to_string_lossy()).into_owned()
 }
 
 /// Writes the `check` report of a workspace.
 fn report(workspace: &Workspace, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let project = workspace.project();
-    let labels: Vec<&str> = project
+    // Each label as printed, and the width of its column.
+    let labels: Vec<(&str, String)> = project
         .schema
         .labels
         .iter()
-        .map(|l| l.name.as_str())
+        .map(|l| (l.name.as_str(), shown(&l.name).into_owned()))
         .collect();
     writeln!(
         out,
         "project:   {}",
-        workspace
-            .path()
-            .map(Path::display)
-            .map(|d| d.to_string())
-            .unwrap_or_default()
+        workspace.path().map(shown_path).unwrap_or_default()
     )?;
-    writeln!(out, "corpus:    {}", project.corpus_root.display())?;
-    writeln!(out, "annotator: {}", project.annotator)?;
+    writeln!(out, "corpus:    {}", shown_path(&project.corpus_root))?;
+    writeln!(out, "annotator: {}", shown(&project.annotator))?;
     writeln!(out)?;
-    let width = project
-        .documents
+    let names: Vec<std::borrow::Cow<'_, str>> =
+        project.documents.iter().map(|d| shown(&d.path)).collect();
+    let width = names
         .iter()
-        .map(|d| d.path.chars().count())
+        .map(|name| name.chars().count())
         .max()
         .unwrap_or(0)
         .max(8);
     write!(out, "{:<width$}  {:<11}", "document", "status")?;
-    for label in &labels {
-        write!(out, "  {label:>w$}", w = label.len().max(5))?;
+    for (_, label) in &labels {
+        write!(out, "  {label:>w$}", w = column(label))?;
     }
     writeln!(out)?;
-    for document in &project.documents {
+    for (document, name) in project.documents.iter().zip(&names) {
         write_row(
             out,
-            &document.path,
+            name,
             document.status.label(),
             &document.counts_by_label(),
             &labels,
@@ -565,28 +603,34 @@ fn report(workspace: &Workspace, out: &mut dyn std::io::Write) -> anyhow::Result
                 Severity::Warning => "warning",
                 Severity::Error => "error",
             };
-            writeln!(out, "{severity}: {problem}")?;
+            writeln!(out, "{severity}: {}", problem.for_terminal())?;
         }
     }
     Ok(())
 }
 
-/// One row of the `check` table: a name, a status and a count a label.
+/// The width of a label's column in the `check` table.
+fn column(label: &str) -> usize {
+    label.chars().count().max(5)
+}
+
+/// One row of the `check` table: a name, a status and a count a label (each label by its name
+/// and as printed).
 fn write_row(
     out: &mut dyn std::io::Write,
     name: &str,
     status: &str,
     counts: &std::collections::BTreeMap<&str, usize>,
-    labels: &[&str],
+    labels: &[(&str, String)],
     width: usize,
 ) -> std::io::Result<()> {
     write!(out, "{name:<width$}  {status:<11}")?;
-    for label in labels {
+    for (label, printed) in labels {
         write!(
             out,
             "  {:>w$}",
             counts.get(label).copied().unwrap_or(0),
-            w = label.len().max(5)
+            w = column(printed)
         )?;
     }
     writeln!(out)

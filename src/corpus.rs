@@ -28,9 +28,27 @@ pub enum CorpusError {
     /// A document path that would leave the corpus folder.
     #[error("the document path {0:?} leaves the corpus folder (absolute, `..` or a link outside)")]
     OutsideCorpus(String),
+    /// A document path that names a file a corpus listing would not take: not a `.txt` file, or
+    /// in a hidden folder (a part starting with `.`).
+    #[error(
+        "the document path {0:?} is not a text of the corpus: a document is a .txt file outside \
+         hidden folders (names starting with `.`)"
+    )]
+    NotACorpusText(String),
     /// The folder holds no `.txt` file.
     #[error("{0} contains no .txt file")]
     Empty(PathBuf),
+    /// The folder holds `.txt` files, but none that can be read.
+    #[error(
+        "{path} contains no .txt file that can be read: {}",
+        skipped.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    NothingReadable {
+        /// The folder.
+        path: PathBuf,
+        /// The files left out, and why.
+        skipped: Vec<Skipped>,
+    },
     /// A file is larger than the limit (see [`max_file_bytes`]).
     #[error(
         "{path} is {} MB, more than the limit of {} MB: set {MAX_FILE_MB_VAR} to a larger number of MB to read it",
@@ -51,6 +69,15 @@ pub enum CorpusError {
     /// A project or import file is empty.
     #[error("{0} is empty")]
     EmptyFile(PathBuf),
+    /// A FIFO, a socket, a device or a folder where a file was to be read: refused before it is
+    /// opened (see [`open_regular`]).
+    #[error("{path} is {kind}, not a regular file: Marginalia reads only regular files")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("a named pipe (FIFO)", "a device", ...).
+        kind: &'static str,
+    },
     /// The reading was cancelled through [`Progress::cancel`].
     #[error("opening the corpus was cancelled")]
     Cancelled,
@@ -73,53 +100,116 @@ pub fn max_file_bytes() -> u64 {
         .saturating_mul(1 << 20)
 }
 
-/// Reads a whole file, refusing it before reading when it is larger than `limit` bytes (and
-/// reading at most `limit` bytes, should it grow meanwhile).
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
-    use std::io::Read as _;
-    /// Files up to this size (most news articles) are read without asking for their size: one
-    /// system call fewer for each of the thousands of documents of a large project.
-    const SMALL: usize = 16 * 1024;
+/// What kind of thing a file that is not a regular file is, for messages: `None` for a regular
+/// file.
+fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    use std::os::unix::fs::FileTypeExt as _;
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        if file_type.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return Some("a device");
+        }
+    }
+    Some("a special file")
+}
+
+/// `O_NONBLOCK` where its value is known without the `libc` crate: opening a FIFO with it returns
+/// at once instead of waiting for a writer. Elsewhere 0 (no flag): the type is still checked
+/// before opening.
+#[cfg(unix)]
+const O_NONBLOCK: i32 = if cfg!(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)) {
+    0x0004
+} else if cfg!(all(
+    any(target_os = "linux", target_os = "android"),
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv32",
+        target_arch = "riscv64",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+)) {
+    0o4000
+} else {
+    0
+};
+
+/// Opens a file for reading only when it is a regular file (or a link to one): a FIFO, a socket,
+/// a device or a folder is refused by its type before it is opened, so that reading it can
+/// neither wait forever (a FIFO nobody writes to) nor go on until memory runs out (`/dev/zero`).
+/// The file is opened without blocking and its type checked again on the open handle, so that
+/// one swapped in between the two cannot hang either. Returns the file and its metadata.
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), CorpusError> {
     let io = |source| CorpusError::Io {
         path: path.to_owned(),
         source,
     };
+    let refuse = |metadata: &std::fs::Metadata| match special_kind(metadata.file_type()) {
+        None => Ok(()),
+        Some(kind) => Err(CorpusError::NotAFile {
+            path: path.to_owned(),
+            kind,
+        }),
+    };
+    refuse(&std::fs::metadata(path).map_err(io)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, O_NONBLOCK);
+    let file = options.open(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    refuse(&metadata)?;
+    Ok((file, metadata))
+}
+
+/// Reads a whole regular file (see [`open_regular`]), refusing it before reading when it is
+/// larger than `limit` bytes (and reading at most `limit` bytes, should it grow meanwhile).
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
+    use std::io::Read as _;
     let too_large = |size| CorpusError::TooLarge {
         path: path.to_owned(),
         size,
         limit,
     };
-    thread_local! {
-        /// Where small files are read, reused (neither allocated nor cleared for each file).
-        static HEAD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let head = HEAD.with_borrow_mut(|head| {
-        head.clear();
-        (&mut file)
-            .take(SMALL as u64)
-            .read_to_end(head)
-            .map(|_| head.clone())
-    });
-    let head = head.map_err(io)?;
-    if head.len() < SMALL {
-        // The whole file: it ended before the buffer was full.
-        if head.len() as u64 > limit {
-            return Err(too_large(head.len() as u64));
-        }
-        return Ok(head);
-    }
-    let size = file.metadata().map_err(io)?.len();
+    let (file, metadata) = open_regular(path)?;
+    let size = metadata.len();
     if size > limit {
         return Err(too_large(size));
     }
     // Sized from the metadata, so that a large file is read without the buffer growing (and being
     // copied) several times; the limit still holds if the file grows meanwhile.
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    bytes.extend_from_slice(&head);
-    file.take(limit.saturating_add(1).saturating_sub(SMALL as u64))
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(io)?;
+        .map_err(|source| CorpusError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
@@ -152,7 +242,8 @@ fn binary(bytes: &[u8], utf8: bool) -> bool {
     controls * 10 > head.len()
 }
 
-/// Reads a file that must hold text: within the size limit ([`max_file_bytes`]), not empty, not
+/// Reads a file that must hold text: a regular file ([`open_regular`]), within the size limit
+/// ([`max_file_bytes`]), not empty (a byte-order mark and white space alone are empty), not
 /// binary. For project and import files. The text is a `String` when the file is UTF-8 (the
 /// bytes are validated once), its bytes otherwise (see [`utf8_error_position`]).
 pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Error>, CorpusError> {
@@ -161,6 +252,8 @@ pub fn read_text(path: &Path) -> Result<Result<String, std::string::FromUtf8Erro
         Ok(text) => text.as_bytes(),
         Err(error) => error.as_bytes(),
     };
+    // A byte-order mark and spaces are nothing.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CorpusError::EmptyFile(path.to_owned()));
     }
@@ -248,7 +341,8 @@ pub fn read_document(path: &Path) -> Result<DocumentText, CorpusError> {
 }
 
 /// Resolves a document path of a project inside its corpus folder, refusing paths that would lead
-/// outside it: absolute paths, `..`, and symbolic links that point elsewhere.
+/// outside it (absolute paths, `..`, and symbolic links that point elsewhere) and paths of files
+/// a corpus listing would not take (not `.txt`, or in a hidden folder).
 pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, CorpusError> {
     resolve_in(root, root.canonicalize().ok().as_deref(), relative)
 }
@@ -269,6 +363,9 @@ pub fn resolve_in(
     {
         return Err(outside());
     }
+    if !is_corpus_text(relative_path) {
+        return Err(CorpusError::NotACorpusText(relative.to_owned()));
+    }
     let path = root.join(relative_path);
     // A link may still lead out: compare real paths, of the file when it exists, else of the
     // deepest folder on its way that exists (a link to a folder outside, before a file is
@@ -288,6 +385,17 @@ pub fn resolve_in(
     Ok(path)
 }
 
+/// True when `relative` names a file a corpus listing takes ([`list_folder`]): a `.txt` file
+/// (in any case), no part of its path hidden (starting with `.`).
+fn is_corpus_text(relative: &Path) -> bool {
+    relative
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        && relative
+            .components()
+            .all(|c| !c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
 /// True when `root/relative` exists and none of its parts below `root` is a symbolic link: then
 /// it is inside `root` without asking for its real path (one `lstat` a part instead of a walk
 /// from `/`, which matters when a project opens ten thousand documents).
@@ -299,11 +407,92 @@ fn no_links_below(root: &Path, relative: &Path) -> bool {
     })
 }
 
-/// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators. Hidden
-/// files and folders (names starting with `.`) are skipped; links to folders are not followed,
-/// and links to files are listed only when they stay inside `root` (see [`resolve`]).
+/// A file of a corpus folder that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its path relative to the folder, with `/` separators; a name that is not UTF-8 is shown
+    /// with U+FFFD for the bytes that are not.
+    pub path: String,
+    /// Why, in words, without the path ("it looks like a binary file, not text").
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}
+
+/// What [`list_folder`] found below a corpus folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The `.txt` files to read, as sorted relative paths with `/` separators.
+    pub texts: Vec<String>,
+    /// The `.txt` files left out (a name that is not UTF-8, a FIFO, a link leading outside, a
+    /// folder that cannot be listed), sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A corpus folder read by [`read_folder`]: its documents, sorted by path, and the files left
+/// out, which the user should hear about.
+#[derive(Debug, Clone, Default)]
+pub struct Folder {
+    /// The documents read.
+    pub documents: Vec<Document>,
+    /// The `.txt` files left out, sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+impl From<Vec<Document>> for Folder {
+    fn from(documents: Vec<Document>) -> Self {
+        Self {
+            documents,
+            skipped: Vec::new(),
+        }
+    }
+}
+
+impl CorpusError {
+    /// Why a file could not be read, in words without its path: for lists that name the file.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Io { source, .. } => format!("it cannot be read ({source})"),
+            Self::OutsideCorpus(_) => "a link that leads outside the corpus folder".to_owned(),
+            Self::TooLarge { size, limit, .. } => format!(
+                "it is {} MB, more than the limit of {} MB (set {MAX_FILE_MB_VAR} to a larger \
+                 number of MB to read it)",
+                size.div_ceil(1 << 20),
+                limit >> 20
+            ),
+            Self::Binary(_) => "it looks like a binary file, not text".to_owned(),
+            Self::EmptyFile(_) => "it is empty".to_owned(),
+            Self::NotAFile { kind, .. } => format!("it is {kind}, not a regular file"),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Lists the `.txt` files below `root`, as sorted relative paths with `/` separators (see
+/// [`list_folder`], which also says which files it left out).
 pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
-    fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), CorpusError> {
+    list_folder(root).map(|listing| listing.texts)
+}
+
+/// Lists the `.txt` files below `root`. Hidden files and folders (names starting with `.`) are
+/// skipped silently; links to folders are not followed. Left out and named in
+/// [`Listing::skipped`]: names that are not UTF-8 (a project names its documents in UTF-8),
+/// links to files outside `root` (see [`resolve`]), anything but a regular file (a FIFO, a
+/// device), and folders below `root` that cannot be listed. Only `root` itself not being
+/// listable is an error.
+pub fn list_folder(root: &Path) -> Result<Listing, CorpusError> {
+    fn lossy(relative: &Path) -> String {
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    }
+    fn walk(root: &Path, dir: &Path, listing: &mut Listing) -> Result<(), CorpusError> {
         let io = |source| CorpusError::Io {
             path: dir.to_owned(),
             source,
@@ -315,34 +504,70 @@ pub fn list_texts(root: &Path) -> Result<Vec<String>, CorpusError> {
                 continue;
             }
             let path = entry.path();
+            let Ok(relative) = path.strip_prefix(root) else {
+                continue;
+            };
             let kind = entry.file_type().map_err(io)?;
+            let skip = |listing: &mut Listing, reason: String| {
+                listing.skipped.push(Skipped {
+                    path: lossy(relative),
+                    reason,
+                });
+            };
             if kind.is_dir() {
-                walk(root, &path, found)?;
-            } else if path
+                if let Err(error) = walk(root, &path, listing) {
+                    // One folder that cannot be listed is left out, not the end of the listing.
+                    skip(
+                        listing,
+                        format!("this folder is left out: {}", error.reason()),
+                    );
+                }
+                continue;
+            }
+            if !path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-                && path.is_file()
-                && let Ok(relative) = path.strip_prefix(root)
-                && (!kind.is_symlink()
-                    || relative.to_str().is_some_and(|r| resolve(root, r).is_ok()))
             {
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                found.push(parts.join("/"));
+                continue;
+            }
+            let Some(relative_str) = relative.to_str() else {
+                skip(
+                    listing,
+                    "its name is not valid UTF-8: rename it to read it".to_owned(),
+                );
+                continue;
+            };
+            match std::fs::metadata(&path) {
+                Err(error) => skip(
+                    listing,
+                    CorpusError::Io {
+                        path: path.clone(),
+                        source: error,
+                    }
+                    .reason(),
+                ),
+                Ok(metadata) => match special_kind(metadata.file_type()) {
+                    Some(what) => skip(listing, format!("it is {what}, not a regular file")),
+                    None if kind.is_symlink() && resolve(root, relative_str).is_err() => {
+                        skip(listing, CorpusError::OutsideCorpus(String::new()).reason());
+                    }
+                    None => listing.texts.push(lossy(relative)),
+                },
             }
         }
         Ok(())
     }
-    let mut found = Vec::new();
-    walk(root, root, &mut found)?;
-    found.sort();
-    Ok(found)
+    let mut listing = Listing::default();
+    walk(root, root, &mut listing)?;
+    listing.texts.sort();
+    listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
 }
 
-/// Reads every `.txt` file below `root` into documents, sorted by path.
-pub fn read_folder(root: &Path) -> Result<Vec<Document>, CorpusError> {
+/// Reads every `.txt` file below `root` into documents, sorted by path; the files that cannot be
+/// read (over the size limit, binary, a FIFO, a name that is not UTF-8...) are left out and
+/// listed in [`Folder::skipped`]. An error when there is no `.txt` file, or none that can be read.
+pub fn read_folder(root: &Path) -> Result<Folder, CorpusError> {
     read_folder_with(root, &Progress::default())
 }
 
@@ -385,9 +610,12 @@ impl Progress {
 /// [`read_folder`] reporting its progress in `progress` and stopping when it is cancelled: meant
 /// to run on a thread while the window shows a progress bar. Each text is held once (an
 /// `Arc<str>`, shared by the clones of the document).
-pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Vec<Document>, CorpusError> {
-    let paths = list_texts(root)?;
-    if paths.is_empty() {
+pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Folder, CorpusError> {
+    let Listing {
+        texts: paths,
+        mut skipped,
+    } = list_folder(root)?;
+    if paths.is_empty() && skipped.is_empty() {
         return Err(CorpusError::Empty(root.to_owned()));
     }
     let sizes: Vec<u64> = paths
@@ -402,19 +630,33 @@ pub fn read_folder_with(root: &Path, progress: &Progress) -> Result<Vec<Document
         if progress.is_cancelled() {
             return Err(CorpusError::Cancelled);
         }
-        let file = read_document(&resolve(root, &relative)?)?;
+        let read = resolve(root, &relative).and_then(|path| read_document(&path));
         progress.bytes_done.fetch_add(size, Ordering::Relaxed);
         progress.files_done.fetch_add(1, Ordering::Relaxed);
-        documents.push(Document {
-            path: relative,
-            hash: file.hash,
-            text: Arc::from(file.text),
-            decoded_from: file.decoded_from,
-            text_state: TextState::Current,
-            ..Document::default()
+        match read {
+            Ok(file) => documents.push(Document {
+                path: relative,
+                hash: file.hash,
+                text: Arc::from(file.text),
+                decoded_from: file.decoded_from,
+                text_state: TextState::Current,
+                ..Document::default()
+            }),
+            // One file that cannot be read is named and left out, not the end of the run.
+            Err(error) => skipped.push(Skipped {
+                path: relative,
+                reason: error.reason(),
+            }),
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    if documents.is_empty() {
+        return Err(CorpusError::NothingReadable {
+            path: root.to_owned(),
+            skipped,
         });
     }
-    Ok(documents)
+    Ok(Folder { documents, skipped })
 }
 
 #[cfg(test)]
@@ -482,7 +724,14 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "x").unwrap();
         assert!(resolve(dir.path(), "a.txt").is_ok());
         assert!(resolve(dir.path(), "sub/b.txt").is_ok());
-        for bad in ["../a.txt", "/etc/passwd", "sub/../../x.txt", "", "./a.txt"] {
+        for bad in [
+            "../a.txt",
+            "/etc/passwd",
+            "sub/../../x.txt",
+            "",
+            "./a.txt",
+            "../passwd",
+        ] {
             assert!(
                 matches!(resolve(dir.path(), bad), Err(CorpusError::OutsideCorpus(_))),
                 "{bad}"
@@ -513,11 +762,11 @@ mod tests {
         std::fs::write(dir.path().join("a.TXT"), "a").unwrap();
         std::fs::write(dir.path().join("b/notes.md"), "no").unwrap();
         std::fs::write(dir.path().join(".git/x.txt"), "no").unwrap();
-        let docs = read_folder(dir.path()).unwrap();
+        let docs = read_folder(dir.path()).unwrap().documents;
         let paths: Vec<&str> = docs.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["a.TXT", "b/c/z.txt"]);
         assert!(
-            matches!(read_folder(&dir.path().join("b/c/../..").join(".git/..").join("b")), Ok(d) if d.len() == 1)
+            matches!(read_folder(&dir.path().join("b/c/../..").join(".git/..").join("b")), Ok(d) if d.documents.len() == 1)
         );
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(
@@ -535,7 +784,7 @@ mod tests {
         let progress = Progress::default();
         assert!(progress.fraction().abs() < f32::EPSILON);
         let docs = read_folder_with(dir.path(), &progress).unwrap();
-        assert_eq!(docs.len(), 2);
+        assert_eq!(docs.documents.len(), 2);
         assert_eq!(progress.files_total.load(Ordering::Relaxed), 2);
         assert_eq!(progress.files_done.load(Ordering::Relaxed), 2);
         assert_eq!(progress.bytes_total.load(Ordering::Relaxed), 15);

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::anchor::DetachedSpan;
 use crate::model::{
     Annotation, FragmentError, Id, Project, Provenance, Relation, Status, check_fragments,
 };
@@ -121,6 +122,28 @@ pub enum Edit {
         /// The name.
         name: String,
     },
+    /// Places a detached span (one that could not be found again after its text changed) on
+    /// `fragments` of the document's current text: it comes back with its id, label, note,
+    /// attributes and provenance, and with the links whose other end is in the document (a link
+    /// to another detached span goes with that span until it is placed too).
+    PlaceDetached {
+        /// Document index.
+        doc: usize,
+        /// Which of the document's detached spans.
+        index: usize,
+        /// Where it goes in the current text.
+        fragments: Vec<ByteRange>,
+    },
+    /// Undoes [`Edit::PlaceDetached`]: removes the placed annotation and its links, and puts back
+    /// the document's detached spans as they were.
+    UnplaceDetached {
+        /// Document index.
+        doc: usize,
+        /// The placed annotation.
+        id: Id,
+        /// The document's detached spans before the placement.
+        detached: Vec<DetachedSpan>,
+    },
     /// Several edits applied as one, in order.
     Batch(Vec<Edit>),
 }
@@ -176,6 +199,9 @@ pub enum EditError {
         /// How many annotations use it.
         count: usize,
     },
+    /// No detached span at that index.
+    #[error("there is no span number {0} to place again in this document")]
+    NoSuchDetached(usize),
     /// The attribute is not defined for the annotation's label.
     #[error("spans labelled {label:?} have no attribute {name:?} with the value {value:?}")]
     UnknownAttribute {
@@ -366,6 +392,14 @@ impl Edit {
                 let old = std::mem::replace(&mut project.annotator, name);
                 Ok(Self::SetAnnotator { name: old })
             }
+            Self::PlaceDetached {
+                doc,
+                index,
+                fragments,
+            } => place_detached(project, doc, index, fragments),
+            Self::UnplaceDetached { doc, id, detached } => {
+                unplace_detached(project, doc, id, detached)
+            }
         }
     }
 
@@ -386,6 +420,8 @@ impl Edit {
             Self::InsertLabel { def, .. } => format!("add label {}", def.name),
             Self::RemoveLabel { .. } => "remove label".to_owned(),
             Self::SetAnnotator { .. } => "change annotator".to_owned(),
+            Self::PlaceDetached { .. } => "place span again".to_owned(),
+            Self::UnplaceDetached { .. } => "unplace span".to_owned(),
             Self::Batch(edits) => match edits.as_slice() {
                 [one] => one.describe(),
                 _ => format!("{} changes", edits.len()),
@@ -527,6 +563,91 @@ fn add_relation(project: &mut Project, doc: usize, relation: Relation) -> Result
     let at = document.relations.partition_point(|r| r.id < id);
     document.relations.insert(at, relation);
     Ok(Edit::RemoveRelation { doc, id })
+}
+
+fn place_detached(
+    project: &mut Project,
+    doc: usize,
+    index: usize,
+    fragments: Vec<ByteRange>,
+) -> Result<Edit, EditError> {
+    let document = editable(project, doc)?;
+    let span = document
+        .detached
+        .get(index)
+        .ok_or(EditError::NoSuchDetached(index))?;
+    check_fragments(&document.text, &fragments)?;
+    let id = span.annotation.id;
+    if project.schema.label(&span.annotation.label).is_none() {
+        return Err(EditError::UnknownLabel(span.annotation.label.clone()));
+    }
+    if id_taken(project, id) {
+        return Err(EditError::IdTaken(id));
+    }
+    // The span and the links it brings back are in use now (an upper bound for the links).
+    let highest_link = span.relations.iter().map(|r| r.id).max();
+    used(project, id);
+    if let Some(link) = highest_link {
+        used(project, link);
+    }
+    let document = editable_mut(project, doc)?;
+    let before = document.detached.clone();
+    let span = document.detached.remove(index);
+    let mut annotation = span.annotation;
+    annotation.fragments = fragments;
+    document.insert_annotation(annotation);
+    for relation in span.relations {
+        let other = if relation.from == id {
+            relation.to
+        } else {
+            relation.from
+        };
+        if document.annotation(other).is_some() {
+            let at = document.relations.partition_point(|r| r.id < relation.id);
+            document.relations.insert(at, relation);
+        } else if let Some(waiting) = document
+            .detached
+            .iter_mut()
+            .find(|d| d.annotation.id == other)
+        {
+            // Its other end waits to be placed too: the link goes with it meanwhile.
+            let at = waiting.relations.partition_point(|r| r.id < relation.id);
+            waiting.relations.insert(at, relation);
+        }
+        // A link to a span that exists nowhere was already broken: the loader never keeps one.
+    }
+    Ok(Edit::UnplaceDetached {
+        doc,
+        id,
+        detached: before,
+    })
+}
+
+fn unplace_detached(
+    project: &mut Project,
+    doc: usize,
+    id: Id,
+    detached: Vec<DetachedSpan>,
+) -> Result<Edit, EditError> {
+    let index = detached
+        .iter()
+        .position(|d| d.annotation.id == id)
+        .ok_or(EditError::NoSuchAnnotation(id))?;
+    let document = editable_mut(project, doc)?;
+    let at = document
+        .annotations
+        .iter()
+        .position(|a| a.id == id)
+        .ok_or(EditError::NoSuchAnnotation(id))?;
+    let annotation = document.annotations.remove(at);
+    document.annotations_changed();
+    document.relations.retain(|r| r.from != id && r.to != id);
+    document.detached = detached;
+    Ok(Edit::PlaceDetached {
+        doc,
+        index,
+        fragments: annotation.fragments,
+    })
 }
 
 /// Removes and returns the relations touching `id` whose labels their type no longer allows.
@@ -1084,5 +1205,183 @@ mod tests {
                 ids_stay_unique_and_known(&p)?;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::tests::project;
+    use super::*;
+    use crate::model::Timestamp;
+
+    fn detached(id: u64, label: &str, old: &str, relations: Vec<Relation>) -> DetachedSpan {
+        DetachedSpan {
+            annotation: Annotation {
+                id: Id(id),
+                label: label.into(),
+                fragments: vec![ByteRange::new(900, 900 + old.len())],
+                annotator: "zoé".into(),
+                note: "à vérifier".into(),
+                created: Timestamp(7),
+                attributes: [("stance".to_owned(), "denies".to_owned())].into(),
+                provenance: None,
+            },
+            texts: vec![old.into()],
+            before: String::new(),
+            after: String::new(),
+            reason: "the text changed".into(),
+            relations,
+        }
+    }
+
+    fn link(id: u64, from: u64, to: u64) -> Relation {
+        Relation {
+            id: Id(id),
+            kind: "attributed-to".into(),
+            from: Id(from),
+            to: Id(to),
+            annotator: "zoé".into(),
+            created: Timestamp(7),
+        }
+    }
+
+    /// A document with a placed source (id 1), a detached claim (id 2) linked to it, and a
+    /// detached source (id 3) that a second link from the claim waits for.
+    fn with_detached() -> Project {
+        let mut p = project();
+        let text = p.documents[0].text.clone();
+        let start = text.find("Poutine").unwrap();
+        p.documents[0].insert_annotation(Annotation {
+            id: Id(1),
+            label: "source".into(),
+            fragments: vec![ByteRange::new(start, start + "Poutine".len())],
+            annotator: "zoé".into(),
+            note: String::new(),
+            created: Timestamp(7),
+            attributes: BTreeMap::new(),
+            provenance: None,
+        });
+        p.documents[0].detached = vec![
+            detached(
+                2,
+                "claim",
+                "« Vos soldats se sont battus »",
+                vec![link(4, 2, 1), link(5, 2, 3)],
+            ),
+            detached(3, "source", "le Kremlin", Vec::new()),
+        ];
+        // Filled by hand after `Project::new`: the ids it holds are said here.
+        p.next_id = 6;
+        p.ids_below = 6;
+        p
+    }
+
+    fn state(p: &Project) -> String {
+        let d = &p.documents[0];
+        format!("{:?}{:?}{:?}", d.annotations, d.relations, d.detached)
+    }
+
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn g_a_detached_span_is_placed_again_with_its_note_attributes_and_links() {
+        let mut p = with_detached();
+        let before = state(&p);
+        let text = p.documents[0].text.clone();
+        let start = text.find("« Vos").unwrap();
+        let fragments = vec![ByteRange::new(
+            start,
+            start + "« Vos soldats se sont battus »".len(),
+        )];
+        let mut history = History::default();
+        history
+            .apply(
+                &mut p,
+                Edit::PlaceDetached {
+                    doc: 0,
+                    index: 0,
+                    fragments: fragments.clone(),
+                },
+            )
+            .unwrap();
+        let placed = p.documents[0].annotation(Id(2)).unwrap();
+        assert_eq!(placed.fragments, fragments);
+        assert_eq!(placed.note, "à vérifier");
+        assert_eq!(placed.attributes.get("stance").unwrap(), "denies");
+        assert_eq!(placed.annotator, "zoé");
+        assert_eq!(placed.label, "claim");
+        // The link to the placed source is back; the one to the detached source waits with it.
+        assert_eq!(p.documents[0].relations, vec![link(4, 2, 1)]);
+        assert_eq!(p.documents[0].detached.len(), 1);
+        assert_eq!(p.documents[0].detached[0].relations, vec![link(5, 2, 3)]);
+        let after = state(&p);
+        // Undo puts everything back exactly; redo places it again.
+        history.undo(&mut p).unwrap();
+        assert_eq!(state(&p), before);
+        history.redo(&mut p).unwrap();
+        assert_eq!(state(&p), after);
+        // Placing the second source brings the waiting link.
+        let k = text.find("Poutine").unwrap();
+        let err = Edit::PlaceDetached {
+            doc: 0,
+            index: 0,
+            fragments: vec![ByteRange::new(k + 1, k + 900)],
+        }
+        .apply(&mut p)
+        .unwrap_err();
+        assert!(matches!(err, EditError::Fragments(_)), "{err}");
+        let d = text.find("déclaré").unwrap();
+        Edit::PlaceDetached {
+            doc: 0,
+            index: 0,
+            fragments: vec![ByteRange::new(d, d + "déclaré".len())],
+        }
+        .apply(&mut p)
+        .unwrap();
+        assert!(p.documents[0].detached.is_empty());
+        assert_eq!(p.documents[0].relations, vec![link(4, 2, 1), link(5, 2, 3)]);
+    }
+
+    #[test]
+    fn g_placing_refuses_a_missing_span_or_a_taken_id() {
+        let mut p = with_detached();
+        let err = Edit::PlaceDetached {
+            doc: 0,
+            index: 7,
+            fragments: vec![ByteRange::new(0, 3)],
+        }
+        .apply(&mut p)
+        .unwrap_err();
+        assert_eq!(err, EditError::NoSuchDetached(7));
+        p.documents[0].detached[0].annotation.id = Id(1);
+        let before = state(&p);
+        let err = Edit::PlaceDetached {
+            doc: 0,
+            index: 0,
+            fragments: vec![ByteRange::new(3, 6)],
+        }
+        .apply(&mut p)
+        .unwrap_err();
+        assert_eq!(err, EditError::IdTaken(Id(1)));
+        assert_eq!(state(&p), before, "a refused edit changes nothing");
+    }
+
+    #[test]
+    fn g_a_split_span_is_placed_on_its_old_fragments_inside_the_selection() {
+        let text = "« Nous gagnerons », a dit le ministre, « bientôt ».";
+        let mut span = detached(2, "claim", "x", Vec::new());
+        span.texts = vec!["« Nous gagnerons »".into(), "« bientôt »".into()];
+        let all = ByteRange::new(0, text.len());
+        let fragments = crate::anchor::placement_in(&span, text, all).unwrap();
+        let texts: Vec<&str> = fragments.iter().map(|f| f.slice(text)).collect();
+        assert_eq!(texts, ["« Nous gagnerons »", "« bientôt »"]);
+        // Without both old texts in the selection: the selection, trimmed.
+        let part = ByteRange::new(0, text.find(',').unwrap() + 2);
+        let fragments = crate::anchor::placement_in(&span, text, part).unwrap();
+        assert_eq!(
+            fragments,
+            vec![ByteRange::new(0, text.find(',').unwrap() + 1)]
+        );
+        assert!(crate::anchor::placement_in(&span, "   ", ByteRange::new(0, 3)).is_none());
     }
 }

@@ -69,7 +69,21 @@ pub enum LoadError {
         /// What is wrong.
         message: String,
     },
-    /// A document path leads outside the corpus folder, or the corpus cannot be listed.
+    /// The project file's corpus folder lies outside the folder of the project file and that
+    /// folder's parent, and the caller of [`load_confirming`] did not allow reading it. Nothing
+    /// was read from it.
+    #[error(
+        "{path} reads its texts from {corpus}, outside the folder of the project file and the \
+         folder above it: it was not opened"
+    )]
+    CorpusOutside {
+        /// The project file.
+        path: PathBuf,
+        /// The real path of its corpus folder.
+        corpus: PathBuf,
+    },
+    /// A document path leads outside the corpus folder or names a file that is not a corpus
+    /// text, or the corpus cannot be listed.
     #[error("{path}: the corpus")]
     Corpus {
         /// The project file.
@@ -130,12 +144,66 @@ pub enum Problem {
         /// Why.
         reason: String,
     },
+    /// A file of the corpus folder a new project was made from was left out: it could not be
+    /// read (see [`corpus::read_folder`]).
+    Skipped {
+        /// Its path in the folder (a name that is not UTF-8 shown with U+FFFD).
+        path: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// Annotations use a label that the schema lacked; it was added.
     UnknownLabel {
         /// The label.
         label: String,
         /// How many annotations use it.
         count: usize,
+    },
+    /// The project file has a field this Marginalia does not know (a typo, or a newer version's
+    /// addition): it was ignored, and saving the project drops it.
+    UnknownField {
+        /// The document it is in, when it is in one.
+        document: Option<String>,
+        /// What holds it: "span 12", "relation 3", "label 2 of the schema"...
+        within: String,
+        /// The field, with the path to it inside what holds it (`provenance.reviewer`).
+        field: String,
+    },
+    /// A link whose type the schema does not define, or that links labels its type does not
+    /// allow.
+    RelationOutsideSchema {
+        /// Document path.
+        path: String,
+        /// The relation.
+        id: Id,
+        /// Its type.
+        kind: String,
+        /// The labels at its start and end, when its type is defined but does not allow them.
+        labels: Option<(String, String)>,
+    },
+    /// A span's attribute that the schema does not define for the span's label, or a value the
+    /// schema does not allow.
+    AttributeOutsideSchema {
+        /// Document path.
+        path: String,
+        /// The span.
+        id: Id,
+        /// The span's label.
+        label: String,
+        /// The attribute.
+        name: String,
+        /// Its value.
+        value: String,
+        /// The values the schema allows, or `None` when it defines no such attribute for the
+        /// label.
+        allowed: Option<Vec<String>>,
+    },
+    /// The schema defines a label, a link type or an attribute twice.
+    DuplicateInSchema {
+        /// What: "label", "link type", "attribute".
+        what: &'static str,
+        /// Its name (`label.name` for an attribute).
+        name: String,
     },
 }
 
@@ -177,12 +245,22 @@ pub enum Severity {
 
 impl Problem {
     /// How serious it is.
+    ///
+    /// An error makes `check` fail; in the app it is shown as an error. Neither refuses the
+    /// project: only a document whose text is missing or changed is read-only, by its
+    /// [`TextState`], whatever the problems say.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::Decoded { .. } | Self::Reanchored { .. } => Severity::Warning,
-            Self::Unplaced { .. } | Self::Missing { .. } | Self::UnknownLabel { .. } => {
-                Severity::Error
+            Self::Decoded { .. } | Self::Reanchored { .. } | Self::Skipped { .. } => {
+                Severity::Warning
             }
+            Self::Unplaced { .. }
+            | Self::Missing { .. }
+            | Self::UnknownLabel { .. }
+            | Self::UnknownField { .. }
+            | Self::RelationOutsideSchema { .. }
+            | Self::AttributeOutsideSchema { .. }
+            | Self::DuplicateInSchema { .. } => Severity::Error,
         }
     }
 
@@ -191,15 +269,28 @@ impl Problem {
     pub fn changes_project(&self) -> bool {
         matches!(self, Self::Reanchored { .. })
     }
-}
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The problem as [`fmt::Display`] writes it, with every string of the project in it passed
+    /// through [`crate::text::escape_for_terminal`]: what the command line prints.
+    pub fn for_terminal(&self) -> impl fmt::Display + '_ {
+        struct ForTerminal<'a>(&'a Problem);
+        impl fmt::Display for ForTerminal<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, crate::text::escape_for_terminal)
+            }
+        }
+        ForTerminal(self)
+    }
+
+    /// Writes the problem, each string of the project through `shown`.
+    fn write(&self, f: &mut fmt::Formatter<'_>, shown: fn(&str) -> Cow<'_, str>) -> fmt::Result {
+        let quoted = |s: &str| shown(&format!("{s:?}")).into_owned();
         match self {
             Self::Decoded { path, encoding } => {
                 write!(
                     f,
-                    "{path} is not UTF-8: it was decoded as {encoding}; check its accents"
+                    "{} is not UTF-8: it was decoded as {encoding}; check its accents",
+                    shown(path)
                 )
             }
             Self::Reanchored {
@@ -208,21 +299,27 @@ impl fmt::Display for Problem {
                 unchanged,
             } => write!(
                 f,
-                "{path} changed since it was annotated: {moved} span(s) moved to where their text \
-                 now is, {unchanged} unchanged; save the project to keep this"
+                "{} changed since it was annotated: {moved} span(s) moved to where their text \
+                 now is, {unchanged} unchanged; save the project to keep this",
+                shown(path)
             ),
             Self::Unplaced { path, spans } => {
                 write!(
                     f,
-                    "{path}: {} span(s) could not be placed on its current text; they are kept \
+                    "{}: {} span(s) could not be placed on its current text; they are kept \
                      aside, not shown, until you place or delete them:",
+                    shown(path),
                     spans.len()
                 )?;
                 for span in spans {
                     write!(
                         f,
-                        "\n  - {} {} {:?} (at byte {} of the old text): {}",
-                        span.id, span.label, span.text, span.old_start, span.reason
+                        "\n  - {} {} {} (at byte {} of the old text): {}",
+                        span.id,
+                        shown(&span.label),
+                        quoted(&span.text),
+                        span.old_start,
+                        shown(&span.reason)
                     )?;
                 }
                 Ok(())
@@ -230,14 +327,103 @@ impl fmt::Display for Problem {
             Self::Missing { path, reason } => {
                 write!(
                     f,
-                    "{path} cannot be read ({reason}): its spans are kept, the document is read-only"
+                    "{} cannot be read ({}): its spans are kept, the document is read-only",
+                    shown(path),
+                    shown(reason)
                 )
+            }
+            Self::Skipped { path, reason } => {
+                write!(f, "{path} was left out of the project: {reason}")
             }
             Self::UnknownLabel { label, count } => write!(
                 f,
-                "{count} span(s) use the label {label:?}, which the schema lacked: it was added"
+                "{count} span(s) use the label {}, which the schema lacked: it was added",
+                quoted(label)
+            ),
+            Self::UnknownField {
+                document,
+                within,
+                field,
+            } => {
+                if let Some(document) = document {
+                    write!(f, "{}: ", shown(document))?;
+                }
+                write!(
+                    f,
+                    "{}: the field {} is not one this Marginalia knows: it was ignored, and \
+                     saving the project drops it",
+                    shown(within),
+                    quoted(field)
+                )
+            }
+            Self::RelationOutsideSchema {
+                path,
+                id,
+                kind,
+                labels: None,
+            } => write!(
+                f,
+                "{}: relation {id} is of the type {}, which the schema does not define",
+                shown(path),
+                quoted(kind)
+            ),
+            Self::RelationOutsideSchema {
+                path,
+                id,
+                kind,
+                labels: Some((from, to)),
+            } => write!(
+                f,
+                "{}: relation {id} links a {} to a {}, which the schema's {} links do not allow",
+                shown(path),
+                quoted(from),
+                quoted(to),
+                quoted(kind)
+            ),
+            Self::AttributeOutsideSchema {
+                path,
+                id,
+                label,
+                name,
+                value,
+                allowed,
+            } => {
+                write!(
+                    f,
+                    "{}: span {id} ({}) has {} = {}, ",
+                    shown(path),
+                    quoted(label),
+                    quoted(name),
+                    quoted(value)
+                )?;
+                match allowed {
+                    None => write!(
+                        f,
+                        "an attribute the schema does not define for {} spans",
+                        quoted(label)
+                    ),
+                    Some(values) => {
+                        let values: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+                        write!(
+                            f,
+                            "a value the schema does not allow (it allows {})",
+                            values.join(", ")
+                        )
+                    }
+                }
+            }
+            Self::DuplicateInSchema { what, name } => write!(
+                f,
+                "the schema defines the {what} {} twice: only the first is used",
+                quoted(name)
             ),
         }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, |s| Cow::Borrowed(s))
     }
 }
 
@@ -425,9 +611,56 @@ fn project_file<'a>(project: &'a Project, project_dir: &Path) -> ProjectFile<'a>
     }
 }
 
+/// What the file records beside a span to re-anchor it (the text of each fragment, the context
+/// before and after): taken from the document's text when it is current; when the text could not
+/// be read, what the file recorded when it was read ([`TextState::Missing`]), as long as the
+/// span's fragments are still those it was recorded for; otherwise nothing.
+#[derive(Clone, Copy)]
+enum SpanText<'d> {
+    Text(&'d str),
+    Recorded(&'d Anchor),
+    Unknown,
+}
+
+impl<'d> SpanText<'d> {
+    fn of(document: &'d Document, a: &Annotation) -> Self {
+        match &document.text_state {
+            TextState::Current => Self::Text(&document.text),
+            TextState::Missing { recorded, .. } => recorded
+                .get(&a.id)
+                .filter(|anchor| {
+                    anchor.fragments.len() == a.fragments.len()
+                        && anchor
+                            .fragments
+                            .iter()
+                            .zip(&a.fragments)
+                            .all(|((range, _), f)| range == f)
+                })
+                .map_or(Self::Unknown, Self::Recorded),
+            TextState::Changed { .. } => Self::Unknown,
+        }
+    }
+
+    /// The text of fragment `i`, `f`.
+    fn fragment(self, i: usize, f: &ByteRange) -> &'d str {
+        match self {
+            Self::Text(text) => f.slice(text),
+            Self::Recorded(anchor) => anchor.fragments.get(i).map_or("", |(_, t)| t.as_str()),
+            Self::Unknown => "",
+        }
+    }
+
+    /// The context before the first of `fragments` and after the last.
+    fn context(self, fragments: &[ByteRange]) -> (&'d str, &'d str) {
+        match self {
+            Self::Text(text) => anchor::context_slices(text, fragments),
+            Self::Recorded(anchor) => (&anchor.before, &anchor.after),
+            Self::Unknown => ("", ""),
+        }
+    }
+}
+
 fn document_file(document: &Document) -> DocumentFile<'_> {
-    let text: &str = &document.text;
-    let current = document.is_editable();
     DocumentFile {
         path: document.path.clone(),
         sha256: document.hash.clone(),
@@ -436,15 +669,13 @@ fn document_file(document: &Document) -> DocumentFile<'_> {
             .annotations
             .iter()
             .map(|a| {
-                let (before, after) = if current {
-                    anchor::context_slices(text, &a.fragments)
-                } else {
-                    ("", "")
-                };
+                let known = SpanText::of(document, a);
+                let (before, after) = known.context(&a.fragments);
                 let texts: Vec<&str> = a
                     .fragments
                     .iter()
-                    .map(|f| if current { f.slice(text) } else { "" })
+                    .enumerate()
+                    .map(|(i, f)| known.fragment(i, f))
                     .collect();
                 annotation_file(a, &texts, before, after)
             })
@@ -584,12 +815,19 @@ impl FileStamp {
         }
     }
 
-    /// Reads the file at `path` whole and stamps it; `Ok(None)` when there is no file there.
+    /// Reads the file at `path` whole and stamps it; `Ok(None)` when there is no file there. A
+    /// FIFO, a device or a file over the size limit ([`corpus::max_file_bytes`]) is an error, not
+    /// read (see [`corpus::open_regular`]).
     pub fn read(path: &Path) -> std::io::Result<Option<Self>> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match corpus::read_limited(path, corpus::max_file_bytes()) {
             Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
+            Err(CorpusError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(CorpusError::Io { source, .. }) => return Err(source),
+            Err(other) => return Err(std::io::Error::other(other)),
         };
         let metadata = std::fs::metadata(path).ok();
         Ok(Some(Self::new(&bytes, metadata.as_ref())))
@@ -823,9 +1061,102 @@ pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
 /// [`load`], with the stamp of the bytes it read: what a later save compares the file on disk
 /// with. The stamp is computed on another thread while the project is parsed.
 pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), LoadError> {
+    load_confirming(path, |_| true)
+}
+
+/// [`load_stamped`], asking before it reads texts from a corpus folder that lies outside the
+/// folder of the project file and that folder's parent (see [`corpus_outside_of`]): a project
+/// file from someone else chooses its own corpus, `/etc` say. `allow` is called with the real
+/// path of that corpus once the project file is parsed and before any text is read, and only
+/// when it lies outside; when it answers `false`, nothing is read and the error is
+/// [`LoadError::CorpusOutside`].
+pub fn load_confirming(
+    path: &Path,
+    allow: impl FnOnce(&Path) -> bool,
+) -> Result<(Project, Vec<Problem>, FileStamp), LoadError> {
     // Before reading: a change made while the file is read shows as other metadata, and is then
     // checked by its hash.
     let metadata = std::fs::metadata(path).ok();
+    let text = read_project_text(path)?;
+    let dir = absolute(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    // Every document is in the same corpus folder: its real path is looked up once.
+    let real_root = std::sync::OnceLock::new();
+    let read = |root: &Path, relative: &str| {
+        let real_root = real_root.get_or_init(|| root.canonicalize().ok());
+        let file = corpus::resolve_in(root, real_root.as_deref(), relative)?;
+        corpus::read_document(&file)
+    };
+    let check = |corpus_root: &Path| match corpus_outside_of(path, corpus_root) {
+        Some(corpus) if !allow(&corpus) => Err(LoadError::CorpusOutside {
+            path: path.to_owned(),
+            corpus,
+        }),
+        _ => Ok(()),
+    };
+    // The stamp is of the bytes on disk, a byte-order mark included.
+    let stamp = || FileStamp::new(text.as_bytes(), metadata.as_ref());
+    std::thread::scope(|scope| {
+        let stamping = std::thread::Builder::new().spawn_scoped(scope, stamp);
+        let (file, unknown) = parse_noting(&text, path)?;
+        let (project, mut problems) = from_file(file, path, &dir, read, check)?;
+        problems.extend(unknown);
+        let stamp = match stamping {
+            Ok(stamping) => stamping.join().unwrap_or_else(|_| stamp()),
+            Err(_) => stamp(),
+        };
+        Ok((project, problems, stamp))
+    })
+}
+
+/// The real path of the corpus folder of the project file at `path` when it lies outside the
+/// folder of the project file and that folder's parent (see [`corpus_outside_of`]); `None` when
+/// it lies inside. Reads and parses the project file, but no text: for asking the user before
+/// opening it. ([`load_confirming`] asks as it opens, without parsing the file twice.)
+pub fn corpus_outside(path: &Path) -> Result<Option<PathBuf>, LoadError> {
+    let text = read_project_text(path)?;
+    let file = parse(&text, path)?;
+    let dir = absolute(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    Ok(corpus_outside_of(path, &absolute(&dir.join(file.corpus))))
+}
+
+/// The real path of `corpus_root` when it lies outside the folder that holds the project file
+/// `project_path` and that folder's parent; `None` when it lies inside. The usual layouts are
+/// inside: `team/ana.ron` over `team/corpus`, `projects/x.ron` over `assets/corpus`. Links are
+/// followed; a folder that does not exist is compared by its path, `..` resolved.
+pub fn corpus_outside_of(project_path: &Path, corpus_root: &Path) -> Option<PathBuf> {
+    let project_dir = absolute(project_path).parent().map(Path::to_owned)?;
+    let base = project_dir.parent().unwrap_or(&project_dir);
+    let base = normalized(&absolute(base));
+    let corpus = normalized(&absolute(corpus_root));
+    (!corpus.starts_with(&base)).then_some(corpus)
+}
+
+/// `path` with `.` and `..` parts resolved by their names (for a path that does not exist, so
+/// that [`absolute`] could not ask for its real path).
+fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Reads a project file's text: a regular file within the size limit, not empty, not binary,
+/// UTF-8.
+fn read_project_text(path: &Path) -> Result<String, LoadError> {
     let text = corpus::read_text(path).map_err(|error| match error {
         CorpusError::Io { source, .. } => LoadError::Io {
             path: path.to_owned(),
@@ -839,12 +1170,16 @@ pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), L
             path: path.to_owned(),
             message: "the file looks like a binary file, not a project file (RON text)".to_owned(),
         },
+        CorpusError::NotAFile { kind, .. } => LoadError::Invalid {
+            path: path.to_owned(),
+            message: format!("this is {kind}, not a regular file: it is not a project file"),
+        },
         other => LoadError::Invalid {
             path: path.to_owned(),
             message: other.to_string(),
         },
     })?;
-    let text = text.map_err(|e| {
+    text.map_err(|e| {
         let (line, column) = corpus::utf8_error_position(&e);
         LoadError::Syntax {
             path: path.to_owned(),
@@ -852,28 +1187,32 @@ pub fn load_stamped(path: &Path) -> Result<(Project, Vec<Problem>, FileStamp), L
             column,
             message: "the file is not UTF-8 text (a project file is always UTF-8)".to_owned(),
         }
-    })?;
-    let dir = absolute(path)
-        .parent()
-        .map(Path::to_owned)
-        .unwrap_or_default();
-    // Every document is in the same corpus folder: its real path is looked up once.
-    let real_root = std::sync::OnceLock::new();
-    let read = |root: &Path, relative: &str| {
-        let real_root = real_root.get_or_init(|| root.canonicalize().ok());
-        let file = corpus::resolve_in(root, real_root.as_deref(), relative)?;
-        corpus::read_document(&file)
-    };
-    let stamp = || FileStamp::new(text.as_bytes(), metadata.as_ref());
-    std::thread::scope(|scope| {
-        let stamping = std::thread::Builder::new().spawn_scoped(scope, stamp);
-        let (project, problems) = from_ron(&text, path, &dir, read)?;
-        let stamp = match stamping {
-            Ok(stamping) => stamping.join().unwrap_or_else(|_| stamp()),
-            Err(_) => stamp(),
-        };
-        Ok((project, problems, stamp))
     })
+}
+
+/// A project file's structure read from its text: by the fast reader, or by `ron` when the fast
+/// reader gives up. A byte-order mark at the start (some Windows editors write one) is skipped.
+fn parse<'a>(text: &'a str, path: &Path) -> Result<ProjectFile<'a>, LoadError> {
+    parse_noting(text, path).map(|(file, _)| file)
+}
+
+/// [`parse`], with a problem for each field of the file that Marginalia does not know (which is
+/// ignored, and lost at the next save).
+fn parse_noting<'a>(
+    text: &'a str,
+    path: &Path,
+) -> Result<(ProjectFile<'a>, Vec<Problem>), LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The fast reader gives up on unknown fields: only `ron` can meet them, and names them.
+    let (file, unknown) = match read::project(text) {
+        Some(file) => (file, Vec::new()),
+        None => parse_with_ron_noting(text, path)?,
+    };
+    let unknown = unknown
+        .iter()
+        .map(|field| unknown_field(&file, field))
+        .collect();
+    Ok((file, unknown))
 }
 
 /// Parses a project's RON text. `read` reads a document given the corpus root and its relative
@@ -884,11 +1223,10 @@ pub fn from_ron(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    let file = match read::project(text) {
-        Some(file) => file,
-        None => parse_with_ron(text, path)?,
-    };
-    from_file(file, path, project_dir, read)
+    let (file, unknown) = parse_noting(text, path)?;
+    let (project, mut problems) = from_file(file, path, project_dir, read, |_| Ok(()))?;
+    problems.extend(unknown);
+    Ok((project, problems))
 }
 
 /// [`from_ron`] with `ron`'s deserializer alone, without the fast reader: only for benchmarks, to
@@ -900,17 +1238,169 @@ pub fn from_ron_serde(
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
-    from_file(parse_with_ron(text, path)?, path, project_dir, read)
+    from_file(parse_with_ron(text, path)?, path, project_dir, read, |_| {
+        Ok(())
+    })
 }
 
 /// Reads a project file with `ron`'s deserializer: all of RON, and errors with line and column.
 fn parse_with_ron<'a>(text: &'a str, path: &Path) -> Result<ProjectFile<'a>, LoadError> {
-    ron::from_str(text).map_err(|e| LoadError::Syntax {
+    parse_with_ron_noting(text, path).map(|(file, _)| file)
+}
+
+/// [`parse_with_ron`], and where each field is that the file has and [`ProjectFile`] does not
+/// (which `ron` skips).
+fn parse_with_ron_noting<'a>(
+    text: &'a str,
+    path: &Path,
+) -> Result<(ProjectFile<'a>, Vec<Vec<Step>>), LoadError> {
+    ron_noting_unknown(text).map_err(|e| LoadError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
     })
+}
+
+/// One step of the way to a value inside a file: a field of a struct, or an item of a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Field(String),
+    Item(usize),
+}
+
+/// Reads `text` with `ron` into a `T`, with the way to every field that `T` does not have and
+/// `ron` skipped.
+fn ron_noting_unknown<'a, T: Deserialize<'a>>(
+    text: &'a str,
+) -> Result<(T, Vec<Vec<Step>>), ron::error::SpannedError> {
+    struct Noting<'u, T>(&'u mut Vec<Vec<Step>>, std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for Noting<'_, T> {
+        type Value = T;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+            serde_ignored::deserialize(d, |path| {
+                let mut steps = Vec::new();
+                steps_to(&path, &mut steps);
+                self.0.push(steps);
+            })
+        }
+    }
+    fn steps_to(path: &serde_ignored::Path<'_>, steps: &mut Vec<Step>) {
+        use serde_ignored::Path as P;
+        match path {
+            P::Root => {}
+            P::Seq { parent, index } => {
+                steps_to(parent, steps);
+                steps.push(Step::Item(*index));
+            }
+            P::Map { parent, key } => {
+                steps_to(parent, steps);
+                steps.push(Step::Field(key.clone()));
+            }
+            P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+                steps_to(parent, steps);
+            }
+        }
+    }
+    let mut unknown = Vec::new();
+    let value = ron::Options::default()
+        .from_str_seed(text, Noting(&mut unknown, std::marker::PhantomData))?;
+    Ok((value, unknown))
+}
+
+/// The [`Problem::UnknownField`] of the field at `steps` in `file`: the document, span or
+/// relation that holds it, by path and id.
+fn unknown_field(file: &ProjectFile<'_>, steps: &[Step]) -> Problem {
+    let (document, within, rest) = if let Some((index, inner)) = entry(steps, "documents") {
+        let doc = file.documents.get(index);
+        let (within, rest) = within_document(doc, inner);
+        (doc.map(|d| d.path.clone()), within, rest)
+    } else if let Some(inner) = field(steps, "schema") {
+        let (within, rest) = within_schema(&file.schema, inner);
+        (None, within, rest)
+    } else {
+        (None, "the project".to_owned(), steps)
+    };
+    let field = rest
+        .iter()
+        .map(|step| match step {
+            Step::Field(name) => name.clone(),
+            Step::Item(index) => index.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".");
+    Problem::UnknownField {
+        document,
+        within,
+        field,
+    }
+}
+
+/// The index and the steps after it when `steps` starts with item `index` of the list `name`.
+fn entry<'s>(steps: &'s [Step], name: &str) -> Option<(usize, &'s [Step])> {
+    match steps {
+        [Step::Field(list), Step::Item(index), rest @ ..] if list == name => Some((*index, rest)),
+        _ => None,
+    }
+}
+
+/// The steps after the field `name` when `steps` starts with it.
+fn field<'s>(steps: &'s [Step], name: &str) -> Option<&'s [Step]> {
+    match steps {
+        [Step::Field(first), rest @ ..] if first == name => Some(rest),
+        _ => None,
+    }
+}
+
+/// What holds the field at `steps` inside the document `doc`, and the steps left to it.
+fn within_document<'s>(doc: Option<&DocumentFile<'_>>, steps: &'s [Step]) -> (String, &'s [Step]) {
+    let span = |a: Option<&AnnotationFile<'_>>| {
+        a.map_or_else(|| "a span".to_owned(), |a| format!("span {}", a.id))
+    };
+    let relation = |r: Option<&RelationFile>| {
+        r.map_or_else(|| "a relation".to_owned(), |r| format!("relation {}", r.id))
+    };
+    if let Some((index, rest)) = entry(steps, "annotations") {
+        (span(doc.and_then(|d| d.annotations.get(index))), rest)
+    } else if let Some((index, rest)) = entry(steps, "relations") {
+        (relation(doc.and_then(|d| d.relations.get(index))), rest)
+    } else if let Some((index, inner)) = entry(steps, "detached") {
+        let aside = doc.and_then(|d| d.detached.get(index));
+        if let Some((link, rest)) = entry(inner, "relations") {
+            (relation(aside.and_then(|d| d.relations.get(link))), rest)
+        } else {
+            let rest = field(inner, "span").unwrap_or(inner);
+            (
+                format!("{} (set aside)", span(aside.map(|d| &d.span))),
+                rest,
+            )
+        }
+    } else {
+        ("the document".to_owned(), steps)
+    }
+}
+
+/// What holds the field at `steps` inside the schema, and the steps left to it.
+fn within_schema<'s>(schema: &Schema, steps: &'s [Step]) -> (String, &'s [Step]) {
+    let named = |what: &str, index: usize, name: Option<String>| {
+        let name = name.map(|n| format!(" ({n:?})")).unwrap_or_default();
+        format!("{what} {} of the schema{name}", index + 1)
+    };
+    if let Some((index, rest)) = entry(steps, "labels") {
+        let name = schema.labels.get(index).map(|l| l.name.clone());
+        (named("label", index, name), rest)
+    } else if let Some((index, rest)) = entry(steps, "relations") {
+        let name = schema.relations.get(index).map(|r| r.name.clone());
+        (named("link type", index, name), rest)
+    } else if let Some((index, rest)) = entry(steps, "attributes") {
+        let name = schema
+            .attributes
+            .get(index)
+            .map(|a| format!("{}.{}", a.label, a.name));
+        (named("attribute", index, name), rest)
+    } else {
+        ("the schema".to_owned(), steps)
+    }
 }
 
 /// The project file's structure written as compact JSON instead of RON: only for benchmarks, to
@@ -934,7 +1424,7 @@ pub fn from_json(
         column: e.column(),
         message: e.to_string(),
     })?;
-    from_file(file, path, project_dir, read)
+    from_file(file, path, project_dir, read, |_| Ok(()))
 }
 
 /// Builds the project from a parsed file: checks, corpus reading, problems. The documents are
@@ -944,6 +1434,7 @@ fn from_file(
     path: &Path,
     project_dir: &Path,
     read: impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> + Sync,
+    check_corpus: impl FnOnce(&Path) -> Result<(), LoadError>,
 ) -> Result<(Project, Vec<Problem>), LoadError> {
     let invalid = |message: String| LoadError::Invalid {
         path: path.to_owned(),
@@ -956,6 +1447,8 @@ fn from_file(
         });
     }
     let corpus_root = absolute(&project_dir.join(&file.corpus));
+    // Before any text is read.
+    check_corpus(&corpus_root)?;
     let mut paths: Vec<&str> = file.documents.iter().map(|d| d.path.as_str()).collect();
     paths.sort_unstable();
     if let Some(twice) = paths.windows(2).find(|w| w.first() == w.get(1)) {
@@ -984,8 +1477,18 @@ fn from_file(
             twice.first().map_or(0, |id| id.0)
         )));
     }
+    // The first definition of each attribute, as the app uses it: its allowed values.
+    let mut attributes: BTreeMap<(&str, &str), &[String]> = BTreeMap::new();
+    for a in &file.schema.attributes {
+        attributes
+            .entry((a.label.as_str(), a.name.as_str()))
+            .or_insert(&a.values);
+    }
     let built = crate::parallel::map_owned(file.documents, |doc| {
-        document_of(doc, &corpus_root, path, &read)
+        let (document, mut problems) = document_of(doc, &corpus_root, path, &read)?;
+        // Checked here, on the document just built, on all cores.
+        problems.extend(outside_schema(&file.schema, &attributes, &document));
+        Ok((document, problems))
     });
     let mut problems = Vec::new();
     let mut documents = Vec::with_capacity(built.len());
@@ -1014,7 +1517,103 @@ fn from_file(
         });
         problems.push(Problem::UnknownLabel { label, count });
     }
+    problems.extend(schema_problems(&project.schema));
     Ok((project, problems))
+}
+
+/// The labels, link types and attributes that the schema defines twice (the app uses the first).
+/// What the documents hold that the schema does not allow is found by [`outside_schema`].
+fn schema_problems(schema: &Schema) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let names = schema
+        .labels
+        .iter()
+        .map(|l| ("label", l.name.clone()))
+        .chain(
+            schema
+                .relations
+                .iter()
+                .map(|r| ("link type", r.name.clone())),
+        )
+        .chain(
+            schema
+                .attributes
+                .iter()
+                .map(|a| ("attribute", format!("{}.{}", a.label, a.name))),
+        );
+    let mut seen = BTreeSet::new();
+    for (what, name) in names {
+        if !seen.insert((what, name.clone())) {
+            problems.push(Problem::DuplicateInSchema { what, name });
+        }
+    }
+    problems
+}
+
+/// What a document holds that the schema does not allow: links of a type it lacks, or between
+/// labels their type does not allow; attributes it does not define for their span's label, or
+/// values it does not allow (`attributes` holds the allowed values of each attribute, by label and
+/// name). The app's edits never make these (they check the schema); a hand-edited or generated
+/// file can. Labels the schema lacks are added to it when the project is loaded, with no
+/// attributes and in no link type: checking against the schema of the file is the same.
+fn outside_schema(
+    schema: &Schema,
+    attributes: &BTreeMap<(&str, &str), &[String]>,
+    document: &Document,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let spans = || {
+        document
+            .annotations
+            .iter()
+            .chain(document.detached.iter().map(|d| &d.annotation))
+    };
+    for span in spans() {
+        for (name, value) in &span.attributes {
+            let allowed = match attributes.get(&(span.label.as_str(), name.as_str())) {
+                Some(values) if values.contains(value) => continue,
+                Some(values) => Some(values.to_vec()),
+                None => None,
+            };
+            problems.push(Problem::AttributeOutsideSchema {
+                path: document.path.clone(),
+                id: span.id,
+                label: span.label.clone(),
+                name: name.clone(),
+                value: value.clone(),
+                allowed,
+            });
+        }
+    }
+    let mut relations = document
+        .relations
+        .iter()
+        .chain(document.detached.iter().flat_map(|d| &d.relations))
+        .peekable();
+    if relations.peek().is_none() {
+        return problems;
+    }
+    let labels: BTreeMap<Id, &str> = spans().map(|a| (a.id, a.label.as_str())).collect();
+    let label = |id: &Id| labels.get(id).copied().unwrap_or_default();
+    for relation in relations {
+        let labels = match schema.relation(&relation.kind) {
+            Some(def) => {
+                let (from, to) = (label(&relation.from), label(&relation.to));
+                if def.allows(from, to) {
+                    continue;
+                }
+                Some((from.to_owned(), to.to_owned()))
+            }
+            None => None,
+        };
+        problems.push(Problem::RelationOutsideSchema {
+            path: document.path.clone(),
+            id: relation.id,
+            kind: relation.kind.clone(),
+            labels,
+        });
+    }
+    problems
 }
 
 /// One document of the file: its text read and checked, its spans placed (or set aside when its
@@ -1030,7 +1629,7 @@ fn document_of(
         message,
     };
     let mut problems = Vec::new();
-    let (text, decoded_from, text_state, hash, changed) = match read(corpus_root, &doc.path) {
+    let (text, decoded_from, mut text_state, hash, changed) = match read(corpus_root, &doc.path) {
         Ok(read) if read.hash == doc.sha256 => (
             read.text,
             read.decoded_from,
@@ -1045,7 +1644,7 @@ fn document_of(
             read.hash,
             true,
         ),
-        Err(source @ CorpusError::OutsideCorpus(_)) => {
+        Err(source @ (CorpusError::OutsideCorpus(_) | CorpusError::NotACorpusText(_))) => {
             return Err(LoadError::Corpus {
                 path: path.to_owned(),
                 source,
@@ -1063,7 +1662,10 @@ fn document_of(
             (
                 String::new(),
                 None,
-                TextState::Missing { reason },
+                TextState::Missing {
+                    reason,
+                    recorded: BTreeMap::new(),
+                },
                 doc.sha256,
                 false,
             )
@@ -1148,7 +1750,14 @@ fn document_of(
         });
     } else {
         for a in doc.annotations {
-            let annotation = annotation_only(a);
+            let annotation = if let TextState::Missing { recorded, .. } = &mut text_state {
+                // No text to take them from when saving: what the file recorded is kept.
+                let (annotation, anchor) = annotation_of(a);
+                recorded.insert(annotation.id, anchor);
+                annotation
+            } else {
+                annotation_only(a)
+            };
             if text_state == TextState::Current {
                 crate::model::check_fragments(&text, &annotation.fragments).map_err(|e| {
                     invalid(format!("span {} of {}: {e}", annotation.id.0, doc.path))
@@ -1302,6 +1911,24 @@ mod tests {
                 .any(|p| matches!(p, Problem::Missing { path, .. } if path == "gone.txt"))
         );
         assert!(project.schema.label("claim").is_some());
+    }
+
+    #[test]
+    fn g_unknown_fields_are_named_even_in_the_schema() {
+        let ron = "(format_version: 1, annotator: \"a\", corpus: \".\", schema: (labels: [], \
+                   colours: 1), documents: [])";
+        // The fast reader leaves the file to `ron`, which names the field.
+        assert!(read::project(ron).is_none());
+        let (_, problems) = from_ron(ron, Path::new("p.ron"), Path::new("/"), reader(&[])).unwrap();
+        assert_eq!(
+            problems,
+            [Problem::UnknownField {
+                document: None,
+                within: "the schema".into(),
+                field: "colours".into()
+            }]
+        );
+        assert_eq!(problems[0].severity(), Severity::Error);
     }
 
     #[test]
@@ -1495,7 +2122,10 @@ mod tests {
         let missing = Document {
             path: "gone/é.txt".into(),
             hash: "0".repeat(64),
-            text_state: TextState::Missing { reason: pick(1) },
+            text_state: TextState::Missing {
+                reason: pick(1),
+                recorded: BTreeMap::new(),
+            },
             annotations,
             relations,
             ..Document::default()

@@ -334,6 +334,10 @@ pub enum TextState {
     Missing {
         /// Why.
         reason: String,
+        /// What the project file recorded of each span's text (fragment texts and context), by
+        /// span id: what re-anchors the spans when the file comes back changed. Saving writes it
+        /// back as it was read, since there is no text to take it from.
+        recorded: BTreeMap<Id, crate::anchor::Anchor>,
     },
 }
 

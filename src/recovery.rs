@@ -61,6 +61,10 @@ pub enum RecoveryError {
         /// What is wrong.
         message: String,
     },
+    /// The recovery file is not a regular file (a FIFO, a device) or is over the size limit: it
+    /// is not read.
+    #[error(transparent)]
+    Refused(corpus::CorpusError),
     /// The file was written by a newer Marginalia.
     #[error(
         "{path} was written by a newer Marginalia (recovery format {found}, this one reads up to \
@@ -272,16 +276,53 @@ pub fn list_untitled(dir: &Path) -> Vec<Result<Recovery, RecoveryError>> {
     files.iter().map(|f| read(f)).collect()
 }
 
+/// Reads the recovery file at `path` (one that [`list_untitled`] found, say).
+pub fn read_file(path: &Path) -> Result<Recovery, RecoveryError> {
+    read(path)
+}
+
+/// Whether the snapshot of an untitled project belongs to another window of Marginalia that is
+/// still running (its process id is in the file name): that window may still save or discard it,
+/// so it is not offered. Only on Linux, where `/proc` tells; elsewhere every snapshot is offered.
+pub fn written_by_another_live_window(recovery: &Recovery) -> bool {
+    let name = recovery
+        .file
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
+    // untitled-{stamp}-{pid}-{n}.recovery
+    let Some(pid) = name
+        .strip_prefix("untitled-")
+        .and_then(|rest| rest.split('-').nth(1))
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    if pid == std::process::id() {
+        return false;
+    }
+    // A process id is reused: the window is alive only if that process is this program.
+    let comm = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok();
+    match (comm(&pid.to_string()), comm("self")) {
+        (Some(theirs), Some(ours)) => theirs == ours,
+        _ => false,
+    }
+}
+
 /// Reads a recovery file.
 fn read(path: &Path) -> Result<Recovery, RecoveryError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RecoveryError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
     let unreadable = |message: String| RecoveryError::Unreadable {
         path: path.to_owned(),
         message,
     };
+    // Like any other file: a regular file within the size limit (a FIFO or a link to a device
+    // would otherwise hang the reader or fill the memory).
+    let bytes = corpus::read_limited(path, corpus::max_file_bytes()).map_err(|e| match e {
+        corpus::CorpusError::Io { path, source } => RecoveryError::Io { path, source },
+        other => RecoveryError::Refused(other),
+    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_owned()))?;
     let (header, project) = text
         .split_once(SEPARATOR)
         .ok_or_else(|| unreadable("it is incomplete: the project is missing".to_owned()))?;

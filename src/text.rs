@@ -235,10 +235,72 @@ impl CodePointIndex {
     }
 }
 
+/// True for the characters a terminal acts on or that reorder what it shows: the C0 controls
+/// (line ends and tabs included), DEL, the C1 controls, the bidirectional marks, embeddings,
+/// overrides and isolates (U+202E turns the rest of a line around), and the line and paragraph
+/// separators.
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{61c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` made safe to print on a terminal: every [`is_terminal_control`] character is written
+/// as Rust writes it in a string literal (`\n`, `\t`, `\r`, `\u{1b}`, `\u{202e}`), so that a
+/// string from a file can neither move the cursor, recolour or retitle the terminal, reorder the
+/// line, nor start a line of its own (a label holding "\nno problems: the project is sound").
+/// Everything else, backslashes included, is left as it is: text already escaped stays the same.
+/// The command line passes every string of a project through this before printing it.
+pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    if !text.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_terminal_control(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn g_terminal_escaping_leaves_no_control_and_keeps_the_rest() {
+        assert_eq!(escape_for_terminal("Zoé « 😀 » a\\n"), "Zoé « 😀 » a\\n");
+        assert!(matches!(
+            escape_for_terminal("claim"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            escape_for_terminal(
+                "x\nno problems\r\t\u{1b}[2J\u{7f}\u{9b}\u{202e}\u{2067}\u{200f}\u{2028}\0"
+            ),
+            "x\\nno problems\\r\\t\\u{1b}[2J\\u{7f}\\u{9b}\\u{202e}\\u{2067}\\u{200f}\\u{2028}\\u{0}"
+        );
+        // Escaping twice changes nothing more.
+        let once = escape_for_terminal("a\u{1b}b\n");
+        assert_eq!(escape_for_terminal(&once), once);
+    }
 
     #[test]
     fn check_rejects_ranges_inside_characters() {

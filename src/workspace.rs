@@ -33,6 +33,8 @@ pub struct Workspace {
     recovery_revision: Option<u64>,
     /// A snapshot being written on another thread ([`Workspace::write_recovery_in_background`]).
     recovery_writer: RecoveryWriter,
+    /// The revision whose unsaved changes the user discarded: never snapshotted again.
+    discarded_revision: Option<u64>,
 }
 
 /// The thread writing a recovery snapshot, if one is.
@@ -94,18 +96,23 @@ pub enum WorkspaceSaveError {
 
 impl Workspace {
     /// A new, unsaved project over every `.txt` file below `corpus_root`.
+    ///
+    /// The files that cannot be read (a name that is not UTF-8, over the size limit, binary, a
+    /// FIFO) are left out and reported in [`Workspace::problems`] as [`Problem::Skipped`].
     pub fn from_folder(corpus_root: &Path, annotator: &str) -> Result<Self, CorpusError> {
-        let documents = corpus::read_folder(corpus_root)?;
-        Ok(Self::from_documents(corpus_root, annotator, documents))
+        let folder = corpus::read_folder(corpus_root)?;
+        Ok(Self::from_documents(corpus_root, annotator, folder))
     }
 
-    /// A new, unsaved project over `documents` read from `corpus_root` (by
-    /// [`corpus::read_folder_with`] on another thread, say).
+    /// A new, unsaved project over documents read from `corpus_root`: a [`corpus::Folder`] (by
+    /// [`corpus::read_folder_with`] on another thread, say), whose skipped files become
+    /// problems, or just the documents.
     pub fn from_documents(
         corpus_root: &Path,
         annotator: &str,
-        documents: Vec<crate::model::Document>,
+        documents: impl Into<corpus::Folder>,
     ) -> Self {
+        let corpus::Folder { documents, skipped } = documents.into();
         let problems = documents
             .iter()
             .filter_map(|d| {
@@ -114,6 +121,10 @@ impl Workspace {
                     encoding,
                 })
             })
+            .chain(skipped.into_iter().map(|s| Problem::Skipped {
+                path: s.path,
+                reason: s.reason,
+            }))
             .collect();
         let project = Project::new(
             annotator.to_owned(),
@@ -142,9 +153,22 @@ impl Workspace {
     /// Check for unsaved changes of a previous session with [`recovery::find`] first: the
     /// workspace's own snapshots would otherwise be refused (see [`Workspace::write_recovery`]).
     pub fn open(path: &Path) -> Result<Self, LoadError> {
+        Self::open_confirming(path, |_| true)
+    }
+
+    /// [`Workspace::open`], asking `allow` before reading the texts when the project file's
+    /// corpus folder lies outside the folder of the project file and that folder's parent (a
+    /// project file from someone else may name `/etc`): `allow` gets the corpus folder's real
+    /// path, after the project file is parsed and before any text is read, and only in that case.
+    /// When it answers `false`, the error is [`LoadError::CorpusOutside`] and nothing was read.
+    /// See [`file::load_confirming`].
+    pub fn open_confirming(
+        path: &Path,
+        allow: impl FnOnce(&Path) -> bool,
+    ) -> Result<Self, LoadError> {
         // Stamped from the very bytes that were loaded: if the file changes later, the next save
         // sees a conflict rather than overwriting the change.
-        let (project, problems, stamp) = file::load_stamped(path)?;
+        let (project, problems, stamp) = file::load_confirming(path, allow)?;
         let disk = Some(stamp);
         let changed = problems.iter().any(Problem::changes_project);
         Ok(Self {
@@ -432,6 +456,9 @@ impl Workspace {
             return Ok(None);
         }
         let revision = self.history.revision();
+        if self.discarded_revision == Some(revision) {
+            return Ok(None);
+        }
         if self.recovery_file.is_some() && self.recovery_revision == Some(revision) {
             return Ok(None);
         }
@@ -471,6 +498,14 @@ impl Workspace {
         Ok(())
     }
 
+    /// The user chose to drop the unsaved changes (quitting, or opening another project, without
+    /// saving): deletes the recovery snapshot, and never snapshots these changes again, however
+    /// long the window stays open afterwards. A later edit is snapshotted as usual.
+    pub fn discard_changes(&mut self) -> Result<(), RecoveryError> {
+        self.discarded_revision = Some(self.history.revision());
+        self.remove_recovery()
+    }
+
     fn remove_recovery_file(&mut self) {
         let _ = self.remove_recovery();
     }
@@ -487,6 +522,51 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn g_discarded_changes_are_never_snapshotted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Le Kremlin a démenti.").unwrap();
+        let mut ws = Workspace::from_folder(&corpus, "alice").unwrap();
+        let path = dir.path().join("p.ron");
+        ws.save_as(&path).unwrap();
+        let add = |ws: &mut Workspace, start: usize| {
+            let annotation = Annotation {
+                id: ws.allocate_id(),
+                label: "source".into(),
+                fragments: vec![ByteRange::new(start, start + 3)],
+                annotator: "alice".into(),
+                note: String::new(),
+                created: Timestamp::now(),
+                attributes: std::collections::BTreeMap::default(),
+                provenance: None,
+            };
+            ws.apply(Edit::AddAnnotation { doc: 0, annotation })
+                .unwrap();
+        };
+        add(&mut ws, 0);
+        let snapshot = ws.write_recovery(dir.path()).unwrap().unwrap();
+        assert!(snapshot.exists());
+        ws.discard_changes().unwrap();
+        assert!(!snapshot.exists(), "discarding deletes the snapshot");
+        // The window lives on for a few frames: the timer finds the same unsaved changes.
+        assert_eq!(ws.write_recovery(dir.path()).unwrap(), None);
+        assert_eq!(ws.write_recovery_in_background(dir.path()).unwrap(), None);
+        ws.wait_for_recovery_write().unwrap();
+        assert!(
+            !snapshot.exists(),
+            "discarded changes are never written again"
+        );
+        // Work that goes on after the discard is new work: it is snapshotted.
+        add(&mut ws, 4);
+        assert_eq!(
+            ws.write_recovery(dir.path()).unwrap(),
+            Some(snapshot.clone())
+        );
+        assert!(snapshot.exists());
+    }
     use crate::model::{Annotation, Timestamp};
     use crate::text::ByteRange;
 

@@ -50,7 +50,7 @@ fn harness(project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
 
 /// The app with `project` open in a headless window (see [`common::harness_for`]).
 fn harness_with(project: Option<&Path>, tofu: bool) -> Harness<'static, MarginaliaApp> {
-    let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), project);
+    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), project, None);
     common::harness_for(app, tofu)
 }
 
@@ -1326,7 +1326,7 @@ fn the_next_start_offers_a_recent_projects_unsaved_work_even_when_another_opens(
         recent: vec![second.clone(), project.clone()],
         ..Prefs::default()
     };
-    let app = MarginaliaApp::with_project(prefs, Box::new(NoDialogs), Some(&project));
+    let app = MarginaliaApp::starting(prefs, Box::new(NoDialogs), Some(&project), None);
     let mut harness = common::harness_for(app, false);
     harness.get_by_label("Unsaved work found");
     harness.get_by_label("Restore").click();
@@ -1468,4 +1468,314 @@ fn spans_that_no_longer_fit_a_changed_text_are_listed_to_place_again() {
     let document = &reopened.state().workspace().unwrap().project().documents[0];
     assert!(document.annotations.is_empty());
     assert_eq!(document.detached.len(), 1);
+}
+
+/// Runs frames until `done` holds (snapshots are written on another thread), at most about
+/// five seconds of frames and five seconds of waiting.
+fn frames_until(harness: &mut Harness<'_, MarginaliaApp>, done: impl Fn() -> bool) -> bool {
+    for _ in 0..300 {
+        harness.step();
+    }
+    for _ in 0..500 {
+        if done() {
+            return true;
+        }
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    done()
+}
+
+#[test]
+fn g_discard_on_quit_is_final() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let snapshot = marginalia::recovery::path_for(&marginalia::file::absolute(&project));
+    drag_across(&mut harness, "Le président russe Vladimir Poutine");
+    harness.key_press(Key::Num2);
+    harness.run();
+    assert!(
+        frames_until(&mut harness, || snapshot.exists()),
+        "unsaved work is snapshotted"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Discard changes").click();
+    harness.run();
+    assert!(harness.state().quit_requested());
+    assert!(!snapshot.exists(), "discarding deletes the snapshot");
+    // The window takes a moment to close: the timer must not write the discarded work back.
+    assert!(
+        !frames_until(&mut harness, || snapshot.exists()),
+        "a discarded change was snapshotted again"
+    );
+    drop(harness);
+    let again = self::harness(Some(&project));
+    assert!(again.query_by_label("Unsaved work found").is_none());
+}
+
+#[test]
+fn g_work_never_saved_is_offered_back_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let text = "Selon l'AFP, le Kremlin a démenti.";
+    std::fs::write(corpus.join("a.txt"), text).unwrap();
+    let recovery = dir.path().join("recovery");
+    let start = |project: Option<&Path>| {
+        let prefs = Prefs {
+            annotator: "zoé".into(),
+            ..Prefs::default()
+        };
+        let app =
+            MarginaliaApp::starting(prefs, Box::new(NoDialogs), project, Some(recovery.clone()));
+        common::harness_for(app, false)
+    };
+    {
+        // A new project from a folder, never saved; a span; then the session dies.
+        let mut harness = start(None);
+        harness.state_mut().apply(
+            &egui::Context::default(),
+            marginalia::ui::Action::NewFromFolder(corpus.clone()),
+        );
+        harness.run();
+        harness.get_by_label("Create project").click();
+        harness.run();
+        let ws = harness.state().workspace().expect("a new project");
+        assert!(ws.path().is_none());
+        drag_across(&mut harness, "le Kremlin");
+        harness.key_press(Key::Num2);
+        harness.run();
+        let written = || {
+            marginalia::recovery::list_untitled(&recovery)
+                .iter()
+                .any(|r| r.as_ref().is_ok_and(|r| r.project_path().is_none()))
+        };
+        assert!(
+            frames_until(&mut harness, written),
+            "an untitled project is snapshotted"
+        );
+        std::mem::forget(harness);
+    }
+    let mut harness = start(None);
+    harness.get_by_label("Unsaved work found");
+    harness.get_by_label_contains("1 span added");
+    harness.get_by_label("Restore").click();
+    harness.run();
+    let ws = harness.state().workspace().expect("the work is restored");
+    assert!(ws.path().is_none(), "still untitled");
+    assert!(ws.is_dirty());
+    let spans = &ws.project().documents[0].annotations;
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].fragments[0].slice(text), "le Kremlin");
+    // Saved under a name: the untitled snapshot is gone and the next start offers nothing.
+    let saved = dir.path().join("p.ron");
+    harness.state_mut().apply(
+        &egui::Context::default(),
+        marginalia::ui::Action::Command(marginalia::ui::command::Command::SaveAs),
+    );
+    harness.run();
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&saved.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert_eq!(
+        harness.state().workspace().unwrap().path(),
+        Some(marginalia::file::absolute(&saved).as_path()),
+        "{:?}",
+        harness.state().notifications()
+    );
+    assert!(marginalia::recovery::list_untitled(&recovery).is_empty());
+    drop(harness);
+    let again = start(None);
+    assert!(again.query_by_label("Unsaved work found").is_none());
+}
+
+#[test]
+fn g_a_detached_span_is_placed_again_with_its_note_and_link_and_undo_detaches_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let old = "Selon l'AFP, Kim a parlé longuement hier soir.";
+    std::fs::write(corpus.join("a.txt"), old).unwrap();
+    let project = dir.path().join("p.ron");
+    let mut ws = marginalia::workspace::Workspace::from_folder(&corpus, "zoé").unwrap();
+    let add = |ws: &mut marginalia::workspace::Workspace, label: &str, phrase: &str| {
+        let start = old.find(phrase).unwrap();
+        let id = ws.allocate_id();
+        ws.apply(marginalia::edit::Edit::AddAnnotation {
+            doc: 0,
+            annotation: Annotation {
+                id,
+                label: label.into(),
+                fragments: vec![marginalia::text::ByteRange::new(
+                    start,
+                    start + phrase.len(),
+                )],
+                annotator: "zoé".into(),
+                note: format!("note on {phrase}"),
+                created: marginalia::model::Timestamp(1_800_000_000),
+                attributes: std::collections::BTreeMap::new(),
+                provenance: None,
+            },
+        })
+        .unwrap();
+        id
+    };
+    let claim = add(&mut ws, "claim", "Kim a parlé");
+    let source = add(&mut ws, "source", "l'AFP");
+    let link = ws.allocate_id();
+    ws.apply(marginalia::edit::Edit::AddRelation {
+        doc: 0,
+        relation: marginalia::model::Relation {
+            id: link,
+            kind: "attributed-to".into(),
+            from: claim,
+            to: source,
+            annotator: "zoé".into(),
+            created: marginalia::model::Timestamp(1_800_000_000),
+        },
+    })
+    .unwrap();
+    ws.save_as(&project).unwrap();
+    // The article is rewritten: the claim's words are gone from where they were.
+    let new = "Selon l'AFP, hier soir, le dirigeant a parlé longuement.";
+    std::fs::write(corpus.join("a.txt"), new).unwrap();
+    let mut harness = harness(Some(&project));
+    let detached = harness.state().workspace().unwrap().project().documents[0]
+        .detached
+        .clone();
+    assert_eq!(detached.len(), 1, "the claim could not be placed");
+    harness.get_by_label("Spans to place again");
+    drag_across(&mut harness, "le dirigeant a parlé");
+    harness.get_by_label("Place here").click();
+    harness.run();
+    let document = harness.state().workspace().unwrap().project().documents[0].clone();
+    assert!(document.detached.is_empty());
+    let placed = document.annotation(claim).expect("placed with its id");
+    assert_eq!(placed.fragments[0].slice(new), "le dirigeant a parlé");
+    assert_eq!(placed.note, "note on Kim a parlé");
+    assert_eq!(placed.label, "claim");
+    assert_eq!(
+        document.relations.len(),
+        1,
+        "its link to the source is back"
+    );
+    assert_eq!(
+        (document.relations[0].from, document.relations[0].to),
+        (claim, source)
+    );
+    assert_eq!(harness.state().selected_span(), Some(claim));
+    // One undo detaches it again, exactly as it was.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    let document = &harness.state().workspace().unwrap().project().documents[0];
+    assert_eq!(document.detached, detached);
+    assert!(document.annotation(claim).is_none());
+    assert!(document.relations.is_empty());
+    // Redo, save, reopen: placed for good.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    let reopened = marginalia::workspace::Workspace::open(&project).unwrap();
+    let document = &reopened.project().documents[0];
+    assert!(document.detached.is_empty(), "{:?}", reopened.problems());
+    assert_eq!(
+        document.annotation(claim).unwrap().note,
+        "note on Kim a parlé"
+    );
+    assert_eq!(document.relations.len(), 1);
+}
+
+#[test]
+fn g_a_project_reading_its_texts_from_elsewhere_asks_once_before_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("elsewhere/corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "Selon l'AFP, le Kremlin a démenti.").unwrap();
+    let folder = dir.path().join("team/projects");
+    std::fs::create_dir_all(&folder).unwrap();
+    let project = folder.join("x.ron");
+    marginalia::workspace::Workspace::from_folder(&corpus, "zoé")
+        .unwrap()
+        .save_as(&project)
+        .unwrap();
+    let real = corpus.canonicalize().unwrap();
+
+    // Cancel: nothing opens.
+    let mut harness = harness(Some(&project));
+    assert!(harness.state().workspace().is_none());
+    harness.get_by_label_contains(&format!(
+        "This project reads its texts from {}",
+        real.display()
+    ));
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.state().workspace().is_none());
+    assert!(
+        harness
+            .query_by_label("Texts from another folder")
+            .is_none()
+    );
+    drop(harness);
+
+    // Open it: the project opens, and the answer is remembered for the next time.
+    let mut harness = self::harness(Some(&project));
+    harness.get_by_label("Open it").click();
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .documents
+            .len(),
+        1
+    );
+    let prefs = harness.state().prefs().clone();
+    assert!(prefs.trusts(&project, &real));
+    drop(harness);
+    let app = MarginaliaApp::starting(prefs, Box::new(NoDialogs), Some(&project), None);
+    let again = common::harness_for(app, false);
+    assert!(again.query_by_label("Texts from another folder").is_none());
+    assert!(again.state().workspace().is_some());
+}
+
+#[test]
+fn g_a_snapshot_naming_a_corpus_elsewhere_is_not_read_nor_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |corpus: &Path, project: &Path| {
+        std::fs::create_dir_all(corpus).unwrap();
+        std::fs::create_dir_all(project.parent().unwrap()).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Selon l'AFP, le Kremlin a démenti.").unwrap();
+        let mut ws = marginalia::workspace::Workspace::from_folder(corpus, "zoé").unwrap();
+        ws.save_as(project).unwrap();
+        ws
+    };
+    let ours = dir.path().join("team/projects/x.ron");
+    make(&dir.path().join("team/corpus"), &ours);
+    // A snapshot planted beside it (a shared folder, a repository) that reads /elsewhere.
+    let theirs = dir.path().join("elsewhere/p/q.ron");
+    let mut ws = make(&dir.path().join("elsewhere/corpus"), &theirs);
+    ws.apply(marginalia::edit::Edit::SetStatus {
+        doc: 0,
+        status: marginalia::model::Status::Done,
+    })
+    .unwrap();
+    let snapshot = ws.write_recovery(dir.path()).unwrap().unwrap();
+    std::fs::copy(
+        &snapshot,
+        marginalia::recovery::path_for(&marginalia::file::absolute(&ours)),
+    )
+    .unwrap();
+    let harness = harness(Some(&ours));
+    assert!(harness.state().workspace().is_some());
+    assert!(harness.query_by_label("Unsaved work found").is_none());
+    let notes = harness.state().notifications().join("\n");
+    assert!(notes.contains("outside the project's folder"), "{notes}");
 }

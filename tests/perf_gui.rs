@@ -43,7 +43,7 @@ fn novel_project() -> Option<(tempfile::TempDir, PathBuf)> {
 }
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
-    let app = MarginaliaApp::with_project(Prefs::default(), Box::new(NoDialogs), Some(project));
+    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
     // Generated notes hold CJK, which egui's bundled fonts lack: boxes are fine here.
     common::harness_for(app, true)
 }

@@ -7,7 +7,8 @@
 //! a struct name, a raw string, an unknown field, a syntax error) makes it give up with `None`,
 //! and the caller reads the file again with `ron`, which accepts all of RON and reports errors
 //! with their line and column. The schema, small and with many optional parts, is always read
-//! by `ron`. Tests check that whenever this reader accepts a text, `ron` reads the same values.
+//! by `ron`; a field there that `ron` would skip makes this reader give up too. Tests check that
+//! whenever this reader accepts a text, `ron` reads the same values.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -389,7 +390,9 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        ron::from_str(self.text.get(start..self.at)?).ok()
+        // A field `ron` would skip is left to the full reading, which reports it.
+        let (schema, unknown) = super::ron_noting_unknown(self.text.get(start..self.at)?).ok()?;
+        unknown.is_empty().then_some(schema)
     }
 
     fn document(&mut self) -> Option<DocumentFile<'a>> {

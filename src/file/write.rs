@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::anchor;
 use crate::model::{Annotation, Document, Provenance, Relation, Timestamp};
 use crate::text::ByteRange;
 
@@ -70,18 +69,17 @@ fn write_document(out: &mut String, document: &Document) {
     out.push_str(",\n      status: ");
     let _ = write!(out, "{:?}", document.status);
     out.push_str(",\n");
-    let text = &document.text;
-    let current = document.is_editable();
     list(out, "annotations", &document.annotations, |out, a| {
-        let (before, after) = if current {
-            anchor::context_slices(text, &a.fragments)
-        } else {
-            ("", "")
-        };
+        let known = super::SpanText::of(document, a);
+        let (before, after) = known.context(&a.fragments);
+        let mut i = 0;
         annotation(
             out,
             a,
-            |f| if current { f.slice(text) } else { "" },
+            |f| {
+                i += 1;
+                known.fragment(i - 1, f)
+            },
             before,
             after,
         );

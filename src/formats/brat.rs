@@ -754,9 +754,11 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         });
     }
     let visual = input.join("visual.conf");
-    match std::fs::read(&visual) {
+    // Read as any input is: a regular file within the size limit (a FIFO would hang the import).
+    match crate::corpus::read_limited(&visual, crate::corpus::max_file_bytes()) {
         Ok(bytes) => imported.colors = visual_colors(&String::from_utf8_lossy(&bytes)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(crate::corpus::CorpusError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => imported.report.push(format!(
             "visual.conf could not be read ({error}): no label colours taken"
         )),

@@ -269,15 +269,22 @@ pub enum FormatError {
     Busy(PathBuf),
 }
 
-/// Reads an import file as UTF-8 text, refusing it when it is over the size limit
-/// ([`crate::corpus::max_file_bytes`]), empty, binary or not UTF-8 (with the line and column of
-/// the first bad byte).
+/// Reads an import file as UTF-8 text, refusing it when it is not a regular file (a FIFO, a
+/// device), over the size limit ([`crate::corpus::max_file_bytes`]), empty, binary or not UTF-8
+/// (with the line and column of the first bad byte). A byte-order mark at the start (some
+/// Windows tools write one) is dropped.
 pub fn read_input(path: &Path) -> Result<String, FormatError> {
     let text = crate::corpus::read_text(path).map_err(|e| match e {
         crate::corpus::CorpusError::Io { path, source } => FormatError::Read { path, source },
         other => FormatError::Input(other),
     })?;
-    text.map_err(|e| {
+    text.map(|mut text| {
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        text
+    })
+    .map_err(|e| {
         let (line, column) = crate::corpus::utf8_error_position(&e);
         FormatError::parse(
             path,
@@ -530,18 +537,28 @@ fn utf16_to_bytes(
     Some(ByteRange::new(byte(start)?, byte(end)?))
 }
 
-/// A document name that stays inside the corpus folder, made from one that does not: its plain
-/// parts (no root, `.` or `..`) joined with `_`.
+/// A document name that stays inside the corpus folder and that the loader takes, made from one
+/// that does not: its plain parts (no root, `.` or `..`, leading dots dropped) joined with `_`,
+/// ending in `.txt`.
 fn confined_name(path: &str) -> String {
     let parts: Vec<&str> = path
         .split(['/', '\\'])
-        .filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains(':'))
+        .filter(|p| !p.contains(':'))
+        .map(|p| p.trim_start_matches('.'))
+        .filter(|p| !p.is_empty())
         .collect();
-    if parts.is_empty() {
-        "document.txt".to_owned()
+    let mut name = if parts.is_empty() {
+        "document".to_owned()
     } else {
         parts.join("_")
+    };
+    let txt = Path::new(&name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    if !txt {
+        name.push_str(".txt");
     }
+    name
 }
 
 /// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
@@ -735,11 +752,18 @@ fn project_of(
     let mut pending = Vec::new();
     for mut doc in imported.documents {
         // A name that would lead outside the corpus folder (absolute, `..`) is never used as is.
+        // Nor one the loader would refuse (not `.txt`, in a hidden folder).
         let mut file = crate::corpus::resolve_in(corpus_dir, real_root.as_deref(), &doc.path);
-        if file.is_err() {
+        if let Err(error) = file {
             let safe = confined_name(&doc.path);
+            let why = match error {
+                crate::corpus::CorpusError::NotACorpusText(_) => {
+                    "a corpus text is a .txt file outside hidden folders"
+                }
+                _ => "this name leads outside the corpus folder",
+            };
             report.push(format!(
-                "{:?}: this name leads outside the corpus folder: the text is written as {safe:?}",
+                "{:?}: {why}: the text is written as {safe:?}",
                 doc.path
             ));
             doc.path = safe;

@@ -30,8 +30,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Span, align, annotator_names, diff, spans_of};
+use crate::anchor::{Anchor, DetachedSpan};
 use crate::edit::Edit;
-use crate::model::{Annotation, Document, Id, Project, Provenance, Relation, Status};
+use crate::model::{Annotation, Document, Id, Project, Provenance, Relation, Status, TextState};
 use crate::schema::Schema;
 
 /// What a merge accepts without a ruling (see the module documentation).
@@ -109,6 +110,9 @@ pub struct MergeSummary {
     pub disputes: usize,
     /// Spans dropped by the majority policy.
     pub dropped: usize,
+    /// Spans set aside (detached: not placed on the current text) in the gold project, one for
+    /// each distinct span that some annotator's project had set aside.
+    pub detached: usize,
     /// Links in the gold project.
     pub links: usize,
     /// Documents only some projects have (their path).
@@ -161,6 +165,9 @@ struct Candidate<'a> {
     holders: BTreeSet<usize>,
     /// The first annotation found with it: attributes, note and date come from there.
     source: &'a Annotation,
+    /// What a project whose text is missing recorded of it, to re-anchor it (see
+    /// [`TextState::Missing`]).
+    recorded: Option<&'a Anchor>,
     /// Spans of other annotators it conflicts with.
     conflicts: BTreeSet<Span>,
 }
@@ -256,16 +263,24 @@ pub fn merge(
         // Distinct spans and who has them.
         let mut candidates: BTreeMap<Span, Candidate<'_>> = BTreeMap::new();
         for &(p, document) in &present {
+            let recorded = match &document.text_state {
+                TextState::Missing { recorded, .. } => Some(recorded),
+                _ => None,
+            };
             for annotation in &document.annotations {
-                candidates
-                    .entry(Span::from(annotation))
-                    .or_insert_with(|| Candidate {
-                        holders: BTreeSet::new(),
-                        source: annotation,
-                        conflicts: BTreeSet::new(),
-                    })
-                    .holders
-                    .insert(p);
+                let candidate =
+                    candidates
+                        .entry(Span::from(annotation))
+                        .or_insert_with(|| Candidate {
+                            holders: BTreeSet::new(),
+                            source: annotation,
+                            recorded: None,
+                            conflicts: BTreeSet::new(),
+                        });
+                candidate.holders.insert(p);
+                if candidate.recorded.is_none() {
+                    candidate.recorded = recorded.and_then(|r| r.get(&annotation.id));
+                }
             }
         }
         // Conflicts, from the pairwise diffs.
@@ -306,7 +321,14 @@ pub fn merge(
             hash: base.hash.clone(),
             text: base.text.clone(),
             decoded_from: base.decoded_from,
-            text_state: base.text_state.clone(),
+            text_state: match &base.text_state {
+                // Filled below, under the gold project's ids.
+                TextState::Missing { reason, .. } => TextState::Missing {
+                    reason: reason.clone(),
+                    recorded: BTreeMap::new(),
+                },
+                other => other.clone(),
+            },
             status: Status::ToDo,
             annotations: Vec::new(),
             relations: Vec::new(),
@@ -335,6 +357,11 @@ pub fn merge(
                 .filter_map(|&p| names.get(p).cloned())
                 .collect();
             annotators.sort();
+            if let (TextState::Missing { recorded, .. }, Some(anchor)) =
+                (&mut gold.text_state, candidate.recorded)
+            {
+                recorded.insert(id, anchor.clone());
+            }
             gold.annotations.push(Annotation {
                 id,
                 provenance: Some(Provenance {
@@ -398,7 +425,14 @@ pub fn merge(
                 next_id += 1;
             }
         }
-        summary.links += gold.relations.len();
+        gold.detached = set_aside(&present, &names, &spans_by_id, &ids, &mut next_id);
+        summary.detached += gold.detached.len();
+        summary.links += gold.relations.len()
+            + gold
+                .detached
+                .iter()
+                .map(|d| d.relations.len())
+                .sum::<usize>();
         summary.disputes += groups(&gold).len();
         documents.push(gold);
     }
@@ -414,6 +448,115 @@ pub fn merge(
         documents,
     );
     Ok((project, summary))
+}
+
+/// The spans that the projects of `present` set aside (detached: not placed on their current
+/// text), for the gold project: one for each distinct span (label, old fragments and their
+/// texts), with the annotators who had it, unresolved (nobody has ruled on it), under a new id.
+/// The links that touched them are kept with them when their other end is in the gold project
+/// (`placed` maps each project's span ids to spans, `ids` those spans to gold ids).
+fn set_aside(
+    present: &[(usize, &Document)],
+    names: &[String],
+    placed: &[BTreeMap<Id, Span>],
+    ids: &BTreeMap<&Span, Id>,
+    next_id: &mut u64,
+) -> Vec<DetachedSpan> {
+    // A span set aside: its label and old fragments, and the texts they covered.
+    type Key<'a> = (Span, &'a [String]);
+    let mut distinct: BTreeMap<Key<'_>, (BTreeSet<usize>, &DetachedSpan)> = BTreeMap::new();
+    for &(p, document) in present {
+        for span in &document.detached {
+            distinct
+                .entry((Span::from(&span.annotation), span.texts.as_slice()))
+                .or_insert_with(|| (BTreeSet::new(), span))
+                .0
+                .insert(p);
+        }
+    }
+    let mut gold: Vec<DetachedSpan> = Vec::with_capacity(distinct.len());
+    // The gold id of each (project, id) of a span set aside.
+    let mut gold_ids: BTreeMap<(usize, Id), Id> = BTreeMap::new();
+    let key_of: BTreeMap<(usize, Id), Key<'_>> = present
+        .iter()
+        .flat_map(|&(p, document)| {
+            document.detached.iter().map(move |d| {
+                (
+                    (p, d.annotation.id),
+                    (Span::from(&d.annotation), d.texts.as_slice()),
+                )
+            })
+        })
+        .collect();
+    let mut by_key: BTreeMap<Key<'_>, Id> = BTreeMap::new();
+    for (key, (holders, span)) in &distinct {
+        let id = Id(*next_id);
+        *next_id += 1;
+        by_key.insert(key.clone(), id);
+        let mut annotators: Vec<String> = holders
+            .iter()
+            .filter_map(|&p| names.get(p).cloned())
+            .collect();
+        annotators.sort();
+        gold.push(DetachedSpan {
+            annotation: Annotation {
+                id,
+                provenance: Some(Provenance {
+                    annotators,
+                    adjudicator: None,
+                    unresolved: true,
+                }),
+                ..span.annotation.clone()
+            },
+            relations: Vec::new(),
+            ..(*span).clone()
+        });
+    }
+    for (&(p, old), key) in &key_of {
+        if let Some(&id) = by_key.get(key) {
+            gold_ids.insert((p, old), id);
+        }
+    }
+    // Links: each one once (same type and ends), kept with its end set aside (the start when
+    // both are, as the loader does).
+    let mut links: BTreeMap<(Id, String, Id, Id), &Relation> = BTreeMap::new();
+    for (i, &(p, document)) in present.iter().enumerate() {
+        let gold_id = |id: Id| {
+            gold_ids.get(&(p, id)).copied().or_else(|| {
+                placed
+                    .get(i)
+                    .and_then(|by_id| by_id.get(&id))
+                    .and_then(|span| ids.get(span).copied())
+            })
+        };
+        for relation in document.detached.iter().flat_map(|d| &d.relations) {
+            let (Some(from), Some(to)) = (gold_id(relation.from), gold_id(relation.to)) else {
+                continue;
+            };
+            let aside = if gold_ids.contains_key(&(p, relation.from)) {
+                from
+            } else {
+                to
+            };
+            links
+                .entry((aside, relation.kind.clone(), from, to))
+                .or_insert(relation);
+        }
+    }
+    for ((aside, _, from, to), relation) in links {
+        if let Ok(i) = gold.binary_search_by_key(&aside, |d| d.annotation.id)
+            && let Some(span) = gold.get_mut(i)
+        {
+            span.relations.push(Relation {
+                id: Id(*next_id),
+                from,
+                to,
+                ..relation.clone()
+            });
+            *next_id += 1;
+        }
+    }
+    gold
 }
 
 /// True when the annotation is an unresolved candidate.

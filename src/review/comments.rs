@@ -214,10 +214,19 @@ pub fn is_comments_file(path: &Path) -> bool {
 
 /// Reads one comments file.
 pub fn read(path: &Path) -> Result<Review, CommentsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CommentsError::Io {
+    let io = |source| CommentsError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    // A regular file within the size limit: a FIFO in its place would hang the reader.
+    let bytes = crate::corpus::read_limited(path, crate::corpus::max_file_bytes()).map_err(
+        |e| match e {
+            crate::corpus::CorpusError::Io { source, .. } => io(source),
+            other => io(std::io::Error::other(other.to_string())),
+        },
+    )?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
     let file: CommentFile = ron::from_str(&text).map_err(|e| CommentsError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
@@ -386,5 +395,31 @@ mod tests {
         assert!(reviews.is_empty());
         let message = errors[0].to_string();
         assert!(message.contains("p.comments-a.ron:2:"), "{message}");
+    }
+
+    /// Issue G, item 5: a FIFO in place of a comments file is refused, not waited on forever.
+    #[cfg(unix)]
+    #[test]
+    fn g_a_fifo_comments_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.comments-jules.ron");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let reading = path.clone();
+        // On a thread: a regression blocks it, and the test fails instead of hanging.
+        std::thread::spawn(move || {
+            sender.send(read(&reading).map(|_| ()).map_err(|e| e.to_string()))
+        });
+        let result = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading a FIFO hangs");
+        let error = result.unwrap_err();
+        assert!(error.contains("not a regular file"), "{error}");
     }
 }

@@ -9,6 +9,7 @@ use std::io::Write;
 
 use super::agreement::{Report, Row, Scope};
 use super::{DiffKind, Side};
+use crate::text::escape_for_terminal as shown;
 
 /// The column names of the CSV output.
 pub const COLUMNS: [&str; 14] = [
@@ -92,9 +93,9 @@ fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "annotators: {}; {} document(s) matched by content; labels: {}",
-        report.annotators.join(", "),
+        shown(&report.annotators.join(", ")),
         report.documents,
-        report.labels.join(", ")
+        shown(&report.labels.join(", "))
     )
 }
 
@@ -104,9 +105,9 @@ pub fn table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let mut lines: Vec<Vec<String>> = vec![COLUMNS.iter().map(|&c| c.to_owned()).collect()];
     for row in &report.rows {
         let mut line = vec![
-            annotators(report, row),
+            shown(&annotators(report, row)).into_owned(),
             scope_kind(&row.scope).to_owned(),
-            row.scope.name().to_owned(),
+            shown(row.scope.name()).into_owned(),
         ];
         line.extend(values(row).into_iter().map(rounded));
         line.push(row.measures.tokens.to_string());
@@ -134,8 +135,8 @@ pub fn table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             .collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
+    let name = |i: usize| shown(report.annotators.get(i).map_or("?", String::as_str));
     for (a, b, counts) in &report.differences {
-        let name = |i: usize| report.annotators.get(i).map_or("?", String::as_str);
         let kinds: Vec<String> = DIFF_KINDS
             .iter()
             .map(|k| format!("{} {}", counts.get(k).copied().unwrap_or(0), k.name()))
@@ -154,7 +155,6 @@ pub fn table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
     }
     for (a, b, links) in &report.links {
-        let name = |i: usize| report.annotators.get(i).map_or("?", String::as_str);
         writeln!(
             out,
             "links {} vs {}: F1 {} ({} of {} and {} agree: same type, both ends matched)",
@@ -284,7 +284,20 @@ pub fn json(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         "mismatches": report.mismatches,
         "rows": rows,
     });
-    serde_json::to_writer_pretty(&mut *out, &value)?;
-    writeln!(out)?;
+    // serde_json escapes the C0 controls; the other characters a terminal acts on (DEL, C1,
+    // bidirectional controls) are written as JSON escapes too: the same strings, safe to print.
+    let text = serde_json::to_string_pretty(&value)?;
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && crate::text::is_terminal_control(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = std::fmt::Write::write_fmt(&mut safe, format_args!("\\u{unit:04x}"));
+            }
+        } else {
+            safe.push(c);
+        }
+    }
+    writeln!(out, "{safe}")?;
     Ok(())
 }

@@ -50,6 +50,8 @@ pub enum Action {
     },
     /// Add a fragment to the selected span (a discontinuous span).
     AddFragment(ByteRange),
+    /// Place detached span number `n` of the document on the text selection.
+    PlaceDetached(usize),
     /// Remove fragment number `index` of a span.
     RemoveFragment {
         /// The span.
@@ -100,6 +102,9 @@ pub struct Prefs {
     pub recent: Vec<PathBuf>,
     /// The annotator name last used for a new project.
     pub annotator: String,
+    /// Project files allowed to read their texts from a corpus folder outside their folder and
+    /// the folder above (asked once): the project file and the corpus folder's real path.
+    pub trusted_corpora: std::collections::BTreeMap<PathBuf, PathBuf>,
 }
 
 impl Default for Prefs {
@@ -109,6 +114,7 @@ impl Default for Prefs {
             zoom: 1.0,
             recent: Vec::new(),
             annotator: String::new(),
+            trusted_corpora: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -116,6 +122,18 @@ impl Default for Prefs {
 const MAX_RECENT: usize = 10;
 
 impl Prefs {
+    /// Whether the user allowed the project file at `project` to read its texts from `corpus`.
+    pub fn trusts(&self, project: &Path, corpus: &Path) -> bool {
+        self.trusted_corpora
+            .get(&crate::file::absolute(project))
+            .is_some_and(|c| c == corpus)
+    }
+
+    fn trust(&mut self, project: &Path, corpus: &Path) {
+        self.trusted_corpora
+            .insert(crate::file::absolute(project), corpus.to_owned());
+    }
+
     fn remember(&mut self, path: &Path) {
         let path = crate::file::absolute(path);
         self.recent.retain(|p| *p != path);
@@ -193,9 +211,11 @@ enum Modal {
     Conflict {
         change: String,
     },
-    /// Unsaved changes of an earlier session were found beside the project.
+    /// Unsaved changes of an earlier session were found beside the project (`untitled`: in
+    /// `project`, the recovery file of a project that was never saved).
     Recover {
         project: PathBuf,
+        untitled: bool,
         lines: Vec<String>,
     },
     Path {
@@ -205,6 +225,12 @@ enum Modal {
     Annotator {
         folder: PathBuf,
         name: String,
+    },
+    /// A project file whose corpus folder lies outside its folder and the folder above: asked
+    /// once per project before any text is read.
+    ForeignCorpus {
+        project: PathBuf,
+        corpus: PathBuf,
     },
 }
 
@@ -227,8 +253,31 @@ struct Loading {
     folder: PathBuf,
     annotator: String,
     progress: std::sync::Arc<crate::corpus::Progress>,
-    thread:
-        std::thread::JoinHandle<Result<Vec<crate::model::Document>, crate::corpus::CorpusError>>,
+    thread: std::thread::JoinHandle<Result<crate::corpus::Folder, crate::corpus::CorpusError>>,
+}
+
+/// What the unsaved changes found beside the project file at `project` would bring back, if there
+/// are some. A snapshot that names a corpus folder outside the project's folder (and the folder
+/// above) that the user has not allowed for this project is not read further: a snapshot is a
+/// file like any other, and may come from someone else (a shared folder, a git repository).
+fn recovery_lines(prefs: &Prefs, project: &Path) -> Result<Option<Vec<String>>, String> {
+    let Some(recovery) = crate::recovery::find(project).ok().flatten() else {
+        return Ok(None);
+    };
+    if let Some(corpus) = crate::file::corpus_outside_of(project, recovery.corpus_root())
+        && !prefs.trusts(project, &corpus)
+    {
+        return Err(format!(
+            "{} holds unsaved changes that read their texts from {}, outside the project's \
+             folder: they are not offered (delete that file, or open the project once to allow \
+             that folder)",
+            recovery.file().display(),
+            corpus.display()
+        ));
+    }
+    Ok(Some(
+        recovery.summary().map(|s| s.lines()).unwrap_or_default(),
+    ))
 }
 
 /// Folders larger than this are read on another thread, with a progress bar; smaller ones take
@@ -287,6 +336,8 @@ pub struct MarginaliaApp {
     allow_close: bool,
     quit_requested: bool,
     title: String,
+    /// Where the snapshots of projects never saved go (none: they are not snapshotted).
+    recovery_dir: Option<PathBuf>,
 }
 
 impl MarginaliaApp {
@@ -324,16 +375,31 @@ impl MarginaliaApp {
             allow_close: false,
             quit_requested: false,
             title: String::new(),
+            recovery_dir: None,
         }
     }
 
     /// The app with `project` open (errors become notifications, as when opened from the menu).
+    /// Projects never saved are snapshotted in [`crate::recovery::default_dir`].
     pub fn with_project(
         prefs: Prefs,
         dialogs: Box<dyn FileDialogs>,
         project: Option<&Path>,
     ) -> Self {
+        Self::starting(prefs, dialogs, project, crate::recovery::default_dir())
+    }
+
+    /// [`MarginaliaApp::with_project`], with the snapshots of projects never saved in
+    /// `recovery_dir` (none: they are not snapshotted). At the start, the app offers back the
+    /// unsaved work that a crashed session left there, or beside a recent project.
+    pub fn starting(
+        prefs: Prefs,
+        dialogs: Box<dyn FileDialogs>,
+        project: Option<&Path>,
+        recovery_dir: Option<PathBuf>,
+    ) -> Self {
         let mut app = Self::new(prefs, dialogs);
+        app.recovery_dir = recovery_dir;
         if let Some(path) = project {
             app.open_now(path);
         }
@@ -350,16 +416,59 @@ impl MarginaliaApp {
                 .iter()
                 .filter(|p| Some(p.as_path()) != open.as_deref())
                 .find_map(|p| {
-                    let recovery = crate::recovery::find(p).ok().flatten()?;
-                    let mut lines = recovery.summary().map(|s| s.lines()).unwrap_or_default();
+                    // Warned about when that project is opened.
+                    let mut lines = recovery_lines(&app.prefs, p).ok().flatten()?;
                     lines.push("Restore opens that project with these changes.".to_owned());
                     Some((p.clone(), lines))
                 });
             if let Some((project, lines)) = found {
-                app.modal = Some(Modal::Recover { project, lines });
+                app.modal = Some(Modal::Recover {
+                    project,
+                    untitled: false,
+                    lines,
+                });
             }
         }
+        if app.modal.is_none() {
+            app.offer_untitled_recovery();
+        }
         app
+    }
+
+    /// Offers the unsaved work of a project that was never saved, left by a session that ended
+    /// without saving or discarding it (the oldest first; one at a time).
+    fn offer_untitled_recovery(&mut self) {
+        let Some(dir) = &self.recovery_dir else {
+            return;
+        };
+        let mut unreadable = Vec::new();
+        let mut offer = None;
+        for found in crate::recovery::list_untitled(dir) {
+            match found {
+                Ok(recovery) if crate::recovery::written_by_another_live_window(&recovery) => {}
+                Ok(recovery) => {
+                    let mut lines = recovery.summary().map(|s| s.lines()).unwrap_or_default();
+                    lines.push(
+                        "Restore opens them as an untitled project: save it to keep them."
+                            .to_owned(),
+                    );
+                    offer = Some((recovery.file().to_owned(), lines));
+                    break;
+                }
+                Err(error) => unreadable.push(error),
+            }
+        }
+        for error in unreadable {
+            let error = anyhow::Error::new(error).context("cannot read the unsaved work found");
+            self.notify(Level::Warning, format!("{error:#}"));
+        }
+        if let Some((project, lines)) = offer {
+            self.modal = Some(Modal::Recover {
+                project,
+                untitled: true,
+                lines,
+            });
+        }
     }
 
     /// The open project, if any.
@@ -441,7 +550,7 @@ impl MarginaliaApp {
     fn notify(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
         if level == Level::Error {
-            eprintln!("marginalia: {text}");
+            eprintln!("marginalia: {}", crate::text::escape_for_terminal(&text));
         }
         self.toasts.push(Toast {
             level,
@@ -522,7 +631,7 @@ impl MarginaliaApp {
                             project,
                             self.doc,
                         ));
-                        panels::detached_ui(ui, document);
+                        actions.extend(panels::detached_ui(ui, document, self.selection.is_some()));
                         if let Some(annotation) =
                             self.selected_span.and_then(|id| document.annotation(id))
                         {
@@ -876,7 +985,7 @@ impl MarginaliaApp {
             crate::model::TextState::Changed { .. } => {
                 ui.colored_label(theme::ERROR, "Warning: This file changed since it was annotated. Its spans are kept in the project but hidden, and the document is read-only.");
             }
-            crate::model::TextState::Missing { reason } => {
+            crate::model::TextState::Missing { reason, .. } => {
                 ui.colored_label(theme::ERROR, format!("Warning: This file cannot be read ({reason}). Its spans are kept; the document is read-only."));
             }
         }
@@ -973,13 +1082,24 @@ impl MarginaliaApp {
                     });
                 });
             }
-            Modal::Recover { project, lines } => {
+            Modal::Recover {
+                project,
+                untitled,
+                lines,
+            } => {
+                let mut restore = None;
                 egui::Modal::new(egui::Id::unique("recover")).show(ctx, |ui| {
                     ui.heading("Unsaved work found");
-                    ui.label(format!(
-                        "Marginalia closed without saving {}. These changes can be restored:",
-                        project.display()
-                    ));
+                    ui.label(if untitled {
+                        "Marginalia closed without saving a project that was never saved. \
+                         These changes can be restored:"
+                            .to_owned()
+                    } else {
+                        format!(
+                            "Marginalia closed without saving {}. These changes can be restored:",
+                            project.display()
+                        )
+                    });
                     egui::ScrollArea::vertical()
                         .max_height(240.0)
                         .show(ui, |ui| {
@@ -989,8 +1109,7 @@ impl MarginaliaApp {
                         });
                     ui.horizontal(|ui| {
                         if ui.button("Restore").clicked() {
-                            close = true;
-                            self.recover(&project, true);
+                            restore = Some(true);
                         }
                         if ui
                             .button("Discard")
@@ -999,11 +1118,50 @@ impl MarginaliaApp {
                             )
                             .clicked()
                         {
-                            close = true;
-                            self.recover(&project, false);
+                            restore = Some(false);
                         }
                     });
                 });
+                // Closed before acting: discarding may offer the next snapshot found.
+                if let Some(restore) = restore {
+                    self.modal = None;
+                    self.recover(&project, untitled, restore);
+                }
+                return;
+            }
+            Modal::ForeignCorpus { project, corpus } => {
+                let mut open = None;
+                egui::Modal::new(egui::Id::unique("foreign corpus")).show(ctx, |ui| {
+                    ui.heading("Texts from another folder");
+                    ui.label(format!(
+                        "This project reads its texts from {}. Open it?",
+                        corpus.display()
+                    ));
+                    ui.weak(format!(
+                        "{} names a corpus folder outside its own folder and the folder above. \
+                         A project file from someone else could make Marginalia read (and \
+                         export) files you did not mean to share. Your answer is remembered \
+                         for this project.",
+                        project.display()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Open it").clicked() {
+                            open = Some(true);
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            open = Some(false);
+                        }
+                    });
+                });
+                if let Some(open) = open {
+                    self.modal = None;
+                    if open {
+                        self.prefs.trust(&project, &corpus);
+                        self.open_now(&project);
+                    }
+                }
+                return;
             }
             Modal::Unsaved { then } => {
                 let name = self
@@ -1024,7 +1182,7 @@ impl MarginaliaApp {
                         if ui.button("Discard changes").clicked() {
                             close = true;
                             if let Some(ws) = &mut self.workspace
-                                && let Err(error) = ws.remove_recovery()
+                                && let Err(error) = ws.discard_changes()
                             {
                                 self.error(&anyhow::Error::new(error));
                             }
@@ -1299,6 +1457,7 @@ impl MarginaliaApp {
                 }
             }
             Action::AddFragment(range) => self.add_fragment(range),
+            Action::PlaceDetached(index) => self.place_detached(index),
             Action::CycleAttribute(name) => {
                 let next = self.selected_span.and_then(|id| {
                     let project = self.workspace.as_ref()?.project();
@@ -1998,6 +2157,47 @@ impl MarginaliaApp {
         }
     }
 
+    /// Places detached span `index` of the document on the text selection.
+    fn place_detached(&mut self, index: usize) {
+        let Some(ws) = &self.workspace else {
+            return;
+        };
+        let doc = self.doc;
+        let Some(document) = ws.project().document(doc) else {
+            return;
+        };
+        let (Some(selection), Some(span)) = (self.selection, document.detached.get(index)) else {
+            self.notify(
+                Level::Info,
+                "Select where the span belongs in the text first, then Place here",
+            );
+            return;
+        };
+        let Some(fragments) = crate::anchor::placement_in(span, &document.text, selection) else {
+            self.notify(Level::Info, "The selection holds only white space");
+            return;
+        };
+        let id = span.annotation.id;
+        self.edit(
+            Edit::PlaceDetached {
+                doc,
+                index,
+                fragments,
+            },
+            None,
+        );
+        if self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.project().document(doc)?.annotation(id))
+            .is_some()
+        {
+            self.selection = None;
+            self.selected_span = Some(id);
+            self.reveal_span = true;
+        }
+    }
+
     /// Runs `next`, asking first when it would lose unsaved changes.
     fn guard(&mut self, ctx: &egui::Context, next: Pending) {
         // Every pending step replaces or closes the project.
@@ -2193,15 +2393,30 @@ impl MarginaliaApp {
     }
 
     fn open_now(&mut self, path: &Path) {
-        let recovered = crate::recovery::find(path)
-            .ok()
-            .flatten()
-            .map(|r| r.summary().map(|s| s.lines()).unwrap_or_default());
-        match Workspace::open(path).with_context(|| format!("cannot open {}", path.display())) {
+        let opened = Workspace::open_confirming(path, |corpus| self.prefs.trusts(path, corpus));
+        let opened = match opened {
+            Err(crate::file::LoadError::CorpusOutside { path, corpus }) => {
+                // A project file from elsewhere names a corpus folder elsewhere: nothing is read
+                // before the user says so.
+                self.modal = Some(Modal::ForeignCorpus {
+                    project: path,
+                    corpus,
+                });
+                return;
+            }
+            other => other,
+        };
+        // Read once the project is open: a corpus elsewhere is read only once the user agreed.
+        let recovered = recovery_lines(&self.prefs, path).unwrap_or_else(|warning| {
+            self.notify(Level::Warning, warning);
+            None
+        });
+        match opened.with_context(|| format!("cannot open {}", path.display())) {
             Ok(ws) => {
                 if let Some(lines) = recovered {
                     self.modal = Some(Modal::Recover {
                         project: path.to_owned(),
+                        untitled: false,
                         lines,
                     });
                 }
@@ -2319,9 +2534,15 @@ impl MarginaliaApp {
         self.show_document(doc);
     }
 
-    /// Restores (or discards) the recovery snapshot of the project at `project`.
-    fn recover(&mut self, project: &Path, restore: bool) {
-        let found = crate::recovery::find(project).context("cannot read the recovered changes");
+    /// Restores (or discards) the recovery snapshot of the project at `project` (`untitled`:
+    /// the snapshot file of a project never saved).
+    fn recover(&mut self, project: &Path, untitled: bool, restore: bool) {
+        let found = if untitled {
+            crate::recovery::read_file(project).map(Some)
+        } else {
+            crate::recovery::find(project)
+        }
+        .context("cannot read the recovered changes");
         let recovery = match found {
             Ok(Some(recovery)) => recovery,
             Ok(None) => return,
@@ -2333,6 +2554,10 @@ impl MarginaliaApp {
                 .context("cannot delete the recovered changes")
             {
                 self.error(&error);
+            }
+            // The next snapshot left by an earlier session, if any.
+            if self.modal.is_none() {
+                self.offer_untitled_recovery();
             }
             return;
         }
@@ -2357,16 +2582,21 @@ impl MarginaliaApp {
         let Some(ws) = &mut self.workspace else {
             return;
         };
-        if !ws.is_dirty() || ws.path().is_none() || self.modal.is_some() {
+        if !ws.is_dirty() || self.modal.is_some() {
             return;
         }
+        // A project never saved goes to the data folder, or nowhere when there is none.
+        let untitled = match (ws.path(), &self.recovery_dir) {
+            (Some(_), dir) => dir.clone().unwrap_or_else(std::env::temp_dir),
+            (None, Some(dir)) => dir.clone(),
+            (None, None) => return,
+        };
         ctx.request_repaint_after(std::time::Duration::from_secs_f64(EVERY));
         let now = ctx.input(|i| i.time);
         if now - self.last_recovery < EVERY {
             return;
         }
         self.last_recovery = now;
-        let untitled = crate::recovery::default_dir().unwrap_or_else(std::env::temp_dir);
         if let Err(error) = ws.write_recovery_in_background(&untitled) {
             let error = anyhow::Error::new(error).context("cannot write the recovery file");
             self.error(&error);
