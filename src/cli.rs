@@ -14,6 +14,9 @@
 //! keep the replaced file as `PROJECT.ron.bak`. `export` writes its file or folder whole or not at
 //! all ([`crate::formats::export_from`]). No command ever writes over one of its inputs (the
 //! project or corpus texts it reads, the file it imports): that is refused, with exit code 2.
+//! `import` never replaces a corpus text either (one with the same bytes is reused; `--force`
+//! replaces one with other bytes, keeping `NAME.bak`), writes the project only once every text is
+//! written, and leaves neither behind when it fails.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -101,12 +104,16 @@ pub enum Command {
         #[arg(short, long, value_name = "PROJECT.ron")]
         output: PathBuf,
         /// Where to write the texts (default: a folder named after the project, beside it).
+        ///
+        /// A text already there with the same bytes is reused; one with other bytes stops the
+        /// import before anything is written, unless --force.
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
         /// The annotator who will own the project (default: your user name).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
-        /// Overwrite the output file if it exists (the old one is kept as PROJECT.ron.bak).
+        /// Replace the output file and the corpus texts with other contents if they exist
+        /// (each old file is kept as NAME.bak, e.g. PROJECT.ron.bak).
         #[arg(long)]
         force: bool,
     },
@@ -352,9 +359,16 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 format!("cannot import {} as {}", input.display(), format.name())
             })?;
             let annotator = annotator.unwrap_or_else(default_annotator);
-            let (project, report) = crate::formats::build_project(imported, &corpus, &annotator)
-                .with_context(|| format!("cannot write the corpus into {}", corpus.display()))?;
-            crate::file::save(&project, &output)?;
+            // All or nothing: the texts, then the project file; on failure neither is left.
+            let (project, report) =
+                crate::formats::import_project(imported, &output, &corpus, &annotator, force)
+                    .with_context(|| {
+                        format!(
+                            "cannot import into {} (texts in {})",
+                            output.display(),
+                            corpus.display()
+                        )
+                    })?;
             for line in &report {
                 eprintln!("marginalia: not imported: {}", shown(line));
             }

@@ -461,11 +461,33 @@ fn annotation_mut(project: &mut Project, doc: usize, id: Id) -> Result<&mut Anno
         .ok_or(EditError::NoSuchAnnotation(id))
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times [`id_taken`] looked through the documents, for the tests.
+    static ID_SCANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// True when an annotation or relation of the project has `id`. An id above every id in use
+/// (`Project::ids_below`, which [`Project::new`] sets and [`used`] raises) is free without a look
+/// at the documents, so that the fresh ids of [`Project::allocate_id`] cost nothing to check and
+/// adding many spans stays linear; an older id (a span that an undo brings back) is looked for
+/// in every document.
 fn id_taken(project: &Project, id: Id) -> bool {
+    if id.0 >= project.ids_below {
+        return false;
+    }
+    #[cfg(test)]
+    ID_SCANS.with(|scans| scans.set(scans.get() + 1));
     project
         .documents
         .iter()
         .any(|d| d.annotation(id).is_some() || d.relation(id).is_some())
+}
+
+/// Records that `id` is now in use.
+fn used(project: &mut Project, id: Id) {
+    project.next_id = project.next_id.max(id.0 + 1);
+    project.ids_below = project.ids_below.max(id.0 + 1);
 }
 
 fn add_annotation(
@@ -482,7 +504,7 @@ fn add_annotation(
         return Err(EditError::IdTaken(annotation.id));
     }
     let id = annotation.id;
-    project.next_id = project.next_id.max(id.0 + 1);
+    used(project, id);
     editable_mut(project, doc)?.insert_annotation(annotation);
     Ok(Edit::RemoveAnnotation { doc, id })
 }
@@ -536,7 +558,7 @@ fn add_relation(project: &mut Project, doc: usize, relation: Relation) -> Result
         return Err(EditError::IdTaken(relation.id));
     }
     let id = relation.id;
-    project.next_id = project.next_id.max(id.0 + 1);
+    used(project, id);
     let document = editable_mut(project, doc)?;
     let at = document.relations.partition_point(|r| r.id < id);
     document.relations.insert(at, relation);
@@ -561,6 +583,12 @@ fn place_detached(
     }
     if id_taken(project, id) {
         return Err(EditError::IdTaken(id));
+    }
+    // The span and the links it brings back are in use now (an upper bound for the links).
+    let highest_link = span.relations.iter().map(|r| r.id).max();
+    used(project, id);
+    if let Some(link) = highest_link {
+        used(project, link);
     }
     let document = editable_mut(project, doc)?;
     let before = document.detached.clone();
@@ -796,7 +824,7 @@ impl History {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::sync::Arc;
 
     use proptest::prelude::*;
@@ -998,6 +1026,18 @@ mod tests {
     }
 
     /// A random edit against the current project: some valid, some not.
+    /// Ids are unique, below the next free one, and `id_taken` knows exactly the ids in use.
+    fn ids_stay_unique_and_known(p: &Project) -> Result<(), proptest::test_runner::TestCaseError> {
+        let ids = all_ids(p);
+        let set: BTreeSet<Id> = ids.iter().copied().collect();
+        prop_assert_eq!(ids.len(), set.len(), "duplicate ids: {:?}", ids);
+        prop_assert!(ids.iter().all(|id| id.0 < p.next_id && id.0 < p.ids_below));
+        for n in 0..p.next_id + 3 {
+            prop_assert_eq!(id_taken(p, Id(n)), set.contains(&Id(n)), "id {}", n);
+        }
+        Ok(())
+    }
+
     fn random_edit(p: &mut Project, choice: u8, a: usize, b: usize, pick: usize) -> Edit {
         let text = p.documents[0].text.clone();
         let ids: Vec<Id> = p.documents[0].annotations.iter().map(|x| x.id).collect();
@@ -1062,6 +1102,68 @@ mod tests {
         }
     }
 
+    /// Every id of the project, annotations and relations, in document order.
+    fn all_ids(p: &Project) -> Vec<Id> {
+        p.documents
+            .iter()
+            .flat_map(|d| {
+                d.annotations
+                    .iter()
+                    .map(|a| a.id)
+                    .chain(d.relations.iter().map(|r| r.id))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn g_fresh_ids_are_checked_without_looking_through_the_documents() {
+        // An import adds each span with a fresh id: checking it against every span of every
+        // document made imports quadratic.
+        let mut p = project();
+        let mut history = History::default();
+        ID_SCANS.with(|scans| scans.set(0));
+        for n in 0..200 {
+            let start = TEXT.find("Poutine").unwrap() + n % 4;
+            let annotation = Annotation {
+                id: p.allocate_id(),
+                label: "claim".into(),
+                fragments: vec![ByteRange::new(start, start + 3)],
+                annotator: "alice".into(),
+                note: String::new(),
+                created: Timestamp(0),
+                attributes: BTreeMap::new(),
+                provenance: None,
+            };
+            history
+                .apply(&mut p, Edit::AddAnnotation { doc: 0, annotation })
+                .unwrap();
+        }
+        assert_eq!(ID_SCANS.with(std::cell::Cell::get), 0);
+        // An id given back by an undo is older than the next free id: it is looked for.
+        let gone = p.documents[0].annotations[7].id;
+        history
+            .apply(&mut p, Edit::RemoveAnnotation { doc: 0, id: gone })
+            .unwrap();
+        assert!(history.undo(&mut p).unwrap());
+        assert_eq!(ID_SCANS.with(std::cell::Cell::get), 1);
+        assert!(p.documents[0].annotation(gone).is_some());
+        // And a taken id is still refused.
+        let twin = p.documents[0].annotations[0].clone();
+        let id = twin.id;
+        assert_eq!(
+            Edit::AddAnnotation {
+                doc: 0,
+                annotation: twin
+            }
+            .apply(&mut p)
+            .unwrap_err()
+            .to_string(),
+            EditError::IdTaken(id).to_string()
+        );
+        let ids = all_ids(&p);
+        assert_eq!(ids.len(), ids.iter().collect::<BTreeSet<_>>().len());
+    }
+
     proptest! {
         #[test]
         fn edit_then_inverse_is_identity(script in proptest::collection::vec((any::<u8>(), 0usize..120, 0usize..120, any::<usize>()), 1..25)) {
@@ -1088,6 +1190,7 @@ mod tests {
                     prop_assert!(check_fragments(&doc.text, &annotation.fragments).is_ok());
                 }
                 prop_assert!(doc.annotations.windows(2).all(|w| w[0].sort_key() <= w[1].sort_key()));
+                ids_stay_unique_and_known(&p)?;
             }
             // Undo all the way back, then redo all the way forward.
             for expected in states.iter().rev().skip(1) {
@@ -1095,9 +1198,11 @@ mod tests {
                 prop_assert_eq!(&snapshot(&p), expected);
             }
             prop_assert!(!history.undo(&mut p).unwrap());
+            ids_stay_unique_and_known(&p)?;
             for expected in states.iter().skip(1) {
                 prop_assert!(history.redo(&mut p).unwrap());
                 prop_assert_eq!(&snapshot(&p), expected);
+                ids_stay_unique_and_known(&p)?;
             }
         }
     }
@@ -1165,7 +1270,9 @@ mod place_tests {
             ),
             detached(3, "source", "le Kremlin", Vec::new()),
         ];
+        // Filled by hand after `Project::new`: the ids it holds are said here.
         p.next_id = 6;
+        p.ids_below = 6;
         p
     }
 

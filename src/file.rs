@@ -548,8 +548,11 @@ pub fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
 }
 
+mod batch;
 mod read;
 mod write;
+
+pub use batch::{Lock, WriteMode, WrittenFiles, lock_beside, lock_path, write_files};
 
 /// How `ron` lays out a project file: one annotation or relation a line, for small, readable
 /// diffs when projects live in git.
@@ -918,6 +921,28 @@ fn write_temporary(path: &Path, contents: &[u8]) -> std::io::Result<(AtomicFile,
     Ok((file, FileStamp::new(contents, Some(&metadata))))
 }
 
+/// A flushed temporary file beside `path` holding `contents`, with the permissions of the file at
+/// `path` when there is one: its path and the open file, for the batch writer to put in place.
+fn write_flushed(path: &Path, contents: &[u8]) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let (dir, name) = split(path);
+    let (temp, mut file) = create_temporary(dir, &name)?;
+    let result = (|| {
+        file.write_all(contents)?;
+        if let Ok(existing) = std::fs::metadata(path) {
+            file.set_permissions(existing.permissions())?;
+        }
+        file.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok((temp, file)),
+        Err(error) => {
+            drop(file);
+            let _ = std::fs::remove_file(&temp);
+            Err(error)
+        }
+    }
+}
+
 /// Flushes a folder's entries (renames, links) to disk. Some file systems cannot; the rename is
 /// then as durable as they make it, which a crash of the program does not affect.
 fn sync_dir(dir: &Path) {
@@ -1023,6 +1048,23 @@ pub fn save_stamped(project: &Project, path: &Path) -> Result<FileStamp, SaveErr
         .map(Path::to_owned)
         .unwrap_or_default();
     replace_with_backup(path, to_ron(project, &dir).as_bytes())
+}
+
+/// Saves `project` as the new file `path` (flushed, put in place, its folder flushed), failing
+/// with [`std::io::ErrorKind::AlreadyExists`] rather than replace a file there, even one that
+/// appears while it is written. For commands that must not replace a project by accident.
+pub fn save_new(project: &Project, path: &Path) -> Result<(), SaveError> {
+    let dir = absolute(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let contents = to_ron(project, &dir);
+    write_files(
+        split(path).0,
+        &[(path.to_owned(), contents.as_bytes(), WriteMode::New)],
+    )?
+    .keep();
+    Ok(())
 }
 
 /// Loads the project file at `path` and its corpus.

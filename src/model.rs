@@ -545,6 +545,10 @@ pub struct Project {
     pub documents: Vec<Document>,
     /// The next free id.
     pub(crate) next_id: u64,
+    /// Every id in use is below this one (ids allocated but not used yet may be above it): what
+    /// lets an edit check a fresh id without looking through the documents. [`Project::new`]
+    /// sets it and the edits raise it, so documents filled by hand go through `Project::new`.
+    pub(crate) ids_below: u64,
 }
 
 impl Project {
@@ -562,8 +566,10 @@ impl Project {
             schema,
             documents,
             next_id: 1,
+            ids_below: 1,
         };
         project.next_id = project.max_id() + 1;
+        project.ids_below = project.next_id;
         project
     }
 

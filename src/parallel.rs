@@ -11,8 +11,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
-        .min(8)
-        .min(items.len());
+        .min(8);
+    map_on(threads, items, f)
+}
+
+/// [`map`] on up to `threads` threads whatever the number of cores: for work that waits on the
+/// disk (flushing files) rather than computes, where more requests in flight finish sooner.
+pub fn map_on<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads.min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

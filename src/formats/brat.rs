@@ -705,11 +705,22 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
             "a brat import reads a folder of .txt and .ann files",
         ));
     }
-    let (texts, anns, links) = list_files(input)?;
+    let Listing {
+        texts,
+        anns,
+        links,
+        bad_names,
+    } = list_files(input)?;
     let mut imported = Imported::default();
     for link in links {
         imported.report.push(format!(
             "{link}: left out: a symbolic link (an import reads only the files inside its folder)"
+        ));
+    }
+    for name in bad_names {
+        imported.report.push(format!(
+            "{name}: left out: its name is not valid UTF-8 (shown with \u{fffd} for the bytes that \
+             are not): rename it to import it"
         ));
     }
     if texts.is_empty() {
@@ -726,13 +737,26 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
                 .push(format!("{ann}: left out: there is no {txt} beside it"));
         }
     }
+    let limit = crate::corpus::max_file_bytes();
     for path in &texts {
+        // A file that cannot be read (over the size limit, binary, gone) is left out and said,
+        // as `marginalia new` does: one bad file does not stop the import of the others.
         let file = input.join(path);
-        let limit = crate::corpus::max_file_bytes();
-        let bytes = crate::corpus::read_limited(&file, limit)?;
-        if crate::corpus::looks_binary(&bytes) {
-            return Err(crate::corpus::CorpusError::Binary(file).into());
-        }
+        let bytes = match crate::corpus::read_limited(&file, limit) {
+            Ok(bytes) if crate::corpus::looks_binary(&bytes) => {
+                imported.report.push(format!(
+                    "{path}: left out: it looks like a binary file, not text"
+                ));
+                continue;
+            }
+            Ok(bytes) => bytes,
+            Err(error) => {
+                imported
+                    .report
+                    .push(format!("{path}: left out: {}", with_causes(&error)));
+                continue;
+            }
+        };
         let (text, decoded_from) = crate::corpus::decode(&bytes);
         if let Some(encoding) = decoded_from {
             imported.report.push(format!(
@@ -743,7 +767,17 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         let ann_name = format!("{stem}.ann");
         let ann_file = input.join(&ann_name);
         let (spans, relations) = if ann_file.is_file() {
-            let ann_bytes = crate::corpus::read_limited(&ann_file, limit)?;
+            let ann_bytes = match crate::corpus::read_limited(&ann_file, limit) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    // Its text without its annotations would look imported and be wrong.
+                    imported.report.push(format!(
+                        "{path}: left out: its annotations cannot be read: {}",
+                        with_causes(&error)
+                    ));
+                    continue;
+                }
+            };
             let content = String::from_utf8(ann_bytes).unwrap_or_else(|e| {
                 imported
                     .report
@@ -786,20 +820,37 @@ pub fn parse_document(
     resolve(text, parsed, ann_name, report)
 }
 
-/// Files found in a brat folder: `.txt`, `.ann`, and symbolic links (left out).
-type Listing = (Vec<String>, Vec<String>, Vec<String>);
+/// The error and its causes, joined by `: `, for a line of the report.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
+}
 
-/// The `.txt` and `.ann` files below `root`, as sorted relative paths with `/` separators, and
-/// the symbolic links met (never followed). Hidden files and folders are skipped, as the corpus
-/// reader does.
+/// Files found in a brat folder.
+#[derive(Default)]
+struct Listing {
+    /// `.txt` files.
+    texts: Vec<String>,
+    /// `.ann` files.
+    anns: Vec<String>,
+    /// Symbolic links (left out).
+    links: Vec<String>,
+    /// Folders, `.txt` and `.ann` files whose names are not UTF-8, shown lossily (left out).
+    bad_names: Vec<String>,
+}
+
+/// The `.txt` and `.ann` files below `root`, as sorted relative paths with `/` separators, the
+/// symbolic links met (never followed), and the folders, `.txt` and `.ann` files whose names are
+/// not UTF-8 (no document path can name them). Hidden files and folders are skipped, as the
+/// corpus reader does.
 fn list_files(root: &Path) -> Result<Listing, FormatError> {
-    fn walk(
-        root: &Path,
-        dir: &Path,
-        texts: &mut Vec<String>,
-        anns: &mut Vec<String>,
-        links: &mut Vec<String>,
-    ) -> Result<(), FormatError> {
+    fn walk(root: &Path, dir: &Path, found: &mut Listing) -> Result<(), FormatError> {
         for entry in std::fs::read_dir(dir).map_err(FormatError::read(dir))? {
             let entry = entry.map_err(FormatError::read(dir))?;
             if entry.file_name().to_string_lossy().starts_with('.') {
@@ -807,36 +858,46 @@ fn list_files(root: &Path) -> Result<Listing, FormatError> {
             }
             let path = entry.path();
             let kind = entry.file_type().map_err(FormatError::read(&path))?;
-            if kind.is_dir() {
-                walk(root, &path, texts, anns, links)?;
-                continue;
-            }
             let Ok(relative) = path.strip_prefix(root) else {
                 continue;
             };
-            let parts: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            let name = parts.join("/");
-            if kind.is_symlink() {
-                links.push(name);
+            let name = || {
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                parts.join("/")
+            };
+            let extension = path.extension().and_then(|e| e.to_str());
+            if entry.file_name().to_str().is_none() {
+                if kind.is_dir() || matches!(extension, Some("txt" | "ann")) {
+                    found.bad_names.push(name());
+                }
                 continue;
             }
-            match path.extension().and_then(|e| e.to_str()) {
-                Some("txt") if path.is_file() => texts.push(name),
-                Some("ann") if path.is_file() => anns.push(name),
+            if kind.is_dir() {
+                walk(root, &path, found)?;
+                continue;
+            }
+            if kind.is_symlink() {
+                found.links.push(name());
+                continue;
+            }
+            match extension {
+                Some("txt") if path.is_file() => found.texts.push(name()),
+                Some("ann") if path.is_file() => found.anns.push(name()),
                 _ => {}
             }
         }
         Ok(())
     }
-    let (mut texts, mut anns, mut links) = (Vec::new(), Vec::new(), Vec::new());
-    walk(root, root, &mut texts, &mut anns, &mut links)?;
-    texts.sort();
-    anns.sort();
-    links.sort();
-    Ok((texts, anns, links))
+    let mut found = Listing::default();
+    walk(root, root, &mut found)?;
+    found.texts.sort();
+    found.anns.sort();
+    found.links.sort();
+    found.bad_names.sort();
+    Ok(found)
 }
 
 /// A text-bound line: `T1<TAB>Label 0 5;8 12<TAB>text`.
@@ -1215,6 +1276,7 @@ fn resolve(
     }
     let relation_ids: BTreeSet<String> = relations.iter().map(|r| r.id.clone()).collect();
     let event_ids: BTreeSet<String> = events.iter().map(|e| e.id.clone()).collect();
+    let text_bound_ids: BTreeSet<&str> = text_bounds.iter().map(|tb| tb.id.as_str()).collect();
     let span_index: BTreeMap<String, usize> = spans
         .iter()
         .enumerate()
@@ -1226,7 +1288,7 @@ fn resolve(
             "event"
         } else if relation_ids.contains(id) {
             "relation"
-        } else if text_bounds.iter().any(|tb| tb.id == id) {
+        } else if text_bound_ids.contains(id) {
             "span that could not be imported"
         } else {
             "annotation that does not exist"
@@ -1355,16 +1417,19 @@ fn text_bound_span(
     file: &str,
     report: &mut Vec<String>,
 ) -> Option<ImportedSpan> {
-    let at = format!("{file}:{}: {} ({})", tb.line, tb.id, tb.label);
+    // Only for the report: most spans never need it.
+    let at = || format!("{file}:{}: {} ({})", tb.line, tb.id, tb.label);
     if let Some(&(start, end)) = tb.fragments.iter().find(|(start, end)| start > end) {
         report.push(format!(
-            "{at} not imported: its fragment {start}-{end} ends before it starts"
+            "{} not imported: its fragment {start}-{end} ends before it starts",
+            at()
         ));
         return None;
     }
     let Some(ranges) = offsets.ranges(&tb.fragments) else {
         report.push(format!(
-            "{at} not imported: its offsets go past the end of the text ({} characters)",
+            "{} not imported: its offsets go past the end of the text ({} characters)",
+            at(),
             offsets.len_chars()
         ));
         return None;
@@ -1374,7 +1439,8 @@ fn text_bound_span(
         && !column_matches(column, &expected)
     {
         report.push(format!(
-            "{at}: its text “{column}” does not match the text at its offsets, “{}”: the offsets were kept",
+            "{}: its text “{column}” does not match the text at its offsets, “{}”: the offsets were kept",
+            at(),
             expected.replace('\n', "\\n").replace('\r', "\\r")
         ));
     }
@@ -1392,10 +1458,10 @@ fn text_bound_span(
         }
     }
     if merged {
-        report.push(format!("{at}: overlapping fragments merged"));
+        report.push(format!("{}: overlapping fragments merged", at()));
     }
     if fragments.is_empty() {
-        report.push(format!("{at} not imported: it covers no text"));
+        report.push(format!("{} not imported: it covers no text", at()));
         return None;
     }
     Some(ImportedSpan {
@@ -1647,7 +1713,7 @@ mod tests {
         let mut problems = Vec::new();
         let conf = std::fs::read_to_string(folder.join("annotation.conf")).unwrap();
         let conf = read_conf(&conf, &mut problems);
-        let (texts, _, _) = list_files(folder).unwrap();
+        let texts = list_files(folder).unwrap().texts;
         assert!(!texts.is_empty());
         for path in texts {
             // brat reads texts with universal newlines.

@@ -129,6 +129,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
             return Err(FormatError::parse(input, line_no, "no \"text\""));
         };
         let index = CodePointIndex::new(text);
+        let utf16_index = super::Utf16Index::default();
         let id = value.get("id").map_or_else(|| line_no.to_string(), key);
         let path = value
             .pointer("/meta/path")
@@ -150,7 +151,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                          end: usize,
                          spans: &mut Vec<ImportedSpan>,
                          report: &mut Vec<String>| {
-            match locate(text, &index, start, end, None) {
+            match locate(text, &index, &utf16_index, start, end, None) {
                 Ok((range, how)) => {
                     if how == Located::Utf16 {
                         utf16 += 1;

@@ -319,6 +319,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
             })
             .map_or_else(|| format!("task-{:05}.txt", n + 1), str::to_owned);
         let index = CodePointIndex::new(text);
+        let utf16_index = super::Utf16Index::default();
         let annotations: Vec<&Value> = ["annotations", "completions"]
             .iter()
             .filter_map(|k| task.get(*k).and_then(Value::as_array))
@@ -395,6 +396,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
                         let range = match locate(
                             text,
                             &index,
+                            &utf16_index,
                             start,
                             end,
                             value.get("text").and_then(Value::as_str),

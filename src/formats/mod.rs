@@ -15,10 +15,11 @@ pub mod doccano;
 pub mod jsonl;
 pub mod label_studio;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::file::WriteMode;
 use crate::model::{Annotation, Document, Id, Project, Relation, Status, Timestamp};
 use crate::schema::{LabelDef, PALETTE, RelationDef, Schema};
 use crate::text::{ByteRange, CodePointIndex};
@@ -258,6 +259,27 @@ pub enum FormatError {
         #[source]
         source: Box<FormatError>,
     },
+    /// A file an import would write is already there (a corpus text: with other contents):
+    /// nothing was written.
+    #[error(
+        "{} already exists{}{}: nothing was imported (forcing the import, --force, replaces {}, \
+         keeping each old file as its backup, NAME.bak)",
+        path.display(),
+        if *text { " and holds another text" } else { "" },
+        if *others == 0 { String::new() } else { format!(", as do {others} more file(s) of the corpus") },
+        if *others == 0 { "it" } else { "them" }
+    )]
+    Exists {
+        /// The file (the first, when there are several).
+        path: PathBuf,
+        /// True for a corpus text, false for the project file.
+        text: bool,
+        /// How many more corpus texts are in the same case.
+        others: usize,
+    },
+    /// Another import into the same project file is running.
+    #[error("another import into {} is running: nothing was imported", .0.display())]
+    Busy(PathBuf),
 }
 
 /// Reads an import file as UTF-8 text, refusing it when it is not a regular file (a FIFO, a
@@ -299,6 +321,24 @@ impl FormatError {
         move |source| Self::Read {
             path: path.to_owned(),
             source,
+        }
+    }
+
+    /// [`FormatError::Exists`] for the corpus text `path` and `others` more.
+    pub fn exists(path: &Path, others: usize) -> Self {
+        Self::Exists {
+            path: path.to_owned(),
+            text: true,
+            others,
+        }
+    }
+
+    /// [`FormatError::Exists`] for the project file `path`.
+    fn project_exists(path: &Path) -> Self {
+        Self::Exists {
+            path: path.to_owned(),
+            text: false,
+            others: 0,
         }
     }
 
@@ -511,12 +551,36 @@ pub enum Located {
     Utf16,
 }
 
+/// Where the characters outside the Basic Multilingual Plane (two UTF-16 code units each: emoji)
+/// of a text are, in UTF-16 code units: what converts UTF-16 offsets in a binary search. Built
+/// on first use, once for a text, however many spans need it.
+#[derive(Clone, Debug, Default)]
+pub struct Utf16Index(std::cell::OnceCell<Vec<usize>>);
+
+impl Utf16Index {
+    fn astral(&self, text: &str) -> &[usize] {
+        self.0.get_or_init(|| {
+            let mut units = 0;
+            let mut astral = Vec::new();
+            for c in text.chars() {
+                if c.len_utf16() == 2 {
+                    astral.push(units);
+                }
+                units += c.len_utf16();
+            }
+            astral
+        })
+    }
+}
+
 /// Finds the bytes of a span given as `start..end` code points of `text`, checking them against
 /// the text the tool recorded for it (`expected`). When code points do not match but UTF-16 code
-/// units do, those are used. `Err` says why the span cannot be placed.
+/// units do, those are used (`utf16`, the same for every span of `text`, converts them). `Err`
+/// says why the span cannot be placed.
 pub fn locate(
     text: &str,
     index: &CodePointIndex,
+    utf16: &Utf16Index,
     start: usize,
     end: usize,
     expected: Option<&str>,
@@ -528,8 +592,8 @@ pub fn locate(
     {
         return Ok((range, Located::CodePoints));
     }
-    if let Some(range) = utf16_to_bytes(text, start, end)
-        && expected.is_some()
+    if expected.is_some()
+        && let Some(range) = utf16_to_bytes(index, utf16.astral(text), start, end)
         && matches(range)
     {
         return Ok((range, Located::Utf16));
@@ -547,27 +611,32 @@ pub fn locate(
     }
 }
 
-/// Converts a range of UTF-16 code units of `text` into bytes; `None` when an end falls inside a
-/// character or past the text.
-fn utf16_to_bytes(text: &str, start: usize, end: usize) -> Option<ByteRange> {
+/// Converts a range of UTF-16 code units of a text into bytes, given its code point index and the
+/// UTF-16 offsets of its characters outside the BMP ([`Utf16Index`]); `None` when an end falls
+/// inside a character or past the text.
+fn utf16_to_bytes(
+    index: &CodePointIndex,
+    astral: &[usize],
+    start: usize,
+    end: usize,
+) -> Option<ByteRange> {
     if start >= end {
         return None;
     }
-    let (mut units, mut found_start, mut found_end) = (0, None, None);
-    for (byte, ch) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), '\0')))
-    {
-        if units == start {
-            found_start = Some(byte);
+    let byte = |units: usize| {
+        // Each character outside the BMP before `units` counts two units and one code point.
+        let before = astral.partition_point(|&a| a < units);
+        let inside = before
+            .checked_sub(1)
+            .and_then(|i| astral.get(i))
+            .is_some_and(|&a| a + 1 == units);
+        if inside {
+            None
+        } else {
+            index.byte_of_char(units - before)
         }
-        if units == end {
-            found_end = Some(byte);
-            break;
-        }
-        units += ch.len_utf16();
-    }
-    Some(ByteRange::new(found_start?, found_end?))
+    };
+    Some(ByteRange::new(byte(start)?, byte(end)?))
 }
 
 /// A document name that stays inside the corpus folder and that the loader takes, made from one
@@ -597,26 +666,197 @@ fn confined_name(path: &str) -> String {
 /// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
 /// schema from the labels and relation types met, and returns the project with a report of what
 /// could not be mapped (the importer's report, plus spans that do not fit their text).
+///
+/// No text of the corpus folder is ever replaced: a text already there with the same bytes is
+/// reused, one with other bytes makes the import fail ([`FormatError::Exists`]) before anything
+/// is written. When writing fails, the texts and folders this import created are removed. Writes
+/// no project file: [`import_project`] also writes it, as part of the same all-or-nothing step.
 pub fn build_project(
     imported: Imported,
     corpus_dir: &Path,
     annotator: &str,
 ) -> Result<(Project, Vec<String>), FormatError> {
+    let (project, report, written) = write_corpus(imported, corpus_dir, annotator, false)?;
+    written.keep();
+    Ok((project, report))
+}
+
+/// An import into a new project: [`build_project`], then the project file `project_file`,
+/// all or nothing — when anything fails, no project file is written and the texts and folders
+/// this import created are removed (files that were there before are left as they were).
+///
+/// Without `force`, an existing project file or corpus text with other bytes makes the import
+/// fail before anything is written; with it, they are replaced and each old file is kept as its
+/// backup (`NAME.bak`, see [`crate::file::backup_path`]). Two imports into the same project file
+/// at once are kept apart by a lock beside it ([`crate::file::lock_beside`]): the second fails
+/// at once ([`FormatError::Busy`]); and without `force` the project file is created exclusively,
+/// so that no other writer's file is replaced either.
+pub fn import_project(
+    imported: Imported,
+    project_file: &Path,
+    corpus_dir: &Path,
+    annotator: &str,
+    force: bool,
+) -> Result<(Project, Vec<String>), FormatError> {
+    let _lock = crate::file::lock_beside(project_file).map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::WouldBlock {
+            FormatError::Busy(project_file.to_owned())
+        } else {
+            FormatError::Write {
+                path: e.path,
+                source: e.source,
+            }
+        }
+    })?;
+    if !force && std::fs::symlink_metadata(project_file).is_ok() {
+        return Err(FormatError::project_exists(project_file));
+    }
+    let (project, report, written) = write_corpus(imported, corpus_dir, annotator, force)?;
+    let saved = if force {
+        crate::file::save(&project, project_file)
+    } else {
+        crate::file::save_new(&project, project_file)
+    };
+    // On failure `written` is dropped here, which removes the texts.
+    saved.map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::AlreadyExists {
+            FormatError::project_exists(project_file)
+        } else {
+            FormatError::Write {
+                path: e.path,
+                source: e.source,
+            }
+        }
+    })?;
+    written.keep();
+    Ok((project, report))
+}
+
+/// Builds the project of `imported` ([`project_of`]) and writes its texts under `corpus_dir`
+/// (see [`build_project`]; with `force`, texts with other bytes are replaced, with a backup).
+fn write_corpus(
+    imported: Imported,
+    corpus_dir: &Path,
+    annotator: &str,
+    force: bool,
+) -> Result<(Project, Vec<String>, crate::file::WrittenFiles), FormatError> {
+    let (mut project, report, texts) = project_of(imported, corpus_dir, annotator)?;
+    let mut writes = Vec::with_capacity(texts.len());
+    let mut conflicts = Vec::new();
+    let found = crate::parallel::map(&texts, |(file, text)| existing(file, text.as_bytes()));
+    for ((file, text), found) in texts.iter().zip(found) {
+        match found? {
+            Existing::None => writes.push((file.clone(), text.as_bytes(), WriteMode::New)),
+            Existing::Same => {}
+            Existing::Other if force => {
+                writes.push((file.clone(), text.as_bytes(), WriteMode::Replace));
+            }
+            Existing::Other => conflicts.push(file),
+        }
+    }
+    if let Some(first) = conflicts.first() {
+        return Err(FormatError::exists(first, conflicts.len() - 1));
+    }
+    let written = crate::file::write_files(corpus_dir, &writes).map_err(|e| {
+        if e.source.kind() == std::io::ErrorKind::AlreadyExists {
+            // Written by someone else since it was compared.
+            FormatError::exists(&e.path, 0)
+        } else {
+            FormatError::Write {
+                path: e.path,
+                source: e.source,
+            }
+        }
+    })?;
+    project.corpus_root = crate::file::absolute(corpus_dir);
+    Ok((project, report, written))
+}
+
+/// What is at the path of a text to write.
+enum Existing {
+    /// Nothing.
+    None,
+    /// A file with the same bytes.
+    Same,
+    /// Something else.
+    Other,
+}
+
+/// What is at `file`, compared with `bytes` (read only when the sizes agree).
+fn existing(file: &Path, bytes: &[u8]) -> Result<Existing, FormatError> {
+    let metadata = match std::fs::metadata(file) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // A dangling link is something there all the same.
+            return Ok(if std::fs::symlink_metadata(file).is_ok() {
+                Existing::Other
+            } else {
+                Existing::None
+            });
+        }
+        Err(error) => return Err(FormatError::read(file)(error)),
+    };
+    if !metadata.is_file() || metadata.len() != bytes.len() as u64 {
+        return Ok(Existing::Other);
+    }
+    let there = crate::corpus::read_limited(file, bytes.len() as u64)?;
+    Ok(if there == bytes {
+        Existing::Same
+    } else {
+        Existing::Other
+    })
+}
+
+/// Why a text is not written as it is: the reason the loader would refuse it (over the size
+/// limit, or binary by [`crate::corpus::looks_binary`]), worded for the report.
+fn unloadable(text: &str) -> Option<String> {
+    let limit = crate::corpus::max_file_bytes();
+    if text.len() as u64 > limit {
+        return Some(format!(
+            "its text is {} MB, more than the limit of {} MB for a document (set {} to a \
+             larger number of MB to import it)",
+            (text.len() as u64).div_ceil(1 << 20),
+            limit >> 20,
+            crate::corpus::MAX_FILE_MB_VAR
+        ));
+    }
+    crate::corpus::looks_binary(text.as_bytes()).then(|| {
+        "its text holds a NUL character near its start, which makes it a binary file that \
+         Marginalia would not open"
+            .to_owned()
+    })
+}
+
+/// The texts an import writes: each file with its text.
+type Texts = Vec<(PathBuf, Arc<str>)>;
+
+/// The project of `imported`, the report, and the texts to write under `corpus_dir`. Reads the
+/// corpus folder (where names lead) but writes nothing. Linear in the size of the import: spans
+/// and links go straight into their documents, with fresh ids, sorted once.
+fn project_of(
+    imported: Imported,
+    corpus_dir: &Path,
+    annotator: &str,
+) -> Result<(Project, Vec<String>, Texts), FormatError> {
     let mut report = imported.report;
-    std::fs::create_dir_all(corpus_dir).map_err(FormatError::write(corpus_dir))?;
     let mut schema = Schema {
         labels: Vec::new(),
         relations: Vec::new(),
         attributes: Vec::new(),
     };
     let defaults = Schema::default();
+    let real_root = corpus_dir.canonicalize().ok();
+    let mut labels = BTreeSet::new();
     let mut seen_paths = BTreeSet::new();
+    let mut seen_files = BTreeSet::new();
     let mut documents = Vec::with_capacity(imported.documents.len());
+    let mut texts = Vec::with_capacity(imported.documents.len());
     let mut pending = Vec::new();
     for mut doc in imported.documents {
         // A name that would lead outside the corpus folder (absolute, `..`) is never used as is.
         // Nor one the loader would refuse (not `.txt`, in a hidden folder).
-        if let Err(error) = crate::corpus::resolve(corpus_dir, &doc.path) {
+        let mut file = crate::corpus::resolve_in(corpus_dir, real_root.as_deref(), &doc.path);
+        if let Err(error) = file {
             let safe = confined_name(&doc.path);
             let why = match error {
                 crate::corpus::CorpusError::NotACorpusText(_) => {
@@ -629,25 +869,23 @@ pub fn build_project(
                 doc.path
             ));
             doc.path = safe;
+            file = crate::corpus::resolve_in(corpus_dir, real_root.as_deref(), &doc.path);
         }
-        if !seen_paths.insert(doc.path.clone()) {
+        let file = file.map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
+        if !seen_paths.insert(doc.path.clone()) || !seen_files.insert(file.clone()) {
             report.push(format!(
                 "{}: a second document with this name was left out",
                 doc.path
             ));
             continue;
         }
-        let file = crate::corpus::resolve(corpus_dir, &doc.path)
-            .map_err(|e| FormatError::parse(corpus_dir, 0, e.to_string()))?;
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).map_err(FormatError::write(parent))?;
+        if let Some(why) = unloadable(&doc.text) {
+            report.push(format!("{}: left out: {why}", doc.path));
+            continue;
         }
-        crate::file::write_atomic(&file, doc.text.as_bytes()).map_err(|e| FormatError::Write {
-            path: e.path,
-            source: e.source,
-        })?;
         for span in &doc.spans {
-            if schema.label(&span.label).is_none() {
+            if !labels.contains(&span.label) {
+                labels.insert(span.label.clone());
                 let color = imported
                     .colors
                     .get(&span.label)
@@ -676,6 +914,7 @@ pub fn build_project(
             }
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
+        texts.push((file, Arc::clone(&text)));
         documents.push(Document {
             path: doc.path.clone(),
             hash: crate::corpus::sha256_hex(doc.text.as_bytes()),
@@ -693,42 +932,53 @@ pub fn build_project(
     );
     let now = Timestamp::now();
     for (path, spans, relations) in pending {
-        let Some(doc) = project.documents.iter().position(|d| d.path == path) else {
+        // `Project::new` sorted the documents by path; the paths are distinct.
+        let Ok(doc) = project
+            .documents
+            .binary_search_by(|d| d.path.as_str().cmp(&path))
+        else {
             continue;
         };
-        let mut keys = BTreeMap::new();
+        // Each key's span: its id and its place in `annotations` (for its label).
+        let mut keys: HashMap<String, (Id, usize)> = HashMap::with_capacity(spans.len());
+        let mut annotations = Vec::with_capacity(spans.len());
+        let text = project
+            .documents
+            .get(doc)
+            .map(|d| Arc::clone(&d.text))
+            .unwrap_or_default();
         for span in spans {
             let id = project.allocate_id();
-            let annotation = Annotation {
+            // What `Edit::AddAnnotation` checks; the label is in the schema, the id is fresh.
+            if let Err(error) = crate::model::check_fragments(&text, &span.fragments) {
+                report.push(format!(
+                    "{path}: span {} ({}) left out: {error}",
+                    span.key, span.label
+                ));
+                continue;
+            }
+            keys.insert(span.key, (id, annotations.len()));
+            annotations.push(Annotation {
                 id,
-                label: span.label.clone(),
+                label: span.label,
                 fragments: span.fragments,
                 annotator: span.annotator.unwrap_or_else(|| annotator.to_owned()),
                 note: span.note,
                 created: now,
-                attributes: BTreeMap::new(),
+                // Attributes go straight in: the schema learns them from what was imported.
+                attributes: span.attributes,
                 provenance: None,
-            };
-            match (crate::edit::Edit::AddAnnotation { doc, annotation }).apply(&mut project) {
-                Ok(_) => {
-                    keys.insert(span.key.clone(), id);
-                }
-                Err(error) => report.push(format!(
-                    "{path}: span {} ({}) left out: {error}",
-                    span.key, span.label
-                )),
-            }
-            // Attributes go straight in: the schema learns them from what was imported.
-            if let Some(annotation) = project
-                .documents
-                .get_mut(doc)
-                .and_then(|d| d.annotations.iter_mut().find(|a| a.id == id))
-            {
-                annotation.attributes = span.attributes;
-            }
+            });
         }
+        let mut links = Vec::with_capacity(relations.len());
+        let label = |at: usize| {
+            annotations
+                .get(at)
+                .map_or("", |a: &Annotation| a.label.as_str())
+        };
         for relation in relations {
-            let (Some(&from), Some(&to)) = (keys.get(&relation.from), keys.get(&relation.to))
+            let (Some(&(from, from_at)), Some(&(to, to_at))) =
+                (keys.get(&relation.from), keys.get(&relation.to))
             else {
                 report.push(format!(
                     "{path}: relation {} {} → {} left out: an end is missing",
@@ -736,15 +986,6 @@ pub fn build_project(
                 ));
                 continue;
             };
-            let labels = |id: Id| {
-                project
-                    .documents
-                    .get(doc)
-                    .and_then(|d| d.annotation(id))
-                    .map(|a| a.label.clone())
-                    .unwrap_or_default()
-            };
-            let (from_label, to_label) = (labels(from), labels(to));
             match project
                 .schema
                 .relations
@@ -752,55 +993,68 @@ pub fn build_project(
                 .find(|r| r.name == relation.kind)
             {
                 Some(def) => {
-                    if !def.from.contains(&from_label) {
-                        def.from.push(from_label);
+                    let (from_label, to_label) = (label(from_at), label(to_at));
+                    if !def.from.iter().any(|l| l == from_label) {
+                        def.from.push(from_label.to_owned());
                     }
-                    if !def.to.contains(&to_label) {
-                        def.to.push(to_label);
+                    if !def.to.iter().any(|l| l == to_label) {
+                        def.to.push(to_label.to_owned());
                     }
                 }
                 None => project.schema.relations.push(RelationDef {
                     name: relation.kind.clone(),
-                    from: vec![from_label],
-                    to: vec![to_label],
+                    from: vec![label(from_at).to_owned()],
+                    to: vec![label(to_at).to_owned()],
                     description: String::new(),
                 }),
             }
-            let relation = Relation {
-                id: project.allocate_id(),
+            let id = project.allocate_id();
+            // What `Edit::AddRelation` checks; the type allows these labels (just learnt).
+            if from == to {
+                report.push(format!(
+                    "{path}: a relation was left out: {}",
+                    crate::edit::EditError::SelfRelation
+                ));
+                continue;
+            }
+            // Ids grow: the links are sorted by id.
+            links.push(Relation {
+                id,
                 kind: relation.kind,
                 from,
                 to,
                 annotator: annotator.to_owned(),
                 created: now,
-            };
-            if let Err(error) =
-                (crate::edit::Edit::AddRelation { doc, relation }).apply(&mut project)
-            {
-                report.push(format!("{path}: a relation was left out: {error}"));
-            }
+            });
+        }
+        // Ids are unique: the order is total.
+        annotations.sort_unstable_by_key(Annotation::sort_key);
+        if let Some(document) = project.documents.get_mut(doc) {
+            document.annotations = annotations;
+            document.relations = links;
+            document.annotations_changed();
         }
     }
     // Attributes met become schema attributes, so that the app can edit them.
-    let mut attributes: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut attributes: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
     for document in &project.documents {
         for annotation in &document.annotations {
             for (name, value) in &annotation.attributes {
                 attributes
-                    .entry((annotation.label.clone(), name.clone()))
+                    .entry((annotation.label.as_str(), name.as_str()))
                     .or_default()
-                    .insert(value.clone());
+                    .insert(value.as_str());
             }
         }
     }
     for ((label, name), values) in attributes {
-        let known = defaults.attributes_of(&label).find(|a| a.name == name);
+        let known = defaults.attributes_of(label).find(|a| a.name == name);
         let description = known.map(|a| a.description.clone()).unwrap_or_default();
         let key = known.map(|a| a.key.clone()).unwrap_or_default();
         project.schema.attributes.push(crate::schema::AttributeDef {
-            label,
-            name,
-            values: values.into_iter().collect(),
+            label: label.to_owned(),
+            name: name.to_owned(),
+            values: values.into_iter().map(str::to_owned).collect(),
             description,
             key,
         });
@@ -809,7 +1063,7 @@ pub fn build_project(
         relation.from.sort();
         relation.to.sort();
     }
-    Ok((project, report))
+    Ok((project, report, texts))
 }
 
 /// Runs `work` on every item on all cores, a batch at a time, and hands each batch's results, in
@@ -1017,18 +1271,61 @@ pub(crate) mod tests {
     fn spans_are_located_by_code_points_or_else_utf16_units() {
         let text = "😀 Kim a dit";
         let index = CodePointIndex::new(text);
+        let utf16 = Utf16Index::default();
         // Code points: "Kim" is 2..5.
         assert_eq!(
-            locate(text, &index, 2, 5, Some("Kim")),
+            locate(text, &index, &utf16, 2, 5, Some("Kim")),
             Ok((ByteRange::new(5, 8), Located::CodePoints))
         );
         // UTF-16 (the emoji counts two): "Kim" is 3..6.
         assert_eq!(
-            locate(text, &index, 3, 6, Some("Kim")),
+            locate(text, &index, &utf16, 3, 6, Some("Kim")),
             Ok((ByteRange::new(5, 8), Located::Utf16))
         );
-        assert!(locate(text, &index, 3, 6, Some("Poutine")).is_err());
-        assert!(locate(text, &index, 3, 60, None).is_err());
+        assert!(locate(text, &index, &utf16, 3, 6, Some("Poutine")).is_err());
+        assert!(locate(text, &index, &utf16, 3, 60, None).is_err());
+    }
+
+    /// The old conversion: a walk over the text for each span (quadratic on a long document
+    /// with emoji, where every span needs it), kept to check the indexed one against.
+    fn utf16_by_walking(text: &str, start: usize, end: usize) -> Option<ByteRange> {
+        if start >= end {
+            return None;
+        }
+        let (mut units, mut found_start, mut found_end) = (0, None, None);
+        for (byte, ch) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), '\0')))
+        {
+            if units == start {
+                found_start = Some(byte);
+            }
+            if units == end {
+                found_end = Some(byte);
+                break;
+            }
+            units += ch.len_utf16();
+        }
+        Some(ByteRange::new(found_start?, found_end?))
+    }
+
+    #[test]
+    fn utf16_offsets_convert_by_index_as_by_walking_the_text() {
+        let text = "😀é😀😀 a\u{10348}b👩‍👩‍👧 fin😀";
+        let index = CodePointIndex::new(text);
+        let utf16 = Utf16Index::default();
+        let units = text.encode_utf16().count();
+        for start in 0..=units + 1 {
+            for end in 0..=units + 1 {
+                assert_eq!(
+                    utf16_to_bytes(&index, utf16.astral(text), start, end),
+                    utf16_by_walking(text, start, end),
+                    "{start}..{end}"
+                );
+            }
+        }
+        // Built once for the text, whatever the number of spans.
+        assert_eq!(utf16.0.get().map(Vec::len), Some(8));
     }
 
     #[test]
