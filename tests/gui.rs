@@ -1779,3 +1779,68 @@ fn g_a_snapshot_naming_a_corpus_elsewhere_is_not_read_nor_offered() {
     let notes = harness.state().notifications().join("\n");
     assert!(notes.contains("outside the project's folder"), "{notes}");
 }
+
+#[test]
+fn g_the_apps_export_never_replaces_the_project() {
+    let (_dir, project) = sample_copy();
+    let before = std::fs::read(&project).unwrap();
+    let mut harness = harness(Some(&project));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    harness.run();
+    set_field(&mut harness, "File:", &project.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Export")
+        .click();
+    harness.run();
+    harness.state_mut().finish_export();
+    harness.run();
+    assert_eq!(
+        std::fs::read(&project).unwrap(),
+        before,
+        "the project is intact"
+    );
+    let notes = harness.state().notifications().join("\n");
+    assert!(notes.contains("sample.ron"), "{notes}");
+    assert!(!notes.contains("Exported"), "{notes}");
+}
+
+#[test]
+fn g_the_apps_import_never_writes_inside_what_it_imports() {
+    // An import that would write its project and texts inside the folder being imported is
+    // refused before anything is written.
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let brat = dir.path().join("brat");
+    marginalia::formats::export(
+        harness.state().workspace().unwrap().project(),
+        marginalia::formats::Format::Brat,
+        &marginalia::formats::ExportOptions::default(),
+        &brat,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let files = std::fs::read_dir(&brat).unwrap().count();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Format:")
+        .click();
+    harness.run();
+    harness.get_by_label("brat").click();
+    harness.run();
+    set_field(&mut harness, "brat folder:", &brat.display().to_string());
+    let inside = brat.join("imported.ron");
+    set_field(&mut harness, "New project:", &inside.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    harness.run();
+    assert_eq!(
+        std::fs::read_dir(&brat).unwrap().count(),
+        files,
+        "nothing written inside"
+    );
+    assert!(!inside.exists());
+    let notes = harness.state().notifications().join("\n");
+    assert!(notes.contains("being imported"), "{notes}");
+}

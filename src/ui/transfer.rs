@@ -172,7 +172,7 @@ impl ExportDialog {
                     }
                 });
                 if ui.button("Export").clicked() {
-                    event = self.start(project).or(event.take());
+                    event = self.start(project, project_path).or(event.take());
                 }
             });
             if let Some(job) = &self.job {
@@ -185,7 +185,7 @@ impl ExportDialog {
         event
     }
 
-    fn start(&mut self, project: &Project) -> Option<TransferEvent> {
+    fn start(&mut self, project: &Project, project_path: Option<&Path>) -> Option<TransferEvent> {
         let out = PathBuf::from(self.path.trim());
         if out.as_os_str().is_empty() {
             return Some(TransferEvent::Failed(
@@ -211,13 +211,22 @@ impl ExportDialog {
         );
         let (job_done, job_total) = (done.clone(), total.clone());
         let project = project.clone();
+        let source = project_path.map(Path::to_owned);
         let format = self.format;
         let target = out.clone();
+        // Whole or not at all, and never over the project file or one of its texts.
         let handle = std::thread::spawn(move || {
-            formats::export(&project, format, &options, &target, &mut |n, of| {
-                job_done.store(n, Ordering::Relaxed);
-                job_total.store(of, Ordering::Relaxed);
-            })
+            formats::export_from(
+                &project,
+                source.as_deref(),
+                format,
+                &options,
+                &target,
+                &mut |n, of| {
+                    job_done.store(n, Ordering::Relaxed);
+                    job_total.store(of, Ordering::Relaxed);
+                },
+            )
         });
         self.job = Some(ExportJob {
             out,
@@ -378,18 +387,28 @@ impl ImportDialog {
             |s| s.to_string_lossy().into_owned(),
         );
         let corpus = output.with_file_name(format!("{stem}-corpus"));
+        // Never over the file or folder being imported.
+        let inputs = [if input.is_dir() {
+            crate::file::Input::folder(&input, "the folder being imported")
+        } else {
+            crate::file::Input::file(&input, "the file being imported")
+        }];
+        if let Err(error) = crate::file::refuse_inputs(&output, false, &inputs)
+            .and_then(|()| crate::file::refuse_inputs(&corpus, true, &inputs))
+        {
+            return TransferEvent::Failed(format!("{:#}", anyhow::Error::new(error)));
+        }
+        // All or nothing: the texts (never replacing one), then the project file.
         let result = formats::import(self.format, &input)
-            .and_then(|imported| formats::build_project(imported, &corpus, self.annotator.trim()))
+            .and_then(|imported| {
+                formats::import_project(imported, &output, &corpus, self.annotator.trim(), false)
+            })
+            .map(|(_, report)| report)
             .map_err(|e| {
                 format!(
                     "{:#}",
                     anyhow::Error::new(e).context(format!("cannot import {}", input.display()))
                 )
-            })
-            .and_then(|(project, report)| {
-                crate::file::save(&project, &output)
-                    .map_err(|e| format!("{:#}", anyhow::Error::new(e)))?;
-                Ok(report)
             });
         match result {
             Ok(report) => TransferEvent::Imported(output, report),
