@@ -509,8 +509,8 @@ fn add_annotation(
     Ok(Edit::RemoveAnnotation { doc, id })
 }
 
-fn remove_annotation(project: &mut Project, doc: usize, id: Id) -> Result<Edit, EditError> {
-    let document = editable_mut(project, doc)?;
+/// Takes annotation `id` out of `document` (its relations stay: the caller decides).
+fn take_annotation(document: &mut crate::model::Document, id: Id) -> Result<Annotation, EditError> {
     let at = document
         .annotations
         .iter()
@@ -518,6 +518,12 @@ fn remove_annotation(project: &mut Project, doc: usize, id: Id) -> Result<Edit, 
         .ok_or(EditError::NoSuchAnnotation(id))?;
     let annotation = document.annotations.remove(at);
     document.annotations_changed();
+    Ok(annotation)
+}
+
+fn remove_annotation(project: &mut Project, doc: usize, id: Id) -> Result<Edit, EditError> {
+    let document = editable_mut(project, doc)?;
+    let annotation = take_annotation(document, id)?;
     // Relations that touch the annotation go with it and come back with it.
     let (gone, kept): (Vec<Relation>, Vec<Relation>) = std::mem::take(&mut document.relations)
         .into_iter()
@@ -634,13 +640,7 @@ fn unplace_detached(
         .position(|d| d.annotation.id == id)
         .ok_or(EditError::NoSuchAnnotation(id))?;
     let document = editable_mut(project, doc)?;
-    let at = document
-        .annotations
-        .iter()
-        .position(|a| a.id == id)
-        .ok_or(EditError::NoSuchAnnotation(id))?;
-    let annotation = document.annotations.remove(at);
-    document.annotations_changed();
+    let annotation = take_annotation(document, id)?;
     document.relations.retain(|r| r.from != id && r.to != id);
     document.detached = detached;
     Ok(Edit::PlaceDetached {

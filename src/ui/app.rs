@@ -2131,16 +2131,7 @@ impl MarginaliaApp {
                 }),
             };
             self.edit(Edit::AddAnnotation { doc, annotation }, None);
-            if self
-                .workspace
-                .as_ref()
-                .and_then(|ws| ws.project().document(doc)?.annotation(id))
-                .is_some()
-            {
-                self.selection = None;
-                self.selected_span = Some(id);
-                self.reveal_span = true;
-            }
+            self.select_if_made(doc, id);
         } else if let Some(id) = self.selected_span {
             if document.annotation(id).is_some_and(|a| a.label != label) {
                 self.edit(
@@ -2154,6 +2145,21 @@ impl MarginaliaApp {
             }
         } else {
             self.notify(Level::Info, "Select some text first (drag, or double-click a word), or click a span to relabel it");
+        }
+    }
+
+    /// Selects span `id` of document `doc` once an edit made it (and drops the text selection
+    /// it was made from); nothing when the edit was refused.
+    fn select_if_made(&mut self, doc: usize, id: Id) {
+        if self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.project().document(doc)?.annotation(id))
+            .is_some()
+        {
+            self.selection = None;
+            self.selected_span = Some(id);
+            self.reveal_span = true;
         }
     }
 
@@ -2186,16 +2192,7 @@ impl MarginaliaApp {
             },
             None,
         );
-        if self
-            .workspace
-            .as_ref()
-            .and_then(|ws| ws.project().document(doc)?.annotation(id))
-            .is_some()
-        {
-            self.selection = None;
-            self.selected_span = Some(id);
-            self.reveal_span = true;
-        }
+        self.select_if_made(doc, id);
     }
 
     /// Runs `next`, asking first when it would lose unsaved changes.
