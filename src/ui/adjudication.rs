@@ -3,7 +3,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::app::Action;
+use super::action::Action;
 use super::theme;
 use crate::model::{Id, Project};
 use crate::review::adjudicate::{Ruling, groups, is_unresolved};

@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use egui::{Key, RichText, Ui};
 use serde::{Deserialize, Serialize};
 
+use super::action::Action;
 use super::command::Command;
+use super::dialogs::{FileDialogs, PROJECT_FILTER, Picked};
 use super::panels;
 use super::text_view::{TextAction, TextView, ViewState};
 use super::theme;
@@ -16,79 +18,6 @@ use crate::file::Severity;
 use crate::model::{Annotation, Id, Status, Timestamp};
 use crate::text::{ByteRange, trim_range};
 use crate::workspace::Workspace;
-
-/// What a panel, a menu, a shortcut or the text view asks the app to do. Applied once a frame.
-#[derive(Clone, Debug)]
-pub enum Action {
-    /// Run a command.
-    Command(Command),
-    /// Show another document.
-    OpenDocument(usize),
-    /// Apply an edit as one undo step.
-    Edit(Edit),
-    /// Apply an edit that merges with the previous one of the same key.
-    EditMerging(Edit, String),
-    /// Label the selection (a new span), or relabel the selected span.
-    ApplyLabel(String),
-    /// Select a span.
-    SelectSpan {
-        /// The span.
-        id: Id,
-        /// Scroll the text to it.
-        scroll: bool,
-    },
-    /// Set the text selection.
-    Select(Option<ByteRange>),
-    /// Move the selected span's attribute to its next value (none after the last).
-    CycleAttribute(String),
-    /// Change the selected span's note.
-    SetNote {
-        /// The span.
-        id: Id,
-        /// The note.
-        note: String,
-    },
-    /// Add a fragment to the selected span (a discontinuous span).
-    AddFragment(ByteRange),
-    /// Place detached span number `n` of the document on the text selection.
-    PlaceDetached(usize),
-    /// Remove fragment number `index` of a span.
-    RemoveFragment {
-        /// The span.
-        id: Id,
-        /// Which fragment.
-        index: usize,
-    },
-    /// Compare the open project with a colleague's project file.
-    CompareWith(PathBuf),
-    /// Stop comparing.
-    CloseComparison,
-    /// Show a difference of the comparison: (document of the diff, entry).
-    ShowDifference(usize, usize),
-    /// Open this project file (asks first if there are unsaved changes).
-    OpenProject(PathBuf),
-    /// Start a new project on this folder (asks first if there are unsaved changes).
-    NewFromFolder(PathBuf),
-    /// Show the differences with colleague `n` of the comparison.
-    ShowColleague(usize),
-    /// Merge the compared projects into a new gold project, to adjudicate.
-    Adjudicate(crate::review::adjudicate::Policy),
-    /// Rule on the current place in dispute of a gold project.
-    Rule(crate::review::adjudicate::Ruling),
-    /// Start writing a comment on the compared colleague's span.
-    StartComment(Id),
-    /// Drop the comment being written.
-    CancelComment,
-    /// Save a comment on the compared colleague's span `span` of the document at `path`.
-    AddComment {
-        /// The document's path in the open project.
-        path: String,
-        /// The colleague's span.
-        span: Id,
-        /// The comment.
-        text: String,
-    },
-}
 
 /// Preferences, kept by eframe's storage and never in project files.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -139,49 +68,6 @@ impl Prefs {
         self.recent.retain(|p| *p != path);
         self.recent.insert(0, path);
         self.recent.truncate(MAX_RECENT);
-    }
-}
-
-/// The answer of a file dialog.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Picked {
-    /// The user chose this path.
-    Path(PathBuf),
-    /// The user cancelled.
-    Cancelled,
-    /// No dialog could be shown: ask for a path in the app instead.
-    Unavailable,
-}
-
-/// A file type for a dialog: a name and its extensions.
-pub type Filter<'a> = Option<(&'a str, &'a [&'a str])>;
-
-/// The project file filter.
-pub const PROJECT_FILTER: Filter<'static> = Some(("Marginalia project", &["ron"]));
-
-/// The file dialogs the app uses; tests replace the native ones.
-pub trait FileDialogs {
-    /// Pick an existing file.
-    fn open_file(&mut self, title: &str, filter: Filter<'_>) -> Picked;
-    /// Pick a folder.
-    fn pick_folder(&mut self, title: &str) -> Picked;
-    /// Pick where to write a file.
-    fn save_file(&mut self, title: &str, suggested_name: &str, filter: Filter<'_>) -> Picked;
-}
-
-/// Dialogs that are never available: the app always asks for paths in its own path field.
-#[derive(Debug, Default)]
-pub struct NoDialogs;
-
-impl FileDialogs for NoDialogs {
-    fn open_file(&mut self, _title: &str, _filter: Filter<'_>) -> Picked {
-        Picked::Unavailable
-    }
-    fn pick_folder(&mut self, _title: &str) -> Picked {
-        Picked::Unavailable
-    }
-    fn save_file(&mut self, _title: &str, _suggested_name: &str, _filter: Filter<'_>) -> Picked {
-        Picked::Unavailable
     }
 }
 

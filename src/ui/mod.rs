@@ -1,16 +1,20 @@
 //! The egui desktop application over the core.
 //!
+//! - [`action`]: what the views ask the app to do.
 //! - [`app`]: the app state, the frame, and where actions are applied.
 //! - [`command`]: commands with their menu texts and shortcuts.
+//! - [`dialogs`]: file dialogs, native or none.
 //! - [`panels`]: the document list, the palette, the span list and editors.
 //! - [`review`]: a colleague's project compared with the open one.
 //! - [`text_view`]: the document text with its spans.
 //! - [`theme`]: colours and sizes.
 //! - [`transfer`]: the export and import windows.
 
+pub mod action;
 pub mod adjudication;
 pub mod app;
 pub mod command;
+pub mod dialogs;
 pub mod panels;
 pub mod review;
 pub mod text_view;
@@ -18,60 +22,13 @@ pub mod theme;
 pub mod transfer;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-pub use app::{Action, FileDialogs, Filter, MarginaliaApp, NoDialogs, Picked, Prefs};
+pub use action::Action;
+pub use app::{MarginaliaApp, Prefs};
+pub use dialogs::{FileDialogs, Filter, NativeDialogs, NoDialogs, Picked};
 
 /// Key of the preferences in eframe's storage.
 const PREFS_KEY: &str = "marginalia-prefs";
-
-/// A dialog that answers faster than this without a choice did not open at all (no portal, no
-/// zenity): nobody cancels a dialog that fast.
-const DIALOG_MIN_DURATION: Duration = Duration::from_millis(250);
-
-/// The native file dialogs (rfd), falling back to the app's path field when none can open.
-/// Set `MARGINALIA_NO_NATIVE_DIALOGS=1` to always use the path field.
-#[derive(Debug, Default)]
-pub struct NativeDialogs;
-
-impl NativeDialogs {
-    fn pick(run: impl FnOnce() -> Option<PathBuf>) -> Picked {
-        if std::env::var_os("MARGINALIA_NO_NATIVE_DIALOGS").is_some() {
-            return Picked::Unavailable;
-        }
-        let started = Instant::now();
-        match run() {
-            Some(path) => Picked::Path(path),
-            None if started.elapsed() < DIALOG_MIN_DURATION => Picked::Unavailable,
-            None => Picked::Cancelled,
-        }
-    }
-}
-
-impl FileDialogs for NativeDialogs {
-    fn open_file(&mut self, title: &str, filter: Filter<'_>) -> Picked {
-        Self::pick(|| with_filter(rfd::FileDialog::new().set_title(title), filter).pick_file())
-    }
-
-    fn pick_folder(&mut self, title: &str) -> Picked {
-        Self::pick(|| rfd::FileDialog::new().set_title(title).pick_folder())
-    }
-
-    fn save_file(&mut self, title: &str, suggested_name: &str, filter: Filter<'_>) -> Picked {
-        Self::pick(|| {
-            with_filter(rfd::FileDialog::new().set_title(title), filter)
-                .set_file_name(suggested_name)
-                .save_file()
-        })
-    }
-}
-
-fn with_filter(dialog: rfd::FileDialog, filter: Filter<'_>) -> rfd::FileDialog {
-    match filter {
-        Some((name, extensions)) => dialog.add_filter(name, extensions),
-        None => dialog,
-    }
-}
 
 struct EframeApp {
     app: MarginaliaApp,

@@ -4,7 +4,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::app::Action;
+use super::action::Action;
 use super::command::Command;
 use super::theme;
 use crate::edit::Edit;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use egui::{Color32, RichText, Ui};
 
-use super::app::Action;
+use super::action::Action;
 use super::theme;
 use crate::model::{Document, Id, Project};
 use crate::review::comments::{Comment, Review};

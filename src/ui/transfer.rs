@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use egui::Ui;
 
-use super::app::{FileDialogs, Picked};
+use super::dialogs::{FileDialogs, PROJECT_FILTER, Picked};
 use crate::formats::{self, ExportOptions, ExportReport, Format, FormatError, OverlapPolicy};
 use crate::model::Project;
 
@@ -335,7 +335,7 @@ impl ImportDialog {
                     if ui.button("Browse…").clicked() {
                         let picked = match (folder, save) {
                             (true, _) => dialogs.pick_folder(label),
-                            (false, true) => dialogs.save_file(label, "imported.ron", super::app::PROJECT_FILTER),
+                            (false, true) => dialogs.save_file(label, "imported.ron", PROJECT_FILTER),
                             (false, false) => dialogs.open_file(label, None),
                         };
                         match picked {
