@@ -80,4 +80,3 @@ pub enum Action {
         text: String,
     },
 }
-

@@ -47,7 +47,6 @@ impl FileDialogs for NoDialogs {
     }
 }
 
-
 /// A dialog that answers faster than this without a choice did not open at all (no portal, no
 /// zenity): nobody cancels a dialog that fast.
 const DIALOG_MIN_DURATION: Duration = Duration::from_millis(250);
@@ -95,4 +94,3 @@ fn with_filter(dialog: rfd::FileDialog, filter: Filter<'_>) -> rfd::FileDialog {
         None => dialog,
     }
 }
-

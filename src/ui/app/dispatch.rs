@@ -1,0 +1,315 @@
+//! Where actions and commands are applied, once a frame.
+
+use super::MarginaliaApp;
+use super::modals::{Modal, PathPurpose, Pending};
+use super::notifications::Level;
+use crate::edit::Edit;
+use crate::model::Status;
+use crate::ui::action::Action;
+use crate::ui::command::Command;
+use crate::ui::dialogs::{PROJECT_FILTER, Picked};
+
+impl MarginaliaApp {
+    /// Applies one action.
+    pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Command(command) => self.run_command(ctx, command),
+            Action::OpenDocument(index) => self.show_document(index),
+            Action::Edit(edit) => self.edit(edit, None),
+            Action::EditMerging(edit, key) => self.edit(edit, Some(key)),
+            Action::ApplyLabel(label) => self.apply_label(&label),
+            Action::SelectSpan { id, .. } if self.link_from.is_some_and(|from| from != id) => {
+                if let Some(from) = self.link_from.take() {
+                    self.link(from, id);
+                }
+            }
+            Action::SelectSpan { id, scroll } => {
+                self.link_from = None;
+                self.selected_span = Some(id);
+                self.selection = None;
+                self.reveal_span = !scroll;
+                if scroll
+                    && let Some(annotation) = self
+                        .workspace
+                        .as_ref()
+                        .and_then(|ws| ws.project().document(self.doc)?.annotation(id))
+                {
+                    self.text_view.scroll_to(annotation.extent().start);
+                }
+            }
+            Action::AddFragment(range) => self.add_fragment(range),
+            Action::PlaceDetached(index) => self.place_detached(index),
+            Action::CycleAttribute(name) => {
+                let next = self.selected_span.and_then(|id| {
+                    let project = self.workspace.as_ref()?.project();
+                    let annotation = project.document(self.doc)?.annotation(id)?;
+                    let def = project
+                        .schema
+                        .attributes_of(&annotation.label)
+                        .find(|a| a.name == name)?;
+                    let next = match annotation.attributes.get(&name) {
+                        None => def.values.first().cloned(),
+                        Some(current) => def
+                            .values
+                            .iter()
+                            .position(|v| v == current)
+                            .and_then(|i| def.values.get(i + 1))
+                            .cloned(),
+                    };
+                    Some((id, next))
+                });
+                if let Some((id, value)) = next {
+                    self.edit(
+                        Edit::SetAttribute {
+                            doc: self.doc,
+                            id,
+                            name,
+                            value,
+                        },
+                        None,
+                    );
+                }
+            }
+            Action::RemoveFragment { id, index } => {
+                let fragments = self
+                    .workspace
+                    .as_ref()
+                    .and_then(|ws| ws.project().document(self.doc)?.annotation(id))
+                    .map(|a| {
+                        let mut fragments = a.fragments.clone();
+                        if index < fragments.len() && fragments.len() > 1 {
+                            fragments.remove(index);
+                        }
+                        fragments
+                    });
+                if let Some(fragments) = fragments {
+                    self.edit(
+                        Edit::SetFragments {
+                            doc: self.doc,
+                            id,
+                            fragments,
+                        },
+                        None,
+                    );
+                }
+            }
+            Action::Select(range) => {
+                self.link_from = None;
+                self.selection = range;
+                if range.is_some() {
+                    self.selected_span = None;
+                }
+            }
+            Action::SetNote { id, note } => {
+                let edit = Edit::SetNote {
+                    doc: self.doc,
+                    id,
+                    note,
+                };
+                self.edit(edit, Some(format!("note-{}", id.0)));
+            }
+            Action::CompareWith(path) => self.compare_now(&path),
+            Action::CloseComparison => self.comparison = None,
+            Action::ShowDifference(d, e) => {
+                let path = self.comparison.as_mut().and_then(|c| {
+                    c.current = Some((d, e));
+                    c.diff.documents.get(d).map(|doc| doc.path.clone())
+                });
+                if let Some(path) = path {
+                    self.show_current_difference(&path);
+                }
+            }
+            Action::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
+            Action::NewFromFolder(path) => self.guard(ctx, Pending::NewFromFolder(path)),
+            Action::ShowColleague(index) => {
+                if let (Some(comparison), Some(ws)) = (&mut self.comparison, &self.workspace) {
+                    comparison.show(ws.project(), index);
+                }
+            }
+            Action::Adjudicate(policy) => self.adjudicate(policy),
+            Action::Rule(ruling) => self.rule(&ruling),
+            Action::StartComment(id) => self.comment_draft = Some((id, String::new())),
+            Action::CancelComment => self.comment_draft = None,
+            Action::AddComment { path, span, text } => self.add_comment(&path, span, &text),
+        }
+    }
+
+    pub(super) fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::NewFromFolder => self.guard(ctx, Pending::NewFromFolderDialog),
+            Command::Open => self.guard(ctx, Pending::OpenDialog),
+            Command::Save => {
+                let _saved = self.save();
+            }
+            Command::SaveAs => {
+                let _saved = self.save_as_dialog();
+            }
+            Command::Quit => self.guard(ctx, Pending::Quit),
+            Command::Export => {
+                if let Some(ws) = &self.workspace {
+                    self.export.show_for(ws.project(), ws.path());
+                }
+            }
+            Command::Import => {
+                let annotator = if self.prefs.annotator.is_empty() {
+                    crate::cli::default_annotator()
+                } else {
+                    self.prefs.annotator.clone()
+                };
+                self.import.show_for(&annotator);
+            }
+            Command::Undo | Command::Redo => {
+                let Some(ws) = &mut self.workspace else {
+                    return;
+                };
+                let result = if command == Command::Undo {
+                    ws.undo()
+                } else {
+                    ws.redo()
+                };
+                match result {
+                    Ok(true) => self.after_history_change(),
+                    Ok(false) => self.notify(
+                        Level::Info,
+                        if command == Command::Undo {
+                            "Nothing to undo"
+                        } else {
+                            "Nothing to redo"
+                        },
+                    ),
+                    Err(error) => {
+                        self.error(&anyhow::Error::new(error).context("cannot undo or redo"));
+                    }
+                }
+            }
+            Command::DeleteSpan => {
+                if let Some(id) = self.selected_span.take() {
+                    self.edit(Edit::RemoveAnnotation { doc: self.doc, id }, None);
+                }
+            }
+            Command::ClearSelection => {
+                if self.link_from.take().is_none() {
+                    self.selection = None;
+                    self.selected_span = None;
+                }
+            }
+            Command::Link => {
+                if let Some(id) = self.selected_span {
+                    self.link_from = Some(id);
+                } else {
+                    self.notify(
+                        Level::Info,
+                        "Select a claim or a source first, then press L and click the other end",
+                    );
+                }
+            }
+            Command::EditNote => {
+                if self.selected_span.is_some() {
+                    self.focus_note = true;
+                }
+            }
+            Command::EditLabels => {
+                self.labels_open = true;
+                self.refresh_label_drafts();
+            }
+            Command::NextDocument => self.show_document(self.doc + 1),
+            Command::PreviousDocument => self.show_document(self.doc.saturating_sub(1)),
+            Command::DoneAndNext => {
+                if self.workspace.is_some() {
+                    self.edit(
+                        Edit::SetStatus {
+                            doc: self.doc,
+                            status: Status::Done,
+                        },
+                        None,
+                    );
+                    self.show_document(self.doc + 1);
+                }
+            }
+            Command::Compare => match self
+                .dialogs
+                .open_file("Compare with a colleague's project", PROJECT_FILTER)
+            {
+                Picked::Path(path) => self.compare_now(&path),
+                Picked::Cancelled => {}
+                Picked::Unavailable => {
+                    self.modal = Some(Modal::Path {
+                        purpose: PathPurpose::Compare,
+                        text: String::new(),
+                    });
+                }
+            },
+            Command::Agreement => {
+                if self.comparison.is_none() {
+                    self.notify(
+                        Level::Info,
+                        "Compare with a colleague's project first (Review > Compare with…)",
+                    );
+                } else {
+                    self.compute_agreement();
+                    self.agreement.open = true;
+                }
+            }
+            Command::KeepA | Command::KeepB | Command::KeepBoth | Command::KeepNeither => {
+                use crate::review::adjudicate::Ruling;
+                let Some(ws) = &self.workspace else { return };
+                if !crate::ui::adjudication::is_gold(ws.project()) {
+                    return;
+                }
+                let names = crate::ui::adjudication::annotators(ws.project());
+                let ruling = match command {
+                    Command::KeepA => names.first().cloned().map(Ruling::Side),
+                    Command::KeepB => names.get(1).cloned().map(Ruling::Side),
+                    Command::KeepBoth => Some(Ruling::All),
+                    _ => Some(Ruling::Neither),
+                };
+                if let Some(ruling) = ruling {
+                    self.rule(&ruling);
+                }
+            }
+            Command::NextDifference | Command::PreviousDifference
+                if self.comparison.is_none()
+                    && self
+                        .workspace
+                        .as_ref()
+                        .is_some_and(|ws| crate::ui::adjudication::is_gold(ws.project())) =>
+            {
+                let forward = command == Command::NextDifference;
+                let next = self.workspace.as_ref().and_then(|ws| {
+                    crate::ui::adjudication::step(
+                        ws.project(),
+                        self.place.as_ref(),
+                        self.doc,
+                        forward,
+                    )
+                });
+                if next.is_none() {
+                    self.notify(Level::Info, "Nothing left to rule on: every span is gold");
+                }
+                self.go_to_place(next);
+            }
+            Command::NextDifference | Command::PreviousDifference => {
+                let forward = command == Command::NextDifference;
+                match self.comparison.as_mut().map(|c| c.step(forward)) {
+                    Some(Some(path)) => self.show_current_difference(&path),
+                    Some(None) => {
+                        self.notify(Level::Info, "No difference: you agree on everything");
+                    }
+                    None => self.notify(
+                        Level::Info,
+                        "Compare with a colleague's project first (Review > Compare with…)",
+                    ),
+                }
+            }
+            Command::ToggleTheme => {
+                let dark = ctx.theme() != egui::Theme::Dark;
+                self.prefs.dark_mode = Some(dark);
+                ctx.set_theme(if dark {
+                    egui::Theme::Dark
+                } else {
+                    egui::Theme::Light
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The modal dialogs: unsaved changes, a file changed on disk, unsaved work found, a path field,
+//! the annotator's name, a corpus folder elsewhere.
+
+use super::MarginaliaApp;
+use crate::workspace::Workspace;
+use egui::{Key, Ui};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub(super) enum Pending {
+    OpenDialog,
+    Open(PathBuf),
+    NewFromFolderDialog,
+    NewFromFolder(PathBuf),
+    Quit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PathPurpose {
+    Open,
+    NewFromFolder,
+    SaveAs,
+    Compare,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Modal {
+    Unsaved {
+        then: Pending,
+    },
+    /// The project file changed on disk since it was opened or saved.
+    Conflict {
+        change: String,
+    },
+    /// Unsaved changes of an earlier session were found beside the project (`untitled`: in
+    /// `project`, the recovery file of a project that was never saved).
+    Recover {
+        project: PathBuf,
+        untitled: bool,
+        lines: Vec<String>,
+    },
+    Path {
+        purpose: PathPurpose,
+        text: String,
+    },
+    Annotator {
+        folder: PathBuf,
+        name: String,
+    },
+    /// A project file whose corpus folder lies outside its folder and the folder above: asked
+    /// once per project before any text is read.
+    ForeignCorpus {
+        project: PathBuf,
+        corpus: PathBuf,
+    },
+}
+
+pub(super) fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(text),
+    }
+}
+
+impl MarginaliaApp {
+    pub(super) fn modal_ui(&mut self, ui: &Ui) {
+        let Some(modal) = self.modal.clone() else {
+            return;
+        };
+        let ctx = ui.ctx();
+        let mut close = false;
+        match modal {
+            Modal::Conflict { change } => {
+                egui::Modal::new(egui::Id::unique("conflict")).show(ctx, |ui| {
+                    ui.heading("The project changed on disk");
+                    ui.label(change);
+                    ui.label("Saving now would overwrite that version. What do you want to do?");
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Reload from disk")
+                            .on_hover_text("Drop your unsaved changes and open the version on disk")
+                            .clicked()
+                        {
+                            close = true;
+                            self.reload();
+                        }
+                        if ui
+                            .button("Overwrite")
+                            .on_hover_text("Replace the version on disk with yours (it stays in the .bak backup)")
+                            .clicked()
+                        {
+                            close = true;
+                            self.save_overwriting();
+                        }
+                        if ui.button("Save As…").clicked() {
+                            close = true;
+                            let _saved = self.save_as_dialog();
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                });
+            }
+            Modal::Recover {
+                project,
+                untitled,
+                lines,
+            } => {
+                let mut restore = None;
+                egui::Modal::new(egui::Id::unique("recover")).show(ctx, |ui| {
+                    ui.heading("Unsaved work found");
+                    ui.label(if untitled {
+                        "Marginalia closed without saving a project that was never saved. \
+                         These changes can be restored:"
+                            .to_owned()
+                    } else {
+                        format!(
+                            "Marginalia closed without saving {}. These changes can be restored:",
+                            project.display()
+                        )
+                    });
+                    egui::ScrollArea::vertical()
+                        .max_height(240.0)
+                        .show(ui, |ui| {
+                            for line in &lines {
+                                ui.label(line);
+                            }
+                        });
+                    ui.horizontal(|ui| {
+                        if ui.button("Restore").clicked() {
+                            restore = Some(true);
+                        }
+                        if ui
+                            .button("Discard")
+                            .on_hover_text(
+                                "Delete the recovered changes and keep the saved project",
+                            )
+                            .clicked()
+                        {
+                            restore = Some(false);
+                        }
+                    });
+                });
+                // Closed before acting: discarding may offer the next snapshot found.
+                if let Some(restore) = restore {
+                    self.modal = None;
+                    self.recover(&project, untitled, restore);
+                }
+                return;
+            }
+            Modal::ForeignCorpus { project, corpus } => {
+                let mut open = None;
+                egui::Modal::new(egui::Id::unique("foreign corpus")).show(ctx, |ui| {
+                    ui.heading("Texts from another folder");
+                    ui.label(format!(
+                        "This project reads its texts from {}. Open it?",
+                        corpus.display()
+                    ));
+                    ui.weak(format!(
+                        "{} names a corpus folder outside its own folder and the folder above. \
+                         A project file from someone else could make Marginalia read (and \
+                         export) files you did not mean to share. Your answer is remembered \
+                         for this project.",
+                        project.display()
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Open it").clicked() {
+                            open = Some(true);
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            open = Some(false);
+                        }
+                    });
+                });
+                if let Some(open) = open {
+                    self.modal = None;
+                    if open {
+                        self.prefs.trust(&project, &corpus);
+                        self.open_now(&project);
+                    }
+                }
+                return;
+            }
+            Modal::Unsaved { then } => {
+                let name = self
+                    .workspace
+                    .as_ref()
+                    .map(Workspace::display_name)
+                    .unwrap_or_default();
+                egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+                    ui.heading("Unsaved changes");
+                    ui.label(format!("Save the changes to {name} first?"));
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            close = true;
+                            if self.save() {
+                                self.continue_with(ctx, then.clone());
+                            }
+                        }
+                        if ui.button("Discard changes").clicked() {
+                            close = true;
+                            if let Some(ws) = &mut self.workspace
+                                && let Err(error) = ws.discard_changes()
+                            {
+                                self.error(&anyhow::Error::new(error));
+                            }
+                            self.allow_close = true;
+                            self.continue_with(ctx, then.clone());
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                });
+            }
+            Modal::Path { purpose, mut text } => {
+                let (title, hint) = match purpose {
+                    PathPurpose::Open => ("Open project", "/path/to/project.ron"),
+                    PathPurpose::NewFromFolder => {
+                        ("New project from folder", "/path/to/corpus folder")
+                    }
+                    PathPurpose::SaveAs => ("Save project as", "/path/to/project.ron"),
+                    PathPurpose::Compare => (
+                        "Compare with a colleague's project",
+                        "/path/to/colleague.ron",
+                    ),
+                };
+                let mut submit = false;
+                egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+                    ui.heading(title);
+                    ui.label("No file dialog could be opened here. Type the path:");
+                    let response = ui.add(
+                        egui::TextEdit::singleline(&mut text)
+                            .id_salt("path-field")
+                            .hint_text(hint)
+                            .desired_width(420.0),
+                    );
+                    if !response.has_focus() && text.is_empty() {
+                        response.request_focus();
+                    }
+                    submit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    ui.horizontal(|ui| {
+                        submit |= ui.button("OK").clicked();
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                });
+                if close {
+                    self.modal = None;
+                    return;
+                }
+                if submit && !text.trim().is_empty() {
+                    let path = expand_home(text.trim());
+                    self.modal = None;
+                    match purpose {
+                        PathPurpose::Open => self.open_now(&path),
+                        PathPurpose::Compare => self.compare_now(&path),
+                        PathPurpose::NewFromFolder => self.ask_annotator(path),
+                        PathPurpose::SaveAs => {
+                            let _saved = self.save_as(&path);
+                        }
+                    }
+                    return;
+                }
+                self.modal = Some(Modal::Path { purpose, text });
+                return;
+            }
+            Modal::Annotator { folder, mut name } => {
+                let mut submit = false;
+                egui::Modal::new(egui::Id::unique("annotator")).show(ctx, |ui| {
+                    ui.heading("New project");
+                    ui.label(format!("Corpus: {}", folder.display()));
+                    let prompt = ui.label("Your name, as it will appear on your annotations:");
+                    let response = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut name)
+                                .id_salt("annotator-field")
+                                .hint_text("your name")
+                                .desired_width(300.0),
+                        )
+                        .labelled_by(prompt.id);
+                    submit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    ui.horizontal(|ui| {
+                        submit |= ui
+                            .add_enabled(
+                                !name.trim().is_empty(),
+                                egui::Button::new("Create project"),
+                            )
+                            .clicked();
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                });
+                if close {
+                    self.modal = None;
+                    return;
+                }
+                if submit && !name.trim().is_empty() {
+                    self.modal = None;
+                    self.new_project_now(&folder, name.trim());
+                    return;
+                }
+                self.modal = Some(Modal::Annotator { folder, name });
+                return;
+            }
+        }
+        if close
+            && matches!(
+                self.modal,
+                Some(Modal::Unsaved { .. } | Modal::Conflict { .. } | Modal::Recover { .. })
+            )
+        {
+            self.modal = None;
+        }
+    }
+}

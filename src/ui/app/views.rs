@@ -1,0 +1,455 @@
+//! The views of the app's frame: shortcuts, dropped files, the menu, the status bar, the text in
+//! the centre, and the export, import and labels windows. They return actions.
+
+use super::MarginaliaApp;
+use super::notifications::Level;
+use crate::ui::action::Action;
+use crate::ui::command::Command;
+use crate::ui::panels;
+use crate::ui::text_view::{TextAction, ViewState};
+use crate::ui::theme;
+use crate::workspace::Workspace;
+use egui::{Key, RichText, Ui};
+use std::path::PathBuf;
+
+pub(super) fn modifier_count(modifiers: egui::Modifiers) -> usize {
+    [
+        modifiers.alt,
+        modifiers.ctrl || modifiers.command || modifiers.mac_cmd,
+        modifiers.shift,
+    ]
+    .into_iter()
+    .filter(|m| *m)
+    .count()
+}
+
+impl MarginaliaApp {
+    pub(super) fn shortcuts(&self, ui: &Ui, actions: &mut Vec<Action>) {
+        let typing = ui.ctx().egui_wants_keyboard_input();
+        // The most specific shortcuts first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
+        let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL
+            .into_iter()
+            .flat_map(|c| c.shortcuts().into_iter().map(move |s| (c, s)))
+            .collect();
+        shortcuts.sort_by_key(|(_, s)| std::cmp::Reverse(modifier_count(s.modifiers)));
+        ui.input_mut(|input| {
+            for (command, shortcut) in shortcuts {
+                if typing
+                    && (command.is_plain_key() || matches!(command, Command::Undo | Command::Redo))
+                {
+                    continue;
+                }
+                if input.consume_shortcut(&shortcut) {
+                    actions.push(Action::Command(command));
+                }
+            }
+            if typing {
+                return;
+            }
+            if let Some(ws) = &self.workspace {
+                let selected = self
+                    .selected_span
+                    .and_then(|id| ws.project().document(self.doc)?.annotation(id));
+                for attribute in selected
+                    .iter()
+                    .flat_map(|a| ws.project().schema.attributes_of(&a.label))
+                {
+                    if let Some(key) = Key::from_name(&attribute.key.to_uppercase())
+                        && input.consume_key(egui::Modifiers::NONE, key)
+                    {
+                        actions.push(Action::CycleAttribute(attribute.name.clone()));
+                    }
+                }
+                for label in &ws.project().schema.labels {
+                    if let Some(key) = Key::from_name(&label.key.to_uppercase())
+                        && input.consume_key(egui::Modifiers::NONE, key)
+                    {
+                        actions.push(Action::ApplyLabel(label.name.clone()));
+                    }
+                }
+            }
+        });
+    }
+
+    pub(super) fn dropped_files(ui: &Ui, actions: &mut Vec<Action>) {
+        let dropped: Vec<PathBuf> = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            actions.push(if path.is_dir() {
+                Action::NewFromFolder(path)
+            } else {
+                Action::OpenProject(path)
+            });
+        }
+        let hovering = ui.input(|i| !i.raw.hovered_files.is_empty());
+        if hovering {
+            let rect = ui.ctx().content_rect();
+            let painter = ui.ctx().layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop"),
+            ));
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop a project (.ron) to open it, or a folder to start a project",
+                egui::FontId::proportional(20.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    pub(super) fn menu_item(
+        ui: &mut Ui,
+        command: Command,
+        enabled: bool,
+        actions: &mut Vec<Action>,
+    ) {
+        Self::menu_item_text(ui, command, command.text().to_owned(), enabled, actions);
+    }
+
+    /// A menu button for `command` with its shortcut, under a text of its own.
+    pub(super) fn menu_item_text(
+        ui: &mut Ui,
+        command: Command,
+        text: String,
+        enabled: bool,
+        actions: &mut Vec<Action>,
+    ) {
+        let shortcut = command
+            .shortcuts()
+            .first()
+            .map(|s| ui.ctx().format_shortcut(s))
+            .unwrap_or_default();
+        if ui
+            .add_enabled(enabled, egui::Button::new(text).shortcut_text(shortcut))
+            .clicked()
+        {
+            actions.push(Action::Command(command));
+        }
+    }
+
+    pub(super) fn menu_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let has_project = self.workspace.is_some();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                Self::menu_item(ui, Command::NewFromFolder, true, actions);
+                Self::menu_item(ui, Command::Open, true, actions);
+                ui.menu_button("Open Recent", |ui| {
+                    if self.prefs.recent.is_empty() {
+                        ui.weak("No recent project");
+                    }
+                    for path in &self.prefs.recent {
+                        if ui.button(path.display().to_string()).clicked() {
+                            actions.push(Action::OpenProject(path.clone()));
+                        }
+                    }
+                });
+                ui.separator();
+                Self::menu_item(ui, Command::Save, has_project, actions);
+                Self::menu_item(ui, Command::SaveAs, has_project, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::Import, true, actions);
+                Self::menu_item(ui, Command::Export, has_project, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::Quit, true, actions);
+            });
+            ui.menu_button("Edit", |ui| {
+                let history = self.workspace.as_ref().map(Workspace::history);
+                let undo = history.and_then(crate::edit::History::undo_description);
+                let redo = history.and_then(crate::edit::History::redo_description);
+                let undo_text = undo.map_or_else(|| "Undo".to_owned(), |d| format!("Undo {d}"));
+                Self::menu_item_text(
+                    ui,
+                    Command::Undo,
+                    undo_text,
+                    history.is_some_and(|h| h.undo_description().is_some()),
+                    actions,
+                );
+                let redo_text = redo.map_or_else(|| "Redo".to_owned(), |d| format!("Redo {d}"));
+                Self::menu_item_text(
+                    ui,
+                    Command::Redo,
+                    redo_text,
+                    history.is_some_and(|h| h.redo_description().is_some()),
+                    actions,
+                );
+                ui.separator();
+                Self::menu_item(
+                    ui,
+                    Command::DeleteSpan,
+                    self.selected_span.is_some(),
+                    actions,
+                );
+                Self::menu_item(ui, Command::EditNote, self.selected_span.is_some(), actions);
+                Self::menu_item(ui, Command::Link, self.selected_span.is_some(), actions);
+                Self::menu_item(ui, Command::ClearSelection, true, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::EditLabels, has_project, actions);
+            });
+            ui.menu_button("Document", |ui| {
+                Self::menu_item(ui, Command::NextDocument, has_project, actions);
+                Self::menu_item(ui, Command::PreviousDocument, has_project, actions);
+                Self::menu_item(ui, Command::DoneAndNext, has_project, actions);
+            });
+            ui.menu_button("Review", |ui| {
+                Self::menu_item(ui, Command::Compare, has_project, actions);
+                Self::menu_item(
+                    ui,
+                    Command::NextDifference,
+                    self.comparison.is_some(),
+                    actions,
+                );
+                Self::menu_item(
+                    ui,
+                    Command::PreviousDifference,
+                    self.comparison.is_some(),
+                    actions,
+                );
+                ui.separator();
+                Self::menu_item(ui, Command::Agreement, self.comparison.is_some(), actions);
+                ui.add_enabled_ui(self.comparison.is_some(), |ui| {
+                    ui.menu_button("Adjudicate into a gold project", |ui| {
+                        for policy in crate::review::adjudicate::Policy::ALL {
+                            if ui
+                                .button(format!("Start from {}", policy.name()))
+                                .on_hover_text(policy.describe())
+                                .clicked()
+                            {
+                                actions.push(Action::Adjudicate(policy));
+                            }
+                        }
+                    });
+                });
+            });
+            ui.menu_button("View", |ui| {
+                Self::menu_item(ui, Command::ToggleTheme, true, actions);
+                ui.weak("Zoom: Ctrl + / Ctrl - / Ctrl 0");
+            });
+        });
+    }
+
+    pub(super) fn status_ui(&self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let Some(ws) = &self.workspace else {
+                ui.label("No project open: File > Open… or New project from folder…");
+                return;
+            };
+            let project = ws.project();
+            ui.label(format!(
+                "{} · annotator {}",
+                ws.display_name(),
+                project.annotator
+            ));
+            if let Some(document) = project.document(self.doc) {
+                ui.separator();
+                ui.label(format!(
+                    "document {}/{}",
+                    self.doc + 1,
+                    project.documents.len()
+                ));
+                if let Some(selection) = self.selection {
+                    ui.separator();
+                    let chars = selection.slice(&document.text).chars().count();
+                    ui.label(format!(
+                        "selected {chars} character(s): press a label's key"
+                    ));
+                }
+            }
+            if self.link_from.is_some() {
+                ui.separator();
+                ui.colored_label(
+                    theme::WARNING,
+                    "Link: click the span at the other end (Esc cancels)",
+                );
+            }
+            if ws.is_dirty() {
+                ui.separator();
+                ui.colored_label(theme::WARNING, "unsaved changes");
+            }
+        });
+    }
+
+    pub(super) fn central_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let Some(ws) = &self.workspace else {
+            ui.centered_and_justified(|ui| {
+                ui.label(RichText::new("Open a project (Ctrl+O) or start one from a folder of .txt files (Ctrl+N).\nYou can also drop a project file or a folder here.").size(18.0));
+            });
+            return;
+        };
+        let project = ws.project();
+        let Some(document) = project.document(self.doc) else {
+            ui.label("This project has no document.");
+            return;
+        };
+        let can_apply =
+            document.is_editable() && (self.selection.is_some() || self.selected_span.is_some());
+        actions.extend(panels::palette_ui(ui, project, can_apply));
+        ui.horizontal(|ui| {
+            ui.strong(&document.path);
+            ui.weak(format!(
+                "· {} · {} span(s)",
+                document.status.label(),
+                document.annotations.len()
+            ));
+        });
+        match &document.text_state {
+            crate::model::TextState::Current => {}
+            crate::model::TextState::Changed { .. } => {
+                ui.colored_label(theme::ERROR, "Warning: This file changed since it was annotated. Its spans are kept in the project but hidden, and the document is read-only.");
+            }
+            crate::model::TextState::Missing { reason, .. } => {
+                ui.colored_label(theme::ERROR, format!("Warning: This file cannot be read ({reason}). Its spans are kept; the document is read-only."));
+            }
+        }
+        if let Some(encoding) = document.decoded_from {
+            ui.colored_label(
+                theme::WARNING,
+                format!(
+                    "Warning: {} is not UTF-8: it was decoded as {encoding}. Check its accents.",
+                    document.path
+                ),
+            );
+        }
+        ui.separator();
+        let other = self
+            .comparison
+            .as_ref()
+            .and_then(|c| c.other_document(&document.path));
+        let mut highlight = self
+            .comparison
+            .as_ref()
+            .map(|c| c.current_ranges(document))
+            .unwrap_or_default();
+        if let Some(place) = self.place.as_ref().filter(|p| p.doc == self.doc) {
+            highlight.extend(
+                place
+                    .ids
+                    .iter()
+                    .filter_map(|id| document.annotation(*id))
+                    .flat_map(|a| a.fragments.iter().copied()),
+            );
+        }
+        let state = ViewState {
+            selection: self.selection,
+            selected_span: self.selected_span,
+            revision: ws.history().revision(),
+            schema: &project.schema,
+            other,
+            highlight: &highlight,
+        };
+        let shown = if document.is_editable() {
+            document
+        } else {
+            &crate::model::Document {
+                text: document.text.clone(),
+                ..Default::default()
+            }
+        };
+        for action in self.text_view.ui(ui, self.doc, shown, state) {
+            actions.push(match action {
+                TextAction::Select(range) => Action::Select(range),
+                TextAction::SelectSpan(id) => Action::SelectSpan { id, scroll: false },
+                TextAction::AddFragment(range) => Action::AddFragment(range),
+            });
+        }
+    }
+
+    pub(super) fn transfer_windows(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+        let Self {
+            export,
+            import,
+            workspace,
+            dialogs,
+            ..
+        } = self;
+        let mut events = Vec::new();
+        if let Some(ws) = workspace {
+            events.extend(export.ui(ui, ws.project(), ws.path(), dialogs.as_mut()));
+        }
+        events.extend(import.ui(ui, dialogs.as_mut()));
+        for event in events {
+            self.transfer_event(event, actions);
+        }
+    }
+
+    pub(super) fn transfer_event(
+        &mut self,
+        event: crate::ui::transfer::TransferEvent,
+        actions: &mut Vec<Action>,
+    ) {
+        /// Import problems shown as notifications; the rest go to the terminal.
+        const SHOWN: usize = 5;
+        use crate::ui::transfer::TransferEvent;
+        match event {
+            TransferEvent::Exported(path, Ok(report)) => {
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Exported {} document(s), {} span(s), {} link(s) to {}",
+                        report.documents,
+                        report.spans,
+                        report.relations,
+                        path.display()
+                    ),
+                );
+                for note in report.notes {
+                    self.notify(Level::Warning, note);
+                }
+            }
+            TransferEvent::Exported(path, Err(error)) => {
+                self.notify(
+                    Level::Error,
+                    format!("Export to {} failed: {error}", path.display()),
+                );
+            }
+            TransferEvent::Imported(path, report) => {
+                for line in &report {
+                    eprintln!("marginalia: not imported: {line}");
+                }
+                for line in report.iter().take(SHOWN) {
+                    self.notify(Level::Warning, format!("Not imported: {line}"));
+                }
+                if report.len() > SHOWN {
+                    self.notify(
+                        Level::Warning,
+                        format!(
+                            "… and {} more item(s) not imported (listed on the terminal)",
+                            report.len() - SHOWN
+                        ),
+                    );
+                }
+                actions.push(Action::OpenProject(path));
+            }
+            TransferEvent::Failed(error) => self.notify(Level::Error, error),
+        }
+    }
+
+    /// Waits for a running export to finish and reports it (tests, and quitting).
+    pub fn finish_export(&mut self) {
+        if let Some(event) = self.export.wait() {
+            let mut actions = Vec::new();
+            self.transfer_event(event, &mut actions);
+        }
+    }
+
+    pub(super) fn labels_window(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
+        let Some(ws) = &self.workspace else { return };
+        let mut open = self.labels_open;
+        egui::Window::new("Labels")
+            .open(&mut open)
+            .default_width(460.0)
+            .show(ui.ctx(), |ui| {
+                ui.label("Each label's guideline is shown as the tooltip of its palette button.");
+                ui.separator();
+                actions.extend(panels::labels_ui(ui, ws.project(), &mut self.label_drafts));
+            });
+        self.labels_open = open;
+    }
+}
