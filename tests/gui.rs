@@ -1844,3 +1844,27 @@ fn g_the_apps_import_never_writes_inside_what_it_imports() {
     let notes = harness.state().notifications().join("\n");
     assert!(notes.contains("being imported"), "{notes}");
 }
+
+#[test]
+fn k_saving_from_the_unsaved_changes_prompt_over_a_changed_file_asks_about_the_conflict() {
+    // The prompt used to close every dialog after its answer, so the conflict dialog that the
+    // save opened was closed at once: Save did nothing, silently.
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    drag_across(&mut harness, "Le président russe Vladimir Poutine");
+    harness.key_press(Key::Num2);
+    harness.run();
+    let changed = std::fs::read_to_string(&project).unwrap() + "\n";
+    std::fs::write(&project, &changed).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Save").click();
+    harness.run();
+    harness.get_by_label("The project changed on disk");
+    assert!(
+        !harness.state().quit_requested(),
+        "nothing is lost: it asks"
+    );
+    assert_eq!(std::fs::read_to_string(&project).unwrap(), changed);
+}

@@ -365,7 +365,7 @@ impl MarginaliaApp {
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
-        self.modal_ui(ui);
+        let answer = self.modal_ui(ui);
         self.labels_window(ui, &mut actions);
         if self.agreement.open
             && super::adjudication::agreement_window(ui.ctx(), &mut self.agreement)
@@ -376,6 +376,9 @@ impl MarginaliaApp {
         self.toasts_ui(ui);
         for action in actions {
             self.apply(ui.ctx(), action);
+        }
+        if let Some(answer) = answer {
+            self.answer(ui.ctx(), answer);
         }
         self.sync_note_draft(ui);
         self.autosave(ui.ctx());

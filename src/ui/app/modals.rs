@@ -55,6 +55,35 @@ pub(super) enum Modal {
     },
 }
 
+/// What the user answered in a modal dialog. The dialog only draws and returns it; the app applies
+/// it after the frame's views, with their actions.
+#[derive(Clone, Debug)]
+pub(super) enum Answer {
+    /// Drop the unsaved changes and open the version on disk.
+    Reload,
+    /// Save over the version on disk.
+    Overwrite,
+    /// Save under another name.
+    SaveAs,
+    /// Restore (or discard) the unsaved work found.
+    Recover {
+        project: PathBuf,
+        untitled: bool,
+        restore: bool,
+    },
+    /// Open a project whose corpus folder lies elsewhere, and remember that it may.
+    OpenTrusting { project: PathBuf, corpus: PathBuf },
+    /// Save, then go on.
+    SaveThen(Pending),
+    /// Drop the unsaved changes for good, then go on.
+    DiscardThen(Pending),
+    /// The path typed in the path field.
+    Path(PathPurpose, PathBuf),
+    /// Create a project on `folder` for `annotator`.
+    CreateProject { folder: PathBuf, annotator: String },
+}
+
+/// A path typed by the user, `~/` standing for the home folder.
 pub(super) fn expand_home(text: &str) -> PathBuf {
     match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
@@ -63,12 +92,13 @@ pub(super) fn expand_home(text: &str) -> PathBuf {
 }
 
 impl MarginaliaApp {
-    pub(super) fn modal_ui(&mut self, ui: &Ui) {
-        let Some(modal) = self.modal.clone() else {
-            return;
-        };
+    /// Draws the modal dialog, if one is open, and returns what the user answered (the dialog
+    /// is closed then). A dialog keeps its fields' text from frame to frame in `self.modal`.
+    pub(super) fn modal_ui(&mut self, ui: &Ui) -> Option<Answer> {
+        let modal = self.modal.clone()?;
         let ctx = ui.ctx();
         let mut close = false;
+        let mut answer = None;
         match modal {
             Modal::Conflict { change } => {
                 egui::Modal::new(egui::Id::unique("conflict")).show(ctx, |ui| {
@@ -81,20 +111,17 @@ impl MarginaliaApp {
                             .on_hover_text("Drop your unsaved changes and open the version on disk")
                             .clicked()
                         {
-                            close = true;
-                            self.reload();
+                            answer = Some(Answer::Reload);
                         }
                         if ui
                             .button("Overwrite")
                             .on_hover_text("Replace the version on disk with yours (it stays in the .bak backup)")
                             .clicked()
                         {
-                            close = true;
-                            self.save_overwriting();
+                            answer = Some(Answer::Overwrite);
                         }
                         if ui.button("Save As…").clicked() {
-                            close = true;
-                            let _saved = self.save_as_dialog();
+                            answer = Some(Answer::SaveAs);
                         }
                         if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
                         {
@@ -143,12 +170,11 @@ impl MarginaliaApp {
                         }
                     });
                 });
-                // Closed before acting: discarding may offer the next snapshot found.
-                if let Some(restore) = restore {
-                    self.modal = None;
-                    self.recover(&project, untitled, restore);
-                }
-                return;
+                answer = restore.map(|restore| Answer::Recover {
+                    project,
+                    untitled,
+                    restore,
+                });
             }
             Modal::ForeignCorpus { project, corpus } => {
                 let mut open = None;
@@ -175,14 +201,11 @@ impl MarginaliaApp {
                         }
                     });
                 });
-                if let Some(open) = open {
-                    self.modal = None;
-                    if open {
-                        self.prefs.trust(&project, &corpus);
-                        self.open_now(&project);
-                    }
+                match open {
+                    Some(true) => answer = Some(Answer::OpenTrusting { project, corpus }),
+                    Some(false) => close = true,
+                    None => {}
                 }
-                return;
             }
             Modal::Unsaved { then } => {
                 let name = self
@@ -195,20 +218,10 @@ impl MarginaliaApp {
                     ui.label(format!("Save the changes to {name} first?"));
                     ui.horizontal(|ui| {
                         if ui.button("Save").clicked() {
-                            close = true;
-                            if self.save() {
-                                self.continue_with(ctx, then.clone());
-                            }
+                            answer = Some(Answer::SaveThen(then.clone()));
                         }
                         if ui.button("Discard changes").clicked() {
-                            close = true;
-                            if let Some(ws) = &mut self.workspace
-                                && let Err(error) = ws.discard_changes()
-                            {
-                                self.error(&anyhow::Error::new(error));
-                            }
-                            self.allow_close = true;
-                            self.continue_with(ctx, then.clone());
+                            answer = Some(Answer::DiscardThen(then.clone()));
                         }
                         if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
                         {
@@ -251,25 +264,11 @@ impl MarginaliaApp {
                         }
                     });
                 });
-                if close {
-                    self.modal = None;
-                    return;
-                }
                 if submit && !text.trim().is_empty() {
-                    let path = expand_home(text.trim());
-                    self.modal = None;
-                    match purpose {
-                        PathPurpose::Open => self.open_now(&path),
-                        PathPurpose::Compare => self.compare_now(&path),
-                        PathPurpose::NewFromFolder => self.ask_annotator(path),
-                        PathPurpose::SaveAs => {
-                            let _saved = self.save_as(&path);
-                        }
-                    }
-                    return;
+                    answer = Some(Answer::Path(purpose, expand_home(text.trim())));
+                } else if !close {
+                    self.modal = Some(Modal::Path { purpose, text });
                 }
-                self.modal = Some(Modal::Path { purpose, text });
-                return;
             }
             Modal::Annotator { folder, mut name } => {
                 let mut submit = false;
@@ -298,26 +297,66 @@ impl MarginaliaApp {
                         }
                     });
                 });
-                if close {
-                    self.modal = None;
-                    return;
-                }
                 if submit && !name.trim().is_empty() {
-                    self.modal = None;
-                    self.new_project_now(&folder, name.trim());
-                    return;
+                    answer = Some(Answer::CreateProject {
+                        folder,
+                        annotator: name.trim().to_owned(),
+                    });
+                } else if !close {
+                    self.modal = Some(Modal::Annotator { folder, name });
                 }
-                self.modal = Some(Modal::Annotator { folder, name });
-                return;
             }
         }
-        if close
-            && matches!(
-                self.modal,
-                Some(Modal::Unsaved { .. } | Modal::Conflict { .. } | Modal::Recover { .. })
-            )
-        {
+        // Answered or cancelled: the dialog closes before the answer is applied, which may open
+        // another one.
+        if close || answer.is_some() {
             self.modal = None;
+        }
+        answer
+    }
+
+    /// Applies what the user answered in a modal dialog.
+    pub(super) fn answer(&mut self, ctx: &egui::Context, answer: Answer) {
+        match answer {
+            Answer::Reload => self.reload(),
+            Answer::Overwrite => self.save_overwriting(),
+            Answer::SaveAs => {
+                let _saved = self.save_as_dialog();
+            }
+            Answer::Recover {
+                project,
+                untitled,
+                restore,
+            } => self.recover(&project, untitled, restore),
+            Answer::OpenTrusting { project, corpus } => {
+                self.prefs.trust(&project, &corpus);
+                self.open_now(&project);
+            }
+            Answer::SaveThen(then) => {
+                if self.save() {
+                    self.continue_with(ctx, then);
+                }
+            }
+            Answer::DiscardThen(then) => {
+                if let Some(ws) = &mut self.workspace
+                    && let Err(error) = ws.discard_changes()
+                {
+                    self.error(&anyhow::Error::new(error));
+                }
+                self.allow_close = true;
+                self.continue_with(ctx, then);
+            }
+            Answer::Path(purpose, path) => match purpose {
+                PathPurpose::Open => self.open_now(&path),
+                PathPurpose::Compare => self.compare_now(&path),
+                PathPurpose::NewFromFolder => self.ask_annotator(path),
+                PathPurpose::SaveAs => {
+                    let _saved = self.save_as(&path);
+                }
+            },
+            Answer::CreateProject { folder, annotator } => {
+                self.new_project_now(&folder, &annotator);
+            }
         }
     }
 }
