@@ -415,20 +415,13 @@ fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
         return;
     }
     let names: Vec<String> = scoped.iter().map(|r| r.scope.name().to_owned()).collect();
+    let [exact, overlap, kappa, alpha, alpha_u] = super::theme::MEASURES;
     let series: [(&str, Pick, Color32); 5] = [
-        (
-            "exact F1",
-            |m| m.exact.f1(),
-            Color32::from_rgb(0xf2, 0xa1, 0x3b),
-        ),
-        (
-            "overlap F1",
-            |m| m.overlap.f1(),
-            Color32::from_rgb(0xe0, 0x6c, 0x75),
-        ),
-        ("κ", |m| m.kappa, Color32::from_rgb(0x4f, 0x9d, 0xde)),
-        ("α", |m| m.alpha, Color32::from_rgb(0x7c, 0xb3, 0x42)),
-        ("αu", |m| m.alpha_u, Color32::from_rgb(0x9b, 0x6c, 0xd6)),
+        ("exact F1", |m| m.exact.f1(), exact),
+        ("overlap F1", |m| m.overlap.f1(), overlap),
+        ("κ", |m| m.kappa, kappa),
+        ("α", |m| m.alpha, alpha),
+        ("αu", |m| m.alpha_u, alpha_u),
     ];
     let width = 0.8 / series.len() as f64;
     let labels = names.clone();

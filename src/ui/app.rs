@@ -34,11 +34,40 @@ use modals::{Modal, Pending};
 use notifications::Toast;
 pub use prefs::Prefs;
 
-/// Links per span of the current document, cached for (generation, revision, document).
-type SpanLinks = (
-    Option<(u64, u64, usize)>,
-    std::collections::HashMap<Id, usize>,
-);
+/// What a view computes from the project, kept until the project changes: the key says which
+/// state it was computed for (the workspace's generation, the history's revision, ...).
+struct Cached<K, V> {
+    key: Option<K>,
+    value: V,
+}
+
+impl<K: PartialEq, V: Default> Default for Cached<K, V> {
+    fn default() -> Self {
+        Self {
+            key: None,
+            value: V::default(),
+        }
+    }
+}
+
+impl<K: PartialEq, V> Cached<K, V> {
+    /// True when the value was computed for `key`.
+    fn is_for(&self, key: &K) -> bool {
+        self.key.as_ref() == Some(key)
+    }
+
+    /// Stores `value`, computed for `key`.
+    fn set(&mut self, key: K, value: V) {
+        self.key = Some(key);
+        self.value = value;
+    }
+}
+
+/// The workspace generation and history revision a document-list cache was made for.
+type RevisionKey = (u64, u64);
+
+/// The same, and the document a per-document cache was made for.
+type DocumentKey = (u64, u64, usize);
 
 /// The Marginalia app.
 pub struct MarginaliaApp {
@@ -66,13 +95,13 @@ pub struct MarginaliaApp {
     /// When (egui time) unsaved changes last went to the recovery file.
     last_recovery: f64,
     /// The document list's statistics, for (workspace generation, history revision).
-    doc_stats: (Option<(u64, u64)>, Vec<panels::DocStats>),
+    doc_stats: Cached<RevisionKey, Vec<panels::DocStats>>,
     /// The adjudication panel's data (a gold project only), for the same key as `doc_stats`.
     gold: Option<super::adjudication::Gold>,
     /// Counts the workspaces opened, so that cached views never outlive their project.
     stats_generation: u64,
     /// Links per span of the current document, for (generation, revision, document).
-    span_links: SpanLinks,
+    span_links: Cached<DocumentKey, std::collections::HashMap<Id, usize>>,
     /// A corpus folder being read in the background.
     loading: Option<Loading>,
     text_view: TextView,
@@ -109,10 +138,10 @@ impl MarginaliaApp {
             comment_draft: None,
             reviews: Vec::new(),
             last_recovery: 0.0,
-            doc_stats: (None, Vec::new()),
+            doc_stats: Cached::default(),
             gold: None,
             stats_generation: 0,
-            span_links: (None, std::collections::HashMap::new()),
+            span_links: Cached::default(),
             loading: None,
             text_view: TextView::default(),
             modal: None,
@@ -289,14 +318,14 @@ impl MarginaliaApp {
                 .default_size(280.0)
                 .show(ui, |ui| {
                     let key = (self.stats_generation, ws.history().revision());
-                    if self.doc_stats.0 != Some(key) {
-                        self.doc_stats = (Some(key), panels::doc_stats(project));
+                    if !self.doc_stats.is_for(&key) {
+                        self.doc_stats.set(key, panels::doc_stats(project));
                         self.gold = super::adjudication::Gold::of(project);
                     }
                     actions.extend(panels::doc_list_ui(
                         ui,
                         project,
-                        &self.doc_stats.1,
+                        &self.doc_stats.value,
                         self.doc,
                     ));
                 });
@@ -350,8 +379,8 @@ impl MarginaliaApp {
                             ui.separator();
                         }
                         let key = (self.stats_generation, ws.history().revision(), self.doc);
-                        if self.span_links.0 != Some(key) {
-                            self.span_links = (Some(key), panels::link_counts(document));
+                        if !self.span_links.is_for(&key) {
+                            self.span_links.set(key, panels::link_counts(document));
                         }
                         actions.extend(panels::span_list_ui(
                             ui,
@@ -359,7 +388,7 @@ impl MarginaliaApp {
                             document,
                             self.selected_span,
                             std::mem::take(&mut self.reveal_span),
-                            &self.span_links.1,
+                            &self.span_links.value,
                         ));
                     }
                 });

@@ -12,10 +12,7 @@ use crate::model::{Annotation, Document, Id, Project, Status};
 use crate::schema::Rgb;
 
 fn label_color(project: &Project, label: &str) -> Color32 {
-    project
-        .schema
-        .label(label)
-        .map_or(Color32::GRAY, |l| theme::label_color(l.color))
+    theme::color_of(&project.schema, label)
 }
 
 /// What the document list shows of a document, computed once per change of the project (see

@@ -212,7 +212,7 @@ fn kind_color(kind: DiffKind) -> Color32 {
         DiffKind::Match => Color32::GRAY,
         DiffKind::LabelDisagreement | DiffKind::LabelAndBoundaryDisagreement => theme::ERROR,
         DiffKind::BoundaryDisagreement => theme::WARNING,
-        DiffKind::OnlyIn(_) => Color32::from_rgb(0x4f, 0x9d, 0xde),
+        DiffKind::OnlyIn(_) => theme::ONLY_THEIRS,
     }
 }
 

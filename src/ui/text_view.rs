@@ -505,10 +505,7 @@ impl TextView {
             // A colleague's spans: a line in their label's colour along the top of each row.
             if let Some(other) = state.other {
                 for annotation in other.annotations_in(visible) {
-                    let color = state
-                        .schema
-                        .label(&annotation.label)
-                        .map_or(Color32::GRAY, |l| theme::label_color(l.color));
+                    let color = theme::color_of(state.schema, &annotation.label);
                     for fragment in &annotation.fragments {
                         for rect in range_rects(text, range, *fragment, placed) {
                             let y = rect.min.y + 2.0;
@@ -532,10 +529,7 @@ impl TextView {
             }
             // Underlines, one lane per level of overlap, so nested spans stay visible.
             for annotation in &spans {
-                let color = state
-                    .schema
-                    .label(&annotation.label)
-                    .map_or(Color32::GRAY, |l| theme::label_color(l.color));
+                let color = theme::color_of(state.schema, &annotation.label);
                 let lane = self
                     .lanes
                     .get(&annotation.id)
@@ -663,9 +657,7 @@ impl TextView {
 
 /// A tooltip card for one span.
 fn hover_card(ui: &mut Ui, annotation: &crate::model::Annotation, schema: &Schema) {
-    let color = schema
-        .label(&annotation.label)
-        .map_or(Color32::GRAY, |l| theme::label_color(l.color));
+    let color = theme::color_of(schema, &annotation.label);
     ui.horizontal(|ui| {
         ui.label(RichText::new(&annotation.label).color(color).strong());
         ui.weak(format!("by {}", annotation.annotator));

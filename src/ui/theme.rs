@@ -10,6 +10,13 @@ pub fn label_color(color: Rgb) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
+/// The colour of `label` in `schema` ([`UNKNOWN_LABEL`] when the schema has no such label).
+pub fn color_of(schema: &crate::schema::Schema, label: &str) -> Color32 {
+    schema
+        .label(label)
+        .map_or(UNKNOWN_LABEL, |l| label_color(l.color))
+}
+
 /// The translucent fill that highlights a span; overlapping spans add up, so nesting shows.
 pub fn span_fill(color: Rgb, dark_mode: bool) -> Color32 {
     label_color(color).gamma_multiply(if dark_mode { 0.35 } else { 0.30 })
@@ -41,6 +48,27 @@ pub const WARNING: Color32 = Color32::from_rgb(0xe0, 0x8a, 0x1e);
 
 /// The colour of errors.
 pub const ERROR: Color32 = Color32::from_rgb(0xd9, 0x53, 0x4f);
+
+/// A colleague's span that only they have (the Review panel).
+pub const ONLY_THEIRS: Color32 = Color32::from_rgb(0x4f, 0x9d, 0xde);
+
+/// A span label's colour when the schema has no such label.
+pub const UNKNOWN_LABEL: Color32 = Color32::GRAY;
+
+/// The bars of the agreement chart, one colour a measure, in the table's order: exact F1,
+/// overlap F1, κ, α, αu.
+pub const MEASURES: [Color32; 5] = [
+    Color32::from_rgb(0xf2, 0xa1, 0x3b),
+    Color32::from_rgb(0xe0, 0x6c, 0x75),
+    Color32::from_rgb(0x4f, 0x9d, 0xde),
+    Color32::from_rgb(0x7c, 0xb3, 0x42),
+    Color32::from_rgb(0x9b, 0x6c, 0xd6),
+];
+
+/// The veil over the window while a file is dragged over it, and the text on it.
+pub const DROP_VEIL: Color32 = Color32::from_black_alpha(160);
+/// The text on the drop veil.
+pub const DROP_TEXT: Color32 = Color32::WHITE;
 
 /// Size of document text, in points, at zoom 1.
 pub const TEXT_SIZE: f32 = 15.0;

@@ -25,8 +25,13 @@ pub(super) struct Loading {
 /// above) that the user has not allowed for this project is not read further: a snapshot is a
 /// file like any other, and may come from someone else (a shared folder, a git repository).
 pub(super) fn recovery_lines(prefs: &Prefs, project: &Path) -> Result<Option<Vec<String>>, String> {
-    let Some(recovery) = crate::recovery::find(project).ok().flatten() else {
-        return Ok(None);
+    let recovery = match crate::recovery::find(project) {
+        Ok(Some(recovery)) => recovery,
+        Ok(None) => return Ok(None),
+        Err(error) => {
+            let error = anyhow::Error::new(error).context("cannot read the unsaved work found");
+            return Err(format!("{error:#}"));
+        }
     };
     if let Some(corpus) = crate::file::corpus_outside_of(project, recovery.corpus_root())
         && !prefs.trusts(project, &corpus)
@@ -258,10 +263,7 @@ impl MarginaliaApp {
         annotator: &str,
         result: Result<Workspace, crate::corpus::CorpusError>,
     ) {
-        match result
-            .with_context(|| format!("cannot start a project on {}", folder.display()))
-            .with_context(|| format!("cannot start a project on {}", folder.display()))
-        {
+        match result.with_context(|| format!("cannot start a project on {}", folder.display())) {
             Ok(ws) => {
                 annotator.clone_into(&mut self.prefs.annotator);
                 let warnings: Vec<String> = ws.problems().iter().map(ToString::to_string).collect();
@@ -412,8 +414,11 @@ impl MarginaliaApp {
             return;
         };
         let doc = self.doc;
-        if let Some(ws) = &mut self.workspace {
-            let _ = ws.remove_recovery();
+        if let Some(ws) = &mut self.workspace
+            && let Err(error) = ws.remove_recovery()
+        {
+            let error = anyhow::Error::new(error).context("cannot delete the unsaved changes");
+            self.error(&error);
         }
         self.allow_close = true;
         self.open_now(&path);

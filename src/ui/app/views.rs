@@ -94,13 +94,13 @@ impl MarginaliaApp {
                 egui::Order::Foreground,
                 egui::Id::unique("drop"),
             ));
-            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+            painter.rect_filled(rect, 0.0, crate::ui::theme::DROP_VEIL);
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
                 "Drop a project (.ron) to open it, or a folder to start a project",
                 egui::FontId::proportional(20.0),
-                egui::Color32::WHITE,
+                crate::ui::theme::DROP_TEXT,
             );
         }
     }
