@@ -31,7 +31,7 @@ use super::{
 use crate::file::AtomicFolder;
 use crate::model::Id;
 use crate::schema::{Rgb, Schema};
-use crate::text::{ByteRange, CodePointIndex};
+use crate::text::{ByteRange, CodePointIndex, Join, merge_ranges};
 
 /// brat's separator between the texts of the fragments of a discontinuous span.
 const DISCONTINUOUS_SEPARATOR: &str = " ";
@@ -1444,20 +1444,10 @@ fn text_bound_span(
             expected.replace('\n', "\\n").replace('\r', "\\r")
         ));
     }
-    let mut sorted: Vec<ByteRange> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
-    sorted.sort();
-    let mut fragments: Vec<ByteRange> = Vec::with_capacity(sorted.len());
-    let mut merged = false;
-    for range in sorted {
-        match fragments.last_mut() {
-            Some(last) if range.start < last.end => {
-                last.end = last.end.max(range.end);
-                merged = true;
-            }
-            _ => fragments.push(range),
-        }
-    }
-    if merged {
+    let nonempty: Vec<ByteRange> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
+    let count = nonempty.len();
+    let fragments = merge_ranges(nonempty, Join::Overlapping);
+    if fragments.len() < count {
         report.push(format!("{}: overlapping fragments merged", at()));
     }
     if fragments.is_empty() {
