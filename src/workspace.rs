@@ -545,9 +545,35 @@ impl Workspace {
     }
 }
 
+/// The user's login name, as a default annotator name (`"annotator"` when there is none).
+pub fn default_annotator() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "annotator".to_owned())
+}
+
+/// The annotator name the user chose, or when they chose none (an empty name), the
+/// [`default_annotator`].
+pub fn annotator_or_default(chosen: &str) -> String {
+    if chosen.is_empty() {
+        default_annotator()
+    } else {
+        chosen.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn k_the_chosen_annotator_wins_and_the_default_is_never_empty() {
+        assert_eq!(annotator_or_default("alice"), "alice");
+        assert_eq!(annotator_or_default(" bob "), " bob ");
+        assert!(!default_annotator().trim().is_empty());
+        assert_eq!(annotator_or_default(""), default_annotator());
+    }
 
     #[test]
     fn g_discarded_changes_are_never_snapshotted_again() {
