@@ -25,22 +25,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use crate::model::{Annotation, Relation};
+pub use crate::model::{Anchor, DetachedSpan};
 use crate::text::ByteRange;
 
 /// How many characters of context are stored before and after a span.
 pub const CONTEXT_CHARS: usize = 24;
-
-/// A span made on an older text, as the project file recorded it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Anchor {
-    /// Each fragment: its byte range in the old text and the text it covered there.
-    pub fragments: Vec<(ByteRange, String)>,
-    /// Up to [`CONTEXT_CHARS`] characters before the first fragment, in the old text.
-    pub before: String,
-    /// Up to [`CONTEXT_CHARS`] characters after the last fragment, in the old text.
-    pub after: String,
-}
 
 /// Where a span is in the new text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,38 +67,6 @@ impl fmt::Display for Unplaced {
             ),
             Self::OutOfOrder => f.write_str("its pieces are no longer in order"),
         }
-    }
-}
-
-/// A span that could not be placed on its document's current text: kept verbatim (so that nothing
-/// is ever lost), saved in the project file under its document, and listed to the user until they
-/// place it again or delete it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DetachedSpan {
-    /// The annotation as it was; its fragments are offsets in the old text.
-    pub annotation: Annotation,
-    /// The text each fragment covered in the old text (empty when unknown).
-    pub texts: Vec<String>,
-    /// Context before the first fragment, in the old text.
-    pub before: String,
-    /// Context after the last fragment, in the old text.
-    pub after: String,
-    /// Why it could not be placed, for the user.
-    pub reason: String,
-    /// The relations that touched it, kept with it (a relation between two detached spans is kept
-    /// with the one it starts from).
-    pub relations: Vec<Relation>,
-}
-
-impl DetachedSpan {
-    /// The old text of the span, fragments joined by " … ".
-    pub fn text(&self) -> String {
-        self.texts.join(" … ")
-    }
-
-    /// Where the span started in the old text.
-    pub fn old_start(&self) -> usize {
-        self.annotation.extent().start
     }
 }
 

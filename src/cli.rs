@@ -27,6 +27,9 @@ use clap::{Parser, Subcommand};
 use crate::file::Severity;
 use crate::text::escape_for_terminal as shown;
 use crate::workspace::Workspace;
+/// The user's login name, as a default annotator name: it lives in the core
+/// ([`crate::workspace::default_annotator`]), which the GUI uses too.
+pub use crate::workspace::default_annotator;
 
 /// Marginalia: annotate claims, sources and boilerplate in news articles.
 ///
@@ -245,14 +248,6 @@ pub fn sample_project() -> Option<PathBuf> {
     ]
     .into_iter()
     .find(|p| p.is_file())
-}
-
-/// The user's login name, as a default annotator name.
-pub fn default_annotator() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
-        .unwrap_or_else(|| "annotator".to_owned())
 }
 
 /// Runs a command, writing its report to `out`.

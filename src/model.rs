@@ -337,8 +337,51 @@ pub enum TextState {
         /// What the project file recorded of each span's text (fragment texts and context), by
         /// span id: what re-anchors the spans when the file comes back changed. Saving writes it
         /// back as it was read, since there is no text to take it from.
-        recorded: BTreeMap<Id, crate::anchor::Anchor>,
+        recorded: BTreeMap<Id, Anchor>,
     },
+}
+
+/// A span made on an older text, as the project file recorded it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Anchor {
+    /// Each fragment: its byte range in the old text and the text it covered there.
+    pub fragments: Vec<(ByteRange, String)>,
+    /// Up to [`crate::anchor::CONTEXT_CHARS`] characters before the first fragment, in the old text.
+    pub before: String,
+    /// Up to [`crate::anchor::CONTEXT_CHARS`] characters after the last fragment, in the old text.
+    pub after: String,
+}
+
+/// A span that could not be placed on its document's current text: kept verbatim (so that nothing
+/// is ever lost), saved in the project file under its document, and listed to the user until they
+/// place it again or delete it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DetachedSpan {
+    /// The annotation as it was; its fragments are offsets in the old text.
+    pub annotation: Annotation,
+    /// The text each fragment covered in the old text (empty when unknown).
+    pub texts: Vec<String>,
+    /// Context before the first fragment, in the old text.
+    pub before: String,
+    /// Context after the last fragment, in the old text.
+    pub after: String,
+    /// Why it could not be placed, for the user.
+    pub reason: String,
+    /// The relations that touched it, kept with it (a relation between two detached spans is kept
+    /// with the one it starts from).
+    pub relations: Vec<Relation>,
+}
+
+impl DetachedSpan {
+    /// The old text of the span, fragments joined by " … ".
+    pub fn text(&self) -> String {
+        self.texts.join(" … ")
+    }
+
+    /// Where the span started in the old text.
+    pub fn old_start(&self) -> usize {
+        self.annotation.extent().start
+    }
 }
 
 /// One document of the corpus with its annotations.
@@ -362,7 +405,7 @@ pub struct Document {
     pub relations: Vec<Relation>,
     /// Spans that could not be placed again after the text changed, kept verbatim (see
     /// [`crate::anchor`]); sorted by id.
-    pub detached: Vec<crate::anchor::DetachedSpan>,
+    pub detached: Vec<DetachedSpan>,
     /// A cache that makes [`Document::annotations_in`] and [`Document::annotations_at`] fast on
     /// documents with many spans. Leave it at its default: it is built on the first query and
     /// dropped by the methods that change `annotations` ([`Document::annotations_changed`]). Code

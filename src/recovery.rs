@@ -1,6 +1,6 @@
 //! Crash recovery: snapshots of unsaved changes, offered back on the next start.
 //!
-//! While a workspace is dirty, the GUI calls [`Workspace::write_recovery`] every few seconds. It
+//! While a workspace is dirty, the GUI calls [`crate::workspace::Workspace::write_recovery`] every few seconds. It
 //! writes the whole project (atomically, like a save) to a recovery file:
 //!
 //! - beside the project file, hidden: `.name.ron.recovery` ([`path_for`]);
@@ -26,7 +26,6 @@ use serde::{Deserialize, Serialize};
 use crate::corpus;
 use crate::file::{self, FileStamp, LoadError, Problem, SaveError};
 use crate::model::{Project, Status, TextState, Timestamp};
-use crate::workspace::Workspace;
 
 /// The recovery file format this build writes, and the newest it reads.
 pub const RECOVERY_FORMAT_VERSION: u32 = 1;
@@ -495,6 +494,23 @@ impl RecoverySummary {
     }
 }
 
+/// A recovered project with what a workspace needs to take it up (see
+/// [`crate::workspace::Workspace`]'s `From<Restored>`): built by [`Recovery::restored`].
+#[derive(Debug)]
+pub struct Restored {
+    /// The recovered project.
+    pub project: Project,
+    /// The project's path (none when untitled).
+    pub path: Option<PathBuf>,
+    /// What loading found.
+    pub problems: Vec<Problem>,
+    /// The project file as the snapshot was made over it (its hash only), so that saving asks
+    /// before overwriting a file that changed since.
+    pub disk: Option<FileStamp>,
+    /// The recovery file, kept until the project is saved.
+    pub recovery_file: PathBuf,
+}
+
 impl Recovery {
     /// The recovery file.
     pub fn file(&self) -> &Path {
@@ -581,26 +597,13 @@ impl Recovery {
         })
     }
 
-    /// A workspace with the recovered project, at the project's path (none when untitled), dirty
-    /// so that the user saves it. Saving it asks before overwriting a project file that changed
-    /// since the snapshot was made. The recovery file is kept until that save (or
-    /// [`Workspace::remove_recovery`]).
+    /// What [`Recovery::restore`] builds its workspace from (see [`Restored`]): the recovered
+    /// project and what goes with it.
     ///
     /// Fails with [`RecoveryError::CorpusChanged`] when a document's text changed since the
-    /// snapshot: ask the user, then [`Recovery::restore_despite_corpus_changes`] or
-    /// [`Recovery::discard`].
-    pub fn restore(&self) -> Result<Workspace, RecoveryError> {
-        self.restore_checked(true)
-    }
-
-    /// Like [`Recovery::restore`], even when documents changed since the snapshot: their spans
-    /// are kept but hidden and read-only, as when a project is loaded over a changed corpus (see
-    /// [`Workspace::problems`]).
-    pub fn restore_despite_corpus_changes(&self) -> Result<Workspace, RecoveryError> {
-        self.restore_checked(false)
-    }
-
-    fn restore_checked(&self, check_corpus: bool) -> Result<Workspace, RecoveryError> {
+    /// snapshot, unless `check_corpus` is false: then their spans are kept but hidden and
+    /// read-only, as when a project is loaded over a changed corpus.
+    pub fn restored(&self, check_corpus: bool) -> Result<Restored, RecoveryError> {
         let (project, problems, changed) = self.load()?;
         if check_corpus && !changed.is_empty() {
             return Err(RecoveryError::CorpusChanged {
@@ -613,13 +616,13 @@ impl Recovery {
             len: 0,
             modified: None,
         });
-        Ok(Workspace::restored(
+        Ok(Restored {
             project,
-            self.project_path.clone(),
+            path: self.project_path.clone(),
             problems,
             disk,
-            self.file.clone(),
-        ))
+            recovery_file: self.file.clone(),
+        })
     }
 
     /// Deletes the recovery file: the user chose not to restore it.

@@ -141,6 +141,41 @@ pub fn trim_range(text: &str, range: ByteRange) -> Option<ByteRange> {
     (!trimmed.is_empty()).then_some(trimmed)
 }
 
+/// Which ranges [`merge_ranges`] joins into one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Join {
+    /// Ranges that share a byte (`3..6` and `5..8` become `3..8`); ranges that only meet, `3..5`
+    /// and `5..8`, stay apart.
+    Overlapping,
+    /// Ranges that share a byte or meet end to start (`3..5` and `5..8` become `3..8`).
+    OverlappingOrTouching,
+}
+
+/// `ranges` sorted, those that overlap (or, with [`Join::OverlappingOrTouching`], also those that
+/// touch) joined into one: the fragments of a span, the union of several spans.
+///
+/// Each range of the result starts where one of `ranges` starts and ends where one ends, and the
+/// result covers the same bytes as `ranges`. An empty range is kept as it is unless it falls
+/// inside (or, when joining touching ranges, at the edge of) another: drop empty ranges first if
+/// they mean nothing.
+pub fn merge_ranges(ranges: impl IntoIterator<Item = ByteRange>, join: Join) -> Vec<ByteRange> {
+    let mut sorted: Vec<ByteRange> = ranges.into_iter().collect();
+    sorted.sort();
+    let mut merged: Vec<ByteRange> = Vec::with_capacity(sorted.len());
+    for range in sorted {
+        match merged.last_mut() {
+            Some(last)
+                if range.start < last.end
+                    || (join == Join::OverlappingOrTouching && range.start == last.end) =>
+            {
+                last.end = last.end.max(range.end);
+            }
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
 /// The largest char boundary of `text` at or before `offset` (clamped to the text).
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
@@ -362,7 +397,69 @@ mod tests {
         assert_eq!(index.byte_of_char(index.len_chars() + 1), None);
     }
 
+    fn r(start: usize, end: usize) -> ByteRange {
+        ByteRange::new(start, end)
+    }
+
+    #[test]
+    fn k_merge_ranges_joins_overlapping_and_touching_only_when_asked() {
+        let ranges = [r(10, 12), r(3, 6), r(5, 8), r(8, 9), r(4, 5)];
+        assert_eq!(
+            merge_ranges(ranges, Join::Overlapping),
+            vec![r(3, 8), r(8, 9), r(10, 12)]
+        );
+        assert_eq!(
+            merge_ranges(ranges, Join::OverlappingOrTouching),
+            vec![r(3, 9), r(10, 12)]
+        );
+        assert_eq!(merge_ranges([], Join::Overlapping), vec![]);
+        // The same range twice is one; a range inside another disappears into it.
+        assert_eq!(
+            merge_ranges([r(2, 4), r(2, 4), r(0, 9)], Join::Overlapping),
+            vec![r(0, 9)]
+        );
+        // Empty ranges: absorbed inside (or, touching, at the edge of) another, kept otherwise.
+        assert_eq!(
+            merge_ranges([r(0, 4), r(2, 2), r(4, 4), r(6, 6)], Join::Overlapping),
+            vec![r(0, 4), r(4, 4), r(6, 6)]
+        );
+        assert_eq!(
+            merge_ranges(
+                [r(0, 4), r(2, 2), r(4, 4), r(6, 6)],
+                Join::OverlappingOrTouching
+            ),
+            vec![r(0, 4), r(6, 6)]
+        );
+    }
+
     proptest! {
+        #[test]
+        fn k_merge_ranges_covers_the_same_bytes_sorted_and_apart(
+            pairs in proptest::collection::vec((0usize..40, 1usize..8), 0..12),
+            touching in any::<bool>(),
+        ) {
+            let join = if touching { Join::OverlappingOrTouching } else { Join::Overlapping };
+            let ranges: Vec<ByteRange> = pairs.iter().map(|&(s, len)| r(s, s + len)).collect();
+            let merged = merge_ranges(ranges.clone(), join);
+            let covered = |set: &[ByteRange], b: usize| set.iter().any(|x| x.contains(b));
+            for b in 0..50 {
+                prop_assert_eq!(covered(&ranges, b), covered(&merged, b), "byte {}", b);
+            }
+            for pair in merged.windows(2) {
+                match join {
+                    Join::Overlapping => prop_assert!(pair[0].end <= pair[1].start, "{:?}", merged),
+                    Join::OverlappingOrTouching => prop_assert!(pair[0].end < pair[1].start, "{:?}", merged),
+                }
+            }
+            for range in &merged {
+                prop_assert!(ranges.iter().any(|x| x.start == range.start));
+                prop_assert!(ranges.iter().any(|x| x.end == range.end));
+            }
+            prop_assert!(merged.len() <= ranges.len());
+            // Merging again changes nothing.
+            prop_assert_eq!(merge_ranges(merged.clone(), join), merged);
+        }
+
         #[test]
         fn code_point_index_matches_char_indices(text in "\\PC{0,40}") {
             let index = CodePointIndex::new(&text);

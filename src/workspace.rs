@@ -14,7 +14,7 @@ use crate::corpus::{self, CorpusError};
 use crate::edit::{Edit, EditError, History, MergeKey};
 use crate::file::{self, FileStamp, LoadError, Problem, SaveError};
 use crate::model::Project;
-use crate::recovery::{self, RecoveryError};
+use crate::recovery::{self, Recovery, RecoveryError, Restored};
 use crate::schema::Schema;
 
 /// An open project.
@@ -92,6 +92,50 @@ pub enum WorkspaceSaveError {
     /// The file could not be checked or written.
     #[error(transparent)]
     Write(#[from] SaveError),
+}
+
+/// A workspace restored from a recovery file: dirty, so that the user saves it.
+impl From<Restored> for Workspace {
+    fn from(restored: Restored) -> Self {
+        let Restored {
+            project,
+            path,
+            problems,
+            disk,
+            recovery_file,
+        } = restored;
+        Self {
+            project,
+            path,
+            problems,
+            disk,
+            recovery_file: Some(recovery_file),
+            ..Self::default()
+        }
+    }
+}
+
+/// Restoring builds a workspace, so it is written here, beside the workspace; [`crate::recovery`]
+/// only reads the snapshot ([`Recovery::restored`]).
+impl Recovery {
+    /// A workspace with the recovered project, at the project's path (none when untitled), dirty
+    /// so that the user saves it. Saving it asks before overwriting a project file that changed
+    /// since the snapshot was made. The recovery file is kept until that save (or
+    /// [`Workspace::remove_recovery`]).
+    ///
+    /// Fails with [`RecoveryError::CorpusChanged`] when a document's text changed since the
+    /// snapshot: ask the user, then [`Recovery::restore_despite_corpus_changes`] or
+    /// [`Recovery::discard`].
+    pub fn restore(&self) -> Result<Workspace, RecoveryError> {
+        self.restored(true).map(Workspace::from)
+    }
+
+    /// Like [`Recovery::restore`], even when documents changed since the snapshot: their spans
+    /// are kept but hidden and read-only, as when a project is loaded over a changed corpus (see
+    /// [`Workspace::problems`]).
+    pub fn restore_despite_corpus_changes(&self) -> Result<Workspace, RecoveryError> {
+        self.restored(false).map(Workspace::from)
+    }
 }
 
 impl Workspace {
@@ -179,24 +223,6 @@ impl Workspace {
             disk,
             ..Self::default()
         })
-    }
-
-    /// A workspace restored from a recovery file: dirty, so that the user saves it.
-    pub(crate) fn restored(
-        project: Project,
-        path: Option<PathBuf>,
-        problems: Vec<Problem>,
-        disk: Option<FileStamp>,
-        recovery_file: PathBuf,
-    ) -> Self {
-        Self {
-            project,
-            path,
-            problems,
-            disk,
-            recovery_file: Some(recovery_file),
-            ..Self::default()
-        }
     }
 
     /// The project.
@@ -519,9 +545,35 @@ impl Workspace {
     }
 }
 
+/// The user's login name, as a default annotator name (`"annotator"` when there is none).
+pub fn default_annotator() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "annotator".to_owned())
+}
+
+/// The annotator name the user chose, or when they chose none (an empty name), the
+/// [`default_annotator`].
+pub fn annotator_or_default(chosen: &str) -> String {
+    if chosen.is_empty() {
+        default_annotator()
+    } else {
+        chosen.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn k_the_chosen_annotator_wins_and_the_default_is_never_empty() {
+        assert_eq!(annotator_or_default("alice"), "alice");
+        assert_eq!(annotator_or_default(" bob "), " bob ");
+        assert!(!default_annotator().trim().is_empty());
+        assert_eq!(annotator_or_default(""), default_annotator());
+    }
 
     #[test]
     fn g_discarded_changes_are_never_snapshotted_again() {

@@ -22,7 +22,7 @@ use super::{
     ImportedSpan, Progress, code_points_to_bytes,
 };
 use crate::file::AtomicFile;
-use crate::text::{ByteRange, CodePointIndex};
+use crate::text::{ByteRange, CodePointIndex, Join, merge_ranges};
 
 // The owned shapes read a file back; the borrowed `Out` ones write it without copying a string a
 // span (large exports allocate little).
@@ -143,22 +143,14 @@ fn remap(pieces: &[(usize, usize)], old: usize) -> usize {
 
 /// The union of the boilerplate fragments of a document, sorted and merged.
 fn boilerplate_ranges(doc: &ExportDoc<'_>) -> Vec<ByteRange> {
-    let mut ranges: Vec<ByteRange> = doc
-        .document
-        .annotations
-        .iter()
-        .filter(|a| a.label == BOILERPLATE)
-        .flat_map(|a| a.fragments.iter().copied())
-        .collect();
-    ranges.sort();
-    let mut merged: Vec<ByteRange> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    merged
+    merge_ranges(
+        doc.document
+            .annotations
+            .iter()
+            .filter(|a| a.label == BOILERPLATE)
+            .flat_map(|a| a.fragments.iter().copied()),
+        Join::OverlappingOrTouching,
+    )
 }
 
 fn status_name(status: crate::model::Status) -> &'static str {
