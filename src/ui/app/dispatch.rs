@@ -151,11 +151,7 @@ impl MarginaliaApp {
                 }
             }
             Command::Import => {
-                let annotator = if self.prefs.annotator.is_empty() {
-                    crate::cli::default_annotator()
-                } else {
-                    self.prefs.annotator.clone()
-                };
+                let annotator = crate::workspace::annotator_or_default(&self.prefs.annotator);
                 self.import.show_for(&annotator);
             }
             Command::Undo | Command::Redo => {

@@ -84,14 +84,7 @@ impl MarginaliaApp {
         };
         let mut fragments = annotation.fragments.clone();
         fragments.push(range);
-        fragments.sort();
-        let mut merged: Vec<ByteRange> = Vec::with_capacity(fragments.len());
-        for fragment in fragments {
-            match merged.last_mut() {
-                Some(last) if fragment.start <= last.end => last.end = last.end.max(fragment.end),
-                _ => merged.push(fragment),
-            }
-        }
+        let merged = crate::text::merge_ranges(fragments, crate::text::Join::OverlappingOrTouching);
         self.edit(
             Edit::SetFragments {
                 doc: self.doc,

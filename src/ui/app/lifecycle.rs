@@ -140,11 +140,7 @@ impl MarginaliaApp {
     }
 
     pub(super) fn ask_annotator(&mut self, folder: PathBuf) {
-        let name = if self.prefs.annotator.is_empty() {
-            crate::cli::default_annotator()
-        } else {
-            self.prefs.annotator.clone()
-        };
+        let name = crate::workspace::annotator_or_default(&self.prefs.annotator);
         self.modal = Some(Modal::Annotator { folder, name });
     }
 
