@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use egui::accesskit::Role;
 use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use marginalia::model::{Annotation, Id};
 use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
 
@@ -1000,7 +1000,7 @@ fn adjudicating_the_sample_rules_on_a_difference_and_saves_a_gold_project() {
     ));
 
     // The agreement window shows the core's numbers.
-    harness.get_by_label("Agreement…").click();
+    harness.get_by_label_contains("Agreement…").click();
     harness.run();
     let report = marginalia::review::agreement::compare(
         &[mine.project(), theirs.project()],
@@ -1867,4 +1867,34 @@ fn k_saving_from_the_unsaved_changes_prompt_over_a_changed_file_asks_about_the_c
         "nothing is lost: it asks"
     );
     assert_eq!(std::fs::read_to_string(&project).unwrap(), changed);
+}
+
+#[test]
+fn k_one_command_one_text_and_one_adjudicate_menu() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    // The selected span's buttons are the commands': their text and shortcut.
+    let text = doc_text(&harness, 0);
+    let at = text.find("Poutine salue").unwrap() + 2;
+    let pos = harness.state().text_view().screen_pos(at).unwrap();
+    click(&mut harness, pos, Modifiers::NONE);
+    assert!(harness.state().selected_span().is_some());
+    harness.get_by_label("Link to source… (L)").click();
+    harness.run();
+    harness.get_by_label("Delete span (Delete)");
+    // With one colleague, the Review panel's Adjudicate… offers no majority of two.
+    compare_with(
+        &mut harness,
+        &dir.path().join("projects/sample-second-annotator.ron"),
+    );
+    harness.get_by_label("Adjudicate…").click();
+    harness.run();
+    let majority = harness.get_by_label("Start from majority");
+    assert!(majority.accesskit_node().is_disabled());
+    assert!(
+        !harness
+            .get_by_label("Start from union")
+            .accesskit_node()
+            .is_disabled()
+    );
 }

@@ -4,6 +4,7 @@
 use egui::{Color32, RichText, Ui};
 
 use super::action::Action;
+use super::command::Command;
 use super::theme;
 use crate::model::{Id, Project};
 use crate::review::adjudicate::{Ruling, groups, is_unresolved};
@@ -175,18 +176,10 @@ pub fn gold_ui(
                 action = Some(Action::Rule(Ruling::Side(name.clone())));
             }
         }
-        if ui
-            .button("Keep both (H)")
-            .on_hover_text("Every candidate here becomes gold")
-            .clicked()
-        {
+        if Command::KeepBoth.button(ui, true) {
             action = Some(Action::Rule(Ruling::All));
         }
-        if ui
-            .button("Keep neither (X)")
-            .on_hover_text("Drop every candidate here")
-            .clicked()
-        {
+        if Command::KeepNeither.button(ui, true) {
             action = Some(Action::Rule(Ruling::Neither));
         }
     });

@@ -1,7 +1,8 @@
 //! The commands of the app: one enum for the menus, the keyboard shortcuts and the buttons, so
-//! they never disagree.
+//! they never disagree. A command draws its own menu item and button, with its text, shortcut
+//! and tooltip.
 
-use egui::{Key, KeyboardShortcut, Modifiers};
+use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 /// A command the user can give.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +166,67 @@ impl Command {
             Self::KeepBoth => vec![plain(Key::H)],
             Self::KeepNeither => vec![plain(Key::X)],
         }
+    }
+
+    /// What the command does, shown when the pointer rests on its button or menu item.
+    pub const fn tooltip(self) -> &'static str {
+        match self {
+            Self::NewFromFolder => "Start a project on every .txt file below a folder",
+            Self::Open => "Open a project file",
+            Self::Save => "Save the project (atomically, keeping the previous version as .bak)",
+            Self::SaveAs => "Save the project under another name",
+            Self::Export => "Write the annotations in another tool's format",
+            Self::Import => "Make a project from another tool's files",
+            Self::Quit => "Close Marginalia (it asks first about unsaved changes)",
+            Self::Undo => "Undo the last change",
+            Self::Redo => "Redo what was undone",
+            Self::DeleteSpan => "Delete the selected span and its links (undoable)",
+            Self::ClearSelection => "Drop the text selection and the selected span",
+            Self::EditNote => "Write in the selected span's note",
+            Self::Link => "Then click the span at the other end of the link",
+            Self::EditLabels => "Add, rename and recolour labels",
+            Self::NextDocument => "Show the next document",
+            Self::PreviousDocument => "Show the previous document",
+            Self::DoneAndNext => "Mark this document done and show the next one",
+            Self::ToggleTheme => "Switch between the dark and the light theme",
+            Self::Compare => "Compare with a colleague's project on the same corpus",
+            Self::NextDifference => "Show the next difference with the colleague",
+            Self::PreviousDifference => "Show the previous difference with the colleague",
+            Self::Agreement => "Agreement measures per label, per document and overall",
+            Self::KeepA => "Keep what the first annotator marked here",
+            Self::KeepB => "Keep what the second annotator marked here",
+            Self::KeepBoth => "Every candidate here becomes gold",
+            Self::KeepNeither => "Drop every candidate here",
+        }
+    }
+
+    /// The first shortcut, as the platform writes it ("Ctrl+S"); none for a command without one.
+    pub fn shortcut_text(self, ctx: &egui::Context) -> Option<String> {
+        self.shortcuts().first().map(|s| ctx.format_shortcut(s))
+    }
+
+    /// Draws the command as a menu item, its shortcut beside it; true when clicked.
+    pub fn menu_item(self, ui: &mut Ui, enabled: bool) -> bool {
+        self.menu_item_named(ui, self.text(), enabled)
+    }
+
+    /// [`Command::menu_item`] under a text that says more ("Undo add claim").
+    pub fn menu_item_named(self, ui: &mut Ui, text: &str, enabled: bool) -> bool {
+        let shortcut = self.shortcut_text(ui.ctx()).unwrap_or_default();
+        ui.add_enabled(enabled, egui::Button::new(text).shortcut_text(shortcut))
+            .on_hover_text(self.tooltip())
+            .clicked()
+    }
+
+    /// Draws the command as a button, "text (shortcut)"; true when clicked.
+    pub fn button(self, ui: &mut Ui, enabled: bool) -> bool {
+        let text = match self.shortcut_text(ui.ctx()) {
+            Some(shortcut) => format!("{} ({shortcut})", self.text()),
+            None => self.text().to_owned(),
+        };
+        ui.add_enabled(enabled, egui::Button::new(text))
+            .on_hover_text(self.tooltip())
+            .clicked()
     }
 
     /// True for shortcuts that are plain keys: they must not fire while the user types text.

@@ -188,7 +188,7 @@ pub fn palette_ui(ui: &mut Ui, project: &Project, can_apply: bool) -> Option<Act
                 action = Some(Action::ApplyLabel(label.name.clone()));
             }
         }
-        if ui.button("Labels…").on_hover_text("Add, rename and recolour labels").clicked() {
+        if Command::EditLabels.button(ui, true) {
             action = Some(Action::Command(Command::EditLabels));
         }
     });
@@ -441,15 +441,10 @@ pub fn selected_span_ui(
         }
     }
     ui.horizontal(|ui| {
-        if ui
-            .button("Link to source (L)")
-            .on_hover_text("Then click the span at the other end of the link")
-            .clicked()
-        {
-            action = Some(Action::Command(Command::Link));
-        }
-        if ui.button("Delete span (Del)").clicked() {
-            action = Some(Action::Command(Command::DeleteSpan));
+        for command in [Command::Link, Command::DeleteSpan] {
+            if command.button(ui, true) {
+                action = Some(Action::Command(command));
+            }
         }
     });
     ui.weak("Ctrl+drag over more text adds it to this span (a discontinuous span).");

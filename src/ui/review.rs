@@ -207,6 +207,31 @@ fn kind_text(kind: DiffKind, name: &str) -> String {
     }
 }
 
+/// What adjudicating does, for the submenus that start it.
+pub const ADJUDICATE_TOOLTIP: &str = "Merge your project and your colleagues' into a new gold \
+     project, then rule on each difference";
+
+/// The items of the submenus that start adjudicating (the Review menu's and the Review panel's):
+/// one a merge policy; majority only with three annotators or more.
+pub fn adjudicate_menu(ui: &mut Ui, annotators: usize) -> Option<Action> {
+    let mut action = None;
+    for policy in crate::review::adjudicate::Policy::ALL {
+        let enabled = policy != crate::review::adjudicate::Policy::Majority || annotators >= 3;
+        if ui
+            .add_enabled(
+                enabled,
+                egui::Button::new(format!("Start from {}", policy.name())),
+            )
+            .on_hover_text(policy.describe())
+            .on_disabled_hover_text("A majority needs three annotators or more")
+            .clicked()
+        {
+            action = Some(Action::Adjudicate(policy));
+        }
+    }
+    action
+}
+
 fn kind_color(kind: DiffKind) -> Color32 {
     match kind {
         DiffKind::Match => Color32::GRAY,
@@ -273,28 +298,14 @@ pub fn review_ui(
         }
     });
     ui.horizontal(|ui| {
-        if ui
-            .button("Agreement…")
-            .on_hover_text("Agreement measures per label, per document and overall")
-            .clicked()
-        {
+        if super::command::Command::Agreement.button(ui, true) {
             action = Some(Action::Command(super::command::Command::Agreement));
         }
         ui.menu_button("Adjudicate…", |ui| {
-            for policy in crate::review::adjudicate::Policy::ALL {
-                let enabled = policy != crate::review::adjudicate::Policy::Majority
-                    || comparison.others.len() >= 2;
-                if ui
-                    .add_enabled(enabled, egui::Button::new(format!("Start from {}", policy.name())))
-                    .on_hover_text(policy.describe())
-                    .clicked()
-                {
-                    action = Some(Action::Adjudicate(policy));
-                }
-            }
+            action = adjudicate_menu(ui, comparison.others.len() + 1).or(action.take());
         })
         .response
-        .on_hover_text("Merge your project and your colleagues' into a new gold project, then rule on each difference");
+        .on_hover_text(ADJUDICATE_TOOLTIP);
     });
     let total = comparison.diff.differences();
     let counts = comparison.diff.counts();

@@ -111,7 +111,9 @@ impl MarginaliaApp {
         enabled: bool,
         actions: &mut Vec<Action>,
     ) {
-        Self::menu_item_text(ui, command, command.text().to_owned(), enabled, actions);
+        if command.menu_item(ui, enabled) {
+            actions.push(Action::Command(command));
+        }
     }
 
     /// A menu button for `command` with its shortcut, under a text of its own.
@@ -122,15 +124,7 @@ impl MarginaliaApp {
         enabled: bool,
         actions: &mut Vec<Action>,
     ) {
-        let shortcut = command
-            .shortcuts()
-            .first()
-            .map(|s| ui.ctx().format_shortcut(s))
-            .unwrap_or_default();
-        if ui
-            .add_enabled(enabled, egui::Button::new(text).shortcut_text(shortcut))
-            .clicked()
-        {
+        if command.menu_item_named(ui, &text, enabled) {
             actions.push(Action::Command(command));
         }
     }
@@ -214,18 +208,13 @@ impl MarginaliaApp {
                 );
                 ui.separator();
                 Self::menu_item(ui, Command::Agreement, self.comparison.is_some(), actions);
+                let annotators = self.comparison.as_ref().map_or(0, |c| c.others.len() + 1);
                 ui.add_enabled_ui(self.comparison.is_some(), |ui| {
                     ui.menu_button("Adjudicate into a gold project", |ui| {
-                        for policy in crate::review::adjudicate::Policy::ALL {
-                            if ui
-                                .button(format!("Start from {}", policy.name()))
-                                .on_hover_text(policy.describe())
-                                .clicked()
-                            {
-                                actions.push(Action::Adjudicate(policy));
-                            }
-                        }
-                    });
+                        actions.extend(crate::ui::review::adjudicate_menu(ui, annotators));
+                    })
+                    .response
+                    .on_hover_text(crate::ui::review::ADJUDICATE_TOOLTIP);
                 });
             });
             ui.menu_button("View", |ui| {
