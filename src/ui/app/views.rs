@@ -120,11 +120,11 @@ impl MarginaliaApp {
     pub(super) fn menu_item_text(
         ui: &mut Ui,
         command: Command,
-        text: String,
+        text: &str,
         enabled: bool,
         actions: &mut Vec<Action>,
     ) {
-        if command.menu_item_named(ui, &text, enabled) {
+        if command.menu_item_named(ui, text, enabled) {
             actions.push(Action::Command(command));
         }
     }
@@ -162,7 +162,7 @@ impl MarginaliaApp {
                 Self::menu_item_text(
                     ui,
                     Command::Undo,
-                    undo_text,
+                    &undo_text,
                     history.is_some_and(|h| h.undo_description().is_some()),
                     actions,
                 );
@@ -170,7 +170,7 @@ impl MarginaliaApp {
                 Self::menu_item_text(
                     ui,
                     Command::Redo,
-                    redo_text,
+                    &redo_text,
                     history.is_some_and(|h| h.redo_description().is_some()),
                     actions,
                 );
