@@ -6,6 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+pub mod build;
+
 use crate::anchor::DetachedSpan;
 use crate::model::{
     Annotation, FragmentError, Id, Project, Provenance, Relation, Status, check_fragments,

@@ -639,6 +639,15 @@ impl Project {
             .unwrap_or(0)
     }
 
+    /// True for a gold project, made by merging annotators' projects: its spans carry
+    /// provenance (see [`crate::review::adjudicate`]).
+    pub fn is_gold(&self) -> bool {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.annotations)
+            .any(|a| a.provenance.is_some())
+    }
+
     /// The document at `index`.
     pub fn document(&self, index: usize) -> Option<&Document> {
         self.documents.get(index)

@@ -83,15 +83,6 @@ pub fn annotators(project: &Project) -> Vec<String> {
     names
 }
 
-/// True when the project is a gold project (its spans carry provenance).
-pub fn is_gold(project: &Project) -> bool {
-    project
-        .documents
-        .iter()
-        .flat_map(|d| &d.annotations)
-        .any(|a| a.provenance.is_some())
-}
-
 /// What the adjudication panel shows of a gold project, computed once per change of the project
 /// rather than every frame.
 #[derive(Clone, Debug, Default)]
@@ -105,7 +96,7 @@ pub struct Gold {
 impl Gold {
     /// The panel's data for `project`, `None` when it is not a gold project.
     pub fn of(project: &Project) -> Option<Self> {
-        is_gold(project).then(|| Self {
+        project.is_gold().then(|| Self {
             annotators: annotators(project),
             places: places(project),
         })

@@ -40,34 +40,12 @@ impl MarginaliaApp {
             Action::AddFragment(range) => self.add_fragment(range),
             Action::PlaceDetached(index) => self.place_detached(index),
             Action::CycleAttribute(name) => {
-                let next = self.selected_span.and_then(|id| {
+                let edit = self.selected_span.and_then(|id| {
                     let project = self.workspace.as_ref()?.project();
-                    let annotation = project.document(self.doc)?.annotation(id)?;
-                    let def = project
-                        .schema
-                        .attributes_of(&annotation.label)
-                        .find(|a| a.name == name)?;
-                    let next = match annotation.attributes.get(&name) {
-                        None => def.values.first().cloned(),
-                        Some(current) => def
-                            .values
-                            .iter()
-                            .position(|v| v == current)
-                            .and_then(|i| def.values.get(i + 1))
-                            .cloned(),
-                    };
-                    Some((id, next))
+                    crate::edit::build::cycle_attribute(project, self.doc, id, &name).ok()
                 });
-                if let Some((id, value)) = next {
-                    self.edit(
-                        Edit::SetAttribute {
-                            doc: self.doc,
-                            id,
-                            name,
-                            value,
-                        },
-                        None,
-                    );
+                if let Some(edit) = edit {
+                    self.edit(edit, None);
                 }
             }
             Action::RemoveFragment { id, index } => {
@@ -249,7 +227,7 @@ impl MarginaliaApp {
             Command::KeepA | Command::KeepB | Command::KeepBoth | Command::KeepNeither => {
                 use crate::review::adjudicate::Ruling;
                 let Some(ws) = &self.workspace else { return };
-                if !crate::ui::adjudication::is_gold(ws.project()) {
+                if !ws.project().is_gold() {
                     return;
                 }
                 let names = crate::ui::adjudication::annotators(ws.project());
@@ -268,7 +246,7 @@ impl MarginaliaApp {
                     && self
                         .workspace
                         .as_ref()
-                        .is_some_and(|ws| crate::ui::adjudication::is_gold(ws.project())) =>
+                        .is_some_and(|ws| ws.project().is_gold()) =>
             {
                 let forward = command == Command::NextDifference;
                 let next = self.workspace.as_ref().and_then(|ws| {

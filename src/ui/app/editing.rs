@@ -3,8 +3,8 @@
 use super::MarginaliaApp;
 use super::notifications::Level;
 use crate::edit::{Edit, MergeKey};
-use crate::model::{Annotation, Id, Timestamp};
-use crate::text::{ByteRange, trim_range};
+use crate::model::Id;
+use crate::text::ByteRange;
 
 impl MarginaliaApp {
     /// Links the span `a` to the span `b` with the first relation type of the schema that allows
@@ -13,86 +13,31 @@ impl MarginaliaApp {
         let Some(ws) = &mut self.workspace else {
             return;
         };
-        let Some(document) = ws.project().document(self.doc) else {
-            return;
-        };
-        let (Some(first), Some(second)) = (document.annotation(a), document.annotation(b)) else {
-            return;
-        };
-        let schema = &ws.project().schema;
-        let found = schema
-            .relations
-            .iter()
-            .find_map(|r| {
-                r.allows(&first.label, &second.label)
-                    .then(|| (r.name.clone(), a, b))
-            })
-            .or_else(|| {
-                schema.relations.iter().find_map(|r| {
-                    r.allows(&second.label, &first.label)
-                        .then(|| (r.name.clone(), b, a))
-                })
-            });
-        let Some((kind, from, to)) = found else {
-            let message = format!(
-                "No relation type links a {} to a {}: see the schema",
-                first.label, second.label
-            );
-            self.notify(Level::Warning, message);
-            return;
-        };
-        if document
-            .relations
-            .iter()
-            .any(|r| r.kind == kind && r.from == from && r.to == to)
-        {
-            self.notify(Level::Info, "These spans are already linked");
-            return;
+        let id = ws.allocate_id();
+        match crate::edit::build::link(ws.project(), self.doc, a, b, id) {
+            Ok(edit) => {
+                self.edit(edit, None);
+                self.selected_span = Some(a);
+            }
+            Err(error @ crate::edit::build::IntentError::NoRelationType { .. }) => {
+                self.notify(Level::Warning, error.to_string());
+            }
+            Err(error @ crate::edit::build::IntentError::AlreadyLinked) => {
+                self.notify(Level::Info, error.to_string());
+            }
+            // The spans are gone (undone meanwhile): nothing to link.
+            Err(_) => {}
         }
-        let relation = crate::model::Relation {
-            id: ws.allocate_id(),
-            kind,
-            from,
-            to,
-            annotator: ws.project().annotator.clone(),
-            created: Timestamp::now(),
-        };
-        self.edit(
-            Edit::AddRelation {
-                doc: self.doc,
-                relation,
-            },
-            None,
-        );
-        self.selected_span = Some(a);
     }
 
     /// Adds `range` (trimmed) to the selected span's fragments, merging overlapping ones.
     pub(super) fn add_fragment(&mut self, range: ByteRange) {
         let Some(id) = self.selected_span else { return };
-        let Some(document) = self
-            .workspace
-            .as_ref()
-            .and_then(|ws| ws.project().document(self.doc))
-        else {
-            return;
-        };
-        let (Some(annotation), Some(range)) =
-            (document.annotation(id), trim_range(&document.text, range))
-        else {
-            return;
-        };
-        let mut fragments = annotation.fragments.clone();
-        fragments.push(range);
-        let merged = crate::text::merge_ranges(fragments, crate::text::Join::OverlappingOrTouching);
-        self.edit(
-            Edit::SetFragments {
-                doc: self.doc,
-                id,
-                fragments: merged,
-            },
-            None,
-        );
+        let Some(ws) = &self.workspace else { return };
+        // A selection of white space only adds nothing.
+        if let Ok(edit) = crate::edit::build::add_fragment(ws.project(), self.doc, id, range) {
+            self.edit(edit, None);
+        }
     }
 
     pub(super) fn show_document(&mut self, index: usize) {
@@ -158,30 +103,14 @@ impl MarginaliaApp {
             return;
         };
         if let Some(selection) = self.selection {
-            let Some(range) = trim_range(&document.text, selection) else {
-                self.notify(Level::Info, "The selection holds only white space");
-                return;
-            };
             let id = ws.allocate_id();
-            let annotation = Annotation {
-                id,
-                label: label.to_owned(),
-                fragments: vec![range],
-                annotator: ws.project().annotator.clone(),
-                note: String::new(),
-                created: Timestamp::now(),
-                attributes: std::collections::BTreeMap::new(),
-                // In a gold project, a span the adjudicator draws is gold, theirs.
-                provenance: crate::ui::adjudication::is_gold(ws.project()).then(|| {
-                    crate::model::Provenance {
-                        annotators: Vec::new(),
-                        adjudicator: Some(ws.project().annotator.clone()),
-                        unresolved: false,
-                    }
-                }),
-            };
-            self.edit(Edit::AddAnnotation { doc, annotation }, None);
-            self.select_if_made(doc, id);
+            match crate::edit::build::new_span(ws.project(), doc, selection, label, id) {
+                Ok(edit) => {
+                    self.edit(edit, None);
+                    self.select_if_made(doc, id);
+                }
+                Err(error) => self.notify(Level::Info, error.to_string()),
+            }
         } else if let Some(id) = self.selected_span {
             if document.annotation(id).is_some_and(|a| a.label != label) {
                 self.edit(
