@@ -1,0 +1,249 @@
+//! Painting the text view: highlights, underlines, the selection, a colleague's spans, links
+//! between spans, and the hover card.
+
+use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
+
+use super::blocks::char_of_byte;
+use super::{Placed, TextView, ViewState};
+use crate::model::{Document, Id};
+use crate::schema::Schema;
+use crate::text::ByteRange;
+use crate::ui::theme;
+
+impl TextView {
+    pub(super) fn paint(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
+        let painter = ui.painter();
+        let dark = ui.visuals().dark_mode;
+        let text = &document.text;
+        let fallback = ui.visuals().text_color();
+        for placed in &self.placed {
+            let Some(block) = self.blocks.get(placed.block) else {
+                continue;
+            };
+            let range = block.range;
+            let visible = ByteRange::new(range.start, range.end.max(range.start + 1));
+            let spans: Vec<_> = document.annotations_in(visible).collect();
+            // Fills first, under the text: overlaps add up.
+            for annotation in &spans {
+                let color = state
+                    .schema
+                    .label(&annotation.label)
+                    .map_or(crate::schema::Rgb([128, 128, 128]), |l| l.color);
+                for fragment in &annotation.fragments {
+                    for rect in range_rects(text, range, *fragment, placed) {
+                        painter.rect_filled(rect, 2.0, theme::span_fill(color, dark));
+                    }
+                }
+            }
+            for selection in [state.selection, self.fragment_range].into_iter().flatten() {
+                for rect in range_rects(text, range, selection, placed) {
+                    painter.rect_filled(rect, 0.0, theme::selection_fill(dark));
+                }
+            }
+            painter.galley(placed.origin, placed.galley.clone(), fallback);
+            // A colleague's spans: a line in their label's colour along the top of each row.
+            if let Some(other) = state.other {
+                for annotation in other.annotations_in(visible) {
+                    let color = theme::color_of(state.schema, &annotation.label);
+                    for fragment in &annotation.fragments {
+                        for rect in range_rects(text, range, *fragment, placed) {
+                            let y = rect.min.y + 2.0;
+                            painter.line_segment(
+                                [pos2(rect.min.x + 1.0, y), pos2(rect.max.x - 1.0, y)],
+                                Stroke::new(theme::UNDERLINE, color),
+                            );
+                        }
+                    }
+                }
+            }
+            for highlight in state.highlight {
+                for rect in range_rects(text, range, *highlight, placed) {
+                    painter.rect_stroke(
+                        rect.expand(2.0),
+                        3.0,
+                        Stroke::new(2.0, theme::WARNING),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
+            // Underlines, one lane per level of overlap, so nested spans stay visible.
+            for annotation in &spans {
+                let color = theme::color_of(state.schema, &annotation.label);
+                let lane = self
+                    .lanes
+                    .get(&annotation.id)
+                    .copied()
+                    .unwrap_or(0)
+                    .min(theme::MAX_LANES - 1);
+                let selected = state.selected_span == Some(annotation.id);
+                for fragment in &annotation.fragments {
+                    for rect in range_rects(text, range, *fragment, placed) {
+                        let y = rect.max.y - 1.0 - lane as f32 * theme::UNDERLINE_STEP;
+                        painter.line_segment(
+                            [pos2(rect.min.x, y), pos2(rect.max.x, y)],
+                            Stroke::new(theme::UNDERLINE, color),
+                        );
+                        if selected {
+                            painter.rect_stroke(
+                                rect.expand(1.0),
+                                2.0,
+                                Stroke::new(1.5, theme::selected_outline(dark)),
+                                egui::StrokeKind::Outside,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        self.paint_links(ui, document, state);
+        if self.blocks.is_empty() || text.trim().is_empty() {
+            painter.text(
+                self.content_origin,
+                Align2::LEFT_TOP,
+                "This document is empty.",
+                FontId::proportional(theme::TEXT_SIZE),
+                ui.visuals().weak_text_color(),
+            );
+        }
+    }
+}
+
+impl TextView {
+    /// Where a link attaches to a span: the top middle of its first fragment's first row when it
+    /// is laid out, else the estimated top of its block (off screen: the curve leaves the view
+    /// toward it, so a link to a span lines away still shows its direction).
+    pub(super) fn link_anchor(&self, document: &Document, id: Id) -> Option<Pos2> {
+        let annotation = match self.positions.get(&id) {
+            Some(&i) => document.annotations.get(i).filter(|a| a.id == id),
+            None => None,
+        }
+        .or_else(|| document.annotation(id))?;
+        let fragment = *annotation.fragments.first()?;
+        let text = &document.text;
+        let block = self.block_of(fragment.start)?;
+        if let Some(placed) = self.placed.iter().find(|p| p.block == block)
+            && let Some(range) = self.blocks.get(block).map(|b| b.range)
+            && let Some(rect) = range_rects(text, range, fragment, placed).first()
+        {
+            return Some(pos2(rect.center().x, rect.min.y + 2.0));
+        }
+        let top = self.tops.get(block).copied()?;
+        Some(self.content_origin + vec2(40.0, top))
+    }
+
+    /// Draws each link as a curve from the span to its source, with an arrowhead: an arch above
+    /// the line for spans on one line, a bracket through the left margin for spans lines apart.
+    pub(super) fn paint_links(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
+        let painter = ui.painter();
+        // Only the links with an end in view: a long document's other links cost nothing.
+        let (Some(first), Some(last)) = (self.placed.first(), self.placed.last()) else {
+            return;
+        };
+        let (Some(start), Some(end)) = (
+            self.blocks.get(first.block).map(|b| b.range.start),
+            self.blocks.get(last.block).map(|b| b.range.end),
+        ) else {
+            return;
+        };
+        let mut shown: Vec<usize> = document
+            .annotations_in(ByteRange::new(start, end.max(start + 1)))
+            .filter_map(|a| self.relations_of.get(&a.id))
+            .flatten()
+            .copied()
+            .collect();
+        shown.sort_unstable();
+        shown.dedup();
+        for relation in shown.iter().filter_map(|&i| document.relations.get(i)) {
+            let (Some(from), Some(to)) = (
+                self.link_anchor(document, relation.from),
+                self.link_anchor(document, relation.to),
+            ) else {
+                continue;
+            };
+            let selected = state
+                .selected_span
+                .is_some_and(|id| id == relation.from || id == relation.to);
+            let color = theme::link_color(ui.visuals().dark_mode, selected);
+            let stroke = Stroke::new(if selected { 2.0 } else { 1.0 }, color);
+            let points = if (from.y - to.y).abs() < theme::LINE_HEIGHT * 0.5 {
+                let lift = 10.0 + (from.x - to.x).abs().min(200.0) * 0.08;
+                [from, from - vec2(0.0, lift), to - vec2(0.0, lift), to]
+            } else {
+                let margin = self.content_origin.x - 2.0;
+                [from, pos2(margin, from.y), pos2(margin, to.y), to]
+            };
+            painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
+                points,
+                false,
+                Color32::TRANSPARENT,
+                stroke,
+            ));
+            // The arrowhead points at the source.
+            let [_, _, before, tip] = points;
+            let direction = (tip - before).normalized();
+            if direction.is_finite() {
+                let side = vec2(-direction.y, direction.x) * 3.5;
+                let back = tip - direction * 7.0;
+                painter.add(egui::Shape::convex_polygon(
+                    vec![tip, back + side, back - side],
+                    color,
+                    Stroke::NONE,
+                ));
+            }
+        }
+    }
+}
+
+/// A tooltip card for one span.
+pub(super) fn hover_card(ui: &mut Ui, annotation: &crate::model::Annotation, schema: &Schema) {
+    let color = theme::color_of(schema, &annotation.label);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&annotation.label).color(color).strong());
+        ui.weak(format!("by {}", annotation.annotator));
+    });
+    if !annotation.note.is_empty() {
+        ui.label(format!("Note: {}", annotation.note));
+    }
+    for (name, value) in &annotation.attributes {
+        ui.label(format!("{name}: {value}"));
+    }
+}
+
+/// The rectangles that `range` (document bytes) covers in a placed block.
+pub(super) fn range_rects(
+    text: &str,
+    block: ByteRange,
+    range: ByteRange,
+    placed: &Placed,
+) -> Vec<Rect> {
+    let start = range.start.max(block.start);
+    let end = range.end.min(block.end);
+    if start >= end {
+        return Vec::new();
+    }
+    let (first, last) = (
+        char_of_byte(text, block, start),
+        char_of_byte(text, block, end),
+    );
+    let mut rects = Vec::new();
+    let mut row_start = 0;
+    for row in &placed.galley.rows {
+        let count = row.char_count_including_newline().0;
+        let row_end = row_start + count;
+        let (a, b) = (first.max(row_start), last.min(row_end));
+        if a < b {
+            let x0 = row.row.x_offset(egui::text::CharIndex(a - row_start));
+            let x1 = row.row.x_offset(egui::text::CharIndex(b - row_start));
+            let rect = row.rect();
+            rects.push(Rect::from_min_max(
+                placed.origin + vec2(row.pos.x + x0, rect.min.y),
+                placed.origin + vec2(row.pos.x + x1, rect.max.y),
+            ));
+        }
+        row_start = row_end;
+        if row_start >= last {
+            break;
+        }
+    }
+    rects
+}
