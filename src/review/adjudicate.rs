@@ -656,6 +656,78 @@ pub fn rule(
     Some(Edit::Batch(edits))
 }
 
+// Walking through the places in dispute of a gold project.
+
+/// A place in dispute: overlapping unresolved candidates of one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// Document index.
+    pub doc: usize,
+    /// The candidates, in text order.
+    pub ids: Vec<Id>,
+}
+
+/// Every place in dispute, in corpus order.
+pub fn places(project: &Project) -> Vec<Place> {
+    project
+        .documents
+        .iter()
+        .enumerate()
+        .flat_map(|(doc, d)| groups(d).into_iter().map(move |ids| Place { doc, ids }))
+        .collect()
+}
+
+/// The next (or previous) place after `current`, wrapping around; the first one in or after
+/// document `doc` when there is no current place.
+pub fn step(
+    project: &Project,
+    current: Option<&Place>,
+    doc: usize,
+    forward: bool,
+) -> Option<Place> {
+    let all = places(project);
+    if all.is_empty() {
+        return None;
+    }
+    let at = current.and_then(|c| {
+        all.iter()
+            .position(|p| p.doc == c.doc && p.ids.first() == c.ids.first())
+    });
+    let index = match (at, forward) {
+        (Some(i), true) => (i + 1) % all.len(),
+        (Some(i), false) => (i + all.len() - 1) % all.len(),
+        (None, true) => all.iter().position(|p| p.doc >= doc).unwrap_or(0),
+        (None, false) => all
+            .iter()
+            .rposition(|p| p.doc <= doc)
+            .unwrap_or(all.len() - 1),
+    };
+    all.get(index).cloned()
+}
+
+/// The place that holds the span `id` of document `doc`.
+pub fn place_of(project: &Project, doc: usize, id: Id) -> Option<Place> {
+    let document = project.document(doc)?;
+    groups(document)
+        .into_iter()
+        .find(|ids| ids.contains(&id))
+        .map(|ids| Place { doc, ids })
+}
+
+/// The annotators a gold project was merged from, sorted: A is the first, B the second.
+pub fn annotators(project: &Project) -> Vec<String> {
+    let mut names: Vec<String> = project
+        .documents
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .filter_map(|a| a.provenance.as_ref())
+        .flat_map(|p| p.annotators.iter().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -749,6 +821,37 @@ mod tests {
         assert_eq!(summary.unresolved, 4);
         assert_eq!(summary.disputes, 2, "{:?}", summary_of(doc));
         assert_eq!(dispute_count(&gold), 2);
+    }
+
+    #[test]
+    fn places_are_walked_forward_and_back_wrapping_around() {
+        let (a, b) = two();
+        let (gold, _) = merge(&[&a, &b], Policy::Intersection, "chloé").unwrap();
+        let all = places(&gold);
+        assert_eq!(all.len(), 2);
+        assert_eq!(annotators(&gold), ["ana", "ben"]);
+        let first = step(&gold, None, 0, true).unwrap();
+        assert_eq!(first, all[0]);
+        let second = step(&gold, Some(&first), 0, true).unwrap();
+        assert_eq!(second, all[1]);
+        assert_eq!(
+            step(&gold, Some(&second), 0, true).unwrap(),
+            all[0],
+            "wraps"
+        );
+        assert_eq!(
+            step(&gold, Some(&first), 0, false).unwrap(),
+            all[1],
+            "wraps back"
+        );
+        assert_eq!(step(&gold, None, 0, false).unwrap(), all[1]);
+        let id = all[1].ids[0];
+        assert_eq!(place_of(&gold, 0, id), Some(all[1].clone()));
+        assert_eq!(
+            step(&a, None, 0, true),
+            None,
+            "no place outside a gold project"
+        );
     }
 
     #[test]

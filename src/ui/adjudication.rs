@@ -6,82 +6,14 @@ use egui::{Color32, RichText, Ui};
 use super::action::Action;
 use super::command::Command;
 use super::theme;
-use crate::model::{Id, Project};
-use crate::review::adjudicate::{Ruling, groups, is_unresolved};
+use crate::model::Project;
+use crate::review::adjudicate::{Ruling, is_unresolved};
 use crate::review::agreement::{By, Measures, Report, Row};
 
 // ---------------------------------------------------------------------------------------------
 // Adjudication.
 
-/// A place in dispute: overlapping unresolved candidates of one document.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Place {
-    /// Document index.
-    pub doc: usize,
-    /// The candidates, in text order.
-    pub ids: Vec<Id>,
-}
-
-/// Every place in dispute, in corpus order.
-pub fn places(project: &Project) -> Vec<Place> {
-    project
-        .documents
-        .iter()
-        .enumerate()
-        .flat_map(|(doc, d)| groups(d).into_iter().map(move |ids| Place { doc, ids }))
-        .collect()
-}
-
-/// The next (or previous) place after `current`, wrapping around; the first one in or after
-/// document `doc` when there is no current place.
-pub fn step(
-    project: &Project,
-    current: Option<&Place>,
-    doc: usize,
-    forward: bool,
-) -> Option<Place> {
-    let all = places(project);
-    if all.is_empty() {
-        return None;
-    }
-    let at = current.and_then(|c| {
-        all.iter()
-            .position(|p| p.doc == c.doc && p.ids.first() == c.ids.first())
-    });
-    let index = match (at, forward) {
-        (Some(i), true) => (i + 1) % all.len(),
-        (Some(i), false) => (i + all.len() - 1) % all.len(),
-        (None, true) => all.iter().position(|p| p.doc >= doc).unwrap_or(0),
-        (None, false) => all
-            .iter()
-            .rposition(|p| p.doc <= doc)
-            .unwrap_or(all.len() - 1),
-    };
-    all.get(index).cloned()
-}
-
-/// The place that holds the span `id` of document `doc`.
-pub fn place_of(project: &Project, doc: usize, id: Id) -> Option<Place> {
-    let document = project.document(doc)?;
-    groups(document)
-        .into_iter()
-        .find(|ids| ids.contains(&id))
-        .map(|ids| Place { doc, ids })
-}
-
-/// The annotators a gold project was merged from, sorted: A is the first, B the second.
-pub fn annotators(project: &Project) -> Vec<String> {
-    let mut names: Vec<String> = project
-        .documents
-        .iter()
-        .flat_map(|d| &d.annotations)
-        .filter_map(|a| a.provenance.as_ref())
-        .flat_map(|p| p.annotators.iter().cloned())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
+pub use crate::review::adjudicate::{Place, annotators, place_of, places, step};
 
 /// What the adjudication panel shows of a gold project, computed once per change of the project
 /// rather than every frame.
