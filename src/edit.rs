@@ -150,6 +150,80 @@ pub enum Edit {
     Batch(Vec<Edit>),
 }
 
+/// Where the user's attention goes after an undo or a redo, so that it restores the selection
+/// the edit changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// A span, to select.
+    Span {
+        /// Document index.
+        doc: usize,
+        /// The span.
+        id: Id,
+    },
+    /// Text a span covered (now gone), to select again.
+    Text {
+        /// Document index.
+        doc: usize,
+        /// The text: the span's extent.
+        range: ByteRange,
+    },
+    /// A document (its status changed), to show.
+    Document(usize),
+}
+
+/// The focus once `applied` was applied, `other` being the other edit of its pair (the inverse
+/// of what was applied): a span removed is found in `other`, the edit that had added it.
+fn focus_after(applied: &Edit, other: &Edit) -> Option<Focus> {
+    match (applied, other) {
+        // The first change of a batch that says where to look (a span deleted comes back with
+        // its links: the span).
+        (Edit::Batch(edits), _) => edits
+            .iter()
+            .find_map(|a| focus_after(a, &Edit::Batch(Vec::new()))),
+        (Edit::AddAnnotation { doc, annotation }, _) => Some(Focus::Span {
+            doc: *doc,
+            id: annotation.id,
+        }),
+        (Edit::RemoveAnnotation { doc, id }, other) => {
+            // The edit that adds it back, alone or with its links.
+            let adds = match other {
+                Edit::Batch(edits) => edits.as_slice(),
+                one => std::slice::from_ref(one),
+            };
+            adds.iter().find_map(|e| match e {
+                Edit::AddAnnotation { annotation, .. } if annotation.id == *id => {
+                    Some(Focus::Text {
+                        doc: *doc,
+                        range: annotation.extent(),
+                    })
+                }
+                _ => None,
+            })
+        }
+        (
+            Edit::SetLabel { doc, id, .. }
+            | Edit::SetNote { doc, id, .. }
+            | Edit::SetFragments { doc, id, .. }
+            | Edit::SetProvenance { doc, id, .. }
+            | Edit::SetAttribute { doc, id, .. },
+            _,
+        ) => Some(Focus::Span { doc: *doc, id: *id }),
+        (Edit::AddRelation { doc, relation }, _)
+        | (Edit::RemoveRelation { doc, .. }, Edit::AddRelation { relation, .. }) => {
+            Some(Focus::Span {
+                doc: *doc,
+                id: relation.from,
+            })
+        }
+        (Edit::PlaceDetached { doc, .. }, Edit::UnplaceDetached { id, .. }) => {
+            Some(Focus::Span { doc: *doc, id: *id })
+        }
+        (Edit::SetStatus { doc, .. }, _) => Some(Focus::Document(*doc)),
+        _ => None,
+    }
+}
+
 /// Why an edit was refused. A refused edit changed nothing.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
@@ -801,6 +875,21 @@ impl History {
         }
     }
 
+    /// What to select after the last undo: the span it brought back or changed, or the text a
+    /// span it removed covered (undoing "label this" gives the selection back).
+    pub fn undone_focus(&self) -> Option<Focus> {
+        self.undone
+            .last()
+            .and_then(|s| focus_after(&s.inverse, &s.forward))
+    }
+
+    /// What to select after the last redo (see [`History::undone_focus`]).
+    pub fn redone_focus(&self) -> Option<Focus> {
+        self.done
+            .last()
+            .and_then(|s| focus_after(&s.forward, &s.inverse))
+    }
+
     /// What undo would revert.
     pub fn undo_description(&self) -> Option<String> {
         self.done.last().map(|s| s.forward.describe())
@@ -869,6 +958,49 @@ mod tests {
             "{:?}{:?}{:?}",
             project.documents[0].annotations, project.documents[0].relations, project.schema
         )
+    }
+
+    #[test]
+    fn undo_and_redo_say_what_to_select() {
+        let mut p = project();
+        let mut history = History::default();
+        let claim = span(&mut p, "claim", "« Vos soldats se sont battus »");
+        let Edit::AddAnnotation { annotation, .. } = &claim else {
+            panic!()
+        };
+        let (id, extent) = (annotation.id, annotation.extent());
+        history.apply(&mut p, claim).unwrap();
+        history.undo(&mut p).unwrap();
+        assert_eq!(
+            history.undone_focus(),
+            Some(Focus::Text {
+                doc: 0,
+                range: extent
+            }),
+            "undoing a new span gives its text back"
+        );
+        history.redo(&mut p).unwrap();
+        assert_eq!(history.redone_focus(), Some(Focus::Span { doc: 0, id }));
+        history
+            .apply(&mut p, Edit::RemoveAnnotation { doc: 0, id })
+            .unwrap();
+        history.undo(&mut p).unwrap();
+        assert_eq!(
+            history.undone_focus(),
+            Some(Focus::Span { doc: 0, id }),
+            "undoing a deletion selects the span that came back"
+        );
+        history
+            .apply(
+                &mut p,
+                Edit::SetStatus {
+                    doc: 0,
+                    status: Status::Done,
+                },
+            )
+            .unwrap();
+        history.undo(&mut p).unwrap();
+        assert_eq!(history.undone_focus(), Some(Focus::Document(0)));
     }
 
     #[test]

@@ -1898,3 +1898,29 @@ fn k_one_command_one_text_and_one_adjudicate_menu() {
             .is_disabled()
     );
 }
+
+#[test]
+fn k_undo_restores_the_selection_the_edit_changed() {
+    let text = "Selon l'AFP, Kim a parlé longuement hier soir.";
+    let (_dir, mut harness) = one_document(text);
+    let claim = label_phrase(&mut harness, "Kim a parlé", Key::Num1);
+    let start = text.find("Kim a parlé").unwrap();
+    let range = marginalia::text::ByteRange::new(start, start + "Kim a parlé".len());
+    // Undoing the label gives the text selection back, ready for another key.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().selection(), Some(range));
+    assert_eq!(harness.state().selected_span(), None);
+    // Redo selects the span again.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().selected_span(), Some(claim));
+    // Deleting it, then undoing, selects the span that came back.
+    harness.key_press(Key::Delete);
+    harness.run();
+    assert_eq!(harness.state().selected_span(), None);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().selected_span(), Some(claim));
+    assert_eq!(harness.state().selection(), None);
+}

@@ -142,7 +142,16 @@ impl MarginaliaApp {
                     ws.redo()
                 };
                 match result {
-                    Ok(true) => self.after_history_change(),
+                    Ok(true) => {
+                        let history = ws.history();
+                        let focus = if command == Command::Undo {
+                            history.undone_focus()
+                        } else {
+                            history.redone_focus()
+                        };
+                        self.restore_focus(focus);
+                        self.after_history_change();
+                    }
                     Ok(false) => self.notify(
                         Level::Info,
                         if command == Command::Undo {

@@ -66,6 +66,31 @@ impl MarginaliaApp {
         }
     }
 
+    /// After an undo or a redo: selects the span it brought back or changed, or the text of the
+    /// span it took away, in its document.
+    pub(super) fn restore_focus(&mut self, focus: Option<crate::edit::Focus>) {
+        use crate::edit::Focus;
+        let doc = match &focus {
+            Some(Focus::Span { doc, .. } | Focus::Text { doc, .. } | Focus::Document(doc)) => *doc,
+            None => return,
+        };
+        if doc != self.doc {
+            self.show_document(doc);
+        }
+        match focus {
+            Some(Focus::Span { id, .. }) => {
+                self.selection = None;
+                self.selected_span = Some(id);
+                self.reveal_span = true;
+            }
+            Some(Focus::Text { range, .. }) => {
+                self.selected_span = None;
+                self.selection = Some(range);
+            }
+            Some(Focus::Document(_)) | None => {}
+        }
+    }
+
     pub(super) fn after_history_change(&mut self) {
         if let (Some(comparison), Some(ws)) = (&mut self.comparison, &self.workspace) {
             comparison.refresh(ws.project());
