@@ -152,7 +152,7 @@ pub enum Edit {
 
 /// Where the user's attention goes after an undo or a redo, so that it restores the selection
 /// the edit changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {
     /// A span, to select.
     Span {
