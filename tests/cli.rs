@@ -8,18 +8,9 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn marginalia(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marginalia"))
-        .args(args)
-        .output()
-        .expect("run marginalia")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::cli::{marginalia, text};
 
 /// A corpus with the files that break other tools: a BOM, CRLF line ends, Windows-1252.
 fn hard_corpus(dir: &Path) {

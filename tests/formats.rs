@@ -12,11 +12,13 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use marginalia::formats::{self, ExportOptions, Format};
 use marginalia::text::ByteRange;
 use marginalia::workspace::Workspace;
+
+mod common;
+use common::cli::marginalia;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -170,13 +172,6 @@ fn export_then_import_gives_back_the_same_spans_and_links() {
             }
         }
     }
-}
-
-fn marginalia(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_marginalia"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -12,26 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn marginalia(args: &[&str]) -> Output {
-    marginalia_with(args, &[])
-}
-
-fn marginalia_with(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_marginalia"));
-    command.args(args);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command.output().expect("run marginalia")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+mod common;
+use common::cli::{marginalia, marginalia_with, s, text};
 
 /// One line of Marginalia JSONL: a document at `path` with `body`, and a span on its first
 /// `span` code points (none when 0).

@@ -9,7 +9,7 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use marginalia::edit::Edit;
 use marginalia::file::Problem;
@@ -17,16 +17,8 @@ use marginalia::model::{Annotation, Relation, Timestamp};
 use marginalia::text::ByteRange;
 use marginalia::workspace::Workspace;
 
-fn marginalia(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marginalia"))
-        .args(args)
-        .output()
-        .expect("run marginalia")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::cli::{marginalia, text};
 
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()

@@ -19,11 +19,8 @@ use marginalia::formats::{self, ExportOptions, Format};
 use marginalia::model::Status;
 use marginalia::{file, generate};
 
-const EXE: &str = env!("CARGO_BIN_EXE_marginalia");
-
-fn marginalia(args: &[&str]) -> Output {
-    Command::new(EXE).args(args).output().unwrap()
-}
+mod common;
+use common::cli::{EXE, marginalia, s, text};
 
 /// Runs marginalia with a file size limit of `blocks` blocks of 512 bytes (`ulimit -f` of dash;
 /// bash counts 1024) and SIGXFSZ ignored: a write past the limit then fails with "File too
@@ -38,14 +35,6 @@ fn marginalia_limited(blocks: u32, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// A saved project `dir/p.ron` over `dir/corpus`: `documents` generated documents of 1 to 6 KB

@@ -18,6 +18,9 @@ use marginalia::file::{self, LoadError};
 use marginalia::formats::{self, FormatError, Imported};
 use proptest::prelude::*;
 
+mod common;
+use common::cli::marginalia_with;
+
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-seeds");
 
 fn seed(name: &str) -> Vec<u8> {
@@ -637,15 +640,6 @@ fn files_over_the_limit_are_refused_before_reading() {
     assert_eq!(corpus::max_file_bytes(), corpus::DEFAULT_MAX_FILE_MB << 20);
 }
 
-fn marginalia(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_marginalia"));
-    command.args(args);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    command.output().unwrap()
-}
-
 #[test]
 fn the_limit_is_set_by_an_environment_variable() {
     let dir = tempfile::tempdir().unwrap();
@@ -653,7 +647,7 @@ fn the_limit_is_set_by_an_environment_variable() {
     std::fs::create_dir(&corpus_dir).unwrap();
     std::fs::write(corpus_dir.join("a.txt"), "petit").unwrap();
     let project = dir.path().join("p.ron");
-    let out = marginalia(
+    let out = marginalia_with(
         &[
             "new",
             "--corpus",
@@ -665,14 +659,14 @@ fn the_limit_is_set_by_an_environment_variable() {
     );
     assert!(out.status.success());
     std::fs::write(corpus_dir.join("a.txt"), "x".repeat((1 << 20) + 1)).unwrap();
-    let out = marginalia(
+    let out = marginalia_with(
         &["check", project.to_str().unwrap()],
         &[("MARGINALIA_MAX_FILE_MB", "1")],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("more than the limit of 1 MB"), "{stdout}");
-    let out = marginalia(
+    let out = marginalia_with(
         &["check", project.to_str().unwrap()],
         &[("MARGINALIA_MAX_FILE_MB", "2")],
     );
@@ -729,7 +723,7 @@ fn empty_and_binary_files_get_a_clear_message() {
     std::fs::write(corpus_dir.join("empty.txt"), "").unwrap();
     let project = dir.path().join("p.ron");
     assert!(
-        marginalia(
+        marginalia_with(
             &[
                 "new",
                 "--corpus",

@@ -8,7 +8,6 @@
 )]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use marginalia::review::agreement::{
     self, By, Scope, cohen_kappa, krippendorff_alpha_nominal, token_labels,
@@ -16,16 +15,8 @@ use marginalia::review::agreement::{
 use marginalia::review::{AlignedDocument, DiffKind, Span, align, diff_projects, report};
 use marginalia::workspace::Workspace;
 
-fn marginalia(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marginalia"))
-        .args(args)
-        .output()
-        .expect("run marginalia")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::cli::{marginalia, text};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,43 +1,11 @@
-//! What the GUI test files share: the headless window the app runs in, and a user's drag.
+//! What the test files share: running the command line as a user does, and (GUI) the headless
+//! window the app runs in and a user's drag. Each test binary uses a part of it.
 
-use egui::{Pos2, Vec2};
-use egui_kittest::Harness;
-use marginalia::ui::MarginaliaApp;
+#![allow(dead_code, unused_imports)]
 
-/// `app` in a headless 1400×900 window, run until it settles. egui's bundled fonts have no emoji,
-/// Arabic or CJK glyphs (the app takes them from the system's fonts): `tofu` lets tests show such
-/// text as boxes.
-pub fn harness_for(app: MarginaliaApp, tofu: bool) -> Harness<'static, MarginaliaApp> {
-    let mut builder = Harness::builder();
-    if tofu {
-        builder = builder.allow_missing_glyphs();
-    }
-    let mut harness = builder
-        .with_size(Vec2::new(1400.0, 900.0))
-        // Frames a 60th of a second apart, as on screen (double-clicks depend on it).
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(120)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui(ui), app);
-    harness.run();
-    harness
-}
+pub mod cli;
+#[cfg(feature = "gui")]
+mod gui;
 
-/// Presses at `p0`, moves to `p1` in a few steps and releases there, as a user drags.
-pub fn drag(harness: &mut Harness<'_, MarginaliaApp>, p0: Pos2, p1: Pos2) {
-    harness.hover_at(p0);
-    harness.run();
-    harness.drag_at(p0);
-    harness.run();
-    for step in 1..=4 {
-        let t = step as f32 / 5.0;
-        harness.hover_at(Pos2::new(
-            p0.x + (p1.x - p0.x) * t,
-            p0.y + (p1.y - p0.y) * t,
-        ));
-        harness.run();
-    }
-    harness.hover_at(p1);
-    harness.run();
-    harness.drop_at(p1);
-    harness.run();
-}
+#[cfg(feature = "gui")]
+pub use gui::{drag, harness_for};
