@@ -1924,3 +1924,41 @@ fn k_undo_restores_the_selection_the_edit_changed() {
     assert_eq!(harness.state().selected_span(), Some(claim));
     assert_eq!(harness.state().selection(), None);
 }
+
+#[test]
+fn j_enter_finishes_a_note_and_shift_enter_adds_a_line() {
+    let text = "Selon l'AFP, Kim a parlé longuement hier soir.";
+    let (_dir, mut harness) = one_document(text);
+    let claim = label_phrase(&mut harness, "Kim a parlé", Key::Num1);
+    let note = |harness: &Harness<'_, MarginaliaApp>| {
+        harness.state().workspace().unwrap().project().documents[0]
+            .annotation(claim)
+            .unwrap()
+            .note
+            .clone()
+    };
+    // Enter opens the note; typing, then Enter, finishes it: no newline, white space trimmed,
+    // the span still selected.
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text("Vérifier la vidéo  ");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(note(&harness), "Vérifier la vidéo");
+    assert_eq!(harness.state().selected_span(), Some(claim));
+    assert!(!harness.get_by_role(Role::MultilineTextInput).is_focused());
+    // Shift+Enter starts a new line inside the note.
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::Enter);
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text("officielle");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(note(&harness), "Vérifier la vidéo\nofficielle");
+}

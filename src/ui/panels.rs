@@ -344,17 +344,43 @@ pub fn selected_span_ui(
         annotation.annotator, annotation.created
     ));
     ui.label("Note:");
+    // Enter finishes the note (Shift+Enter starts a new line): taken before the field sees it.
+    let id = ui.make_persistent_id("note-editor");
+    let finished = ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| {
+        // Only a plain Enter: egui's own key matching would take Shift+Enter too.
+        let before = i.events.len();
+        i.events.retain(|e| {
+            !matches!(e, egui::Event::Key { key: egui::Key::Enter, pressed: true, modifiers, .. }
+                    if modifiers.is_none())
+        });
+        i.events.len() != before
+    });
     let response = ui.add(
         egui::TextEdit::multiline(note)
-            .id_salt("note-editor")
+            .id(id)
+            .return_key(egui::KeyboardShortcut::new(
+                egui::Modifiers::SHIFT,
+                egui::Key::Enter,
+            ))
             .desired_rows(2)
             .desired_width(f32::INFINITY)
-            .hint_text("Why, or what is doubtful (Enter to edit)"),
+            .hint_text("Why, or what is doubtful (Enter to edit, Enter again to finish)"),
     );
     if focus_note {
         response.request_focus();
     }
+    if finished {
+        response.surrender_focus();
+    }
     if response.changed() {
+        action = Some(Action::SetNote {
+            id: annotation.id,
+            note: note.clone(),
+        });
+    }
+    // A finished note keeps no white space at its end.
+    if (finished || response.lost_focus()) && note.trim_end().len() != note.len() {
+        note.truncate(note.trim_end().len());
         action = Some(Action::SetNote {
             id: annotation.id,
             note: note.clone(),
