@@ -177,21 +177,24 @@ pub enum Focus {
 fn focus_after(applied: &Edit, other: &Edit) -> Option<Focus> {
     match (applied, other) {
         // The first change of a batch that says where to look (a span deleted comes back with
-        // its links: the span).
-        (Edit::Batch(edits), _) => edits
-            .iter()
-            .find_map(|a| focus_after(a, &Edit::Batch(Vec::new()))),
+        // its links: the span), a document's status only when nothing else does.
+        (Edit::Batch(edits), _) => {
+            let mut focus = edits.iter().filter_map(|a| focus_after(a, other));
+            let first = focus.next();
+            match first {
+                Some(Focus::Document(_)) => {
+                    focus.find(|f| !matches!(f, Focus::Document(_))).or(first)
+                }
+                _ => first,
+            }
+        }
         (Edit::AddAnnotation { doc, annotation }, _) => Some(Focus::Span {
             doc: *doc,
             id: annotation.id,
         }),
         (Edit::RemoveAnnotation { doc, id }, other) => {
-            // The edit that adds it back, alone or with its links.
-            let adds = match other {
-                Edit::Batch(edits) => edits.as_slice(),
-                one => std::slice::from_ref(one),
-            };
-            adds.iter().find_map(|e| match e {
+            // The edit that adds it back, alone or with its links, at any depth of batches.
+            flattened(other).into_iter().find_map(|e| match e {
                 Edit::AddAnnotation { annotation, .. } if annotation.id == *id => {
                     Some(Focus::Text {
                         doc: *doc,
@@ -221,6 +224,14 @@ fn focus_after(applied: &Edit, other: &Edit) -> Option<Focus> {
         }
         (Edit::SetStatus { doc, .. }, _) => Some(Focus::Document(*doc)),
         _ => None,
+    }
+}
+
+/// The edits of `edit`, batches opened at every depth, in order.
+fn flattened(edit: &Edit) -> Vec<&Edit> {
+    match edit {
+        Edit::Batch(edits) => edits.iter().flat_map(flattened).collect(),
+        one => vec![one],
     }
 }
 
@@ -479,6 +490,30 @@ impl Edit {
         }
     }
 
+    /// The document an edit changes the annotations of, if it is one (not a status, the schema
+    /// or the annotator).
+    pub fn annotated_document(&self) -> Option<usize> {
+        match self {
+            Self::AddAnnotation { doc, .. }
+            | Self::RemoveAnnotation { doc, .. }
+            | Self::SetLabel { doc, .. }
+            | Self::SetNote { doc, .. }
+            | Self::SetFragments { doc, .. }
+            | Self::SetProvenance { doc, .. }
+            | Self::SetAttribute { doc, .. }
+            | Self::AddRelation { doc, .. }
+            | Self::RemoveRelation { doc, .. }
+            | Self::PlaceDetached { doc, .. }
+            | Self::UnplaceDetached { doc, .. } => Some(*doc),
+            Self::Batch(edits) => edits.iter().find_map(Self::annotated_document),
+            Self::SetStatus { .. }
+            | Self::SetLabelDef { .. }
+            | Self::InsertLabel { .. }
+            | Self::RemoveLabel { .. }
+            | Self::SetAnnotator { .. } => None,
+        }
+    }
+
     /// A short description for the Undo and Redo menu items ("add claim").
     pub fn describe(&self) -> String {
         match self {
@@ -500,6 +535,10 @@ impl Edit {
             Self::UnplaceDetached { .. } => "unplace span".to_owned(),
             Self::Batch(edits) => match edits.as_slice() {
                 [one] => one.describe(),
+                // A change that also started its document is told as the change.
+                [first, rest @ ..] if rest.iter().all(|e| matches!(e, Self::SetStatus { .. })) => {
+                    first.describe()
+                }
                 _ => format!("{} changes", edits.len()),
             },
         }

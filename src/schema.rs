@@ -87,6 +87,12 @@ pub struct RelationDef {
 }
 
 impl RelationDef {
+    /// True when a span labelled `label` may be at one end or the other of a link of this type.
+    pub fn touches(&self, label: &str) -> bool {
+        let fits = |allowed: &[String]| allowed.is_empty() || allowed.iter().any(|a| a == label);
+        fits(&self.from) || fits(&self.to)
+    }
+
     /// True when a link of this type may go from a span labelled `from` to one labelled `to`.
     pub fn allows(&self, from: &str, to: &str) -> bool {
         let fits = |allowed: &[String], label: &str| {

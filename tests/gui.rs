@@ -1530,7 +1530,8 @@ fn g_work_never_saved_is_offered_back_at_the_next_start() {
         };
         let app =
             MarginaliaApp::starting(prefs, Box::new(NoDialogs), project, Some(recovery.clone()));
-        common::harness_for(app, false)
+        // The summary's arrows ("to do → in progress") are drawn with the system's fonts.
+        common::harness_for(app, true)
     };
     {
         // A new project from a folder, never saved; a span; then the session dies.
@@ -1961,4 +1962,28 @@ fn j_enter_finishes_a_note_and_shift_enter_adds_a_line() {
     harness.key_press(Key::Enter);
     harness.run();
     assert_eq!(note(&harness), "Vérifier la vidéo\nofficielle");
+}
+
+#[test]
+fn j_a_document_starts_at_its_first_edit_and_only_linkable_spans_offer_a_link() {
+    let text = "Selon l'AFP, Kim a parlé longuement hier soir. Partager";
+    let (_dir, mut harness) = one_document(text);
+    let status = |harness: &Harness<'_, MarginaliaApp>| {
+        harness.state().workspace().unwrap().project().documents[0].status
+    };
+    assert_eq!(status(&harness), marginalia::model::Status::ToDo);
+    label_phrase(&mut harness, "Kim a parlé", Key::Num1);
+    assert_eq!(status(&harness), marginalia::model::Status::InProgress);
+    // A claim may be linked; boilerplate may not: no button that can only fail.
+    harness.get_by_label("Link to source… (L)");
+    label_phrase(&mut harness, "Partager", Key::Num3);
+    assert!(harness.query_by_label("Link to source… (L)").is_none());
+    harness.get_by_label("Delete span (Delete)");
+    // One undo per change; the first one also takes the document back to "to do".
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(status(&harness), marginalia::model::Status::ToDo);
+    assert!(annotations(&harness, 0).is_empty());
 }

@@ -42,6 +42,27 @@ pub enum IntentError {
     },
 }
 
+/// `edit`, and, when it is the first change to the annotations of a document still to do, the
+/// document marked in progress with it (one undo step for both).
+pub fn started(project: &Project, edit: Edit) -> Edit {
+    match edit.annotated_document() {
+        Some(doc)
+            if project
+                .document(doc)
+                .is_some_and(|d| d.status == crate::model::Status::ToDo) =>
+        {
+            Edit::Batch(vec![
+                edit,
+                Edit::SetStatus {
+                    doc,
+                    status: crate::model::Status::InProgress,
+                },
+            ])
+        }
+        _ => edit,
+    }
+}
+
 /// A new span labelled `label` over `selection` (its edge white space left out), made by the
 /// project's annotator now. In a gold project, a span the adjudicator draws is gold, theirs.
 pub fn new_span(
@@ -191,6 +212,29 @@ mod tests {
 
     fn apply(p: &mut Project, edit: Edit) {
         edit.apply(p).unwrap();
+    }
+
+    #[test]
+    fn the_first_change_to_a_document_to_do_starts_it_and_one_undo_reverts_both() {
+        let mut p = project();
+        let mut history = crate::edit::History::default();
+        let span = new_span(&p, 0, phrase(&p, "Poutine"), "source", Id(1)).unwrap();
+        let edit = started(&p, span);
+        assert_eq!(edit.describe(), "add source");
+        history.apply(&mut p, edit).unwrap();
+        assert_eq!(p.documents[0].status, crate::model::Status::InProgress);
+        // Once started, a change is only the change.
+        let next = new_span(&p, 0, phrase(&p, "déclaré"), "claim", Id(2)).unwrap();
+        assert!(matches!(started(&p, next), Edit::AddAnnotation { .. }));
+        history.undo(&mut p).unwrap();
+        assert_eq!(p.documents[0].status, crate::model::Status::ToDo);
+        assert!(p.documents[0].annotations.is_empty());
+        // A status change does not start anything itself.
+        let done = Edit::SetStatus {
+            doc: 0,
+            status: crate::model::Status::Done,
+        };
+        assert_eq!(started(&p, done.clone()), done);
     }
 
     #[test]

@@ -346,15 +346,16 @@ pub fn selected_span_ui(
     ui.label("Note:");
     // Enter finishes the note (Shift+Enter starts a new line): taken before the field sees it.
     let id = ui.make_persistent_id("note-editor");
-    let finished = ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| {
-        // Only a plain Enter: egui's own key matching would take Shift+Enter too.
-        let before = i.events.len();
-        i.events.retain(|e| {
+    let finished = ui.memory(|m| m.has_focus(id))
+        && ui.input_mut(|i| {
+            // Only a plain Enter: egui's own key matching would take Shift+Enter too.
+            let before = i.events.len();
+            i.events.retain(|e| {
             !matches!(e, egui::Event::Key { key: egui::Key::Enter, pressed: true, modifiers, .. }
                     if modifiers.is_none())
         });
-        i.events.len() != before
-    });
+            i.events.len() != before
+        });
     let response = ui.add(
         egui::TextEdit::multiline(note)
             .id(id)
@@ -466,9 +467,15 @@ pub fn selected_span_ui(
             });
         }
     }
+    // A link is offered only for spans the schema lets link (not boilerplate, say).
+    let linkable = project
+        .schema
+        .relations
+        .iter()
+        .any(|r| r.touches(&annotation.label));
     ui.horizontal(|ui| {
         for command in [Command::Link, Command::DeleteSpan] {
-            if command.button(ui, true) {
+            if (command != Command::Link || linkable) && command.button(ui, true) {
                 action = Some(Action::Command(command));
             }
         }

@@ -54,6 +54,8 @@ impl MarginaliaApp {
             return;
         };
         let description = edit.describe();
+        // The first change to a document still to do starts it.
+        let edit = crate::edit::build::started(ws.project(), edit);
         let result = match merge {
             Some(key) => ws.apply_merging(edit, MergeKey(key)),
             None => ws.apply(edit),
