@@ -1987,3 +1987,16 @@ fn j_a_document_starts_at_its_first_edit_and_only_linkable_spans_offer_a_link() 
     assert_eq!(status(&harness), marginalia::model::Status::ToDo);
     assert!(annotations(&harness, 0).is_empty());
 }
+
+#[test]
+fn j_the_document_list_says_what_its_numbers_count() {
+    let (_dir, project) = sample_copy();
+    let harness = harness(Some(&project));
+    harness.get_by_label("spans:");
+    for label in ["claim", "source", "boilerplate"] {
+        assert!(
+            harness.query_all_by_label(label).next().is_some(),
+            "{label}"
+        );
+    }
+}

@@ -63,6 +63,19 @@ pub fn doc_list_ui(
         ui.heading("Documents");
         ui.weak(format!("{done}/{} done", project.documents.len()));
     });
+    // What the numbers of each row count: spans of each label, in the label's colour.
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("spans:");
+        for label in &project.schema.labels {
+            ui.label(
+                RichText::new(&label.name)
+                    .color(theme::label_color(label.color))
+                    .small(),
+            );
+        }
+        ui.label(RichText::new("?").color(theme::WARNING).small())
+            .on_hover_text("claims with no source linked and not marked as the journalist's own");
+    });
     ui.separator();
     let line = ui.text_style_height(&egui::TextStyle::Body);
     let row_height = 2.0 * line.max(ui.spacing().interact_size.y) + 10.0;
