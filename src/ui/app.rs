@@ -358,7 +358,11 @@ impl MarginaliaApp {
                             project,
                             self.doc,
                         ));
-                        actions.extend(panels::detached_ui(ui, document, self.selection.is_some()));
+                        actions.extend(super::detached::detached_ui(
+                            ui,
+                            document,
+                            self.selection.is_some(),
+                        ));
                         if let Some(annotation) =
                             self.selected_span.and_then(|id| document.annotation(id))
                         {

@@ -3,6 +3,7 @@
 //! - [`action`]: what the views ask the app to do.
 //! - [`app`]: the app state, the frame, and where actions are applied.
 //! - [`command`]: commands with their menu texts and shortcuts.
+//! - [`detached`]: spans a changed text lost, to place again.
 //! - [`dialogs`]: file dialogs, native or none.
 //! - [`panels`]: the document list, the palette, the span list and editors.
 //! - [`review`]: a colleague's project compared with the open one.
@@ -14,6 +15,7 @@ pub mod action;
 pub mod adjudication;
 pub mod app;
 pub mod command;
+pub mod detached;
 pub mod dialogs;
 pub mod panels;
 pub mod review;
