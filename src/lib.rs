@@ -13,6 +13,7 @@
 //! - [`workspace`]: an open project with its path, history and load report; safe saving.
 //! - [`recovery`]: snapshots of unsaved changes, restored after a crash.
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
+//! - [`search`]: plain, whole-word and regex search, blind to case and accents by default.
 //! - [`suggest`]: suggested spans and links (boilerplate, attribution, patterns, recurring).
 //! - [`parallel`]: work spread over the cores.
 //! - [`cli`]: the command line.
@@ -30,6 +31,7 @@ pub mod parallel;
 pub mod recovery;
 pub mod review;
 pub mod schema;
+pub mod search;
 pub mod suggest;
 pub mod text;
 #[cfg(feature = "gui")]
