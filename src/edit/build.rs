@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::Edit;
 use crate::model::{Annotation, Id, Project, Provenance, Relation, Timestamp};
+use crate::search::Hit;
 use crate::text::{ByteRange, Join, merge_ranges, trim_range};
 
 /// Why no edit could be built from what was asked. Said to the user as it is.
@@ -32,6 +33,15 @@ pub enum IntentError {
     /// The two spans are linked already.
     #[error("These spans are already linked")]
     AlreadyLinked,
+    /// There is nothing to label: every hit is labelled already or cannot be.
+    #[error("There is nothing to label: every occurrence is labelled already or read-only")]
+    NothingToLabel,
+    /// The label is not in the schema.
+    #[error("There is no label {0:?} in the schema")]
+    UnknownLabel(String),
+    /// The span is in several pieces: it has no one text to look for.
+    #[error("This span is in several pieces: select one piece of text to find it elsewhere")]
+    Discontinuous,
     /// The span has no such attribute in the schema.
     #[error("spans labelled {label:?} have no attribute {name:?}")]
     NoSuchAttribute {
@@ -200,6 +210,212 @@ pub fn cycle_attribute(
     })
 }
 
+/// What annotating every hit of a search with a label would do ("Annotate all"): the hits to
+/// label, and how many are left out and why, for the preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnnotateAll {
+    /// The label to give.
+    pub label: String,
+    /// The hits to label, sorted, disjoint within a document, their edge white space left out.
+    pub hits: Vec<Hit>,
+    /// Hits left out in documents that can be edited: covered already by a span of the label,
+    /// only white space (or off the text), or overlapping a hit planned before them.
+    pub covered: usize,
+    /// Hits left out because their document cannot be edited (its text changed on disk) or is
+    /// not in the project.
+    pub read_only: usize,
+}
+
+impl AnnotateAll {
+    /// How many hits each document gets: `(doc, count)`, sorted by doc.
+    pub fn per_document(&self) -> Vec<(usize, usize)> {
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for hit in &self.hits {
+            match counts.last_mut() {
+                Some((doc, count)) if *doc == hit.doc => *count += 1,
+                _ => counts.push((hit.doc, 1)),
+            }
+        }
+        counts
+    }
+
+    /// True when there is nothing to label.
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+}
+
+/// What annotating every hit with `label` would do.
+///
+/// Left out, and counted in [`AnnotateAll::covered`]: a hit covered by a span of `label` (one
+/// fragment of a span with that label contains the whole hit, its edge white space left out: a
+/// span "le Kremlin" covers the hit "Kremlin"; a span that only overlaps the hit does not), a hit
+/// that is only white space, and a hit that repeats or overlaps one kept before it (the first
+/// in text order is kept). Counted in [`AnnotateAll::read_only`]: the hits in documents that
+/// cannot be edited ([`crate::model::Document::is_editable`]) or do not exist. The hits kept
+/// are trimmed of edge white space, as [`new_span`] trims a selection.
+pub fn plan_annotate_all(project: &Project, label: &str, hits: &[Hit]) -> AnnotateAll {
+    let mut sorted = hits.to_vec();
+    sorted.sort_unstable();
+    let mut plan = AnnotateAll {
+        label: label.to_owned(),
+        hits: Vec::with_capacity(sorted.len()),
+        covered: 0,
+        read_only: 0,
+    };
+    for hit in sorted {
+        let Some(document) = project.document(hit.doc).filter(|d| d.is_editable()) else {
+            plan.read_only += 1;
+            continue;
+        };
+        let Some(range) = hit
+            .range
+            .check(&document.text)
+            .ok()
+            .and_then(|range| trim_range(&document.text, range))
+        else {
+            plan.covered += 1;
+            continue;
+        };
+        let overlaps_planned = plan
+            .hits
+            .last()
+            .is_some_and(|last| last.doc == hit.doc && last.range.overlaps(range));
+        let labelled = || {
+            document.annotations_in(range).any(|a| {
+                a.label == label
+                    && a.fragments
+                        .iter()
+                        .any(|f| f.start <= range.start && range.end <= f.end)
+            })
+        };
+        if overlaps_planned || labelled() {
+            plan.covered += 1;
+        } else {
+            plan.hits.push(Hit {
+                doc: hit.doc,
+                range,
+            });
+        }
+    }
+    plan
+}
+
+/// One edit (a Batch: one undo) adding a span per planned hit, made by the project's annotator
+/// now (in a gold project, gold and theirs, as [`new_span`] makes it), each document still to
+/// do marked in progress with it (as [`started`] does for one change). Ids from `next_id`, one
+/// per hit in the plan's order.
+///
+/// The spans come first in the batch, then the status changes, so that the edit is told as "add
+/// claim" for one hit. A plan made before the project changed may no longer apply: applying the
+/// edit then fails as a whole and changes nothing.
+pub fn annotate_all(
+    project: &Project,
+    plan: &AnnotateAll,
+    mut next_id: impl FnMut() -> Id,
+) -> Result<Edit, IntentError> {
+    if plan.is_empty() {
+        return Err(IntentError::NothingToLabel);
+    }
+    if project.schema.label(&plan.label).is_none() {
+        return Err(IntentError::UnknownLabel(plan.label.clone()));
+    }
+    let created = Timestamp::now();
+    let provenance = project.is_gold().then(|| Provenance {
+        annotators: Vec::new(),
+        adjudicator: Some(project.annotator.clone()),
+        unresolved: false,
+    });
+    let mut to_start = std::collections::BTreeSet::new();
+    let mut edits = Vec::with_capacity(plan.hits.len() + 1);
+    for hit in &plan.hits {
+        let document = project
+            .document(hit.doc)
+            .ok_or(IntentError::NoSuchDocument(hit.doc))?;
+        if document.status == crate::model::Status::ToDo {
+            to_start.insert(hit.doc);
+        }
+        edits.push(Edit::AddAnnotation {
+            doc: hit.doc,
+            annotation: Annotation {
+                id: next_id(),
+                label: plan.label.clone(),
+                fragments: vec![hit.range],
+                annotator: project.annotator.clone(),
+                note: String::new(),
+                created,
+                attributes: BTreeMap::new(),
+                provenance: provenance.clone(),
+            },
+        });
+    }
+    edits.extend(to_start.into_iter().map(|doc| Edit::SetStatus {
+        doc,
+        status: crate::model::Status::InProgress,
+    }));
+    Ok(Edit::Batch(edits))
+}
+
+/// Every other occurrence of the text of span `id` in document `doc` (scope: this document, or
+/// all documents when `corpus`), as hits in text order.
+///
+/// The match is the span's text exactly: case and accents matter, and no white space is
+/// skipped. Where the span starts a word (its first character is a word character and the one
+/// before it in its document is not), an occurrence must start a word too; likewise at its end.
+/// So a span "Kremlin" finds "Kremlin" and "Kremlin's" but not "Kremlinologue", and a span
+/// "Krem" drawn inside "Kremlin" finds "Krem" inside words. The span's own range is left out;
+/// occurrences already labelled are not (see [`plan_annotate_all`]). A span in several pieces
+/// has no one text and is refused ([`IntentError::Discontinuous`]).
+pub fn occurrences_of_span(
+    project: &Project,
+    doc: usize,
+    id: Id,
+    corpus: bool,
+) -> Result<Vec<Hit>, IntentError> {
+    use crate::search::is_word_char;
+    let document = project
+        .document(doc)
+        .ok_or(IntentError::NoSuchDocument(doc))?;
+    let annotation = document.annotation(id).ok_or(IntentError::NoSuchSpan(id))?;
+    let [range] = annotation.fragments.as_slice() else {
+        return Err(IntentError::Discontinuous);
+    };
+    let text = document
+        .text
+        .get(range.as_range())
+        .filter(|t| !t.trim().is_empty())
+        .ok_or(IntentError::OnlyWhiteSpace)?;
+    let before = document
+        .text
+        .get(..range.start)
+        .and_then(|s| s.chars().next_back());
+    let after = document
+        .text
+        .get(range.end..)
+        .and_then(|s| s.chars().next());
+    let word_start =
+        text.chars().next().is_some_and(is_word_char) && !before.is_some_and(is_word_char);
+    let word_end =
+        text.chars().next_back().is_some_and(is_word_char) && !after.is_some_and(is_word_char);
+    let matcher = crate::search::Matcher::exact(text, word_start, word_end)
+        .map_err(|_| IntentError::OnlyWhiteSpace)?;
+    let texts: Vec<(usize, std::sync::Arc<str>)> = if corpus {
+        project
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (i, d.text.clone()))
+            .collect()
+    } else {
+        vec![(doc, document.text.clone())]
+    };
+    let mut hits = Vec::new();
+    let never = std::sync::atomic::AtomicBool::new(false);
+    crate::search::search_documents(&texts, &matcher, &never, |found, _| hits.extend(found));
+    hits.retain(|hit| !(hit.doc == doc && hit.range == *range));
+    Ok(hits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,5 +560,292 @@ mod tests {
             cycle_attribute(&p, 0, Id(1), "colour"),
             Err(IntentError::NoSuchAttribute { .. })
         ));
+    }
+
+    /// Three documents: two to annotate (accents, CRLF, emoji, a BOM, Arabic), one read-only.
+    fn corpus() -> Project {
+        use crate::model::{Document, TextState};
+        let doc = |path: &str, text: &str| Document {
+            path: path.into(),
+            text: std::sync::Arc::from(text),
+            ..Document::default()
+        };
+        let mut changed = doc("c.txt", "L'État 😀 et l'État encore.");
+        changed.text_state = TextState::Changed {
+            actual_hash: "0".into(),
+        };
+        Project::new(
+            "alice".into(),
+            "/c".into(),
+            crate::schema::Schema::default(),
+            vec![
+                doc(
+                    "a.txt",
+                    "\u{feff}L'État 😀 a dit :\r\n« l'Etat paiera », selon l'e\u{301}tat العربية.",
+                ),
+                doc("b.txt", "Étatique ? Non : ÉTAT, État\r\n"),
+                changed,
+            ],
+        )
+    }
+
+    fn search(p: &Project, text: &str) -> Vec<Hit> {
+        use crate::search::{Matcher, Mode, Query};
+        let matcher = Matcher::new(&Query {
+            text: text.into(),
+            mode: Mode::WholeWord,
+            ..Query::default()
+        })
+        .unwrap();
+        p.documents
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, d)| {
+                matcher
+                    .find(&d.text)
+                    .into_iter()
+                    .map(move |range| Hit { doc, range })
+            })
+            .collect()
+    }
+
+    fn ids_from(first: u64) -> impl FnMut() -> Id {
+        let mut next = first;
+        move || {
+            next += 1;
+            Id(next - 1)
+        }
+    }
+
+    #[test]
+    fn i_annotate_all_labels_every_hit_in_one_edit_and_one_undo_removes_exactly_them() {
+        let mut p = corpus();
+        // A span of another label where a hit is: it stays, and the hit is labelled anyway.
+        let start = p.documents[1].text.find("ÉTAT").unwrap();
+        let claim = new_span(&p, 1, ByteRange::new(start, start + 12), "claim", Id(1)).unwrap();
+        assert_eq!(claim_text(&p, &claim), "ÉTAT, État");
+        // Drawn as the app draws it: document 1 is in progress already.
+        let claim = started(&p, claim);
+        apply(&mut p, claim);
+        let before: Vec<_> = p.documents.iter().map(|d| d.annotations.clone()).collect();
+        let hits = search(&p, "etat");
+        assert_eq!(hits.len(), 7);
+        let plan = plan_annotate_all(&p, "source", &hits);
+        assert_eq!(plan.per_document(), vec![(0, 3), (1, 2)]);
+        assert_eq!((plan.covered, plan.read_only), (0, 2));
+        let texts: Vec<&str> = plan
+            .hits
+            .iter()
+            .map(|h| h.range.slice(&p.documents[h.doc].text))
+            .collect();
+        assert_eq!(texts, vec!["État", "Etat", "e\u{301}tat", "ÉTAT", "État"]);
+        let edit = annotate_all(&p, &plan, ids_from(100)).unwrap();
+        let Edit::Batch(edits) = &edit else {
+            panic!("{edit:?}")
+        };
+        // Five spans and one status change: document 0's.
+        assert_eq!(edits.len(), 6);
+        assert_eq!(
+            edits[5],
+            Edit::SetStatus {
+                doc: 0,
+                status: crate::model::Status::InProgress
+            }
+        );
+        let inverse = edit.apply(&mut p).unwrap();
+        let sources: Vec<(usize, ByteRange, Id)> = p
+            .documents
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, d)| {
+                d.annotations
+                    .iter()
+                    .filter(|a| a.label == "source")
+                    .map(move |a| (doc, a.fragments[0], a.id))
+            })
+            .collect();
+        let expected: Vec<(usize, ByteRange, Id)> = plan
+            .hits
+            .iter()
+            .zip(100..)
+            .map(|(h, id)| (h.doc, h.range, Id(id)))
+            .collect();
+        assert_eq!(sources, expected);
+        assert!(
+            p.documents[0]
+                .annotations
+                .iter()
+                .all(|a| a.annotator == "alice")
+        );
+        // Both documents to do are in progress; the one already started stays so.
+        assert_eq!(p.documents[0].status, crate::model::Status::InProgress);
+        assert_eq!(p.documents[1].status, crate::model::Status::InProgress);
+        assert_eq!(p.documents[2].status, crate::model::Status::ToDo);
+        // One undo: the spans added go, nothing else does, and the statuses come back.
+        inverse.apply(&mut p).unwrap();
+        let after: Vec<_> = p.documents.iter().map(|d| d.annotations.clone()).collect();
+        assert_eq!(after, before);
+        assert_eq!(p.documents[0].status, crate::model::Status::ToDo);
+        assert_eq!(p.documents[1].status, crate::model::Status::InProgress);
+        // A single hit is told as the span it adds.
+        let one = AnnotateAll {
+            hits: plan.hits[..1].to_vec(),
+            ..plan.clone()
+        };
+        assert_eq!(
+            annotate_all(&p, &one, ids_from(200)).unwrap().describe(),
+            "add source"
+        );
+    }
+
+    #[test]
+    fn i_hits_covered_by_a_span_of_the_label_are_left_out() {
+        let mut p = corpus();
+        let text = p.documents[0].text.clone();
+        let find = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            ByteRange::new(start, start + needle.len())
+        };
+        // "L'État" covers the hit "État"; a span over "Etat paiera" covers "Etat"; "e\u{301}" only
+        // overlaps "e\u{301}tat", which is labelled.
+        for (i, phrase) in ["L'État", "Etat paiera", "l'e\u{301}"]
+            .into_iter()
+            .enumerate()
+        {
+            let span = new_span(&p, 0, find(phrase), "source", Id(i as u64 + 1)).unwrap();
+            apply(&mut p, span);
+        }
+        // A span of another label covering a hit does not count.
+        let all = ByteRange::new(0, p.documents[1].text.len());
+        let claim = new_span(&p, 1, all, "claim", Id(9)).unwrap();
+        apply(&mut p, claim);
+        let mut hits = search(&p, "etat");
+        // A hit twice, and one with white space around it, trimmed.
+        hits.push(hits[0]);
+        let ws = find(" l'e\u{301}tat ");
+        hits.push(Hit {
+            doc: 0,
+            range: ByteRange::new(ws.start + 3, ws.end),
+        });
+        hits.push(Hit {
+            doc: 1,
+            range: ByteRange::new(30, 32),
+        });
+        let plan = plan_annotate_all(&p, "source", &hits);
+        let texts: Vec<&str> = plan
+            .hits
+            .iter()
+            .map(|h| h.range.slice(&p.documents[h.doc].text))
+            .collect();
+        assert_eq!(texts, vec!["e\u{301}tat", "ÉTAT", "État"]);
+        // Covered: "État", "Etat", the repeated hit, the trimmed repeat of "e\u{301}tat", the
+        // white space; the read-only document's two.
+        assert_eq!((plan.covered, plan.read_only), (5, 2));
+        assert_eq!(plan.hits.len(), 3);
+        // Nothing left to label is said so.
+        let none = plan_annotate_all(&p, "source", &[]);
+        assert!(none.is_empty());
+        assert_eq!(
+            annotate_all(&p, &none, ids_from(100)),
+            Err(IntentError::NothingToLabel)
+        );
+        assert_eq!(
+            annotate_all(
+                &p,
+                &AnnotateAll {
+                    label: "colour".into(),
+                    ..plan
+                },
+                ids_from(100)
+            ),
+            Err(IntentError::UnknownLabel("colour".into()))
+        );
+    }
+
+    #[test]
+    fn i_read_only_documents_are_left_out_and_gold_projects_get_gold_spans() {
+        let mut p = corpus();
+        let hits = search(&p, "etat");
+        let plan = plan_annotate_all(&p, "source", &hits);
+        assert!(plan.hits.iter().all(|h| h.doc != 2));
+        assert_eq!(plan.read_only, 2);
+        // Hits of a document that is not there are counted as read-only too.
+        let ghost = plan_annotate_all(
+            &p,
+            "source",
+            &[Hit {
+                doc: 7,
+                range: ByteRange::new(0, 1),
+            }],
+        );
+        assert_eq!((ghost.hits.len(), ghost.read_only), (0, 1));
+        // In a gold project the spans are gold, the adjudicator's.
+        let gold = Annotation {
+            provenance: Some(Provenance::default()),
+            ..new_annotation(&p)
+        };
+        p.documents[1].annotations.push(gold);
+        let Edit::Batch(edits) = annotate_all(&p, &plan, ids_from(100)).unwrap() else {
+            panic!()
+        };
+        let Edit::AddAnnotation { annotation, .. } = &edits[0] else {
+            panic!()
+        };
+        let provenance = annotation.provenance.as_ref().unwrap();
+        assert_eq!(provenance.adjudicator.as_deref(), Some("alice"));
+    }
+
+    fn claim_text(p: &Project, edit: &Edit) -> String {
+        let Edit::AddAnnotation { doc, annotation } = edit else {
+            panic!("{edit:?}")
+        };
+        annotation.text(&p.documents[*doc].text)
+    }
+
+    fn new_annotation(p: &Project) -> Annotation {
+        let Edit::AddAnnotation { annotation, .. } =
+            new_span(p, 1, ByteRange::new(0, 3), "claim", Id(50)).unwrap()
+        else {
+            panic!()
+        };
+        annotation
+    }
+
+    #[test]
+    fn i_occurrences_of_a_span_are_its_exact_text_on_whole_words_where_it_is_one() {
+        let mut p = corpus();
+        // "État" in "L'État" of document 1: a whole word, case and accents matter.
+        let start = p.documents[1].text.rfind("État").unwrap();
+        let range = ByteRange::new(start, start + "État".len());
+        let span = new_span(&p, 1, range, "source", Id(1)).unwrap();
+        apply(&mut p, span);
+        let here = occurrences_of_span(&p, 1, Id(1), false).unwrap();
+        // Not "Étatique" (not a whole word), not "ÉTAT" (case), not itself.
+        assert!(here.is_empty(), "{here:?}");
+        let everywhere = occurrences_of_span(&p, 1, Id(1), true).unwrap();
+        let found: Vec<(usize, &str)> = everywhere
+            .iter()
+            .map(|h| (h.doc, h.range.slice(&p.documents[h.doc].text)))
+            .collect();
+        assert_eq!(found, vec![(0, "État"), (2, "État"), (2, "État")]);
+        // A span drawn inside a word finds the text inside words.
+        let inside = new_span(&p, 1, ByteRange::new(0, 5), "claim", Id(2)).unwrap();
+        assert_eq!(claim_text(&p, &inside), "État");
+        apply(&mut p, inside);
+        let inside = occurrences_of_span(&p, 1, Id(2), true).unwrap();
+        assert_eq!(inside.len(), 4, "{inside:?}");
+        // Then the plan leaves the read-only ones out.
+        let plan = plan_annotate_all(&p, "source", &everywhere);
+        assert_eq!((plan.hits.len(), plan.read_only), (1, 2));
+        assert_eq!(
+            occurrences_of_span(&p, 1, Id(9), false),
+            Err(IntentError::NoSuchSpan(Id(9)))
+        );
+        let apart = add_fragment(&p, 1, Id(1), ByteRange::new(0, 3)).unwrap();
+        apply(&mut p, apart);
+        assert_eq!(
+            occurrences_of_span(&p, 1, Id(1), false),
+            Err(IntentError::Discontinuous)
+        );
     }
 }
