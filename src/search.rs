@@ -770,6 +770,14 @@ mod tests {
     }
 
     #[test]
+    fn i_a_matcher_and_a_search_can_go_to_other_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Matcher>();
+        send::<Search>();
+    }
+
+    #[test]
     fn i_regex_errors_say_what_is_wrong_in_a_few_words() {
         let error = Matcher::new(&query("(abc", Mode::Regex)).unwrap_err();
         assert_eq!(
