@@ -93,6 +93,7 @@ fn build(tsv: &Path, corpus: &Path, annotator: &str, output: &Path) -> anyhow::R
             },
             created: Timestamp(clock),
             attributes: BTreeMap::new(),
+            suggested: None,
             provenance: None,
         };
         ws.apply(Edit::AddAnnotation { doc, annotation })

@@ -987,6 +987,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp(0),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             },
         }
@@ -1244,6 +1245,7 @@ mod tests {
                     note: String::new(),
                     created: Timestamp(0),
                     attributes: BTreeMap::new(),
+                    suggested: None,
                     provenance: None,
                 },
             },
@@ -1305,6 +1307,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp(0),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             };
             history
@@ -1397,6 +1400,7 @@ mod place_tests {
                 note: "à vérifier".into(),
                 created: Timestamp(7),
                 attributes: [("stance".to_owned(), "denies".to_owned())].into(),
+                suggested: None,
                 provenance: None,
             },
             texts: vec![old.into()],
@@ -1432,6 +1436,7 @@ mod place_tests {
             note: String::new(),
             created: Timestamp(7),
             attributes: BTreeMap::new(),
+            suggested: None,
             provenance: None,
         });
         p.documents[0].detached = vec![

@@ -40,7 +40,8 @@ pub use save::{
 
 // What read, write, batch and output take from their siblings.
 use format::{
-    AnnotationFile, DetachedFile, DocumentFile, FragmentFile, ProjectFile, RelationFile, SpanText,
+    AnnotationFile, DetachedFile, DocumentFile, FragmentFile, LinkFile, ProjectFile, RejectionFile,
+    RelationFile, SpanText, SuggestionFile,
 };
 use save::{create_temporary, create_unique, make_backup, split, sync_dir, write_flushed};
 use unknown::ron_noting_unknown;
@@ -286,6 +287,12 @@ mod tests {
         "99999999999999999999",
         "\"2026-01-01T00:00:00+01:00\"",
         "\u{feff}",
+        "1e5",
+        "0.9",
+        "1.e5",
+        "-0.0",
+        "suggested: None, ",
+        "patterns",
     ];
 
     /// Any characters: controls, combining marks, quotes, backslashes, emoji, Arabic...
@@ -308,6 +315,7 @@ mod tests {
         let mut annotations = Vec::new();
         let mut detached = Vec::new();
         let mut relations = Vec::new();
+        let (mut suggestions, mut rejected) = (Vec::new(), Vec::new());
         for (i, &(start, len, flags)) in seeds.iter().enumerate() {
             let a = crate::text::floor_char_boundary(text, start);
             let b = crate::text::floor_char_boundary(text, a + len);
@@ -353,7 +361,36 @@ mod tests {
                 created: Timestamp(1_700_000_000 + i64::try_from(i).unwrap() * 86_461),
                 attributes,
                 provenance,
+                suggested: (flags & 16 == 16).then(|| crate::suggest::Rule {
+                    suggester: crate::suggest::Suggester::ALL[i % 4],
+                    rule: pick(i + 12),
+                }),
             };
+            let rule = crate::suggest::Rule {
+                suggester: crate::suggest::Suggester::ALL[(i + 1) % 4],
+                rule: pick(i + 13),
+            };
+            if flags & 32 == 32 {
+                suggestions.push(crate::suggest::Suggestion {
+                    label: pick(i + 14),
+                    fragments: annotation.fragments.clone(),
+                    rule: rule.clone(),
+                    // Scores whose shortest form is long, short, 0 and 1.
+                    score: [1.0 / 3.0, 0.9, 0.0, 1.0, 1e-7][i % 5],
+                    link: (flags & 64 == 64).then(|| crate::suggest::SuggestedLink {
+                        kind: pick(i + 15),
+                        label: pick(i + 16),
+                        fragments: vec![ByteRange::new(0, a)],
+                    }),
+                });
+            }
+            if flags & 128 == 128 {
+                rejected.push(crate::suggest::Rejection {
+                    label: pick(i + 17),
+                    fragments: annotation.fragments.clone(),
+                    rule,
+                });
+            }
             if flags & 8 == 8 {
                 detached.push(DetachedSpan {
                     texts: annotation.fragments.iter().map(|_| pick(i + 8)).collect(),
@@ -395,6 +432,8 @@ mod tests {
             annotations: annotations.clone(),
             relations: relations.clone(),
             detached,
+            suggestions: suggestions.clone(),
+            rejected: rejected.clone(),
             ..Document::default()
         };
         let missing = Document {
@@ -406,6 +445,8 @@ mod tests {
             },
             annotations,
             relations,
+            suggestions,
+            rejected,
             ..Document::default()
         };
         let empty = Document {
@@ -493,6 +534,7 @@ mod tests {
                     note,
                     created: Timestamp(1_800_000_000),
                     attributes: BTreeMap::new(),
+                    suggested: None,
                     provenance: None,
                 };
                 crate::edit::Edit::AddAnnotation { doc: 0, annotation }.apply(&mut project).unwrap();
@@ -518,7 +560,7 @@ mod tests {
         fn the_fast_reader_reads_what_ron_reads(
             text in any_text(80),
             strings in proptest::collection::vec(any_text(10), 1..12),
-            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 0..12),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..=255), 0..12),
         ) {
             let written = to_ron(&rich_project(&text, &strings, &seeds), Path::new("/"));
             let fast = read::project(&written);
@@ -530,7 +572,7 @@ mod tests {
         /// reader accepts it, `ron` accepts it too and reads the same values.
         #[test]
         fn the_fast_reader_accepts_nothing_ron_would_read_differently(
-            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 1..6),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..=255), 1..6),
             edits in proptest::collection::vec((0.0f64..1.0, 0usize..4, 0usize..MUTATIONS.len()), 1..4),
         ) {
             let strings = ["claim".to_owned(), "é\"'\\ \u{301}😀".to_owned(), "a\nb\tc".to_owned()];
@@ -551,7 +593,7 @@ mod tests {
         fn the_written_file_is_what_ron_writes(
             text in any_text(80),
             strings in proptest::collection::vec(any_text(10), 1..12),
-            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 0..12),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..=255), 0..12),
         ) {
             let project = rich_project(&text, &strings, &seeds);
             proptest::prop_assert_eq!(to_ron(&project, Path::new("/")), to_ron_serde(&project, Path::new("/")));

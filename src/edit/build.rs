@@ -84,6 +84,7 @@ pub fn new_span(
         note: String::new(),
         created: Timestamp::now(),
         attributes: BTreeMap::new(),
+        suggested: None,
         provenance: project.is_gold().then(|| Provenance {
             annotators: Vec::new(),
             adjudicator: Some(project.annotator.clone()),

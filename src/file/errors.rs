@@ -181,6 +181,17 @@ pub enum Problem {
         /// label.
         allowed: Option<Vec<String>>,
     },
+    /// A document's text changed since suggestions were made on it: its pending suggestions were
+    /// dropped, and the rejections that no longer cover the text they were made on were
+    /// forgotten (see [`crate::suggest`]).
+    SuggestionsDropped {
+        /// Document path.
+        path: String,
+        /// Pending suggestions dropped.
+        suggestions: usize,
+        /// Rejections forgotten.
+        rejections: usize,
+    },
     /// The schema defines a label, a link type or an attribute twice.
     DuplicateInSchema {
         /// What: "label", "link type", "attribute".
@@ -234,9 +245,10 @@ impl Problem {
     /// [`TextState`], whatever the problems say.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::Decoded { .. } | Self::Reanchored { .. } | Self::Skipped { .. } => {
-                Severity::Warning
-            }
+            Self::Decoded { .. }
+            | Self::Reanchored { .. }
+            | Self::Skipped { .. }
+            | Self::SuggestionsDropped { .. } => Severity::Warning,
             Self::Unplaced { .. }
             | Self::Missing { .. }
             | Self::UnknownLabel { .. }
@@ -394,6 +406,33 @@ impl Problem {
                         )
                     }
                 }
+            }
+            Self::SuggestionsDropped {
+                path,
+                suggestions,
+                rejections,
+            } => {
+                write!(
+                    f,
+                    "{} changed since suggestions were made on it: ",
+                    shown(path)
+                )?;
+                if *suggestions > 0 {
+                    write!(
+                        f,
+                        "its {suggestions} pending suggestion(s) were dropped (run the suggesters \
+                         again to find them on the new text)"
+                    )?;
+                }
+                if *rejections > 0 {
+                    write!(
+                        f,
+                        "{}{rejections} rejected suggestion(s) whose text changed were forgotten \
+                         (they may be offered again)",
+                        if *suggestions > 0 { "; " } else { "" }
+                    )?;
+                }
+                Ok(())
             }
             Self::DuplicateInSchema { what, name } => write!(
                 f,

@@ -967,6 +967,7 @@ fn project_of(
                 created: now,
                 // Attributes go straight in: the schema learns them from what was imported.
                 attributes: span.attributes,
+                suggested: None,
                 provenance: None,
             });
         }
@@ -1172,6 +1173,7 @@ pub(crate) mod tests {
                 note: note.into(),
                 created: Timestamp(1_800_000_000),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             };
             crate::edit::Edit::AddAnnotation { doc, annotation }

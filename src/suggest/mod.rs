@@ -28,7 +28,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Project;
+use std::collections::BTreeSet;
+
+use crate::model::{Document, Project, check_fragments};
 use crate::text::ByteRange;
 
 /// The built-in suggesters.
@@ -121,7 +123,7 @@ pub struct SuggestedLink {
 }
 
 /// A candidate span.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Suggestion {
     /// The label it would get.
     pub label: String,
@@ -135,6 +137,20 @@ pub struct Suggestion {
     pub link: Option<SuggestedLink>,
 }
 
+// Scores compare by `f32::total_cmp`, so that equality is an equivalence (a NaN equals itself)
+// and edits holding suggestions can be `Eq`.
+impl PartialEq for Suggestion {
+    fn eq(&self, other: &Self) -> bool {
+        self.label == other.label
+            && self.fragments == other.fragments
+            && self.rule == other.rule
+            && self.score.total_cmp(&other.score).is_eq()
+            && self.link == other.link
+    }
+}
+
+impl Eq for Suggestion {}
+
 impl Suggestion {
     /// The range from the start of the first fragment to the end of the last.
     pub fn extent(&self) -> ByteRange {
@@ -143,13 +159,69 @@ impl Suggestion {
             _ => ByteRange::new(0, 0),
         }
     }
+
+    /// The order of a document's pending suggestions: by start, then label, then fragments.
+    pub fn sort_key(&self) -> (usize, &str, &[ByteRange]) {
+        (self.extent().start, &self.label, &self.fragments)
+    }
+
+    /// True when the suggestion would make exactly the span `label` over `fragments`.
+    pub fn is_span(&self, label: &str, fragments: &[ByteRange]) -> bool {
+        self.label == label && self.fragments == fragments
+    }
+}
+
+/// A suggestion the analyst rejected, remembered in the project so that no suggester offers it
+/// again: the same label over the same fragments is never suggested again in its document,
+/// whatever rule finds it. The rule that had suggested it is kept, to count rejections per rule.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The label it would have had.
+    pub label: String,
+    /// Its fragments: byte ranges on char boundaries, sorted and disjoint, at least one.
+    pub fragments: Vec<ByteRange>,
+    /// The rule that suggested it.
+    pub rule: Rule,
+}
+
+impl Rejection {
+    /// The rejection of `suggestion`.
+    pub fn of(suggestion: &Suggestion) -> Self {
+        Self {
+            label: suggestion.label.clone(),
+            fragments: suggestion.fragments.clone(),
+            rule: suggestion.rule.clone(),
+        }
+    }
+
+    /// The range from the start of the first fragment to the end of the last.
+    pub fn extent(&self) -> ByteRange {
+        match (self.fragments.first(), self.fragments.last()) {
+            (Some(first), Some(last)) => ByteRange::new(first.start, last.end),
+            _ => ByteRange::new(0, 0),
+        }
+    }
+
+    /// The order of a document's rejections: by start, then label, fragments and rule.
+    pub fn sort_key(&self) -> (usize, &str, &[ByteRange], &Rule) {
+        (
+            self.extent().start,
+            &self.label,
+            &self.fragments,
+            &self.rule,
+        )
+    }
 }
 
 /// The suggestions of `which` suggesters over the whole project: one list per document, in the
-/// order of `project.documents`, each sorted by position.
-// SKELETON (helpers 3 and 4 complete it): filtering of existing and rejected spans goes here.
+/// order of `project.documents`, each as [`filtered`] leaves it (sorted by position, nothing
+/// identical to an existing span or to a rejection, no span twice). A document that is not
+/// editable (its text changed or is missing) gets none.
 pub fn run(project: &Project, which: &[Suggester]) -> Vec<Vec<Suggestion>> {
     let mut all: Vec<Vec<Suggestion>> = vec![Vec::new(); project.documents.len()];
+    let mut which = which.to_vec();
+    which.sort_unstable();
+    which.dedup();
     for suggester in which {
         let found = match suggester {
             Suggester::Boilerplate => boilerplate::suggest(project),
@@ -161,14 +233,58 @@ pub fn run(project: &Project, which: &[Suggester]) -> Vec<Vec<Suggestion>> {
             list.extend(more);
         }
     }
-    for list in &mut all {
-        list.sort_by(|a, b| {
-            (a.extent().start, &a.label, &a.fragments).cmp(&(
-                b.extent().start,
-                &b.label,
-                &b.fragments,
-            ))
-        });
+    for (list, document) in all.iter_mut().zip(&project.documents) {
+        *list = filtered(document, std::mem::take(list));
     }
     all
+}
+
+/// What of `found` may be offered in `document`: the suggestions whose fragments fit its text,
+/// minus those identical (same label, same fragments) to one of its spans or to one of its
+/// rejections, each span once (of suggestions of the same span, the one with the highest score,
+/// then one with a link, then the first rule), sorted by [`Suggestion::sort_key`]. A link whose
+/// other end was rejected is left out of its suggestion (the span itself is still offered).
+/// Nothing for a document that is not editable.
+pub fn filtered(document: &Document, found: Vec<Suggestion>) -> Vec<Suggestion> {
+    if !document.is_editable() {
+        return Vec::new();
+    }
+    let existing: BTreeSet<(&str, &[ByteRange])> = document
+        .annotations
+        .iter()
+        .map(|a| (a.label.as_str(), a.fragments.as_slice()))
+        .collect();
+    let rejected: BTreeSet<(&str, &[ByteRange])> = document
+        .rejected
+        .iter()
+        .map(|r| (r.label.as_str(), r.fragments.as_slice()))
+        .collect();
+    let mut kept: Vec<Suggestion> = found
+        .into_iter()
+        .filter(|s| {
+            let key = (s.label.as_str(), s.fragments.as_slice());
+            !existing.contains(&key)
+                && !rejected.contains(&key)
+                && check_fragments(&document.text, &s.fragments).is_ok()
+        })
+        .map(|mut s| {
+            if s.link.as_ref().is_some_and(|l| {
+                rejected.contains(&(l.label.as_str(), l.fragments.as_slice()))
+                    || check_fragments(&document.text, &l.fragments).is_err()
+            }) {
+                s.link = None;
+            }
+            s
+        })
+        .collect();
+    kept.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| a.link.is_none().cmp(&b.link.is_none()))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.link.cmp(&b.link))
+    });
+    kept.dedup_by(|later, first| later.is_span(&first.label, &first.fragments));
+    kept
 }
