@@ -803,6 +803,11 @@ fn rename_label(project: &mut Project, old: &str, new: &str) {
             new.clone_into(&mut attribute.label);
         }
     }
+    for pattern in &mut project.schema.patterns {
+        if pattern.label == old {
+            new.clone_into(&mut pattern.label);
+        }
+    }
     for relation in &mut project.schema.relations {
         for label in relation.from.iter_mut().chain(relation.to.iter_mut()) {
             if label == old {

@@ -192,6 +192,9 @@ pub enum Problem {
         /// Rejections forgotten.
         rejections: usize,
     },
+    /// A pattern of the schema cannot be used (an unknown label, an empty term, a regular
+    /// expression that does not compile): the patterns suggester leaves it out.
+    Pattern(crate::schema::PatternError),
     /// The schema defines a label, a link type or an attribute twice.
     DuplicateInSchema {
         /// What: "label", "link type", "attribute".
@@ -255,6 +258,7 @@ impl Problem {
             | Self::UnknownField { .. }
             | Self::RelationOutsideSchema { .. }
             | Self::AttributeOutsideSchema { .. }
+            | Self::Pattern(_)
             | Self::DuplicateInSchema { .. } => Severity::Error,
         }
     }
@@ -434,6 +438,7 @@ impl Problem {
                 }
                 Ok(())
             }
+            Self::Pattern(error) => f.write_str(&shown(&error.to_string())),
             Self::DuplicateInSchema { what, name } => write!(
                 f,
                 "the schema defines the {what} {} twice: only the first is used",

@@ -354,6 +354,7 @@ pub(super) fn schema_problems(schema: &Schema) -> Vec<Problem> {
             problems.push(Problem::DuplicateInSchema { what, name });
         }
     }
+    problems.extend(schema.check_patterns().into_iter().map(Problem::Pattern));
     problems
 }
 

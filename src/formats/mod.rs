@@ -843,6 +843,7 @@ fn project_of(
         labels: Vec::new(),
         relations: Vec::new(),
         attributes: Vec::new(),
+        patterns: Vec::new(),
     };
     let defaults = Schema::default();
     let real_root = corpus_dir.canonicalize().ok();
