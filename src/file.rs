@@ -192,6 +192,224 @@ mod tests {
         assert!(project.schema.label("claim").is_some());
     }
 
+    /// A project over one hard text (BOM, emoji, combining accent, CRLF, Arabic) with a pending
+    /// suggestion and its link, a rejection and a span accepted from a suggestion.
+    const SUGGESTED_TEXT: &str =
+        "\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية";
+
+    fn suggested_project() -> (Project, Vec<crate::suggest::Rule>) {
+        use crate::suggest::{Rejection, Rule, SuggestedLink, Suggester, Suggestion};
+        let at = |phrase: &str| {
+            let start = SUGGESTED_TEXT.find(phrase).unwrap();
+            ByteRange::new(start, start + phrase.len())
+        };
+        let rule = |suggester, name: &str| Rule {
+            suggester,
+            rule: name.to_owned(),
+        };
+        let rules = vec![
+            rule(Suggester::Patterns, "dictionary: l'AFP"),
+            rule(Suggester::Attribution, "selon X"),
+            rule(Suggester::Boilerplate, "repeated line"),
+        ];
+        let document = Document {
+            path: "a.txt".into(),
+            hash: corpus::sha256_hex(SUGGESTED_TEXT.as_bytes()),
+            text: Arc::from(SUGGESTED_TEXT),
+            annotations: vec![Annotation {
+                id: Id(1),
+                label: "source".into(),
+                fragments: vec![at("l’AFP")],
+                annotator: "a".into(),
+                note: String::new(),
+                created: Timestamp(0),
+                attributes: BTreeMap::new(),
+                provenance: None,
+                suggested: Some(rules[0].clone()),
+            }],
+            suggestions: vec![
+                Suggestion {
+                    label: "claim".into(),
+                    fragments: vec![at("le Kremlin a e\u{301}té clair")],
+                    rule: rules[1].clone(),
+                    score: 0.7,
+                    link: Some(SuggestedLink {
+                        kind: "attributed-to".into(),
+                        label: "source".into(),
+                        fragments: vec![at("l’AFP")],
+                    }),
+                },
+                Suggestion {
+                    label: "source".into(),
+                    fragments: vec![at("le Kremlin")],
+                    rule: rules[0].clone(),
+                    score: 0.9,
+                    link: None,
+                },
+            ],
+            rejected: vec![Rejection {
+                label: "boilerplate".into(),
+                fragments: vec![at("العربية")],
+                rule: rules[2].clone(),
+            }],
+            ..Document::default()
+        };
+        let project = Project::new("a".into(), "/c".into(), Schema::default(), vec![document]);
+        (project, rules)
+    }
+
+    fn suggested_reader(
+        text: &'static str,
+    ) -> impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> {
+        move |_, _| {
+            Ok(corpus::DocumentText {
+                text: text.to_owned(),
+                hash: corpus::sha256_hex(text.as_bytes()),
+                decoded_from: None,
+            })
+        }
+    }
+
+    #[test]
+    fn i_pending_rejected_and_suggested_survive_save_and_load() {
+        let (project, rules) = suggested_project();
+        let ron = to_ron(&project, Path::new("/c"));
+        assert_eq!(ron, to_ron_serde(&project, Path::new("/c")));
+        assert!(
+            ron.contains(r#"suggested: Some((suggester: patterns, rule: "dictionary: l\'AFP"))"#),
+            "{ron}"
+        );
+        assert!(
+            ron.contains("score: 0.7, link: Some((kind: \"attributed-to\""),
+            "{ron}"
+        );
+        assert!(
+            ron.contains("rejected: [\n        (label: \"boilerplate\""),
+            "{ron}"
+        );
+        // The fast reader reads it (no fallback to `ron`), as `ron` does.
+        assert_eq!(
+            read::project(&ron),
+            parse_with_ron(&ron, Path::new("p.ron")).ok()
+        );
+        let (back, problems) = from_ron(
+            &ron,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(SUGGESTED_TEXT),
+        )
+        .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let (ours, theirs) = (&project.documents[0], &back.documents[0]);
+        assert_eq!(theirs.annotations, ours.annotations);
+        assert_eq!(theirs.suggestions, ours.suggestions);
+        assert_eq!(theirs.rejected, ours.rejected);
+        assert_eq!(theirs.annotations[0].suggested.as_ref(), Some(&rules[0]));
+        // A suggested span is not a gold span.
+        assert!(!back.is_gold());
+        assert_eq!(to_ron(&back, Path::new("/c")), ron);
+    }
+
+    #[test]
+    fn i_files_without_suggestions_are_written_as_before() {
+        let (mut project, _) = suggested_project();
+        let document = &mut project.documents[0];
+        document.suggestions.clear();
+        document.rejected.clear();
+        document.annotations[0].suggested = None;
+        let ron = to_ron(&project, Path::new("/c"));
+        for key in ["suggestions", "rejected", "suggested", "patterns"] {
+            assert!(!ron.contains(key), "{key} in {ron}");
+        }
+    }
+
+    #[test]
+    fn i_suggestions_that_do_not_fit_their_text_are_refused_in_words() {
+        let (project, _) = suggested_project();
+        let ron = to_ron(&project, Path::new("/c"));
+        // Inside the emoji: not a character boundary.
+        let emoji = SUGGESTED_TEXT.find('😀').unwrap();
+        let broken = ron.replacen(
+            "(label: \"source\", fragments: [(",
+            &format!(
+                "(label: \"source\", fragments: [({}, {}, \"x\"), (",
+                emoji + 1,
+                emoji + 2
+            ),
+            1,
+        );
+        assert_ne!(broken, ron);
+        let error = from_ron(
+            &broken,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(SUGGESTED_TEXT),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("suggestion 2 of a.txt (source by patterns: dictionary: l'AFP)"),
+            "{error}"
+        );
+        let score = ron.replacen("score: 0.9", "score: 1.5", 1);
+        let error = from_ron(
+            &score,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(SUGGESTED_TEXT),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("is not a number from 0 to 1"), "{error}");
+    }
+
+    #[test]
+    fn i_a_changed_text_drops_pending_suggestions_and_keeps_rejections_still_on_their_text() {
+        let (project, _) = suggested_project();
+        let ron = to_ron(&project, Path::new("/c"));
+        // Text added at the end: the rejection still covers its text, at the same place.
+        let longer: &'static str =
+            "\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية\r\nFin.";
+        let (back, problems) = from_ron(
+            &ron,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(longer),
+        )
+        .unwrap();
+        let document = &back.documents[0];
+        assert!(document.suggestions.is_empty());
+        assert_eq!(document.rejected, project.documents[0].rejected);
+        let dropped = Problem::SuggestionsDropped {
+            path: "a.txt".into(),
+            suggestions: 2,
+            rejections: 0,
+        };
+        assert!(problems.contains(&dropped), "{problems:?}");
+        assert!(
+            dropped
+                .to_string()
+                .contains("2 pending suggestion(s) were dropped")
+        );
+        assert_eq!(dropped.severity(), Severity::Warning);
+        // Text added at the start: the rejection's offsets now cover other text, it is forgotten.
+        let shifted: &'static str =
+            "Titre\r\n\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية";
+        let (back, problems) = from_ron(
+            &ron,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(shifted),
+        )
+        .unwrap();
+        assert!(back.documents[0].rejected.is_empty());
+        assert!(problems.contains(&Problem::SuggestionsDropped {
+            path: "a.txt".into(),
+            suggestions: 2,
+            rejections: 1,
+        }));
+    }
+
     #[test]
     fn g_unknown_fields_are_named_even_in_the_schema() {
         let ron = "(format_version: 1, annotator: \"a\", corpus: \".\", schema: (labels: [], \

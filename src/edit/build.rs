@@ -486,27 +486,26 @@ impl<'p, F: FnMut() -> Id> Accepting<'p, F> {
             return Ok(());
         };
         // The other end: a span there already (or made here), else its pending suggestion.
-        let to = match self.existing(&link.label, &link.fragments) {
-            Some(id) => id,
-            None => {
-                let pending = self
-                    .document
-                    .suggestions
-                    .iter()
-                    .enumerate()
-                    .position(|(i, s)| {
-                        i != index
-                            && !self.taken.contains(&i)
-                            && s.is_span(&link.label, &link.fragments)
-                    });
-                let Some(other) = pending else {
-                    return Ok(());
-                };
-                if self.project.schema.label(&link.label).is_none() {
-                    return Ok(());
-                }
-                self.span(other, None)?
+        let to = if let Some(id) = self.existing(&link.label, &link.fragments) {
+            id
+        } else {
+            let pending = self
+                .document
+                .suggestions
+                .iter()
+                .enumerate()
+                .position(|(i, s)| {
+                    i != index
+                        && !self.taken.contains(&i)
+                        && s.is_span(&link.label, &link.fragments)
+                });
+            let Some(other) = pending else {
+                return Ok(());
+            };
+            if self.project.schema.label(&link.label).is_none() {
+                return Ok(());
             }
+            self.span(other, None)?
         };
         let (from, to) = if forward { (from, to) } else { (to, from) };
         let linked = self

@@ -616,7 +616,7 @@ pub(super) fn document_of(
         _ => OnText::Unknown,
     };
     let (suggestions, rejected, dropped) =
-        suggestions_of(&doc.path, suggestion_entries, &rejection_entries, on_text)
+        suggestions_of(&doc.path, &suggestion_entries, &rejection_entries, on_text)
             .map_err(invalid)?;
     problems.extend(dropped);
     let mut document = Document {
@@ -648,6 +648,9 @@ enum OnText<'t> {
     Unknown,
 }
 
+/// A document's pending suggestions, its rejections, and what to tell about what was dropped.
+type ReadSuggestions = (Vec<Suggestion>, Vec<Rejection>, Option<Problem>);
+
 /// The pending suggestions and the rejections of the document at `path`, read from its file
 /// entries, sorted, and what the user should hear about them.
 ///
@@ -662,10 +665,10 @@ enum OnText<'t> {
 /// A score must be a number from 0 to 1 whatever the text.
 fn suggestions_of(
     path: &str,
-    entries: Vec<SuggestionFile<'_>>,
+    entries: &[SuggestionFile<'_>],
     rejections: &[RejectionFile<'_>],
     text: OnText<'_>,
-) -> Result<(Vec<Suggestion>, Vec<Rejection>, Option<Problem>), String> {
+) -> Result<ReadSuggestions, String> {
     let fits = |fragments: &[crate::text::ByteRange]| match text {
         OnText::Same(text) | OnText::Changed(text) => {
             crate::model::check_fragments(text, fragments)

@@ -482,6 +482,8 @@ pub struct ImportedSpan {
     pub note: String,
     /// Attributes.
     pub attributes: BTreeMap<String, String>,
+    /// The rule that suggested it, when the file says (Marginalia's jsonl).
+    pub suggested: Option<crate::suggest::Rule>,
 }
 
 /// A relation read from another tool's file.
@@ -968,7 +970,7 @@ fn project_of(
                 created: now,
                 // Attributes go straight in: the schema learns them from what was imported.
                 attributes: span.attributes,
-                suggested: None,
+                suggested: span.suggested,
                 provenance: None,
             });
         }

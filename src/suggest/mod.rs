@@ -288,3 +288,107 @@ pub fn filtered(document: &Document, found: Vec<Suggestion>) -> Vec<Suggestion> 
     kept.dedup_by(|later, first| later.is_span(&first.label, &first.fragments));
     kept
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::edit::build;
+    use crate::model::{Document, Id};
+    use crate::schema::{PatternDef, Schema};
+
+    const TEXT: &str =
+        "Selon l’AFP, le Kremlin 😀 a démenti.\r\nLe Kremlin e\u{301}crit : العربية.";
+
+    fn project() -> Project {
+        let schema = Schema {
+            patterns: vec![PatternDef {
+                label: "source".into(),
+                terms: vec!["le Kremlin".into(), "l'AFP".into()],
+                ..PatternDef::default()
+            }],
+            ..Schema::default()
+        };
+        let document = Document {
+            path: "a.txt".into(),
+            text: Arc::from(TEXT),
+            ..Document::default()
+        };
+        Project::new("a".into(), "/c".into(), schema, vec![document])
+    }
+
+    fn texts(p: &Project, found: &[Suggestion]) -> Vec<String> {
+        found
+            .iter()
+            .map(|s| s.fragments[0].slice(&p.documents[0].text).to_owned())
+            .collect()
+    }
+
+    fn ids(from: u64) -> impl FnMut() -> Id {
+        let mut next = from;
+        move || {
+            next += 1;
+            Id(next)
+        }
+    }
+
+    #[test]
+    fn i_run_offers_nothing_identical_to_an_existing_span_and_never_a_rejected_one() {
+        let mut p = project();
+        let found = run(&p, &Suggester::ALL);
+        assert_eq!(texts(&p, &found[0]), ["l’AFP", "le Kremlin", "Le Kremlin"]);
+        // Accept "l’AFP", reject the second "Le Kremlin".
+        build::offer(&p, found).apply(&mut p).unwrap();
+        build::accept(&p, 0, 0, None, ids(10))
+            .unwrap()
+            .apply(&mut p)
+            .unwrap();
+        build::reject(&p, 0, 1).unwrap().apply(&mut p).unwrap();
+        let again = run(&p, &[Suggester::Patterns, Suggester::Patterns]);
+        assert_eq!(texts(&p, &again[0]), ["le Kremlin"]);
+        // The same span under another label is another suggestion.
+        let mut other = again[0][0].clone();
+        other.label = "claim".into();
+        let mut twice = again[0].clone();
+        twice.extend([other, again[0][0].clone()]);
+        let kept = filtered(&p.documents[0], twice);
+        assert_eq!(kept.len(), 2);
+        // A document that cannot be edited gets none.
+        p.documents[0].text_state = crate::model::TextState::Changed {
+            actual_hash: "x".into(),
+        };
+        assert!(run(&p, &Suggester::ALL)[0].is_empty());
+    }
+
+    #[test]
+    fn i_a_rejection_saved_and_reloaded_is_still_never_offered() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), TEXT).unwrap();
+        let mut p = project();
+        p.corpus_root = corpus;
+        p.documents[0].hash = crate::corpus::sha256_hex(TEXT.as_bytes());
+        build::offer(&p, run(&p, &Suggester::ALL))
+            .apply(&mut p)
+            .unwrap();
+        build::reject(&p, 0, 1).unwrap().apply(&mut p).unwrap();
+        let path = dir.path().join("p.ron");
+        crate::file::save(&p, &path).unwrap();
+        let (back, problems) = crate::file::load(&path).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back.documents[0].rejected, p.documents[0].rejected);
+        assert_eq!(back.documents[0].suggestions, p.documents[0].suggestions);
+        assert_eq!(
+            back.documents[0].rejected[0].fragments[0].slice(TEXT),
+            "le Kremlin"
+        );
+        let again = run(&back, &Suggester::ALL);
+        assert!(
+            !texts(&back, &again[0]).contains(&"le Kremlin".to_owned()),
+            "{:?}",
+            again[0]
+        );
+    }
+}

@@ -166,7 +166,7 @@ fn on_whole_words(text: &str, range: ByteRange, term: &str) -> bool {
     let after = text.get(range.end..).and_then(|t| t.chars().next());
     let starts_word = term.chars().next().is_some_and(word);
     let ends_word = term.chars().next_back().is_some_and(word);
-    !(starts_word && before.is_some_and(word)) && !(ends_word && after.is_some_and(word))
+    !(starts_word && before.is_some_and(word) || ends_word && after.is_some_and(word))
 }
 
 /// A text as terms are looked for in it, and where each of its bytes comes from.
