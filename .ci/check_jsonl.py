@@ -3,7 +3,9 @@
 For every file given: Hugging Face `datasets` loads it with typed columns; every span satisfies
 `text[start:end] == span["text"]` in Python (each fragment of a discontinuous span does); spaCy's
 `Doc.char_span(start, end)` finds every span whose ends fall on spaCy token boundaries, with the
-same text; relations point to spans of their document.
+same text; relations point to spans of their document. A span accepted from a suggestion carries
+`suggested` (`suggester` and `rule`, strings); the other spans lack the key, and `datasets` reads
+it as a typed column, null for them.
 
 Usage: python check_jsonl.py EXPORT.jsonl [...]
 """
@@ -24,6 +26,15 @@ def check(path: str) -> None:
     span = features["spans"].feature if hasattr(features["spans"], "feature") else features["spans"][0]
     for key, dtype in [("start", "int64"), ("end", "int64"), ("label", "string"), ("text", "string")]:
         assert span[key].dtype == dtype, (key, span[key])
+    suggested = [s["suggested"] for row in rows for s in row["spans"] if "suggested" in s]
+    for rule in suggested:
+        assert isinstance(rule, dict) and set(rule) == {"suggester", "rule"}, rule
+        assert isinstance(rule["suggester"], str) and isinstance(rule["rule"], str), rule
+    if suggested:
+        for key in ["suggester", "rule"]:
+            assert span["suggested"][key].dtype == "string", span["suggested"]
+        loaded = [s["suggested"] for row in dataset for s in row["spans"] if s["suggested"] is not None]
+        assert loaded == suggested, "datasets changed the suggested rules"
 
     nlp = spacy.blank("fr")
     spans = on_boundaries = 0
@@ -51,7 +62,7 @@ def check(path: str) -> None:
                     assert found.text == f["text"], (found.text, f["text"])
         for r in row["relations"]:
             assert r["from"] in ids and r["to"] in ids, (path, row["id"], r)
-    print(f"{path}: {len(rows)} documents, {spans} spans; {on_boundaries} fragments on spaCy token boundaries, all found by char_span")
+    print(f"{path}: {len(rows)} documents, {spans} spans ({len(suggested)} suggested); {on_boundaries} fragments on spaCy token boundaries, all found by char_span")
     if spans:
         assert on_boundaries > 0, "no span on token boundaries: the check would prove nothing"
 

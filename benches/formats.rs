@@ -59,6 +59,7 @@ fn project(documents: usize, spans_per_doc: usize) -> Project {
                 },
                 created: Timestamp(1_800_000_000),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             };
             Edit::AddAnnotation { doc, annotation }

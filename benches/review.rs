@@ -114,6 +114,7 @@ fn projects() -> (Project, Project) {
                     note: String::new(),
                     created: Timestamp(1_800_000_000),
                     attributes: BTreeMap::new(),
+                    suggested: None,
                     provenance: None,
                 });
             }

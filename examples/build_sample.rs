@@ -14,13 +14,20 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use marginalia::edit::Edit;
 use marginalia::model::{Annotation, Relation, Status, Timestamp};
+use marginalia::schema::PatternDef;
 use marginalia::text::ByteRange;
 use marginalia::workspace::Workspace;
 
 /// 2026-11-01T09:00:00Z: the sample annotations' first creation time.
 const START: i64 = 1_793_523_600;
 
-fn build(tsv: &Path, corpus: &Path, annotator: &str, output: &Path) -> anyhow::Result<()> {
+fn build(
+    tsv: &Path,
+    corpus: &Path,
+    annotator: &str,
+    output: &Path,
+    patterns: &[PatternDef],
+) -> anyhow::Result<()> {
     let source =
         std::fs::read_to_string(tsv).with_context(|| format!("cannot read {}", tsv.display()))?;
     let mut ws = Workspace::from_folder(corpus, annotator)?;
@@ -93,6 +100,7 @@ fn build(tsv: &Path, corpus: &Path, annotator: &str, output: &Path) -> anyhow::R
             },
             created: Timestamp(clock),
             attributes: BTreeMap::new(),
+            suggested: None,
             provenance: None,
         };
         ws.apply(Edit::AddAnnotation { doc, annotation })
@@ -138,6 +146,12 @@ fn build(tsv: &Path, corpus: &Path, annotator: &str, output: &Path) -> anyhow::R
         })?;
     }
     ws.save_as(output)?;
+    if !patterns.is_empty() {
+        // The schema's dictionaries (no edit changes them yet): written into the saved file.
+        let (mut project, _) = marginalia::file::load(output)?;
+        project.schema.patterns = patterns.to_vec();
+        marginalia::file::save(&project, output)?;
+    }
     println!(
         "{}: {} spans",
         output.display(),
@@ -153,12 +167,20 @@ fn main() -> anyhow::Result<()> {
         corpus,
         "camille",
         Path::new("projects/sample.ron"),
+        // Sources the analyst named in the issue that asked for dictionaries; in this corpus every
+        // occurrence is (or is inside) a source of the gold annotation.
+        &[PatternDef {
+            label: "source".to_owned(),
+            terms: vec!["l'AFP".into(), "le Kremlin".into(), "KCNA".into()],
+            ..PatternDef::default()
+        }],
     )?;
     build(
         Path::new("assets/second-annotator.tsv"),
         corpus,
         "jules",
         Path::new("projects/sample-second-annotator.ron"),
+        &[],
     )?;
     let torture = Path::new("tests/fixtures/torture");
     build(
@@ -166,5 +188,6 @@ fn main() -> anyhow::Result<()> {
         &torture.join("corpus"),
         "zoé",
         &torture.join("torture.ron"),
+        &[],
     )
 }

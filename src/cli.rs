@@ -161,6 +161,48 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Suggest spans and links: write a project where they wait for review, or measure them.
+    ///
+    /// The suggesters find candidate spans (and the links between them) in every document that
+    /// can be annotated: boilerplate (repeated lines, scraper leftovers), attribution (quotes
+    /// and reporting constructions), patterns (the dictionaries and regular expressions of the
+    /// project's schema) and recurring (texts labelled elsewhere in the project). A suggestion
+    /// identical to an existing span, or rejected before, is never made. With -o, writes a
+    /// project in which they are pending (replacing the pending ones), for the app to walk
+    /// through; with --accept-all, accepted as spans that keep the rule that suggested them.
+    /// With --eval, prints precision, recall and F1 per suggester and label against a gold
+    /// project (exact and overlap, as `agree` matches spans; documents matched by hash) and
+    /// writes nothing. A summary of what was suggested goes to stderr.
+    Suggest {
+        /// The project file.
+        project: PathBuf,
+        /// Where to write the project with the suggestions.
+        #[arg(
+            short,
+            long,
+            value_name = "OUT.ron",
+            required_unless_present = "eval",
+            conflicts_with = "eval"
+        )]
+        output: Option<PathBuf>,
+        /// Measure the suggestions against this gold project instead of writing them.
+        #[arg(long, value_name = "GOLD.ron")]
+        eval: Option<PathBuf>,
+        /// The suggesters to run, comma-separated (default: all of them).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_name = "SUGGESTERS",
+            default_value = "boilerplate,attribution,patterns,recurring"
+        )]
+        suggesters: Vec<crate::suggest::Suggester>,
+        /// Accept every suggestion (with its link) instead of leaving them pending.
+        #[arg(long, conflicts_with = "eval")]
+        accept_all: bool,
+        /// Overwrite the output file if it exists (the old one is kept as OUT.ron.bak).
+        #[arg(long, conflicts_with = "eval")]
+        force: bool,
+    },
     /// Load a project and its corpus; print documents, spans per label and any problem.
     ///
     /// Exits with 0 only when the project is sound.
@@ -482,6 +524,45 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             )?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Suggest {
+            project,
+            output,
+            eval,
+            suggesters,
+            accept_all,
+            force,
+        } => {
+            let workspace = open_project(&project)?;
+            for problem in workspace.problems() {
+                eprintln!("marginalia: warning: {}", problem.for_terminal());
+            }
+            if let Some(gold_path) = eval {
+                let gold = open_all(std::slice::from_ref(&gold_path))?;
+                let gold = gold
+                    .first()
+                    .context("the gold project could not be opened")?;
+                let found = crate::suggest::run(workspace.project(), &suggesters);
+                summarize(&found, "suggested");
+                let report =
+                    crate::suggest::eval::evaluate(workspace.project(), &found, gold.project());
+                write!(out, "{report}")?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let Some(output) = output else {
+                anyhow::bail!("give -o OUT.ron to write the suggestions, or --eval GOLD.ron");
+            };
+            refuse_overwrite(&output, force)?;
+            let inputs: Vec<crate::file::Input> =
+                std::iter::once(crate::file::Input::file(&project, "the project"))
+                    .chain(crate::formats::export_inputs(workspace.project(), None))
+                    .collect();
+            crate::file::refuse_inputs(&output, false, &inputs)?;
+            let (suggested, written) = suggest(workspace.project(), &suggesters, accept_all)?;
+            crate::file::save(&suggested, &output)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            writeln!(out, "{} in {}", written, shown_path(&output))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { project } => {
             let workspace = open_project(&project)?;
             warn_about_recovery(&project);
@@ -496,6 +577,94 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 ExitCode::from(1)
             })
         }
+    }
+}
+
+/// `project` with the suggestions of `suggesters` pending (or, with `accept_all`, accepted),
+/// and what happened, in words. The counts per suggester and label go to stderr.
+fn suggest(
+    project: &crate::model::Project,
+    suggesters: &[crate::suggest::Suggester],
+    accept_all: bool,
+) -> anyhow::Result<(crate::model::Project, String)> {
+    use crate::edit::build;
+    let found = crate::suggest::run(project, suggesters);
+    let mut project = project.clone();
+    build::offer(&project, found)
+        .apply(&mut project)
+        .context("cannot add the suggestions to the project")?;
+    let pending: Vec<Vec<crate::suggest::Suggestion>> = project
+        .documents
+        .iter()
+        .map(|d| d.suggestions.clone())
+        .collect();
+    let count: usize = pending.iter().map(Vec::len).sum();
+    let documents = pending.iter().filter(|p| !p.is_empty()).count();
+    if !accept_all {
+        summarize(&pending, "pending");
+        return Ok((
+            project,
+            format!("{count} suggestion(s) pending in {documents} document(s)"),
+        ));
+    }
+    summarize(&pending, "accepted");
+    let (spans, links) = (project.annotation_count(), relation_count(&project));
+    let mut rules: Vec<crate::suggest::Rule> =
+        pending.iter().flatten().map(|s| s.rule.clone()).collect();
+    rules.sort();
+    rules.dedup();
+    for rule in rules {
+        if build::count_rule(&project, &rule, None) == 0 {
+            // All accepted already, as the other ends of links.
+            continue;
+        }
+        let mut next = project.next_id;
+        let accepted = build::accept_rule(&project, &rule, None, || {
+            next += 1;
+            crate::model::Id(next - 1)
+        });
+        let applied = accepted
+            .map_err(anyhow::Error::new)
+            .and_then(|(_, edit)| edit.apply(&mut project).map_err(anyhow::Error::new));
+        if let Err(error) = applied {
+            // The others are still accepted; these stay pending.
+            eprintln!(
+                "marginalia: warning: the suggestions of {} stay pending: {}",
+                shown(&rule.to_string()),
+                shown(&format!("{error:#}"))
+            );
+        }
+    }
+    let (spans, links) = (
+        project.annotation_count() - spans,
+        relation_count(&project) - links,
+    );
+    Ok((
+        project,
+        format!("{spans} span(s) and {links} link(s) accepted from suggestions"),
+    ))
+}
+
+fn relation_count(project: &crate::model::Project) -> usize {
+    project.documents.iter().map(|d| d.relations.len()).sum()
+}
+
+/// Prints on stderr how many suggestions each suggester made, per label.
+fn summarize(found: &[Vec<crate::suggest::Suggestion>], what: &str) {
+    let mut counts: std::collections::BTreeMap<(crate::suggest::Suggester, &str), usize> =
+        std::collections::BTreeMap::new();
+    for s in found.iter().flatten() {
+        *counts
+            .entry((s.rule.suggester, s.label.as_str()))
+            .or_default() += 1;
+    }
+    let total: usize = counts.values().sum();
+    eprintln!("marginalia: {total} suggestion(s) {what}");
+    for ((suggester, label), n) in counts {
+        eprintln!(
+            "marginalia:   {suggester:<11}  {:<12}  {n:>6}",
+            shown(label)
+        );
     }
 }
 

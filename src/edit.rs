@@ -13,6 +13,7 @@ use crate::model::{
     Annotation, FragmentError, Id, Project, Provenance, Relation, Status, check_fragments,
 };
 use crate::schema::{LabelDef, SchemaError};
+use crate::suggest::{Rejection, Suggestion};
 use crate::text::ByteRange;
 
 /// A change to a project.
@@ -146,8 +147,31 @@ pub enum Edit {
         /// The document's detached spans before the placement.
         detached: Vec<DetachedSpan>,
     },
+    /// Replaces a document's pending suggestions and its rejections (see [`crate::suggest`]);
+    /// the inverse gives back the previous lists. Both are kept sorted.
+    SetSuggestions {
+        /// Document index.
+        doc: usize,
+        /// The new pending suggestions.
+        suggestions: Vec<Suggestion>,
+        /// The new rejections.
+        rejected: Vec<Rejection>,
+        /// What the change is, for the Undo and Redo menus.
+        change: SuggestionChange,
+    },
     /// Several edits applied as one, in order.
     Batch(Vec<Edit>),
+}
+
+/// What an [`Edit::SetSuggestions`] does, as the Undo menu names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuggestionChange {
+    /// New suggestions offered (a run of the suggesters).
+    Offered,
+    /// A suggestion rejected.
+    Rejected,
+    /// This many suggestions accepted (their spans are added by the same undo step).
+    Accepted(usize),
 }
 
 /// Where the user's attention goes after an undo or a redo, so that it restores the selection
@@ -223,6 +247,9 @@ fn focus_after(applied: &Edit, other: &Edit) -> Option<Focus> {
             Some(Focus::Span { doc: *doc, id: *id })
         }
         (Edit::SetStatus { doc, .. }, _) => Some(Focus::Document(*doc)),
+        (Edit::SetSuggestions { doc, change, .. }, _) if *change != SuggestionChange::Offered => {
+            Some(Focus::Document(*doc))
+        }
         _ => None,
     }
 }
@@ -487,6 +514,33 @@ impl Edit {
             Self::UnplaceDetached { doc, id, detached } => {
                 unplace_detached(project, doc, id, detached)
             }
+            Self::SetSuggestions {
+                doc,
+                mut suggestions,
+                mut rejected,
+                change,
+            } => {
+                let document = editable(project, doc)?;
+                for fragments in suggestions
+                    .iter()
+                    .flat_map(|s| {
+                        std::iter::once(&s.fragments).chain(s.link.as_ref().map(|l| &l.fragments))
+                    })
+                    .chain(rejected.iter().map(|r| &r.fragments))
+                {
+                    check_fragments(&document.text, fragments)?;
+                }
+                suggestions.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                rejected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                rejected.dedup();
+                let document = editable_mut(project, doc)?;
+                Ok(Self::SetSuggestions {
+                    doc,
+                    suggestions: std::mem::replace(&mut document.suggestions, suggestions),
+                    rejected: std::mem::replace(&mut document.rejected, rejected),
+                    change,
+                })
+            }
         }
     }
 
@@ -506,7 +560,9 @@ impl Edit {
             | Self::PlaceDetached { doc, .. }
             | Self::UnplaceDetached { doc, .. } => Some(*doc),
             Self::Batch(edits) => edits.iter().find_map(Self::annotated_document),
+            // Suggestions change no span: offering them does not start a document.
             Self::SetStatus { .. }
+            | Self::SetSuggestions { .. }
             | Self::SetLabelDef { .. }
             | Self::InsertLabel { .. }
             | Self::RemoveLabel { .. }
@@ -533,6 +589,34 @@ impl Edit {
             Self::SetAnnotator { .. } => "change annotator".to_owned(),
             Self::PlaceDetached { .. } => "place span again".to_owned(),
             Self::UnplaceDetached { .. } => "unplace span".to_owned(),
+            Self::SetSuggestions { change, .. } => describe_suggestions(&[*change]),
+            // Accepting suggestions adds spans and links: told as the acceptance.
+            Self::Batch(edits) if flattened(self).iter().any(|e| accepts(e)) => {
+                let changes: Vec<SuggestionChange> = edits
+                    .iter()
+                    .flat_map(flattened)
+                    .filter_map(|e| match e {
+                        Self::SetSuggestions { change, .. } => Some(*change),
+                        _ => None,
+                    })
+                    .collect();
+                describe_suggestions(&changes)
+            }
+            Self::Batch(edits)
+                if !edits.is_empty()
+                    && flattened(self)
+                        .iter()
+                        .all(|e| matches!(e, Self::SetSuggestions { .. })) =>
+            {
+                let changes: Vec<SuggestionChange> = flattened(self)
+                    .iter()
+                    .filter_map(|e| match e {
+                        Self::SetSuggestions { change, .. } => Some(*change),
+                        _ => None,
+                    })
+                    .collect();
+                describe_suggestions(&changes)
+            }
             Self::Batch(edits) => match edits.as_slice() {
                 [one] => one.describe(),
                 // A change that also started its document is told as the change.
@@ -542,6 +626,39 @@ impl Edit {
                 _ => format!("{} changes", edits.len()),
             },
         }
+    }
+}
+
+/// True for a change of suggestions that accepts some.
+fn accepts(edit: &Edit) -> bool {
+    matches!(
+        edit,
+        Edit::SetSuggestions {
+            change: SuggestionChange::Accepted(_),
+            ..
+        }
+    )
+}
+
+/// The Undo menu's words for changes of suggestions: acceptances first, then rejections.
+fn describe_suggestions(changes: &[SuggestionChange]) -> String {
+    let accepted: usize = changes
+        .iter()
+        .map(|c| match c {
+            SuggestionChange::Accepted(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let rejected = changes
+        .iter()
+        .filter(|c| **c == SuggestionChange::Rejected)
+        .count();
+    match (accepted, rejected) {
+        (1, _) => "accept suggestion".to_owned(),
+        (n, _) if n > 1 => format!("accept {n} suggestions"),
+        (_, 1) => "reject suggestion".to_owned(),
+        (_, n) if n > 1 => format!("reject {n} suggestions"),
+        _ => "offer suggestions".to_owned(),
     }
 }
 
@@ -803,6 +920,11 @@ fn rename_label(project: &mut Project, old: &str, new: &str) {
             new.clone_into(&mut attribute.label);
         }
     }
+    for pattern in &mut project.schema.patterns {
+        if pattern.label == old {
+            new.clone_into(&mut pattern.label);
+        }
+    }
     for relation in &mut project.schema.relations {
         for label in relation.from.iter_mut().chain(relation.to.iter_mut()) {
             if label == old {
@@ -987,6 +1109,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp(0),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             },
         }
@@ -1244,6 +1367,7 @@ mod tests {
                     note: String::new(),
                     created: Timestamp(0),
                     attributes: BTreeMap::new(),
+                    suggested: None,
                     provenance: None,
                 },
             },
@@ -1305,6 +1429,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp(0),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             };
             history
@@ -1397,6 +1522,7 @@ mod place_tests {
                 note: "à vérifier".into(),
                 created: Timestamp(7),
                 attributes: [("stance".to_owned(), "denies".to_owned())].into(),
+                suggested: None,
                 provenance: None,
             },
             texts: vec![old.into()],
@@ -1432,6 +1558,7 @@ mod place_tests {
             note: String::new(),
             created: Timestamp(7),
             attributes: BTreeMap::new(),
+            suggested: None,
             provenance: None,
         });
         p.documents[0].detached = vec![

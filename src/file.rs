@@ -40,7 +40,8 @@ pub use save::{
 
 // What read, write, batch and output take from their siblings.
 use format::{
-    AnnotationFile, DetachedFile, DocumentFile, FragmentFile, ProjectFile, RelationFile, SpanText,
+    AnnotationFile, DetachedFile, DocumentFile, FragmentFile, LinkFile, ProjectFile, RejectionFile,
+    RelationFile, SpanText, SuggestionFile,
 };
 use save::{create_temporary, create_unique, make_backup, split, sync_dir, write_flushed};
 use unknown::ron_noting_unknown;
@@ -191,6 +192,224 @@ mod tests {
         assert!(project.schema.label("claim").is_some());
     }
 
+    /// A project over one hard text (BOM, emoji, combining accent, CRLF, Arabic) with a pending
+    /// suggestion and its link, a rejection and a span accepted from a suggestion.
+    const SUGGESTED_TEXT: &str =
+        "\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية";
+
+    fn suggested_project() -> (Project, Vec<crate::suggest::Rule>) {
+        use crate::suggest::{Rejection, Rule, SuggestedLink, Suggester, Suggestion};
+        let at = |phrase: &str| {
+            let start = SUGGESTED_TEXT.find(phrase).unwrap();
+            ByteRange::new(start, start + phrase.len())
+        };
+        let rule = |suggester, name: &str| Rule {
+            suggester,
+            rule: name.to_owned(),
+        };
+        let rules = vec![
+            rule(Suggester::Patterns, "dictionary: l'AFP"),
+            rule(Suggester::Attribution, "selon X"),
+            rule(Suggester::Boilerplate, "repeated line"),
+        ];
+        let document = Document {
+            path: "a.txt".into(),
+            hash: corpus::sha256_hex(SUGGESTED_TEXT.as_bytes()),
+            text: Arc::from(SUGGESTED_TEXT),
+            annotations: vec![Annotation {
+                id: Id(1),
+                label: "source".into(),
+                fragments: vec![at("l’AFP")],
+                annotator: "a".into(),
+                note: String::new(),
+                created: Timestamp(0),
+                attributes: BTreeMap::new(),
+                provenance: None,
+                suggested: Some(rules[0].clone()),
+            }],
+            suggestions: vec![
+                Suggestion {
+                    label: "claim".into(),
+                    fragments: vec![at("le Kremlin a e\u{301}té clair")],
+                    rule: rules[1].clone(),
+                    score: 0.7,
+                    link: Some(SuggestedLink {
+                        kind: "attributed-to".into(),
+                        label: "source".into(),
+                        fragments: vec![at("l’AFP")],
+                    }),
+                },
+                Suggestion {
+                    label: "source".into(),
+                    fragments: vec![at("le Kremlin")],
+                    rule: rules[0].clone(),
+                    score: 0.9,
+                    link: None,
+                },
+            ],
+            rejected: vec![Rejection {
+                label: "boilerplate".into(),
+                fragments: vec![at("العربية")],
+                rule: rules[2].clone(),
+            }],
+            ..Document::default()
+        };
+        let project = Project::new("a".into(), "/c".into(), Schema::default(), vec![document]);
+        (project, rules)
+    }
+
+    fn suggested_reader(
+        text: &'static str,
+    ) -> impl Fn(&Path, &str) -> Result<corpus::DocumentText, CorpusError> {
+        move |_, _| {
+            Ok(corpus::DocumentText {
+                text: text.to_owned(),
+                hash: corpus::sha256_hex(text.as_bytes()),
+                decoded_from: None,
+            })
+        }
+    }
+
+    #[test]
+    fn i_pending_rejected_and_suggested_survive_save_and_load() {
+        let (project, rules) = suggested_project();
+        let ron = to_ron(&project, Path::new("/c"));
+        assert_eq!(ron, to_ron_serde(&project, Path::new("/c")));
+        assert!(
+            ron.contains(r#"suggested: Some((suggester: patterns, rule: "dictionary: l\'AFP"))"#),
+            "{ron}"
+        );
+        assert!(
+            ron.contains("score: 0.7, link: Some((kind: \"attributed-to\""),
+            "{ron}"
+        );
+        assert!(
+            ron.contains("rejected: [\n        (label: \"boilerplate\""),
+            "{ron}"
+        );
+        // The fast reader reads it (no fallback to `ron`), as `ron` does.
+        assert_eq!(
+            read::project(&ron),
+            parse_with_ron(&ron, Path::new("p.ron")).ok()
+        );
+        let (back, problems) = from_ron(
+            &ron,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(SUGGESTED_TEXT),
+        )
+        .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let (ours, theirs) = (&project.documents[0], &back.documents[0]);
+        assert_eq!(theirs.annotations, ours.annotations);
+        assert_eq!(theirs.suggestions, ours.suggestions);
+        assert_eq!(theirs.rejected, ours.rejected);
+        assert_eq!(theirs.annotations[0].suggested.as_ref(), Some(&rules[0]));
+        // A suggested span is not a gold span.
+        assert!(!back.is_gold());
+        assert_eq!(to_ron(&back, Path::new("/c")), ron);
+    }
+
+    #[test]
+    fn i_files_without_suggestions_are_written_as_before() {
+        let (mut project, _) = suggested_project();
+        let document = &mut project.documents[0];
+        document.suggestions.clear();
+        document.rejected.clear();
+        document.annotations[0].suggested = None;
+        let ron = to_ron(&project, Path::new("/c"));
+        for key in ["suggestions", "rejected", "suggested", "patterns"] {
+            assert!(!ron.contains(key), "{key} in {ron}");
+        }
+    }
+
+    #[test]
+    fn i_suggestions_that_do_not_fit_their_text_are_refused_in_words() {
+        let (project, _) = suggested_project();
+        let ron = to_ron(&project, Path::new("/c"));
+        // Inside the emoji: not a character boundary.
+        let emoji = SUGGESTED_TEXT.find('😀').unwrap();
+        let broken = ron.replacen(
+            "(label: \"source\", fragments: [(",
+            &format!(
+                "(label: \"source\", fragments: [({}, {}, \"x\"), (",
+                emoji + 1,
+                emoji + 2
+            ),
+            1,
+        );
+        assert_ne!(broken, ron);
+        let error = from_ron(
+            &broken,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(SUGGESTED_TEXT),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("suggestion 2 of a.txt (source by patterns: dictionary: l'AFP)"),
+            "{error}"
+        );
+        let score = ron.replacen("score: 0.9", "score: 1.5", 1);
+        let error = from_ron(
+            &score,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(SUGGESTED_TEXT),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("is not a number from 0 to 1"), "{error}");
+    }
+
+    #[test]
+    fn i_a_changed_text_drops_pending_suggestions_and_keeps_rejections_still_on_their_text() {
+        let (project, _) = suggested_project();
+        let ron = to_ron(&project, Path::new("/c"));
+        // Text added at the end: the rejection still covers its text, at the same place.
+        let longer: &'static str =
+            "\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية\r\nFin.";
+        let (back, problems) = from_ron(
+            &ron,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(longer),
+        )
+        .unwrap();
+        let document = &back.documents[0];
+        assert!(document.suggestions.is_empty());
+        assert_eq!(document.rejected, project.documents[0].rejected);
+        let dropped = Problem::SuggestionsDropped {
+            path: "a.txt".into(),
+            suggestions: 2,
+            rejections: 0,
+        };
+        assert!(problems.contains(&dropped), "{problems:?}");
+        assert!(
+            dropped
+                .to_string()
+                .contains("2 pending suggestion(s) were dropped")
+        );
+        assert_eq!(dropped.severity(), Severity::Warning);
+        // Text added at the start: the rejection's offsets now cover other text, it is forgotten.
+        let shifted: &'static str =
+            "Titre\r\n\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية";
+        let (back, problems) = from_ron(
+            &ron,
+            Path::new("p.ron"),
+            Path::new("/c"),
+            suggested_reader(shifted),
+        )
+        .unwrap();
+        assert!(back.documents[0].rejected.is_empty());
+        assert!(problems.contains(&Problem::SuggestionsDropped {
+            path: "a.txt".into(),
+            suggestions: 2,
+            rejections: 1,
+        }));
+    }
+
     #[test]
     fn g_unknown_fields_are_named_even_in_the_schema() {
         let ron = "(format_version: 1, annotator: \"a\", corpus: \".\", schema: (labels: [], \
@@ -286,6 +505,12 @@ mod tests {
         "99999999999999999999",
         "\"2026-01-01T00:00:00+01:00\"",
         "\u{feff}",
+        "1e5",
+        "0.9",
+        "1.e5",
+        "-0.0",
+        "suggested: None, ",
+        "patterns",
     ];
 
     /// Any characters: controls, combining marks, quotes, backslashes, emoji, Arabic...
@@ -308,6 +533,7 @@ mod tests {
         let mut annotations = Vec::new();
         let mut detached = Vec::new();
         let mut relations = Vec::new();
+        let (mut suggestions, mut rejected) = (Vec::new(), Vec::new());
         for (i, &(start, len, flags)) in seeds.iter().enumerate() {
             let a = crate::text::floor_char_boundary(text, start);
             let b = crate::text::floor_char_boundary(text, a + len);
@@ -353,7 +579,36 @@ mod tests {
                 created: Timestamp(1_700_000_000 + i64::try_from(i).unwrap() * 86_461),
                 attributes,
                 provenance,
+                suggested: (flags & 16 == 16).then(|| crate::suggest::Rule {
+                    suggester: crate::suggest::Suggester::ALL[i % 4],
+                    rule: pick(i + 12),
+                }),
             };
+            let rule = crate::suggest::Rule {
+                suggester: crate::suggest::Suggester::ALL[(i + 1) % 4],
+                rule: pick(i + 13),
+            };
+            if flags & 32 == 32 {
+                suggestions.push(crate::suggest::Suggestion {
+                    label: pick(i + 14),
+                    fragments: annotation.fragments.clone(),
+                    rule: rule.clone(),
+                    // Scores whose shortest form is long, short, 0 and 1.
+                    score: [1.0 / 3.0, 0.9, 0.0, 1.0, 1e-7][i % 5],
+                    link: (flags & 64 == 64).then(|| crate::suggest::SuggestedLink {
+                        kind: pick(i + 15),
+                        label: pick(i + 16),
+                        fragments: vec![ByteRange::new(0, a)],
+                    }),
+                });
+            }
+            if flags & 128 == 128 {
+                rejected.push(crate::suggest::Rejection {
+                    label: pick(i + 17),
+                    fragments: annotation.fragments.clone(),
+                    rule,
+                });
+            }
             if flags & 8 == 8 {
                 detached.push(DetachedSpan {
                     texts: annotation.fragments.iter().map(|_| pick(i + 8)).collect(),
@@ -395,6 +650,8 @@ mod tests {
             annotations: annotations.clone(),
             relations: relations.clone(),
             detached,
+            suggestions: suggestions.clone(),
+            rejected: rejected.clone(),
             ..Document::default()
         };
         let missing = Document {
@@ -406,6 +663,8 @@ mod tests {
             },
             annotations,
             relations,
+            suggestions,
+            rejected,
             ..Document::default()
         };
         let empty = Document {
@@ -493,6 +752,7 @@ mod tests {
                     note,
                     created: Timestamp(1_800_000_000),
                     attributes: BTreeMap::new(),
+                    suggested: None,
                     provenance: None,
                 };
                 crate::edit::Edit::AddAnnotation { doc: 0, annotation }.apply(&mut project).unwrap();
@@ -518,7 +778,7 @@ mod tests {
         fn the_fast_reader_reads_what_ron_reads(
             text in any_text(80),
             strings in proptest::collection::vec(any_text(10), 1..12),
-            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 0..12),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..=255), 0..12),
         ) {
             let written = to_ron(&rich_project(&text, &strings, &seeds), Path::new("/"));
             let fast = read::project(&written);
@@ -530,7 +790,7 @@ mod tests {
         /// reader accepts it, `ron` accepts it too and reads the same values.
         #[test]
         fn the_fast_reader_accepts_nothing_ron_would_read_differently(
-            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 1..6),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..=255), 1..6),
             edits in proptest::collection::vec((0.0f64..1.0, 0usize..4, 0usize..MUTATIONS.len()), 1..4),
         ) {
             let strings = ["claim".to_owned(), "é\"'\\ \u{301}😀".to_owned(), "a\nb\tc".to_owned()];
@@ -551,7 +811,7 @@ mod tests {
         fn the_written_file_is_what_ron_writes(
             text in any_text(80),
             strings in proptest::collection::vec(any_text(10), 1..12),
-            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..16), 0..12),
+            seeds in proptest::collection::vec((0usize..400, 0usize..20, 0u8..=255), 0..12),
         ) {
             let project = rich_project(&text, &strings, &seeds);
             proptest::prop_assert_eq!(to_ron(&project, Path::new("/")), to_ron_serde(&project, Path::new("/")));

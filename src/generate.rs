@@ -154,6 +154,7 @@ fn spans_on(
             note: note.to_owned(),
             created: Timestamp(1_800_000_000 + i64::try_from(rng.below(30_000_000)).unwrap_or(0)),
             attributes,
+            suggested: None,
             provenance: None,
         });
         if label == "source"

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::schema::Schema;
+pub use crate::suggest::Rejection;
 use crate::text::ByteRange;
 
 /// Identifies an annotation or a relation within a project. Never reused within a session.
@@ -226,6 +227,9 @@ pub struct Annotation {
     pub attributes: BTreeMap<String, String>,
     /// In a gold project made by adjudication or merging: where the span comes from.
     pub provenance: Option<Provenance>,
+    /// The rule that suggested the span, when it was accepted from a suggestion (see
+    /// [`crate::suggest`]). Unlike `provenance`, it does not make a project a gold project.
+    pub suggested: Option<crate::suggest::Rule>,
 }
 
 /// Where a span of a gold project comes from (see [`crate::review::adjudicate`]).
@@ -406,6 +410,13 @@ pub struct Document {
     /// Spans that could not be placed again after the text changed, kept verbatim (see
     /// [`crate::anchor`]); sorted by id.
     pub detached: Vec<DetachedSpan>,
+    /// Suggestions waiting for the analyst to accept or reject them, sorted by position
+    /// ([`crate::suggest::Suggestion::sort_key`]); none identical to a span of `annotations` or
+    /// to a rejection.
+    pub suggestions: Vec<crate::suggest::Suggestion>,
+    /// Suggestions the analyst rejected: never offered again in this document. Sorted
+    /// ([`Rejection::sort_key`]).
+    pub rejected: Vec<Rejection>,
     /// A cache that makes [`Document::annotations_in`] and [`Document::annotations_at`] fast on
     /// documents with many spans. Leave it at its default: it is built on the first query and
     /// dropped by the methods that change `annotations` ([`Document::annotations_changed`]). Code
@@ -684,6 +695,7 @@ mod tests {
             created: Timestamp(0),
             attributes: BTreeMap::new(),
             provenance: None,
+            suggested: None,
         }
     }
 

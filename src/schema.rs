@@ -130,6 +130,122 @@ pub struct Schema {
     /// Span attributes.
     #[serde(default)]
     pub attributes: Vec<AttributeDef>,
+    /// The project's own dictionaries and regular expressions, per label, for the patterns
+    /// suggester ([`crate::suggest::patterns`]). Left out of the file when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<PatternDef>,
+}
+
+/// Terms and regular expressions that suggest spans of one label: `source` for `"l'AFP"`,
+/// `"le Kremlin"`, `"KCNA"`, or `r"\bselon (?:des|les) experts\b"`.
+///
+/// Terms match on whole words, the longest first where two overlap, regardless of case and
+/// accents (`"Agence"` finds `"agence"`, `"Etat"` finds `"État"`) unless `match_case`, when they
+/// match exactly as written; a term may be written with a straight or a curly apostrophe, and
+/// finds both. Regular expressions
+/// use the syntax of the `regex` crate and match as they are written (add `(?i)` for any case);
+/// when one has a capture group, the first group is the span.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatternDef {
+    /// The label of the spans it suggests.
+    pub label: String,
+    /// Words and phrases, matched as whole words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<String>,
+    /// Regular expressions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regexes: Vec<String>,
+    /// Terms match exactly as written, case and accents (apostrophes still either way).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub match_case: bool,
+}
+
+/// What is wrong with a [`PatternDef`], said to the person who wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// The label is not in the schema.
+    #[error(
+        "pattern {number} of the schema is for the label {label:?}, which the schema does not \
+         define: its terms and regular expressions are not used"
+    )]
+    UnknownLabel {
+        /// Its place in the schema's list, from 1.
+        number: usize,
+        /// The label.
+        label: String,
+    },
+    /// A term is empty or only white space.
+    #[error("pattern {number} of the schema ({label}) has an empty term: it is not used")]
+    EmptyTerm {
+        /// Its place in the schema's list, from 1.
+        number: usize,
+        /// The label.
+        label: String,
+    },
+    /// A regular expression does not compile, or can match nothing but empty text.
+    #[error(
+        "pattern {number} of the schema ({label}): the regular expression {regex:?} cannot be \
+         used: {reason}"
+    )]
+    BadRegex {
+        /// Its place in the schema's list, from 1.
+        number: usize,
+        /// The label.
+        label: String,
+        /// The expression as written.
+        regex: String,
+        /// Why, in the words of the `regex` crate (the first line) or ours.
+        reason: String,
+    },
+}
+
+impl PatternDef {
+    /// The problems of this pattern, `number` being its place in the schema's list (from 1).
+    pub fn check(&self, schema: &Schema, number: usize) -> Vec<PatternError> {
+        let mut errors = Vec::new();
+        if schema.label(&self.label).is_none() {
+            errors.push(PatternError::UnknownLabel {
+                number,
+                label: self.label.clone(),
+            });
+        }
+        if self.terms.iter().any(|t| t.trim().is_empty()) {
+            errors.push(PatternError::EmptyTerm {
+                number,
+                label: self.label.clone(),
+            });
+        }
+        for regex in &self.regexes {
+            let reason = match regex::Regex::new(regex) {
+                Err(regex::Error::CompiledTooBig(limit)) => Some(format!(
+                    "it is too large once compiled (over {limit} bytes)"
+                )),
+                Err(error) => Some(
+                    error
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("it is not a valid regular expression")
+                        .trim()
+                        .trim_start_matches("error: ")
+                        .to_owned(),
+                ),
+                Ok(compiled) if compiled.is_match("") => {
+                    Some("it matches empty text, so it would suggest empty spans".to_owned())
+                }
+                Ok(_) => None,
+            };
+            if let Some(reason) = reason {
+                errors.push(PatternError::BadRegex {
+                    number,
+                    label: self.label.clone(),
+                    regex: regex.clone(),
+                    reason,
+                });
+            }
+        }
+        errors
+    }
 }
 
 /// Why a schema change was refused.
@@ -264,11 +380,21 @@ impl Default for Schema {
                     "What kind of source this is.",
                 ),
             ],
+            patterns: Vec::new(),
         }
     }
 }
 
 impl Schema {
+    /// The problems of every pattern of the schema (see [`PatternDef::check`]).
+    pub fn check_patterns(&self) -> Vec<PatternError> {
+        self.patterns
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.check(self, i + 1))
+            .collect()
+    }
+
     /// The label named `name`.
     pub fn label(&self, name: &str) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.name == name)

@@ -593,6 +593,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp::now(),
                 attributes: std::collections::BTreeMap::default(),
+                suggested: None,
                 provenance: None,
             };
             ws.apply(Edit::AddAnnotation { doc: 0, annotation })
@@ -644,6 +645,7 @@ mod tests {
             note: String::new(),
             created: Timestamp::now(),
             attributes: std::collections::BTreeMap::default(),
+            suggested: None,
             provenance: None,
         };
         ws.apply(Edit::AddAnnotation { doc: 0, annotation })

@@ -185,3 +185,175 @@ fn help_explains_the_commands() {
         assert!(help.contains(word), "{help}");
     }
 }
+
+/// The sample project with no span (as an analyst starts it), its patterns kept, in `dir`.
+fn unannotated_sample(dir: &Path) -> std::path::PathBuf {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    let (mut project, _) = marginalia::file::load(&sample).unwrap();
+    assert!(
+        !project.schema.patterns.is_empty(),
+        "the sample has patterns"
+    );
+    for document in &mut project.documents {
+        document.annotations.clear();
+        document.relations.clear();
+        document.status = marginalia::model::Status::ToDo;
+    }
+    let path = dir.join("start.ron");
+    marginalia::file::save(&project, &path).unwrap();
+    path
+}
+
+#[test]
+fn i_suggest_writes_pending_suggestions_and_accept_all_keeps_their_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = unannotated_sample(dir.path());
+    let before = std::fs::read(&start).unwrap();
+    let out = dir.path().join("out.ron");
+    let run = marginalia(&[
+        "suggest",
+        start.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--suggesters",
+        "patterns",
+    ]);
+    let stderr = text(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("patterns") && stderr.contains("source"),
+        "{stderr}"
+    );
+    assert!(
+        text(&run.stdout).contains("suggestion(s) pending"),
+        "{}",
+        text(&run.stdout)
+    );
+    assert_eq!(
+        std::fs::read(&start).unwrap(),
+        before,
+        "the input is untouched"
+    );
+    let (project, problems) = marginalia::file::load(&out).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let pending: Vec<&marginalia::suggest::Suggestion> = project
+        .documents
+        .iter()
+        .flat_map(|d| &d.suggestions)
+        .collect();
+    assert!(pending.len() >= 3, "{pending:?}");
+    assert!(pending.iter().all(|s| s.label == "source"
+        && s.rule.suggester == marginalia::suggest::Suggester::Patterns
+        && s.rule.rule.starts_with("dictionary: ")));
+    assert_eq!(project.annotation_count(), 0);
+
+    // Never over an input, even with --force.
+    let refused = marginalia(&[
+        "suggest",
+        start.to_str().unwrap(),
+        "-o",
+        start.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert_eq!(std::fs::read(&start).unwrap(), before);
+    let unknown = marginalia(&[
+        "suggest",
+        start.to_str().unwrap(),
+        "-o",
+        "x.ron",
+        "--suggesters",
+        "oracle",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("there is no suggester"),
+        "{}",
+        text(&unknown.stderr)
+    );
+
+    // --accept-all: spans with their rule, in the file and in the jsonl export.
+    let accepted = dir.path().join("accepted.ron");
+    let run = marginalia(&[
+        "suggest",
+        start.to_str().unwrap(),
+        "-o",
+        accepted.to_str().unwrap(),
+        "--suggesters",
+        "patterns",
+        "--accept-all",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stdout).contains("span(s) and"),
+        "{}",
+        text(&run.stdout)
+    );
+    let (project, _) = marginalia::file::load(&accepted).unwrap();
+    assert_eq!(project.annotation_count(), pending.len());
+    assert!(project.documents.iter().all(|d| d.suggestions.is_empty()));
+    assert!(
+        project
+            .documents
+            .iter()
+            .flat_map(|d| &d.annotations)
+            .all(|a| a
+                .suggested
+                .as_ref()
+                .is_some_and(|r| r.rule.starts_with("dictionary: ")))
+    );
+    assert!(!project.is_gold());
+    let jsonl = dir.path().join("accepted.jsonl");
+    let export = marginalia(&[
+        "export",
+        accepted.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "-o",
+        jsonl.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    assert!(
+        lines.contains(r#""suggested":{"suggester":"patterns","rule":"dictionary: "#),
+        "{lines}"
+    );
+}
+
+#[test]
+fn i_suggest_eval_prints_precision_recall_and_f1_per_suggester_and_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = unannotated_sample(dir.path());
+    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    let run = marginalia(&[
+        "suggest",
+        start.to_str().unwrap(),
+        "--eval",
+        gold.to_str().unwrap(),
+    ]);
+    let stdout = text(&run.stdout);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(stdout.contains("5 document(s) compared"), "{stdout}");
+    assert!(
+        stdout.contains("exact P") && stdout.contains("overlap F1"),
+        "{stdout}"
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("patterns") && l.contains("source"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // Every dictionary match of the sample is inside a gold source: overlap precision 1.
+    let values: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(values[7], "1.000", "{row}");
+    // --eval writes nothing and takes no -o.
+    let both = marginalia(&[
+        "suggest",
+        start.to_str().unwrap(),
+        "--eval",
+        gold.to_str().unwrap(),
+        "-o",
+        "x.ron",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(!Path::new("x.ron").exists());
+}

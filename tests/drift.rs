@@ -62,6 +62,7 @@ fn fixture(text: &str, phrases: &[&'static str]) -> Fixture {
                 note: format!("note on {phrase}"),
                 created: Timestamp(1_800_000_000),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             },
         })

@@ -54,6 +54,7 @@ fn annotate(
                 note: String::new(),
                 created: Timestamp(1_800_000_000),
                 attributes: std::collections::BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             },
         })

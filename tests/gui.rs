@@ -1260,6 +1260,7 @@ fn after_a_crash_the_next_start_offers_the_unsaved_changes_back() {
                 note: "recovered".into(),
                 created: marginalia::model::Timestamp::now(),
                 attributes: std::collections::BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             },
         })
@@ -1620,6 +1621,7 @@ fn g_a_detached_span_is_placed_again_with_its_note_and_link_and_undo_detaches_it
                 note: format!("note on {phrase}"),
                 created: marginalia::model::Timestamp(1_800_000_000),
                 attributes: std::collections::BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             },
         })

@@ -43,6 +43,7 @@ fn annotation(ws: &mut Workspace, start: usize, label: &str) -> Annotation {
         note: String::new(),
         created: Timestamp(1_800_000_000),
         attributes: BTreeMap::new(),
+        suggested: None,
         provenance: None,
     }
 }

@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use super::Edit;
-use crate::model::{Annotation, Id, Project, Provenance, Relation, Timestamp};
+use super::{Edit, SuggestionChange};
 use crate::search::Hit;
+use crate::model::{Annotation, Document, Id, Project, Provenance, Relation, Status, Timestamp};
+use crate::suggest::{Rejection, Rule, Suggestion};
 use crate::text::{ByteRange, Join, merge_ranges, trim_range};
 
 /// Why no edit could be built from what was asked. Said to the user as it is.
@@ -50,6 +51,18 @@ pub enum IntentError {
         /// The attribute.
         name: String,
     },
+    /// No pending suggestion at that place in the document's list.
+    #[error("there is no suggestion number {0} in this document")]
+    NoSuchSuggestion(usize),
+    /// The document's text is not the one its spans were made on.
+    #[error("{0} is read-only: its text is not the one that was annotated")]
+    ReadOnly(String),
+    /// The label is not in the schema.
+    #[error("there is no label {0:?} in the schema")]
+    NoSuchLabel(String),
+    /// No pending suggestion of the rule where it was asked for.
+    #[error("no suggestion of the rule {0} is waiting")]
+    NothingToAccept(String),
 }
 
 /// `edit`, and, when it is the first change to the annotations of a document still to do, the
@@ -94,6 +107,7 @@ pub fn new_span(
         note: String::new(),
         created: Timestamp::now(),
         attributes: BTreeMap::new(),
+        suggested: None,
         provenance: project.is_gold().then(|| Provenance {
             annotators: Vec::new(),
             adjudicator: Some(project.annotator.clone()),
@@ -208,6 +222,347 @@ pub fn cycle_attribute(
         name: name.to_owned(),
         value,
     })
+}
+
+/// New pending suggestions: each document's become those of `found` (one list per document, in
+/// the order of `project.documents`) that [`crate::suggest::filtered`] keeps: none identical to
+/// an existing span or to a rejection, none twice, sorted. The previous pending suggestions of
+/// those documents are replaced (a document past the end of `found`, or not editable, keeps its
+/// own); rejections stay. One undo step, which may be empty when nothing changes.
+pub fn offer(project: &Project, found: Vec<Vec<Suggestion>>) -> Edit {
+    let edits = project
+        .documents
+        .iter()
+        .enumerate()
+        .zip(found)
+        .filter(|((_, document), _)| document.is_editable())
+        .filter_map(|((doc, document), found)| {
+            let suggestions = crate::suggest::filtered(document, found);
+            (suggestions != document.suggestions).then(|| Edit::SetSuggestions {
+                doc,
+                suggestions,
+                rejected: document.rejected.clone(),
+                change: SuggestionChange::Offered,
+            })
+        })
+        .collect();
+    Edit::Batch(edits)
+}
+
+/// Accepts pending suggestion `index` of document `doc`: its span (labelled `label` when given,
+/// the label's key relabelling it, else as suggested), carrying the rule that suggested it
+/// ([`Annotation::suggested`]); and, when it comes with a link, the link, to the existing span
+/// at its other end or, failing one, to the pending suggestion there (accepted with it). A link
+/// whose other end is neither, or that the schema does not allow between the labels, is left
+/// out. What is accepted leaves the pending list; a document still to do is marked in progress.
+/// One undo step.
+pub fn accept(
+    project: &Project,
+    doc: usize,
+    index: usize,
+    label: Option<&str>,
+    next_id: impl FnMut() -> Id,
+) -> Result<Edit, IntentError> {
+    let document = suggestions_of(project, doc)?;
+    if index >= document.suggestions.len() {
+        return Err(IntentError::NoSuchSuggestion(index));
+    }
+    let mut accepting = Accepting::new(project, doc, document, next_id);
+    accepting.accept(index, label)?;
+    Ok(started(project, accepting.finish()))
+}
+
+/// Rejects pending suggestion `index` of document `doc`: it leaves the pending list for the
+/// document's rejections, and is never offered again (nor is the same label over the same
+/// text, whatever rule finds it); links of other pending suggestions to it are dropped. One
+/// undo step.
+pub fn reject(project: &Project, doc: usize, index: usize) -> Result<Edit, IntentError> {
+    let document = suggestions_of(project, doc)?;
+    let rejected = document
+        .suggestions
+        .get(index)
+        .ok_or(IntentError::NoSuchSuggestion(index))?;
+    let rejection = Rejection::of(rejected);
+    let suggestions = document
+        .suggestions
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != index)
+        .map(|(_, s)| {
+            let mut s = s.clone();
+            if s.link
+                .as_ref()
+                .is_some_and(|l| l.label == rejection.label && l.fragments == rejection.fragments)
+            {
+                s.link = None;
+            }
+            s
+        })
+        .collect();
+    let mut all_rejected = document.rejected.clone();
+    all_rejected.push(rejection);
+    Ok(Edit::SetSuggestions {
+        doc,
+        suggestions,
+        rejected: all_rejected,
+        change: SuggestionChange::Rejected,
+    })
+}
+
+/// How many pending suggestions of `rule` wait in document `doc`, or in the whole project when
+/// `doc` is `None`: what "accept all from this rule" says before it does it.
+pub fn count_rule(project: &Project, rule: &Rule, doc: Option<usize>) -> usize {
+    in_scope(project, doc)
+        .map(|(_, d)| d.suggestions.iter().filter(|s| s.rule == *rule).count())
+        .sum()
+}
+
+/// Accepts every pending suggestion of `rule` in document `doc`, or in every editable document
+/// when `doc` is `None`, each as [`accept`] does (with its link, and the link's other end when
+/// it is a pending suggestion); documents still to do are marked in progress. Returns how many
+/// suggestions of the rule were accepted (what [`count_rule`] counted: the other ends of their
+/// links come in addition) and the edit, one undo step.
+pub fn accept_rule(
+    project: &Project,
+    rule: &Rule,
+    doc: Option<usize>,
+    mut next_id: impl FnMut() -> Id,
+) -> Result<(usize, Edit), IntentError> {
+    if let Some(doc) = doc {
+        suggestions_of(project, doc)?;
+    }
+    let mut edits = Vec::new();
+    let mut statuses = Vec::new();
+    let mut count = 0;
+    for (doc, document) in in_scope(project, doc) {
+        if !document.is_editable() {
+            continue;
+        }
+        let of_rule: Vec<usize> = (0..document.suggestions.len())
+            .filter(|&i| document.suggestions.get(i).is_some_and(|s| s.rule == *rule))
+            .collect();
+        if of_rule.is_empty() {
+            continue;
+        }
+        let mut accepting = Accepting::new(project, doc, document, &mut next_id);
+        for index in of_rule {
+            // A suggestion of the rule may have been accepted already, as the end of a link.
+            if !accepting.taken.contains(&index) {
+                accepting.accept(index, None)?;
+                count += 1;
+            }
+        }
+        edits.push(accepting.finish());
+        if document.status == Status::ToDo {
+            statuses.push(Edit::SetStatus {
+                doc,
+                status: Status::InProgress,
+            });
+        }
+    }
+    if edits.is_empty() {
+        return Err(IntentError::NothingToAccept(rule.to_string()));
+    }
+    edits.extend(statuses);
+    Ok((count, Edit::Batch(edits)))
+}
+
+/// The documents `doc` names (one, or all when `None`), with their index.
+fn in_scope(project: &Project, doc: Option<usize>) -> impl Iterator<Item = (usize, &Document)> {
+    project
+        .documents
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| doc.is_none_or(|d| d == *i))
+}
+
+/// Document `doc`, when its suggestions may be accepted or rejected.
+fn suggestions_of(project: &Project, doc: usize) -> Result<&Document, IntentError> {
+    let document = project
+        .document(doc)
+        .ok_or(IntentError::NoSuchDocument(doc))?;
+    if !document.is_editable() {
+        return Err(IntentError::ReadOnly(document.path.clone()));
+    }
+    Ok(document)
+}
+
+/// Suggestions of one document being accepted: the spans and links they make, and which of the
+/// pending list they take.
+struct Accepting<'p, F> {
+    project: &'p Project,
+    doc: usize,
+    document: &'p Document,
+    next_id: F,
+    /// Indices of the pending suggestions accepted.
+    taken: std::collections::BTreeSet<usize>,
+    /// The spans made, and those found already there, by label and fragments.
+    spans: BTreeMap<(String, Vec<crate::text::ByteRange>), Id>,
+    edits: Vec<Edit>,
+    links: Vec<Edit>,
+}
+
+impl<'p, F: FnMut() -> Id> Accepting<'p, F> {
+    fn new(project: &'p Project, doc: usize, document: &'p Document, next_id: F) -> Self {
+        Self {
+            project,
+            doc,
+            document,
+            next_id,
+            taken: std::collections::BTreeSet::new(),
+            spans: BTreeMap::new(),
+            edits: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// The id of the span `label` over `fragments`: one of the document, one made here, or
+    /// `None`.
+    fn existing(&self, label: &str, fragments: &[crate::text::ByteRange]) -> Option<Id> {
+        self.spans
+            .get(&(label.to_owned(), fragments.to_vec()))
+            .copied()
+            .or_else(|| {
+                self.document
+                    .annotations_in(crate::text::ByteRange::new(
+                        fragments.first().map_or(0, |f| f.start),
+                        fragments.last().map_or(0, |f| f.end),
+                    ))
+                    .find(|a| a.label == label && a.fragments == fragments)
+                    .map(|a| a.id)
+            })
+    }
+
+    /// The span of pending suggestion `index`, labelled `label` (or as suggested): made, or
+    /// found already there. Its id.
+    fn span(&mut self, index: usize, label: Option<&str>) -> Result<Id, IntentError> {
+        let suggestion = self
+            .document
+            .suggestions
+            .get(index)
+            .ok_or(IntentError::NoSuchSuggestion(index))?;
+        let label = label.unwrap_or(&suggestion.label);
+        if self.project.schema.label(label).is_none() {
+            return Err(IntentError::NoSuchLabel(label.to_owned()));
+        }
+        self.taken.insert(index);
+        if let Some(id) = self.existing(label, &suggestion.fragments) {
+            return Ok(id);
+        }
+        let id = (self.next_id)();
+        let annotation = Annotation {
+            id,
+            label: label.to_owned(),
+            fragments: suggestion.fragments.clone(),
+            annotator: self.project.annotator.clone(),
+            note: String::new(),
+            created: Timestamp::now(),
+            attributes: BTreeMap::new(),
+            provenance: self.project.is_gold().then(|| Provenance {
+                annotators: Vec::new(),
+                adjudicator: Some(self.project.annotator.clone()),
+                unresolved: false,
+            }),
+            suggested: Some(suggestion.rule.clone()),
+        };
+        self.spans
+            .insert((annotation.label.clone(), annotation.fragments.clone()), id);
+        self.edits.push(Edit::AddAnnotation {
+            doc: self.doc,
+            annotation,
+        });
+        Ok(id)
+    }
+
+    /// Accepts pending suggestion `index` and its link.
+    fn accept(&mut self, index: usize, label: Option<&str>) -> Result<(), IntentError> {
+        let from = self.span(index, label)?;
+        let Some(suggestion) = self.document.suggestions.get(index) else {
+            return Ok(());
+        };
+        let Some(link) = &suggestion.link else {
+            return Ok(());
+        };
+        let from_label = label.unwrap_or(&suggestion.label);
+        let Some(def) = self.project.schema.relation(&link.kind) else {
+            return Ok(());
+        };
+        // Which way the schema allows the link, if at all: nothing else is accepted otherwise.
+        let forward = if def.allows(from_label, &link.label) {
+            true
+        } else if def.allows(&link.label, from_label) {
+            false
+        } else {
+            return Ok(());
+        };
+        // The other end: a span there already (or made here), else its pending suggestion.
+        let to = if let Some(id) = self.existing(&link.label, &link.fragments) {
+            id
+        } else {
+            let pending = self
+                .document
+                .suggestions
+                .iter()
+                .enumerate()
+                .position(|(i, s)| {
+                    i != index
+                        && !self.taken.contains(&i)
+                        && s.is_span(&link.label, &link.fragments)
+                });
+            let Some(other) = pending else {
+                return Ok(());
+            };
+            if self.project.schema.label(&link.label).is_none() {
+                return Ok(());
+            }
+            self.span(other, None)?
+        };
+        let (from, to) = if forward { (from, to) } else { (to, from) };
+        let linked = self
+            .document
+            .relations
+            .iter()
+            .any(|r| r.kind == link.kind && r.from == from && r.to == to)
+            || self.links.iter().any(|e| {
+                matches!(e, Edit::AddRelation { relation, .. }
+                    if relation.kind == link.kind && relation.from == from && relation.to == to)
+            });
+        if from != to && !linked {
+            self.links.push(Edit::AddRelation {
+                doc: self.doc,
+                relation: Relation {
+                    id: (self.next_id)(),
+                    kind: link.kind.clone(),
+                    from,
+                    to,
+                    annotator: self.project.annotator.clone(),
+                    created: Timestamp::now(),
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// The spans, then the links, then the pending list without what was accepted.
+    fn finish(self) -> Edit {
+        let suggestions: Vec<Suggestion> = self
+            .document
+            .suggestions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.taken.contains(i))
+            .map(|(_, s)| s.clone())
+            .collect();
+        let mut edits = self.edits;
+        edits.extend(self.links);
+        edits.push(Edit::SetSuggestions {
+            doc: self.doc,
+            suggestions,
+            rejected: self.document.rejected.clone(),
+            change: SuggestionChange::Accepted(self.taken.len()),
+        });
+        Edit::Batch(edits)
+    }
 }
 
 /// What annotating every hit of a search with a label would do ("Annotate all"): the hits to
@@ -346,6 +701,7 @@ pub fn annotate_all(
                 created,
                 attributes: BTreeMap::new(),
                 provenance: provenance.clone(),
+                suggested: None,
             },
         });
     }
@@ -420,6 +776,7 @@ pub fn occurrences_of_span(
 mod tests {
     use super::*;
     use crate::edit::tests::project;
+    use crate::suggest::Rule;
 
     fn phrase(p: &Project, text: &str) -> ByteRange {
         let start = p.documents[0].text.find(text).unwrap();
@@ -559,6 +916,258 @@ mod tests {
         assert!(matches!(
             cycle_attribute(&p, 0, Id(1), "colour"),
             Err(IntentError::NoSuchAttribute { .. })
+        ));
+    }
+
+    fn rule(name: &str) -> Rule {
+        Rule {
+            suggester: crate::suggest::Suggester::Patterns,
+            rule: name.to_owned(),
+        }
+    }
+
+    fn suggestion(p: &Project, label: &str, text: &str, rule_name: &str) -> Suggestion {
+        Suggestion {
+            label: label.to_owned(),
+            fragments: vec![phrase(p, text)],
+            rule: rule(rule_name),
+            score: 0.9,
+            link: None,
+        }
+    }
+
+    /// A claim (the quote, linked to its source) and its source (Poutine), both pending.
+    fn quote_and_source(p: &Project) -> Vec<Suggestion> {
+        let mut claim = suggestion(p, "claim", "« Vos soldats se sont battus »", "quote « »");
+        claim.link = Some(crate::suggest::SuggestedLink {
+            kind: "attributed-to".into(),
+            label: "source".into(),
+            fragments: vec![phrase(p, "Poutine")],
+        });
+        vec![
+            claim,
+            suggestion(p, "source", "Poutine", "dictionary: Poutine"),
+        ]
+    }
+
+    fn ids(from: u64) -> impl FnMut() -> Id {
+        let mut next = from;
+        move || {
+            next += 1;
+            Id(next)
+        }
+    }
+
+    #[test]
+    fn i_offer_leaves_out_existing_spans_rejections_and_duplicates_in_one_undo() {
+        let mut p = project();
+        let span = new_span(&p, 0, phrase(&p, "Poutine"), "source", Id(1)).unwrap();
+        let edit = span;
+        apply(&mut p, edit);
+        let rejection = Rejection::of(&suggestion(&p, "claim", "déclaré", "x"));
+        p.documents[0].rejected.push(rejection);
+        let mut weaker = suggestion(&p, "claim", "« Vos soldats", "weak");
+        weaker.score = 0.2;
+        let found = vec![vec![
+            // Identical to the existing span: left out.
+            suggestion(&p, "source", "Poutine", "dictionary: Poutine"),
+            // The same text under another label is another span: offered.
+            suggestion(&p, "claim", "Poutine", "regex"),
+            // Rejected before (by another rule): left out.
+            suggestion(&p, "claim", "déclaré", "another rule"),
+            // Twice the same span: the higher score is kept.
+            weaker,
+            suggestion(&p, "claim", "« Vos soldats", "strong"),
+            suggestion(&p, "boilerplate", "العربية e\u{301}", "arabic"),
+        ]];
+        let mut history = crate::edit::History::default();
+        let edit = offer(&p, found);
+        assert_eq!(edit.describe(), "offer suggestions");
+        history.apply(&mut p, edit).unwrap();
+        let pending: Vec<(&str, &str, &str)> = p.documents[0]
+            .suggestions
+            .iter()
+            .map(|s| {
+                (
+                    s.label.as_str(),
+                    s.fragments[0].slice(&p.documents[0].text),
+                    s.rule.rule.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            pending,
+            [
+                ("claim", "« Vos soldats", "strong"),
+                ("claim", "Poutine", "regex"),
+                ("boilerplate", "العربية e\u{301}", "arabic"),
+            ]
+        );
+        // Offering the same again changes nothing.
+        let again = offer(&p, vec![p.documents[0].suggestions.clone()]);
+        assert_eq!(again, Edit::Batch(Vec::new()));
+        history.undo(&mut p).unwrap();
+        assert!(p.documents[0].suggestions.is_empty());
+        assert_eq!(p.documents[0].rejected.len(), 1);
+    }
+
+    #[test]
+    fn i_accept_with_a_link_makes_both_spans_and_the_link_in_one_undo() {
+        let mut p = project();
+        let edit = offer(&p, vec![quote_and_source(&p)]);
+        apply(&mut p, edit);
+        let mut history = crate::edit::History::default();
+        let edit = accept(&p, 0, 0, None, ids(10)).unwrap();
+        // The claim, and the source its link brings.
+        assert_eq!(edit.describe(), "accept 2 suggestions");
+        history.apply(&mut p, edit).unwrap();
+        let doc = &p.documents[0];
+        assert!(doc.suggestions.is_empty(), "{:?}", doc.suggestions);
+        assert_eq!(doc.status, Status::InProgress);
+        let spans: Vec<(&str, &str, Option<&str>)> = doc
+            .annotations
+            .iter()
+            .map(|a| {
+                (
+                    a.label.as_str(),
+                    a.fragments[0].slice(&doc.text),
+                    a.suggested.as_ref().map(|r| r.rule.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("claim", "« Vos soldats se sont battus »", Some("quote « »")),
+                ("source", "Poutine", Some("dictionary: Poutine")),
+            ]
+        );
+        let claim = doc.annotations[0].id;
+        let source = doc.annotations[1].id;
+        assert_eq!(doc.relations.len(), 1);
+        assert_eq!(
+            (doc.relations[0].from, doc.relations[0].to),
+            (claim, source)
+        );
+        // A suggested span is no gold span.
+        assert!(!p.is_gold());
+        assert_eq!(
+            history.undo_description().as_deref(),
+            Some("accept 2 suggestions")
+        );
+        history.undo(&mut p).unwrap();
+        let doc = &p.documents[0];
+        assert!(doc.annotations.is_empty() && doc.relations.is_empty());
+        assert_eq!(doc.suggestions.len(), 2);
+        assert_eq!(doc.status, Status::ToDo);
+        history.redo(&mut p).unwrap();
+        assert_eq!(p.documents[0].annotations.len(), 2);
+        assert_eq!(p.documents[0].relations.len(), 1);
+    }
+
+    #[test]
+    fn i_accept_links_to_an_existing_span_and_the_label_key_relabels() {
+        let mut p = project();
+        let span = new_span(&p, 0, phrase(&p, "Poutine"), "source", Id(1)).unwrap();
+        let edit = span;
+        apply(&mut p, edit);
+        let edit = offer(&p, vec![quote_and_source(&p)]);
+        apply(&mut p, edit);
+        // The source suggestion was the existing span: only the claim is pending.
+        assert_eq!(p.documents[0].suggestions.len(), 1);
+        let edit = accept(&p, 0, 0, None, ids(10)).unwrap();
+        apply(&mut p, edit);
+        let doc = &p.documents[0];
+        assert_eq!(doc.annotations.len(), 2);
+        assert_eq!(doc.relations[0].to, Id(1));
+        // Relabelled on acceptance: the link the schema no longer allows is left out.
+        let mut p = project();
+        let edit = offer(&p, vec![quote_and_source(&p)]);
+        apply(&mut p, edit);
+        let edit = accept(&p, 0, 0, Some("boilerplate"), ids(10)).unwrap();
+        apply(&mut p, edit);
+        let doc = &p.documents[0];
+        assert_eq!(doc.annotations.len(), 1);
+        assert_eq!(doc.annotations[0].label, "boilerplate");
+        assert_eq!(doc.suggestions.len(), 1);
+        assert!(doc.relations.is_empty());
+        assert_eq!(
+            accept(&p, 0, 0, Some("person"), ids(20)),
+            Err(IntentError::NoSuchLabel("person".into()))
+        );
+        assert_eq!(
+            accept(&p, 0, 5, None, ids(20)),
+            Err(IntentError::NoSuchSuggestion(5))
+        );
+    }
+
+    #[test]
+    fn i_a_rejected_suggestion_is_never_offered_again() {
+        let mut p = project();
+        let edit = offer(&p, vec![quote_and_source(&p)]);
+        apply(&mut p, edit);
+        let mut history = crate::edit::History::default();
+        // Reject the source: the claim's link to it goes too.
+        let edit = reject(&p, 0, 1).unwrap();
+        assert_eq!(edit.describe(), "reject suggestion");
+        history.apply(&mut p, edit).unwrap();
+        let doc = &p.documents[0];
+        assert_eq!(doc.suggestions.len(), 1);
+        assert!(doc.suggestions[0].link.is_none());
+        assert_eq!(doc.rejected.len(), 1);
+        assert_eq!(doc.rejected[0].rule.rule, "dictionary: Poutine");
+        // Offered again, by the same rule or another, it is left out.
+        let mut other = suggestion(&p, "source", "Poutine", "recurring");
+        other.rule.suggester = crate::suggest::Suggester::Recurring;
+        let edit = offer(&p, vec![[quote_and_source(&p), vec![other]].concat()]);
+        apply(&mut p, edit);
+        let doc = &p.documents[0];
+        assert_eq!(doc.suggestions.len(), 1);
+        assert_eq!(doc.suggestions[0].label, "claim");
+        assert!(doc.suggestions[0].link.is_none());
+        // Undo gives it back, pending.
+        let mut p = project();
+        let edit = offer(&p, vec![quote_and_source(&p)]);
+        apply(&mut p, edit);
+        let mut history = crate::edit::History::default();
+        let edit = reject(&p, 0, 1).unwrap();
+        history.apply(&mut p, edit).unwrap();
+        history.undo(&mut p).unwrap();
+        assert_eq!(p.documents[0].suggestions, quote_and_source(&p));
+        assert!(p.documents[0].rejected.is_empty());
+    }
+
+    #[test]
+    fn i_accept_all_from_a_rule_counts_first_and_brings_the_ends_of_links() {
+        let mut p = project();
+        let mut found = quote_and_source(&p);
+        let mut second = suggestion(&p, "claim", "a déclaré", "quote « »");
+        second.link = found[0].link.clone();
+        found.push(second);
+        found.push(suggestion(&p, "claim", "Vos soldats", "other"));
+        let edit = offer(&p, vec![found]);
+        apply(&mut p, edit);
+        let quote = rule("quote « »");
+        assert_eq!(count_rule(&p, &quote, None), 2);
+        assert_eq!(count_rule(&p, &quote, Some(0)), 2);
+        assert_eq!(count_rule(&p, &rule("nothing"), None), 0);
+        let mut history = crate::edit::History::default();
+        let (count, edit) = accept_rule(&p, &quote, None, ids(10)).unwrap();
+        assert_eq!(count, 2);
+        // Two claims and the source both link to: three spans.
+        assert_eq!(edit.describe(), "accept 3 suggestions");
+        history.apply(&mut p, edit).unwrap();
+        let doc = &p.documents[0];
+        assert_eq!(doc.annotations.len(), 3);
+        assert_eq!(doc.relations.len(), 2);
+        assert_eq!(doc.suggestions.len(), 1);
+        assert_eq!(doc.status, Status::InProgress);
+        history.undo(&mut p).unwrap();
+        assert!(p.documents[0].annotations.is_empty());
+        assert_eq!(p.documents[0].suggestions.len(), 4);
+        assert!(matches!(
+            accept_rule(&p, &rule("nothing"), None, ids(10)),
+            Err(IntentError::NothingToAccept(_))
         ));
     }
 

@@ -181,6 +181,20 @@ pub enum Problem {
         /// label.
         allowed: Option<Vec<String>>,
     },
+    /// A document's text changed since suggestions were made on it: its pending suggestions were
+    /// dropped, and the rejections that no longer cover the text they were made on were
+    /// forgotten (see [`crate::suggest`]).
+    SuggestionsDropped {
+        /// Document path.
+        path: String,
+        /// Pending suggestions dropped.
+        suggestions: usize,
+        /// Rejections forgotten.
+        rejections: usize,
+    },
+    /// A pattern of the schema cannot be used (an unknown label, an empty term, a regular
+    /// expression that does not compile): the patterns suggester leaves it out.
+    Pattern(crate::schema::PatternError),
     /// The schema defines a label, a link type or an attribute twice.
     DuplicateInSchema {
         /// What: "label", "link type", "attribute".
@@ -234,15 +248,17 @@ impl Problem {
     /// [`TextState`], whatever the problems say.
     pub fn severity(&self) -> Severity {
         match self {
-            Self::Decoded { .. } | Self::Reanchored { .. } | Self::Skipped { .. } => {
-                Severity::Warning
-            }
+            Self::Decoded { .. }
+            | Self::Reanchored { .. }
+            | Self::Skipped { .. }
+            | Self::SuggestionsDropped { .. } => Severity::Warning,
             Self::Unplaced { .. }
             | Self::Missing { .. }
             | Self::UnknownLabel { .. }
             | Self::UnknownField { .. }
             | Self::RelationOutsideSchema { .. }
             | Self::AttributeOutsideSchema { .. }
+            | Self::Pattern(_)
             | Self::DuplicateInSchema { .. } => Severity::Error,
         }
     }
@@ -395,6 +411,34 @@ impl Problem {
                     }
                 }
             }
+            Self::SuggestionsDropped {
+                path,
+                suggestions,
+                rejections,
+            } => {
+                write!(
+                    f,
+                    "{} changed since suggestions were made on it: ",
+                    shown(path)
+                )?;
+                if *suggestions > 0 {
+                    write!(
+                        f,
+                        "its {suggestions} pending suggestion(s) were dropped (run the suggesters \
+                         again to find them on the new text)"
+                    )?;
+                }
+                if *rejections > 0 {
+                    write!(
+                        f,
+                        "{}{rejections} rejected suggestion(s) whose text changed were forgotten \
+                         (they may be offered again)",
+                        if *suggestions > 0 { "; " } else { "" }
+                    )?;
+                }
+                Ok(())
+            }
+            Self::Pattern(error) => f.write_str(&shown(&error.to_string())),
             Self::DuplicateInSchema { what, name } => write!(
                 f,
                 "the schema defines the {what} {} twice: only the first is used",

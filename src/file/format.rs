@@ -11,6 +11,7 @@ use crate::model::{
     Annotation, Document, Id, Project, Provenance, Relation, Status, TextState, Timestamp,
 };
 use crate::schema::Schema;
+use crate::suggest::{Rejection, Rule, SuggestedLink, Suggestion};
 use crate::text::ByteRange;
 
 use super::{FORMAT_VERSION, absolute, relative_path, write};
@@ -39,6 +40,44 @@ pub(super) struct DocumentFile<'a> {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(borrow)]
     pub(super) detached: Vec<DetachedFile<'a>>,
+    /// Pending suggestions (see [`crate::suggest`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(borrow)]
+    pub(super) suggestions: Vec<SuggestionFile<'a>>,
+    /// Rejected suggestions, never offered again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(borrow)]
+    pub(super) rejected: Vec<RejectionFile<'a>>,
+}
+
+/// A pending suggestion: the span it would make, the rule that made it, its score, its link.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct SuggestionFile<'a> {
+    pub(super) label: String,
+    #[serde(borrow)]
+    pub(super) fragments: Vec<FragmentFile<'a>>,
+    pub(super) rule: Rule,
+    pub(super) score: f32,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub(super) link: Option<LinkFile<'a>>,
+}
+
+/// The link a suggestion comes with: its type and the other end, by label and fragments.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct LinkFile<'a> {
+    pub(super) kind: String,
+    pub(super) label: String,
+    #[serde(borrow)]
+    pub(super) fragments: Vec<FragmentFile<'a>>,
+}
+
+/// A rejected suggestion.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct RejectionFile<'a> {
+    pub(super) label: String,
+    #[serde(borrow)]
+    pub(super) fragments: Vec<FragmentFile<'a>>,
+    pub(super) rule: Rule,
 }
 
 /// A span that could not be placed on the document's current text (see [`crate::anchor`]).
@@ -80,6 +119,8 @@ pub(super) struct AnnotationFile<'a> {
     pub(super) attributes: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) provenance: Option<Provenance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) suggested: Option<Rule>,
 }
 
 #[allow(
@@ -246,6 +287,91 @@ pub(super) fn document_file(document: &Document) -> DocumentFile<'_> {
                 }
             })
             .collect(),
+        suggestions: document
+            .suggestions
+            .iter()
+            .map(|s| suggestion_file(document, s))
+            .collect(),
+        rejected: document
+            .rejected
+            .iter()
+            .map(|r| rejection_file(document, r))
+            .collect(),
+    }
+}
+
+/// The fragments of a suggestion or a rejection as the file writes them: with the text they
+/// cover when the document's text is current, without otherwise.
+pub(super) fn fragment_files<'d>(
+    document: &'d Document,
+    fragments: &[ByteRange],
+) -> Vec<FragmentFile<'d>> {
+    fragments
+        .iter()
+        .map(|f| FragmentFile(f.start, f.end, Cow::Borrowed(suggestion_text(document, f))))
+        .collect()
+}
+
+/// The text of a suggestion's or a rejection's fragment `f`, when the document's text is the
+/// one it was made on; empty otherwise.
+pub(super) fn suggestion_text<'d>(document: &'d Document, f: &ByteRange) -> &'d str {
+    match document.text_state {
+        TextState::Current => f.slice(&document.text),
+        TextState::Changed { .. } | TextState::Missing { .. } => "",
+    }
+}
+
+pub(super) fn suggestion_file<'d>(document: &'d Document, s: &Suggestion) -> SuggestionFile<'d> {
+    SuggestionFile {
+        label: s.label.clone(),
+        fragments: fragment_files(document, &s.fragments),
+        rule: s.rule.clone(),
+        score: s.score,
+        link: s.link.as_ref().map(|l| LinkFile {
+            kind: l.kind.clone(),
+            label: l.label.clone(),
+            fragments: fragment_files(document, &l.fragments),
+        }),
+    }
+}
+
+pub(super) fn rejection_file<'d>(document: &'d Document, r: &Rejection) -> RejectionFile<'d> {
+    RejectionFile {
+        label: r.label.clone(),
+        fragments: fragment_files(document, &r.fragments),
+        rule: r.rule.clone(),
+    }
+}
+
+/// The byte ranges of fragments read from the file.
+pub(super) fn ranges_of(fragments: &[FragmentFile<'_>]) -> Vec<ByteRange> {
+    fragments
+        .iter()
+        .map(|FragmentFile(start, end, _)| ByteRange::new(*start, *end))
+        .collect()
+}
+
+/// The suggestion a file entry describes.
+pub(super) fn suggestion_of(s: &SuggestionFile<'_>) -> Suggestion {
+    Suggestion {
+        label: s.label.clone(),
+        fragments: ranges_of(&s.fragments),
+        rule: s.rule.clone(),
+        score: s.score,
+        link: s.link.as_ref().map(|l| SuggestedLink {
+            kind: l.kind.clone(),
+            label: l.label.clone(),
+            fragments: ranges_of(&l.fragments),
+        }),
+    }
+}
+
+/// The rejection a file entry describes.
+pub(super) fn rejection_of(r: &RejectionFile<'_>) -> Rejection {
+    Rejection {
+        label: r.label.clone(),
+        fragments: ranges_of(&r.fragments),
+        rule: r.rule.clone(),
     }
 }
 
@@ -277,6 +403,7 @@ pub(super) fn annotation_file<'a>(
         note: a.note.clone(),
         attributes: a.attributes.clone(),
         provenance: a.provenance.clone(),
+        suggested: a.suggested.clone(),
     }
 }
 
@@ -321,6 +448,7 @@ pub(super) fn annotation_only(a: AnnotationFile<'_>) -> Annotation {
         created: a.created,
         attributes: a.attributes,
         provenance: a.provenance,
+        suggested: a.suggested,
     }
 }
 

@@ -12,11 +12,13 @@ use crate::schema::{LabelDef, Rgb, Schema};
 
 use super::errors::{LoadError, Problem, UnplacedSpan};
 use super::format::{
-    DocumentFile, ProjectFile, annotation_of, annotation_only, detached, project_file, relation_of,
+    DocumentFile, FragmentFile, ProjectFile, RejectionFile, SuggestionFile, annotation_of,
+    annotation_only, detached, project_file, rejection_of, relation_of, suggestion_of,
 };
 use super::save::FileStamp;
 use super::unknown::{parse_with_ron, parse_with_ron_noting, unknown_field};
 use super::{FORMAT_VERSION, absolute, read};
+use crate::suggest::{Rejection, Suggestion};
 
 /// Loads the project file at `path` and its corpus.
 pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {
@@ -352,6 +354,7 @@ pub(super) fn schema_problems(schema: &Schema) -> Vec<Problem> {
             problems.push(Problem::DuplicateInSchema { what, name });
         }
     }
+    problems.extend(schema.check_patterns().into_iter().map(Problem::Pattern));
     problems
 }
 
@@ -434,6 +437,8 @@ pub(super) fn document_of(
         message,
     };
     let mut problems = Vec::new();
+    let suggestion_entries = std::mem::take(&mut doc.suggestions);
+    let rejection_entries = std::mem::take(&mut doc.rejected);
     let (text, decoded_from, mut text_state, hash, changed) = match read(corpus_root, &doc.path) {
         Ok(read) if read.hash == doc.sha256 => (
             read.text,
@@ -605,6 +610,15 @@ pub(super) fn document_of(
             spans: detached_spans.iter().map(UnplacedSpan::of).collect(),
         });
     }
+    let on_text = match (&text_state, changed) {
+        (TextState::Current, false) => OnText::Same(&text),
+        (TextState::Current, true) => OnText::Changed(&text),
+        _ => OnText::Unknown,
+    };
+    let (suggestions, rejected, dropped) =
+        suggestions_of(&doc.path, &suggestion_entries, &rejection_entries, on_text)
+            .map_err(invalid)?;
+    problems.extend(dropped);
     let mut document = Document {
         path: doc.path,
         hash,
@@ -615,8 +629,122 @@ pub(super) fn document_of(
         annotations,
         relations,
         detached: detached_spans,
+        suggestions,
+        rejected,
         span_index: crate::model::SpanIndex::default(),
     };
     document.resort();
     Ok((document, problems))
+}
+
+/// The text that a document's suggestions and rejections are read onto.
+#[derive(Clone, Copy)]
+enum OnText<'t> {
+    /// The text they were made on.
+    Same(&'t str),
+    /// A text that changed since they were made.
+    Changed(&'t str),
+    /// No text: the file could not be read.
+    Unknown,
+}
+
+/// A document's pending suggestions, its rejections, and what to tell about what was dropped.
+type ReadSuggestions = (Vec<Suggestion>, Vec<Rejection>, Option<Problem>);
+
+/// The pending suggestions and the rejections of the document at `path`, read from its file
+/// entries, sorted, and what the user should hear about them.
+///
+/// - On the text they were made on, their fragments (and their links' other ends) are checked
+///   as spans' are; a bad one refuses the file, with its document and place in words.
+/// - On a text that changed, the pending suggestions are dropped (running the suggesters again
+///   finds them on the new text) and a rejection is kept only where each of its fragments still
+///   covers the text the file recorded for it; what is dropped is counted in a
+///   [`Problem::SuggestionsDropped`].
+/// - Without a text (a missing file), they are kept as they are, unchecked.
+///
+/// A score must be a number from 0 to 1 whatever the text.
+fn suggestions_of(
+    path: &str,
+    entries: &[SuggestionFile<'_>],
+    rejections: &[RejectionFile<'_>],
+    text: OnText<'_>,
+) -> Result<ReadSuggestions, String> {
+    let fits = |fragments: &[crate::text::ByteRange]| match text {
+        OnText::Same(text) | OnText::Changed(text) => {
+            crate::model::check_fragments(text, fragments)
+        }
+        OnText::Unknown => Ok(()),
+    };
+    let mut suggestions = Vec::with_capacity(entries.len());
+    for (n, entry) in entries.iter().enumerate() {
+        let suggestion = suggestion_of(entry);
+        let what = || {
+            format!(
+                "suggestion {} of {path} ({} by {})",
+                n + 1,
+                suggestion.label,
+                suggestion.rule
+            )
+        };
+        if !(0.0..=1.0).contains(&suggestion.score) {
+            return Err(format!(
+                "{}: its score {} is not a number from 0 to 1",
+                what(),
+                suggestion.score
+            ));
+        }
+        if matches!(text, OnText::Changed(_)) {
+            continue;
+        }
+        fits(&suggestion.fragments).map_err(|e| format!("{}: {e}", what()))?;
+        if let Some(link) = &suggestion.link {
+            fits(&link.fragments).map_err(|e| {
+                format!(
+                    "{}: the other end of its {} link ({}): {e}",
+                    what(),
+                    link.kind,
+                    link.label
+                )
+            })?;
+        }
+        suggestions.push(suggestion);
+    }
+    let mut rejected = Vec::with_capacity(rejections.len());
+    let mut forgotten = 0;
+    for (n, entry) in rejections.iter().enumerate() {
+        let rejection = rejection_of(entry);
+        if let OnText::Changed(text) = text {
+            let same_text = entry
+                .fragments
+                .iter()
+                .all(|FragmentFile(start, end, recorded)| {
+                    !recorded.is_empty() && text.get(*start..*end) == Some(recorded.as_ref())
+                });
+            if same_text && fits(&rejection.fragments).is_ok() {
+                rejected.push(rejection);
+            } else {
+                forgotten += 1;
+            }
+            continue;
+        }
+        fits(&rejection.fragments).map_err(|e| {
+            format!(
+                "rejected suggestion {} of {path} ({} by {}): {e}",
+                n + 1,
+                rejection.label,
+                rejection.rule
+            )
+        })?;
+        rejected.push(rejection);
+    }
+    suggestions.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    rejected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    rejected.dedup();
+    let dropped = entries.len() - suggestions.len();
+    let problem = (dropped > 0 || forgotten > 0).then(|| Problem::SuggestionsDropped {
+        path: path.to_owned(),
+        suggestions: dropped,
+        rejections: forgotten,
+    });
+    Ok((suggestions, rejected, problem))
 }

@@ -13,9 +13,13 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{AnnotationFile, DetachedFile, DocumentFile, FragmentFile, ProjectFile, RelationFile};
+use super::{
+    AnnotationFile, DetachedFile, DocumentFile, FragmentFile, LinkFile, ProjectFile, RejectionFile,
+    RelationFile, SuggestionFile,
+};
 use crate::model::{Id, Provenance, Status, Timestamp};
 use crate::schema::Schema;
+use crate::suggest::{Rule, Suggester};
 
 /// The project file in `text`, or `None` when it is not in the subset this reader handles.
 pub(super) fn project(text: &str) -> Option<ProjectFile<'_>> {
@@ -398,6 +402,7 @@ impl<'a> Parser<'a> {
     fn document(&mut self) -> Option<DocumentFile<'a>> {
         let (mut path, mut sha256, mut status) = (None, None, Status::default());
         let (mut annotations, mut relations, mut detached) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut suggestions, mut rejected) = (Vec::new(), Vec::new());
         fields!(self, {
             "path" => path = Some(self.string()?),
             "sha256" => sha256 = Some(self.string()?),
@@ -405,6 +410,8 @@ impl<'a> Parser<'a> {
             "annotations" => annotations = self.list(Self::annotation)?,
             "relations" => relations = self.list(Self::relation)?,
             "detached" => detached = self.list(Self::detached)?,
+            "suggestions" => suggestions = self.list(Self::suggestion)?,
+            "rejected" => rejected = self.list(Self::rejection)?,
         });
         Some(DocumentFile {
             path: path?,
@@ -413,6 +420,8 @@ impl<'a> Parser<'a> {
             annotations,
             relations,
             detached,
+            suggestions,
+            rejected,
         })
     }
 
@@ -431,7 +440,7 @@ impl<'a> Parser<'a> {
             (None, None, None, None, None);
         let (mut before, mut after, mut note) =
             (Cow::Borrowed(""), Cow::Borrowed(""), String::new());
-        let (mut attributes, mut provenance) = (BTreeMap::new(), None);
+        let (mut attributes, mut provenance, mut suggested) = (BTreeMap::new(), None, None);
         fields!(self, {
             "id" => id = Some(Id(self.u64()?)),
             "label" => label = Some(self.string()?),
@@ -443,6 +452,7 @@ impl<'a> Parser<'a> {
             "note" => note = self.string()?,
             "attributes" => attributes = self.map()?,
             "provenance" => provenance = self.option(Self::provenance)?,
+            "suggested" => suggested = self.option(Self::rule)?,
         });
         Some(AnnotationFile {
             id: id?,
@@ -455,6 +465,7 @@ impl<'a> Parser<'a> {
             note,
             attributes,
             provenance,
+            suggested,
         })
     }
 
@@ -520,6 +531,101 @@ impl<'a> Parser<'a> {
             to: to?,
             annotator: annotator?,
             created: created?,
+        })
+    }
+
+    /// `(suggester: patterns, rule: "dictionary: l'AFP")`.
+    fn rule(&mut self) -> Option<Rule> {
+        let (mut suggester, mut rule) = (None, None);
+        fields!(self, {
+            "suggester" => suggester = Some(self.suggester()?),
+            "rule" => rule = Some(self.string()?),
+        });
+        Some(Rule {
+            suggester: suggester?,
+            rule: rule?,
+        })
+    }
+
+    fn suggester(&mut self) -> Option<Suggester> {
+        self.ws();
+        let name = self.ident()?;
+        Suggester::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// A float as `ron` writes it (`0.9`, `1.0`, `1e-7`): digits with a point or an exponent.
+    /// Anything else (`inf`, `NaN`, a suffix, an integer) is left to `ron`.
+    fn float(&mut self) -> Option<f32> {
+        self.ws();
+        let len = self
+            .bytes()
+            .iter()
+            .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+')))
+            .unwrap_or(self.bytes().len());
+        let number = self.text.get(self.at..self.at + len)?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let (mantissa, exponent) = match number.split_once(['e', 'E']) {
+            Some((m, e)) => (m, Some(e)),
+            None => (number, None),
+        };
+        let unsigned = mantissa.strip_prefix('-').unwrap_or(mantissa);
+        let mantissa_ok = match unsigned.split_once('.') {
+            Some((whole, fraction)) => digits(whole) && digits(fraction),
+            None => digits(unsigned) && exponent.is_some(),
+        };
+        let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+        if !mantissa_ok || !exponent_ok {
+            return None;
+        }
+        let value = number.parse().ok()?;
+        self.at += len;
+        Some(value)
+    }
+
+    fn suggestion(&mut self) -> Option<SuggestionFile<'a>> {
+        let (mut label, mut fragments, mut rule, mut score, mut link) =
+            (None, None, None, None, None);
+        fields!(self, {
+            "label" => label = Some(self.string()?),
+            "fragments" => fragments = Some(self.list(Self::fragment)?),
+            "rule" => rule = Some(self.rule()?),
+            "score" => score = Some(self.float()?),
+            "link" => link = self.option(Self::link)?,
+        });
+        Some(SuggestionFile {
+            label: label?,
+            fragments: fragments?,
+            rule: rule?,
+            score: score?,
+            link,
+        })
+    }
+
+    fn link(&mut self) -> Option<LinkFile<'a>> {
+        let (mut kind, mut label, mut fragments) = (None, None, None);
+        fields!(self, {
+            "kind" => kind = Some(self.string()?),
+            "label" => label = Some(self.string()?),
+            "fragments" => fragments = Some(self.list(Self::fragment)?),
+        });
+        Some(LinkFile {
+            kind: kind?,
+            label: label?,
+            fragments: fragments?,
+        })
+    }
+
+    fn rejection(&mut self) -> Option<RejectionFile<'a>> {
+        let (mut label, mut fragments, mut rule) = (None, None, None);
+        fields!(self, {
+            "label" => label = Some(self.string()?),
+            "fragments" => fragments = Some(self.list(Self::fragment)?),
+            "rule" => rule = Some(self.rule()?),
+        });
+        Some(RejectionFile {
+            label: label?,
+            fragments: fragments?,
+            rule: rule?,
         })
     }
 

@@ -144,6 +144,18 @@ pub(super) fn within_document<'s>(
                 rest,
             )
         }
+    } else if let Some((index, rest)) = entry(steps, "suggestions") {
+        let label = doc
+            .and_then(|d| d.suggestions.get(index))
+            .map(|s| format!(" ({})", s.label))
+            .unwrap_or_default();
+        (format!("suggestion {}{label}", index + 1), rest)
+    } else if let Some((index, rest)) = entry(steps, "rejected") {
+        let label = doc
+            .and_then(|d| d.rejected.get(index))
+            .map(|r| format!(" ({})", r.label))
+            .unwrap_or_default();
+        (format!("rejected suggestion {}{label}", index + 1), rest)
     } else {
         ("the document".to_owned(), steps)
     }
@@ -167,6 +179,9 @@ pub(super) fn within_schema<'s>(schema: &Schema, steps: &'s [Step]) -> (String, 
             .get(index)
             .map(|a| format!("{}.{}", a.label, a.name));
         (named("attribute", index, name), rest)
+    } else if let Some((index, rest)) = entry(steps, "patterns") {
+        let name = schema.patterns.get(index).map(|p| p.label.clone());
+        (named("pattern", index, name), rest)
     } else {
         ("the schema".to_owned(), steps)
     }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::{Annotation, Document, Provenance, Relation, Timestamp};
+use crate::suggest::{Rule, Suggestion};
 use crate::text::ByteRange;
 
 /// Appends the document entries of the `documents: [...]` list, as `ron` would write them.
@@ -58,7 +59,10 @@ fn estimate(d: &Document) -> usize {
         .iter()
         .map(|a| 200 + a.extent().len() + a.note.len())
         .sum();
-    200 + spans + 120 * d.relations.len() + 400 * d.detached.len()
+    200 + spans
+        + 120 * d.relations.len()
+        + 400 * d.detached.len()
+        + 200 * (d.suggestions.len() + d.rejected.len())
 }
 
 fn write_document(out: &mut String, document: &Document) {
@@ -103,7 +107,73 @@ fn write_document(out: &mut String, document: &Document) {
         }
         out.push(')');
     });
+    list(out, "suggestions", &document.suggestions, |out, s| {
+        suggestion(out, document, s);
+    });
+    list(out, "rejected", &document.rejected, |out, r| {
+        out.push_str("(label: ");
+        string(out, &r.label);
+        out.push_str(", fragments: ");
+        fragments(out, document, &r.fragments);
+        out.push_str(", rule: ");
+        rule(out, &r.rule);
+        out.push(')');
+    });
     out.push_str("    ),\n");
+}
+
+/// A pending suggestion, compact: `(label: "source", fragments: [...], rule: (...), score: 0.9)`.
+fn suggestion(out: &mut String, document: &Document, s: &Suggestion) {
+    out.push_str("(label: ");
+    string(out, &s.label);
+    out.push_str(", fragments: ");
+    fragments(out, document, &s.fragments);
+    out.push_str(", rule: ");
+    rule(out, &s.rule);
+    out.push_str(", score: ");
+    float(out, s.score);
+    if let Some(link) = &s.link {
+        out.push_str(", link: Some((kind: ");
+        string(out, &link.kind);
+        out.push_str(", label: ");
+        string(out, &link.label);
+        out.push_str(", fragments: ");
+        fragments(out, document, &link.fragments);
+        out.push_str("))");
+    }
+    out.push(')');
+}
+
+/// The fragments of a suggestion or a rejection, with their text when the document's text is
+/// current (see [`super::format::suggestion_text`]).
+fn fragments(out: &mut String, document: &Document, fragments: &[ByteRange]) {
+    inline(out, ['[', ']'], fragments, |out, f| {
+        out.push('(');
+        number(out, f.start as u64);
+        out.push_str(", ");
+        number(out, f.end as u64);
+        out.push_str(", ");
+        string(out, super::format::suggestion_text(document, f));
+        out.push(')');
+    });
+}
+
+/// `(suggester: patterns, rule: "dictionary: l'AFP")`.
+fn rule(out: &mut String, rule: &Rule) {
+    out.push_str("(suggester: ");
+    out.push_str(rule.suggester.name());
+    out.push_str(", rule: ");
+    string(out, &rule.rule);
+    out.push(')');
+}
+
+/// A float as `ron` writes it: Rust's shortest round-trip form (`0.9`, `1.0`, `1e-7`), a sign
+/// before a negative NaN.
+fn float(out: &mut String, value: f32) {
+    if value.is_nan() && value.is_sign_negative() {
+        out.push('-');
+    }
+    let _ = write!(out, "{value:?}");
 }
 
 /// A list field of a document, one item a line; nothing when it is empty (`ron` skips it).
@@ -167,6 +237,11 @@ fn annotation<'t>(
     if let Some(p) = &a.provenance {
         out.push_str(", provenance: Some(");
         provenance(out, p);
+        out.push(')');
+    }
+    if let Some(r) = &a.suggested {
+        out.push_str(", suggested: Some(");
+        rule(out, r);
         out.push(')');
     }
     out.push(')');

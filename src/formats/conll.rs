@@ -897,6 +897,7 @@ mod tests {
             note: String::new(),
             created: Timestamp(0),
             attributes: BTreeMap::new(),
+            suggested: None,
             provenance: None,
         };
         crate::edit::Edit::AddAnnotation { doc, annotation }

@@ -163,6 +163,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                         annotator: None,
                         note: String::new(),
                         attributes: std::collections::BTreeMap::new(),
+                        suggested: None,
                     });
                 }
                 Err(why) => report.push(format!(

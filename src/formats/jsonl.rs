@@ -3,14 +3,17 @@
 //! ```json
 //! {"id": "000_…", "text": "…", "meta": {"path": "000_….txt", "status": "done", "sha256": "…", "boilerplate_removed": false},
 //!  "spans": [{"id": 2, "start": 81, "end": 178, "label": "claim", "text": "…", "annotator": "camille", "note": "",
-//!             "fragments": [{"start": 81, "end": 178, "text": "…"}], "attributes": [{"name": "stance", "value": "affirm"}]}],
+//!             "fragments": [{"start": 81, "end": 178, "text": "…"}], "attributes": [{"name": "stance", "value": "affirm"}],
+//!             "suggested": {"suggester": "patterns", "rule": "dictionary: le Kremlin"}}],
 //!  "relations": [{"id": 157, "type": "attributed-to", "from": 7, "to": 6}]}
 //! ```
 //!
 //! Offsets count code points of `text`, so `text[start:end] == span["text"]` in Python for every
 //! continuous span; a discontinuous span's `start`/`end` are its extent and its `text` the
 //! fragments joined by a space, with each fragment exact. Every line has the same keys, so that
-//! Hugging Face `datasets` infers typed columns.
+//! Hugging Face `datasets` infers typed columns; a span accepted from a suggestion carries one
+//! more, `suggested` (the suggester and its rule), which the others lack (`datasets` reads it
+//! as a column that is null for them).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -54,6 +57,8 @@ struct Span {
     note: String,
     fragments: Vec<Fragment>,
     attributes: Vec<Attribute>,
+    #[serde(default)]
+    suggested: Option<crate::suggest::Rule>,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +102,10 @@ struct SpanOut<'a> {
     note: &'a str,
     fragments: Vec<FragmentOut<'a>>,
     attributes: Vec<AttributeOut<'a>>,
+    /// The suggester and rule that suggested the span, when it was accepted from a suggestion;
+    /// absent otherwise (so exports of projects without suggestions are as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggested: Option<&'a crate::suggest::Rule>,
 }
 
 #[derive(Serialize)]
@@ -279,6 +288,7 @@ fn document_line(
                 .map(|(name, value)| AttributeOut { name, value })
                 .collect(),
             fragments,
+            suggested: annotation.suggested.as_ref(),
         });
         if !cuts.is_empty() {
             kept_ids.insert(annotation.id);
@@ -370,6 +380,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                     .into_iter()
                     .map(|a| (a.name, a.value))
                     .collect(),
+                suggested: span.suggested,
             });
         }
         let relations = line
@@ -557,6 +568,51 @@ mod tests {
             assert_eq!(ours, theirs);
             assert_eq!(doc.relations.len(), back.relations.len());
         }
+    }
+
+    #[test]
+    fn i_a_span_accepted_from_a_suggestion_carries_its_suggester_and_rule() {
+        let mut project = torture_project();
+        let rule = crate::suggest::Rule {
+            suggester: crate::suggest::Suggester::Patterns,
+            rule: "dictionary: l'AFP « »".into(),
+        };
+        project.documents[0].annotations[0].suggested = Some(rule.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        let options = ExportOptions::default();
+        let (docs, _) = select(&project, &options);
+        to_file(&out, |file| export(&docs, &options, file, &mut |_, _| {})).unwrap();
+        let first: serde_json::Value = serde_json::from_str(
+            std::fs::read_to_string(&out)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap(),
+        )
+        .unwrap();
+        let spans = first["spans"].as_array().unwrap();
+        let id = project.documents[0].annotations[0].id.0;
+        let span = spans.iter().find(|s| s["id"] == id).unwrap();
+        assert_eq!(
+            span["suggested"],
+            serde_json::json!({"suggester": "patterns", "rule": "dictionary: l'AFP « »"})
+        );
+        // The other spans have no such key: exports without suggestions are as before.
+        assert!(
+            spans
+                .iter()
+                .filter(|s| s["id"] != id)
+                .all(|s| s.get("suggested").is_none())
+        );
+        // And it comes back on import.
+        let imported = import(&out).unwrap();
+        let back: Vec<&crate::suggest::Rule> = imported.documents[0]
+            .spans
+            .iter()
+            .filter_map(|s| s.suggested.as_ref())
+            .collect();
+        assert_eq!(back, [&rule]);
     }
 
     #[test]

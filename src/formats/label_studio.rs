@@ -444,6 +444,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
                                 annotator: annotator.clone(),
                                 note: note.clone(),
                                 attributes: BTreeMap::new(),
+                                suggested: None,
                             });
                         }
                     }

@@ -482,6 +482,8 @@ pub struct ImportedSpan {
     pub note: String,
     /// Attributes.
     pub attributes: BTreeMap<String, String>,
+    /// The rule that suggested it, when the file says (Marginalia's jsonl).
+    pub suggested: Option<crate::suggest::Rule>,
 }
 
 /// A relation read from another tool's file.
@@ -843,6 +845,7 @@ fn project_of(
         labels: Vec::new(),
         relations: Vec::new(),
         attributes: Vec::new(),
+        patterns: Vec::new(),
     };
     let defaults = Schema::default();
     let real_root = corpus_dir.canonicalize().ok();
@@ -967,6 +970,7 @@ fn project_of(
                 created: now,
                 // Attributes go straight in: the schema learns them from what was imported.
                 attributes: span.attributes,
+                suggested: span.suggested,
                 provenance: None,
             });
         }
@@ -1172,6 +1176,7 @@ pub(crate) mod tests {
                 note: note.into(),
                 created: Timestamp(1_800_000_000),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             };
             crate::edit::Edit::AddAnnotation { doc, annotation }

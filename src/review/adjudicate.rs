@@ -333,6 +333,8 @@ pub fn merge(
             annotations: Vec::new(),
             relations: Vec::new(),
             detached: Vec::new(),
+            suggestions: Vec::new(),
+            rejected: Vec::new(),
             span_index: crate::model::SpanIndex::default(),
         };
         let mut ids: BTreeMap<&Span, Id> = BTreeMap::new();
@@ -749,6 +751,7 @@ mod tests {
                 note: String::new(),
                 created: Timestamp(0),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             })
             .collect();

@@ -1553,6 +1553,7 @@ mod tests {
                         note: String::new(),
                         created: crate::model::Timestamp(0),
                         attributes: BTreeMap::new(),
+                        suggested: None,
                         provenance: None,
                     })
                     .collect(),
@@ -1972,6 +1973,7 @@ mod properties {
                 note: String::new(),
                 created: crate::model::Timestamp(0),
                 attributes: BTreeMap::new(),
+                suggested: None,
                 provenance: None,
             });
         }

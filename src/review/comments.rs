@@ -326,6 +326,7 @@ mod tests {
             note: String::new(),
             created: Timestamp(0),
             attributes: BTreeMap::new(),
+            suggested: None,
             provenance: None,
         };
         let document = Document {

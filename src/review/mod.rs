@@ -615,6 +615,7 @@ mod tests {
                     note: String::new(),
                     created: crate::model::Timestamp(0),
                     attributes: BTreeMap::new(),
+                    suggested: None,
                     provenance: None,
                 };
                 crate::edit::Edit::AddAnnotation { doc: 0, annotation }

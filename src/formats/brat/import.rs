@@ -701,6 +701,7 @@ fn text_bound_span(
         annotator: None,
         note: String::new(),
         attributes: BTreeMap::new(),
+        suggested: None,
     })
 }
 

@@ -747,6 +747,7 @@ fn fragments_across_line_breaks_are_split_there() {
         note: String::new(),
         created: crate::model::Timestamp(0),
         attributes: BTreeMap::new(),
+        suggested: None,
         provenance: None,
     };
     crate::edit::Edit::AddAnnotation { doc: 0, annotation }
