@@ -20,29 +20,7 @@ use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
 
 mod common;
 
-/// A copy of the sample project and its corpus in a temporary folder, laid out as in the repo.
-fn sample_copy() -> (tempfile::TempDir, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("projects")).unwrap();
-    std::fs::create_dir_all(dir.path().join("assets/corpus")).unwrap();
-    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("assets/corpus").join(entry.file_name()),
-        )
-        .unwrap();
-    }
-    let project = dir.path().join("projects/sample.ron");
-    std::fs::copy(root.join("projects/sample.ron"), &project).unwrap();
-    std::fs::copy(
-        root.join("projects/sample-second-annotator.ron"),
-        dir.path().join("projects/sample-second-annotator.ron"),
-    )
-    .unwrap();
-    (dir, project)
-}
+use common::sample_copy;
 
 fn harness(project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
     harness_with(project, false)

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::{Edit, SuggestionChange};
-use crate::search::Hit;
 use crate::model::{Annotation, Document, Id, Project, Provenance, Relation, Status, Timestamp};
+use crate::search::Hit;
 use crate::suggest::{Rejection, Rule, Suggestion};
 use crate::text::{ByteRange, Join, merge_ranges, trim_range};
 

@@ -70,6 +70,10 @@ pub enum Action {
     StartComment(Id),
     /// Drop the comment being written.
     CancelComment,
+    /// Something asked of the suggestions panel.
+    Suggest(super::suggestions::SuggestAction),
+    /// Something asked of the find bar.
+    Find(super::find::FindAction),
     /// Save a comment on the compared colleague's span `span` of the document at `path`.
     AddComment {
         /// The document's path in the open project.

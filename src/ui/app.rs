@@ -2,11 +2,14 @@
 //!
 //! - `dispatch`: where actions and commands are applied, once a frame;
 //! - `editing`: labels, links, fragments, spans placed again, each change an edit;
+//! - `finding`: the find bar's actions, and labelling every hit after a preview;
 //! - `lifecycle`: new, open, save, reload, recovery, autosave, a folder loading;
 //! - `modals`: the dialogs that ask before going on;
 //! - `notifications`: toasts, and errors on stderr too;
 //! - `prefs`: the preferences, kept by eframe and never in project files;
 //! - `reviewing`: comparing, agreement, adjudication, review comments;
+//! - `side`: the panel on the right (review, suggestions, the selected span, the span list);
+//! - `suggesting`: the suggesters on a thread, and each suggestion accepted or rejected;
 //! - `views`: shortcuts, dropped files, the menu, the status bar, the centre, the windows.
 
 use std::path::{Path, PathBuf};
@@ -22,11 +25,14 @@ use crate::workspace::Workspace;
 
 mod dispatch;
 mod editing;
+mod finding;
 mod lifecycle;
 mod modals;
 mod notifications;
 mod prefs;
 mod reviewing;
+mod side;
+mod suggesting;
 mod views;
 
 use lifecycle::{Loading, recovery_lines};
@@ -105,6 +111,17 @@ pub struct MarginaliaApp {
     /// A corpus folder being read in the background.
     loading: Option<Loading>,
     text_view: TextView,
+    /// The pending suggestion shown (an index in the document's suggestions).
+    suggestion: Option<usize>,
+    /// The suggesters at work.
+    suggesting: Option<suggesting::Suggesting>,
+    /// Which suggesters run.
+    suggest_panel: super::suggestions::SuggestPanel,
+    /// Pending suggestions per rule (here, in all), for (generation, revision, document).
+    rule_counts:
+        Cached<DocumentKey, std::collections::BTreeMap<crate::suggest::Rule, (usize, usize)>>,
+    /// The find bar (Ctrl+F, Ctrl+Shift+F) and its hits.
+    find: super::find::FindBar,
     modal: Option<Modal>,
     labels_open: bool,
     label_drafts: Vec<(String, String)>,
@@ -144,6 +161,11 @@ impl MarginaliaApp {
             span_links: Cached::default(),
             loading: None,
             text_view: TextView::default(),
+            suggestion: None,
+            suggesting: None,
+            suggest_panel: super::suggestions::SuggestPanel::default(),
+            rule_counts: Cached::default(),
+            find: super::find::FindBar::default(),
             modal: None,
             labels_open: false,
             label_drafts: Vec::new(),
@@ -259,6 +281,21 @@ impl MarginaliaApp {
         &self.reviews
     }
 
+    /// The pending suggestion shown: its index in the current document's suggestions.
+    pub fn suggestion_shown(&self) -> Option<usize> {
+        self.suggestion
+    }
+
+    /// True while the suggesters are at work.
+    pub fn is_suggesting_running(&self) -> bool {
+        self.suggesting.is_some()
+    }
+
+    /// The find bar: its query, hits and the hit shown.
+    pub fn find_bar(&self) -> &super::find::FindBar {
+        &self.find
+    }
+
     /// The text view (for screen positions of characters).
     pub fn text_view(&self) -> &TextView {
         &self.text_view
@@ -305,6 +342,10 @@ impl MarginaliaApp {
     /// Draws one frame and applies what the user did.
     pub fn ui(&mut self, ui: &mut Ui) {
         let mut actions = Vec::new();
+        self.update_find();
+        if self.find.is_running() {
+            ui.ctx().request_repaint();
+        }
         if self.modal.is_none() {
             self.shortcuts(ui, &mut actions);
         }
@@ -329,72 +370,24 @@ impl MarginaliaApp {
                         self.doc,
                     ));
                 });
-            egui::Panel::right("spans")
+        }
+        if self.workspace.is_some() {
+            self.right_panel_ui(ui, &mut actions);
+        }
+        if let Some(ws) = self
+            .workspace
+            .as_ref()
+            .filter(|_| self.find.open && self.find.corpus)
+        {
+            egui::Panel::bottom("find-results")
                 .resizable(true)
-                .default_size(330.0)
+                .default_size(200.0)
                 .show(ui, |ui| {
-                    if let Some(document) = project.document(self.doc) {
-                        if let Some(gold) = &self.gold {
-                            actions.extend(super::adjudication::gold_ui(
-                                ui,
-                                gold,
-                                project,
-                                self.doc,
-                                self.place.as_ref(),
-                            ));
-                        }
-                        if let Some(comparison) = &self.comparison {
-                            actions.extend(super::review::review_ui(
-                                ui,
-                                comparison,
-                                document,
-                                &mut self.comment_draft,
-                            ));
-                            ui.separator();
-                        }
-                        actions.extend(super::review::comments_ui(
-                            ui,
-                            &self.reviews,
-                            project,
-                            self.doc,
-                        ));
-                        actions.extend(super::detached::detached_ui(
-                            ui,
-                            document,
-                            self.selection.is_some(),
-                        ));
-                        if let Some(annotation) =
-                            self.selected_span.and_then(|id| document.annotation(id))
-                        {
-                            if let Some((text, color)) =
-                                super::adjudication::provenance_text(annotation)
-                            {
-                                ui.colored_label(color, text);
-                            }
-                            let focus = std::mem::take(&mut self.focus_note);
-                            actions.extend(panels::selected_span_ui(
-                                ui,
-                                project,
-                                self.doc,
-                                annotation,
-                                &mut self.note_draft,
-                                focus,
-                            ));
-                            ui.separator();
-                        }
-                        let key = (self.stats_generation, ws.history().revision(), self.doc);
-                        if !self.span_links.is_for(&key) {
-                            self.span_links.set(key, panels::link_counts(document));
-                        }
-                        actions.extend(panels::span_list_ui(
-                            ui,
-                            project,
-                            document,
-                            self.selected_span,
-                            std::mem::take(&mut self.reveal_span),
-                            &self.span_links.value,
-                        ));
-                    }
+                    actions.extend(
+                        self.find
+                            .results_ui(ui, ws.project())
+                            .map(super::action::Action::Find),
+                    );
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
@@ -414,6 +407,7 @@ impl MarginaliaApp {
             self.answer(ui.ctx(), answer);
         }
         self.sync_note_draft(ui);
+        self.poll_suggesters(ui.ctx());
         self.autosave(ui.ctx());
         self.loading_ui(ui.ctx());
         self.prefs.zoom = ui.ctx().zoom_factor();

@@ -35,6 +35,26 @@ pub enum Command {
     Link,
     /// Edit → Labels…
     EditLabels,
+    /// Edit → Find… (in the document shown)
+    Find,
+    /// Edit → Find in corpus…
+    FindInCorpus,
+    /// Edit → Next hit
+    NextHit,
+    /// Edit → Previous hit
+    PreviousHit,
+    /// Edit → Label every other occurrence… (of the selected span's text)
+    LabelOccurrences,
+    /// Suggestions → Suggest spans: run the suggesters.
+    Suggest,
+    /// Suggestions → Next suggestion
+    NextSuggestion,
+    /// Suggestions → Previous suggestion
+    PreviousSuggestion,
+    /// Suggestions → Accept (the suggestion shown)
+    AcceptSuggestion,
+    /// Suggestions → Reject (the suggestion shown)
+    RejectSuggestion,
     /// Go to the next document.
     NextDocument,
     /// Go to the previous document.
@@ -63,7 +83,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 36] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -78,6 +98,16 @@ impl Command {
         Self::EditNote,
         Self::Link,
         Self::EditLabels,
+        Self::Find,
+        Self::FindInCorpus,
+        Self::NextHit,
+        Self::PreviousHit,
+        Self::LabelOccurrences,
+        Self::Suggest,
+        Self::NextSuggestion,
+        Self::PreviousSuggestion,
+        Self::AcceptSuggestion,
+        Self::RejectSuggestion,
         Self::NextDocument,
         Self::PreviousDocument,
         Self::DoneAndNext,
@@ -109,6 +139,16 @@ impl Command {
             Self::EditNote => "Edit note",
             Self::Link => "Link to source…",
             Self::EditLabels => "Labels…",
+            Self::Find => "Find…",
+            Self::FindInCorpus => "Find in corpus…",
+            Self::NextHit => "Next hit",
+            Self::PreviousHit => "Previous hit",
+            Self::LabelOccurrences => "Label every other occurrence…",
+            Self::Suggest => "Suggest spans",
+            Self::NextSuggestion => "Next suggestion",
+            Self::PreviousSuggestion => "Previous suggestion",
+            Self::AcceptSuggestion => "Accept suggestion",
+            Self::RejectSuggestion => "Reject suggestion",
             Self::NextDocument => "Next document",
             Self::PreviousDocument => "Previous document",
             Self::DoneAndNext => "Mark done and go to next",
@@ -150,9 +190,20 @@ impl Command {
             Self::Redo => vec![cmd_shift(Key::Z), cmd(Key::Y)],
             Self::DeleteSpan => vec![plain(Key::Delete), plain(Key::Backspace)],
             Self::ClearSelection => vec![plain(Key::Escape)],
-            Self::EditNote => vec![plain(Key::Enter)],
+            // Enter edits the selected span's note, or accepts the suggestion shown (see the
+            // app's shortcuts: never both at once).
+            Self::EditNote | Self::AcceptSuggestion => vec![plain(Key::Enter)],
             Self::Link => vec![plain(Key::L)],
             Self::EditLabels => vec![cmd(Key::L)],
+            Self::Find => vec![cmd(Key::F)],
+            Self::FindInCorpus => vec![cmd_shift(Key::F)],
+            Self::NextHit => vec![plain(Key::F3)],
+            Self::PreviousHit => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)],
+            Self::LabelOccurrences => vec![cmd_shift(Key::A)],
+            Self::Suggest => vec![cmd(Key::G)],
+            Self::NextSuggestion => vec![plain(Key::Tab)],
+            Self::PreviousSuggestion => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::Tab)],
+            Self::RejectSuggestion => vec![plain(Key::X), plain(Key::Backspace)],
             Self::NextDocument => vec![alt(Key::ArrowDown), cmd(Key::PageDown)],
             Self::PreviousDocument => vec![alt(Key::ArrowUp), cmd(Key::PageUp)],
             Self::DoneAndNext => vec![cmd(Key::Enter)],
@@ -185,6 +236,22 @@ impl Command {
             Self::EditNote => "Write in the selected span's note",
             Self::Link => "Then click the span at the other end of the link",
             Self::EditLabels => "Add, rename and recolour labels",
+            Self::Find => "Search the document shown: accents and case ignored unless asked",
+            Self::FindInCorpus => "Search every document of the corpus, and list the hits",
+            Self::NextHit => "Show the next hit of the search",
+            Self::PreviousHit => "Show the previous hit of the search",
+            Self::LabelOccurrences => {
+                "Label every other occurrence of the selected span's text (shows them first)"
+            }
+            Self::Suggest => {
+                "Find candidate spans with the suggesters ticked (on a thread; replaces the pending ones)"
+            }
+            Self::NextSuggestion => "Show the next pending suggestion of the document",
+            Self::PreviousSuggestion => "Show the previous pending suggestion of the document",
+            Self::AcceptSuggestion => {
+                "Make the suggestion a span, with its link (a label's key accepts it with that label)"
+            }
+            Self::RejectSuggestion => "Drop the suggestion: it is not offered again",
             Self::NextDocument => "Show the next document",
             Self::PreviousDocument => "Show the previous document",
             Self::DoneAndNext => "Mark this document done and show the next one",
@@ -230,7 +297,14 @@ impl Command {
     }
 
     /// True for shortcuts that are plain keys: they must not fire while the user types text.
+    /// Function keys type nothing: F3 walks the hits from the find field.
     pub fn is_plain_key(self) -> bool {
-        self.shortcuts().iter().any(|s| s.modifiers.is_none())
+        self.shortcuts().iter().any(|s| {
+            let name = s.logical_key.name();
+            let function_key = name
+                .strip_prefix('F')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            s.modifiers.is_none() && !function_key
+        })
     }
 }

@@ -5,8 +5,10 @@
 //! - [`command`]: commands with their menu texts and shortcuts.
 //! - [`detached`]: spans a changed text lost, to place again.
 //! - [`dialogs`]: file dialogs, native or none.
+//! - [`find`]: the find bar and the corpus's hits.
 //! - [`panels`]: the document list, the palette, the span list and editors.
 //! - [`review`]: a colleague's project compared with the open one.
+//! - [`suggestions`]: the suggestions panel: run, walk, accept, reject.
 //! - [`text_view`]: the document text with its spans.
 //! - [`theme`]: colours and sizes.
 //! - [`transfer`]: the export and import windows.
@@ -17,8 +19,10 @@ pub mod app;
 pub mod command;
 pub mod detached;
 pub mod dialogs;
+pub mod find;
 pub mod panels;
 pub mod review;
+pub mod suggestions;
 pub mod text_view;
 pub mod theme;
 pub mod transfer;

@@ -55,6 +55,14 @@ pub struct ViewState<'a> {
     pub other: Option<&'a Document>,
     /// Ranges to outline: the difference under review.
     pub highlight: &'a [ByteRange],
+    /// The search's hits in this document, sorted (see [`crate::ui::find`]).
+    pub search_hits: &'a [crate::search::Hit],
+    /// The hit shown, outlined.
+    pub current_hit: Option<ByteRange>,
+    /// The document's pending suggestions, drawn as dashed outlines in their label's colour.
+    pub suggestions: &'a [crate::suggest::Suggestion],
+    /// The suggestion shown (an index in `suggestions`), drawn stronger.
+    pub current_suggestion: Option<usize>,
 }
 
 #[derive(Clone, Debug)]

@@ -31,6 +31,23 @@ pub fn selection_fill(dark_mode: bool) -> Color32 {
     }
 }
 
+/// The fill behind a search hit.
+pub fn search_hit(dark_mode: bool) -> Color32 {
+    if dark_mode {
+        Color32::from_rgba_unmultiplied(230, 200, 40, 90)
+    } else {
+        Color32::from_rgba_unmultiplied(255, 215, 0, 130)
+    }
+}
+
+/// The outline of the search hit shown (the one Enter and F3 reached).
+pub const SEARCH_CURRENT: Color32 = Color32::from_rgb(0xff, 0x8c, 0x00);
+
+/// Length of the dashes around a suggestion, and of the gaps between them.
+pub const SUGGESTION_DASH: f32 = 4.0;
+/// See [`SUGGESTION_DASH`].
+pub const SUGGESTION_GAP: f32 = 3.0;
+
 /// The outline of the selected span.
 pub fn selected_outline(dark_mode: bool) -> Color32 {
     if dark_mode {

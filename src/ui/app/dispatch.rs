@@ -17,6 +17,11 @@ impl MarginaliaApp {
             Action::OpenDocument(index) => self.show_document(index),
             Action::Edit(edit) => self.edit(edit, None),
             Action::EditMerging(edit, key) => self.edit(edit, Some(key)),
+            Action::ApplyLabel(label) if self.is_suggesting() => {
+                if let Some(index) = self.suggestion {
+                    self.accept_suggestion(index, Some(&label));
+                }
+            }
             Action::ApplyLabel(label) => self.apply_label(&label),
             Action::SelectSpan { id, .. } if self.link_from.is_some_and(|from| from != id) => {
                 if let Some(from) = self.link_from.take() {
@@ -109,6 +114,8 @@ impl MarginaliaApp {
             Action::StartComment(id) => self.comment_draft = Some((id, String::new())),
             Action::CancelComment => self.comment_draft = None,
             Action::AddComment { path, span, text } => self.add_comment(&path, span, &text),
+            Action::Find(find) => self.find_action(find),
+            Action::Suggest(suggest) => self.suggest_action(suggest),
         }
     }
 
@@ -174,6 +181,7 @@ impl MarginaliaApp {
                 if self.link_from.take().is_none() {
                     self.selection = None;
                     self.selected_span = None;
+                    self.suggestion = None;
                 }
             }
             Command::Link => {
@@ -194,6 +202,24 @@ impl MarginaliaApp {
             Command::EditLabels => {
                 self.labels_open = true;
                 self.refresh_label_drafts();
+            }
+            Command::Find => self.open_find(false),
+            Command::FindInCorpus => self.open_find(true),
+            Command::NextHit => self.step_hit(true),
+            Command::PreviousHit => self.step_hit(false),
+            Command::LabelOccurrences => self.label_occurrences(),
+            Command::Suggest => self.run_suggesters(),
+            Command::NextSuggestion => self.step_suggestion(true),
+            Command::PreviousSuggestion => self.step_suggestion(false),
+            Command::AcceptSuggestion => {
+                if let Some(index) = self.suggestion.filter(|_| self.is_suggesting()) {
+                    self.accept_suggestion(index, None);
+                }
+            }
+            Command::RejectSuggestion => {
+                if let Some(index) = self.suggestion.filter(|_| self.is_suggesting()) {
+                    self.reject_suggestion(index);
+                }
             }
             Command::NextDocument => self.show_document(self.doc + 1),
             Command::PreviousDocument => self.show_document(self.doc.saturating_sub(1)),

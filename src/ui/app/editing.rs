@@ -46,6 +46,7 @@ impl MarginaliaApp {
             self.doc = index;
             self.selection = None;
             self.selected_span = None;
+            self.suggestion = None;
         }
     }
 
@@ -105,6 +106,11 @@ impl MarginaliaApp {
             && document.annotation(id).is_none()
         {
             self.selected_span = None;
+        }
+        if let Some(index) = self.suggestion
+            && index >= document.suggestions.len()
+        {
+            self.suggestion = document.suggestions.len().checked_sub(1);
         }
         self.refresh_label_drafts();
     }
@@ -200,4 +206,17 @@ impl MarginaliaApp {
         );
         self.select_if_made(doc, id);
     }
+}
+
+/// `count` fresh ids of the workspace, reserved now: the edit builders take ids from a closure
+/// while they read the project, which the workspace cannot lend at the same time. A spare id
+/// would be refused by the edit, never reused.
+pub(super) fn reserve(
+    ws: &mut crate::workspace::Workspace,
+    count: usize,
+) -> std::vec::IntoIter<Id> {
+    (0..count)
+        .map(|_| ws.allocate_id())
+        .collect::<Vec<_>>()
+        .into_iter()
 }

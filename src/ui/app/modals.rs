@@ -1,5 +1,5 @@
 //! The modal dialogs: unsaved changes, a file changed on disk, unsaved work found, a path field,
-//! the annotator's name, a corpus folder elsewhere.
+//! the annotator's name, a corpus folder elsewhere, a change of many spans to confirm.
 
 use super::MarginaliaApp;
 use crate::workspace::Workspace;
@@ -53,6 +53,21 @@ pub(super) enum Modal {
         project: PathBuf,
         corpus: PathBuf,
     },
+    /// A change of many spans at once (annotate all, accept all of a rule): what it would do,
+    /// and a button for each way of doing it.
+    Confirm {
+        heading: String,
+        lines: Vec<String>,
+        choices: Vec<Choice>,
+    },
+}
+
+/// A way of going on from a [`Modal::Confirm`]: its button's text and the edit it applies (one
+/// undo).
+#[derive(Clone, Debug)]
+pub(super) struct Choice {
+    pub(super) text: String,
+    pub(super) edit: crate::edit::Edit,
 }
 
 /// What the user answered in a modal dialog. The dialog only draws and returns it; the app applies
@@ -81,6 +96,8 @@ pub(super) enum Answer {
     Path(PathPurpose, PathBuf),
     /// Create a project on `folder` for `annotator`.
     CreateProject { folder: PathBuf, annotator: String },
+    /// Apply this edit (a confirmed change of many spans).
+    Apply(crate::edit::Edit),
 }
 
 /// A path typed by the user, `~/` standing for the home folder.
@@ -206,6 +223,39 @@ impl MarginaliaApp {
                     Some(false) => close = true,
                     None => {}
                 }
+            }
+            Modal::Confirm {
+                heading,
+                lines,
+                choices,
+            } => {
+                egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
+                    ui.heading(heading);
+                    egui::ScrollArea::vertical()
+                        .max_height(320.0)
+                        .show(ui, |ui| {
+                            for line in &lines {
+                                ui.label(line);
+                            }
+                        });
+                    ui.horizontal(|ui| {
+                        for choice in &choices {
+                            if ui.button(&choice.text).clicked() {
+                                answer = Some(Answer::Apply(choice.edit.clone()));
+                            }
+                        }
+                        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape))
+                        {
+                            close = true;
+                        }
+                    });
+                    // Enter takes the only way there is.
+                    if let [only] = choices.as_slice()
+                        && ui.input(|i| i.key_pressed(Key::Enter))
+                    {
+                        answer = Some(Answer::Apply(only.edit.clone()));
+                    }
+                });
             }
             Modal::Unsaved { then } => {
                 let name = self
@@ -357,6 +407,7 @@ impl MarginaliaApp {
             Answer::CreateProject { folder, annotator } => {
                 self.new_project_now(&folder, &annotator);
             }
+            Answer::Apply(edit) => self.edit(edit, None),
         }
     }
 }

@@ -26,22 +26,54 @@ pub(super) fn modifier_count(modifiers: egui::Modifiers) -> usize {
 impl MarginaliaApp {
     pub(super) fn shortcuts(&self, ui: &Ui, actions: &mut Vec<Action>) {
         let typing = ui.ctx().egui_wants_keyboard_input();
+        let mut walked_suggestions = false;
         // The most specific shortcuts first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
         let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL
             .into_iter()
             .flat_map(|c| c.shortcuts().into_iter().map(move |s| (c, s)))
             .collect();
         shortcuts.sort_by_key(|(_, s)| std::cmp::Reverse(modifier_count(s.modifiers)));
+        // With a suggestion shown (and nothing selected), Enter accepts it and X or Backspace
+        // rejects it; otherwise those keys keep their meaning. Tab walks the suggestions of a
+        // document that has some, instead of moving egui's keyboard focus.
+        let suggesting = self.is_suggesting();
+        let has_suggestions = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.project().document(self.doc))
+            .is_some_and(|d| !d.suggestions.is_empty());
+        let skipped = |command: Command| match command {
+            Command::AcceptSuggestion | Command::RejectSuggestion => !suggesting,
+            Command::EditNote | Command::DeleteSpan | Command::KeepNeither => suggesting,
+            Command::NextSuggestion | Command::PreviousSuggestion => !has_suggestions,
+            _ => false,
+        };
         ui.input_mut(|input| {
             for (command, shortcut) in shortcuts {
-                if typing
-                    && (command.is_plain_key() || matches!(command, Command::Undo | Command::Redo))
+                if skipped(command)
+                    || (typing
+                        && (command.is_plain_key()
+                            || matches!(
+                                command,
+                                Command::Undo
+                                    | Command::Redo
+                                    | Command::NextSuggestion
+                                    | Command::PreviousSuggestion
+                            )))
                 {
                     continue;
                 }
                 if input.consume_shortcut(&shortcut) {
                     actions.push(Action::Command(command));
                 }
+            }
+            if actions.iter().any(|a| {
+                matches!(
+                    a,
+                    Action::Command(Command::NextSuggestion | Command::PreviousSuggestion)
+                )
+            }) {
+                walked_suggestions = true;
             }
             if typing {
                 return;
@@ -69,6 +101,11 @@ impl MarginaliaApp {
                 }
             }
         });
+        if walked_suggestions {
+            // Tab was the suggestions' key this frame, not a move of egui's keyboard focus.
+            ui.ctx()
+                .memory_mut(|m| m.move_focus(egui::FocusDirection::None));
+        }
     }
 
     pub(super) fn dropped_files(ui: &Ui, actions: &mut Vec<Action>) {
@@ -185,12 +222,33 @@ impl MarginaliaApp {
                 Self::menu_item(ui, Command::Link, self.selected_span.is_some(), actions);
                 Self::menu_item(ui, Command::ClearSelection, true, actions);
                 ui.separator();
+                Self::menu_item(ui, Command::Find, has_project, actions);
+                Self::menu_item(ui, Command::FindInCorpus, has_project, actions);
+                Self::menu_item(ui, Command::NextHit, self.find.open, actions);
+                Self::menu_item(ui, Command::PreviousHit, self.find.open, actions);
+                Self::menu_item(
+                    ui,
+                    Command::LabelOccurrences,
+                    self.selected_span.is_some(),
+                    actions,
+                );
+                ui.separator();
                 Self::menu_item(ui, Command::EditLabels, has_project, actions);
             });
             ui.menu_button("Document", |ui| {
                 Self::menu_item(ui, Command::NextDocument, has_project, actions);
                 Self::menu_item(ui, Command::PreviousDocument, has_project, actions);
                 Self::menu_item(ui, Command::DoneAndNext, has_project, actions);
+            });
+            ui.menu_button("Suggestions", |ui| {
+                let running = self.suggesting.is_some();
+                Self::menu_item(ui, Command::Suggest, has_project && !running, actions);
+                ui.separator();
+                Self::menu_item(ui, Command::NextSuggestion, has_project, actions);
+                Self::menu_item(ui, Command::PreviousSuggestion, has_project, actions);
+                let suggesting = self.is_suggesting();
+                Self::menu_item(ui, Command::AcceptSuggestion, suggesting, actions);
+                Self::menu_item(ui, Command::RejectSuggestion, suggesting, actions);
             });
             ui.menu_button("Review", |ui| {
                 Self::menu_item(ui, Command::Compare, has_project, actions);
@@ -251,6 +309,16 @@ impl MarginaliaApp {
                     ));
                 }
             }
+            if let (Some(index), Some(document)) = (self.suggestion, project.document(self.doc))
+                && self.is_suggesting()
+            {
+                ui.separator();
+                ui.label(format!(
+                    "suggestion {}/{}: Enter or a label's key accepts, X rejects, Tab goes on",
+                    index + 1,
+                    document.suggestions.len()
+                ));
+            }
             if self.link_from.is_some() {
                 ui.separator();
                 ui.colored_label(
@@ -277,6 +345,15 @@ impl MarginaliaApp {
             ui.label("This project has no document.");
             return;
         };
+        if self.find.open {
+            actions.extend(
+                self.find
+                    .ui(ui, project, true)
+                    .into_iter()
+                    .map(Action::Find),
+            );
+            ui.separator();
+        }
         let can_apply =
             document.is_editable() && (self.selection.is_some() || self.selected_span.is_some());
         actions.extend(panels::palette_ui(ui, project, can_apply));
@@ -332,6 +409,22 @@ impl MarginaliaApp {
             schema: &project.schema,
             other,
             highlight: &highlight,
+            search_hits: if self.find.open {
+                self.find.hits_in(self.doc)
+            } else {
+                &[]
+            },
+            suggestions: if document.is_editable() {
+                &document.suggestions
+            } else {
+                &[]
+            },
+            current_suggestion: self.suggestion,
+            current_hit: self
+                .find
+                .current_hit()
+                .filter(|h| h.doc == self.doc)
+                .map(|h| h.range),
         };
         let shown = if document.is_editable() {
             document

@@ -35,6 +35,11 @@ impl TextView {
                     }
                 }
             }
+            for hit in crate::ui::find::ranges_in(state.search_hits, visible) {
+                for rect in range_rects(text, range, hit, placed) {
+                    painter.rect_filled(rect, 2.0, theme::search_hit(dark));
+                }
+            }
             for selection in [state.selection, self.fragment_range].into_iter().flatten() {
                 for rect in range_rects(text, range, selection, placed) {
                     painter.rect_filled(rect, 0.0, theme::selection_fill(dark));
@@ -54,6 +59,36 @@ impl TextView {
                             );
                         }
                     }
+                }
+            }
+            for (index, suggestion) in state.suggestions.iter().enumerate() {
+                let extent = suggestion.extent();
+                if extent.end <= visible.start || extent.start >= visible.end {
+                    continue;
+                }
+                let color = theme::color_of(state.schema, &suggestion.label);
+                let current = state.current_suggestion == Some(index);
+                for fragment in &suggestion.fragments {
+                    for rect in range_rects(text, range, *fragment, placed) {
+                        if current {
+                            painter.rect_filled(rect, 2.0, color.gamma_multiply(0.25));
+                        }
+                        dashed_rect(
+                            painter,
+                            rect.expand(if current { 2.0 } else { 1.0 }),
+                            Stroke::new(if current { 2.0 } else { 1.2 }, color),
+                        );
+                    }
+                }
+            }
+            if let Some(hit) = state.current_hit {
+                for rect in range_rects(text, range, hit, placed) {
+                    painter.rect_stroke(
+                        rect.expand(1.5),
+                        2.0,
+                        Stroke::new(2.0, theme::SEARCH_CURRENT),
+                        egui::StrokeKind::Outside,
+                    );
                 }
             }
             for highlight in state.highlight {
@@ -207,6 +242,23 @@ pub(super) fn hover_card(ui: &mut Ui, annotation: &crate::model::Annotation, sch
     for (name, value) in &annotation.attributes {
         ui.label(format!("{name}: {value}"));
     }
+}
+
+/// A rectangle outlined with dashes: a suggestion, not yet a span.
+fn dashed_rect(painter: &egui::Painter, rect: Rect, stroke: Stroke) {
+    let corners = [
+        rect.left_top(),
+        rect.right_top(),
+        rect.right_bottom(),
+        rect.left_bottom(),
+        rect.left_top(),
+    ];
+    painter.extend(egui::Shape::dashed_line(
+        &corners,
+        stroke,
+        theme::SUGGESTION_DASH,
+        theme::SUGGESTION_GAP,
+    ));
 }
 
 /// The rectangles that `range` (document bytes) covers in a placed block.

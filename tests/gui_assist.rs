@@ -1,0 +1,181 @@
+//! Issue I, assisted annotation, driven through the real app headless (`egui_kittest`): search
+//! with Ctrl+F and Ctrl+Shift+F, annotate all, and suggestions walked with Tab, accepted with
+//! Enter and rejected with X.
+
+#![cfg(feature = "gui")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use marginalia::model::Annotation;
+use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
+
+mod common;
+
+use common::sample_copy;
+
+fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
+    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
+    common::harness_for(app, false)
+}
+
+fn annotations(harness: &Harness<'_, MarginaliaApp>, doc: usize) -> Vec<Annotation> {
+    harness.state().workspace().unwrap().project().documents[doc]
+        .annotations
+        .clone()
+}
+
+fn all_annotations(harness: &Harness<'_, MarginaliaApp>) -> Vec<Vec<Annotation>> {
+    let project = harness.state().workspace().unwrap().project();
+    project
+        .documents
+        .iter()
+        .map(|d| d.annotations.clone())
+        .collect()
+}
+
+/// Types `text` into the focused field.
+fn type_text(harness: &mut Harness<'_, MarginaliaApp>, text: &str) {
+    harness.event(egui::Event::Text(text.to_owned()));
+    harness.run();
+}
+
+/// Steps the app until `done` holds (the app's threads work in the background), or fails.
+fn wait_for(
+    harness: &mut Harness<'_, MarginaliaApp>,
+    what: &str,
+    done: impl Fn(&MarginaliaApp) -> bool,
+) {
+    for _ in 0..2_000 {
+        if done(harness.state()) {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.step();
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn i_ctrl_shift_f_finds_an_accented_word_without_its_accent_and_jumps_to_it() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(&project);
+    // Start on another document than the one the word is in.
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    harness.run();
+    assert_eq!(harness.state().current_document(), 1);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    harness.run();
+    assert!(harness.state().find_bar().open && harness.state().find_bar().corpus);
+    type_text(&mut harness, "coreens");
+    wait_for(&mut harness, "the corpus search", |app| {
+        app.find_bar().finished
+    });
+    let hits = harness.state().find_bar().hits.clone();
+    let texts: Vec<String> = {
+        let project = harness.state().workspace().unwrap().project();
+        hits.iter()
+            .map(|h| h.range.slice(&project.documents[h.doc].text).to_owned())
+            .collect()
+    };
+    assert!(!hits.is_empty(), "\"coreens\" finds \"coréens\"");
+    assert!(
+        texts.iter().all(|t| t.to_lowercase() == "coréens"),
+        "every hit is the accented word, exactly: {texts:?}"
+    );
+    let first = hits[0];
+    let path = harness.state().workspace().unwrap().project().documents[first.doc]
+        .path
+        .clone();
+    // The results list each hit with its document and context: a click jumps there.
+    let row = harness
+        .get_all_by(|n| {
+            n.label()
+                .is_some_and(|l| l.starts_with(&path) && l.contains("coréens"))
+        })
+        .next()
+        .expect("a row for the first hit");
+    row.click();
+    harness.run();
+    harness.run();
+    assert_eq!(harness.state().current_document(), first.doc);
+    assert_eq!(harness.state().find_bar().current, Some(0));
+    assert!(
+        harness
+            .state()
+            .text_view()
+            .screen_pos(first.range.start)
+            .is_some(),
+        "the hit is scrolled into view"
+    );
+}
+
+#[test]
+fn i_annotate_all_labels_n_hits_and_one_ctrl_z_removes_them() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(&project);
+    let before = all_annotations(&harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    harness.run();
+    type_text(&mut harness, "poutine");
+    wait_for(&mut harness, "the search", |app| app.find_bar().finished);
+    let hits = harness.state().find_bar().hits.clone();
+    assert!(hits.len() >= 3, "Poutine is named several times: {hits:?}");
+    assert!(
+        hits.iter().all(|h| h.doc == 0),
+        "Ctrl+F searches the document shown"
+    );
+    // The find bar's own "source" button (the palette's reads "2 source").
+    harness
+        .get_all_by(|n| n.role() == Role::Button && n.label().as_deref() == Some("source"))
+        .next()
+        .expect("the find bar's source button")
+        .click();
+    harness.run();
+    let confirm = harness.get_by_label_contains("Label them");
+    confirm.click();
+    harness.run();
+    let after = annotations(&harness, 0);
+    let new: Vec<&Annotation> = after
+        .iter()
+        .filter(|a| !before[0].iter().any(|b| b.id == a.id))
+        .collect();
+    let text = harness.state().workspace().unwrap().project().documents[0]
+        .text
+        .clone();
+    // Every hit is now covered by a source span, and only the hits that were not got a new one.
+    let covered_before = hits
+        .iter()
+        .filter(|h| {
+            before[0].iter().any(|a| {
+                a.label == "source"
+                    && a.fragments
+                        .iter()
+                        .any(|f| f.start <= h.range.start && h.range.end <= f.end)
+            })
+        })
+        .count();
+    assert_eq!(new.len(), hits.len() - covered_before);
+    assert!(!new.is_empty());
+    for span in &new {
+        assert_eq!(span.label, "source");
+        assert_eq!(span.text(&text).to_lowercase(), "poutine");
+    }
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(
+        all_annotations(&harness),
+        before,
+        "one undo removes them all"
+    );
+}
