@@ -576,7 +576,7 @@ impl Document {
 }
 
 /// A project: the corpus, the schema, and one annotator's work on it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Project {
     /// The annotator who owns this file; new annotations carry this name.
     pub annotator: String,
@@ -592,6 +592,13 @@ pub struct Project {
     /// lets an edit check a fresh id without looking through the documents. [`Project::new`]
     /// sets it and the edits raise it, so documents filled by hand go through `Project::new`.
     pub(crate) ids_below: u64,
+}
+
+impl Default for Project {
+    /// An empty project with the default schema, numbering ids as [`Project::new`] does.
+    fn default() -> Self {
+        Self::new(String::new(), PathBuf::new(), Schema::default(), Vec::new())
+    }
 }
 
 impl Project {
@@ -695,6 +702,19 @@ mod tests {
             Timestamp(seconds).push_to(&mut pushed);
             proptest::prop_assert_eq!(pushed, Timestamp(seconds).to_string());
         }
+    }
+
+    /// `Project::default()` hands out the same ids as a new empty project: from 1, never 0,
+    /// and an edit's fresh-id check knows every id given (`ids_below` past them).
+    #[test]
+    fn k_a_default_project_numbers_ids_as_a_new_one() {
+        let mut new = Project::new(String::new(), PathBuf::new(), Schema::default(), Vec::new());
+        let mut default = Project::default();
+        let from_new: Vec<Id> = (0..3).map(|_| new.allocate_id()).collect();
+        let from_default: Vec<Id> = (0..3).map(|_| default.allocate_id()).collect();
+        assert_eq!(from_default, from_new);
+        assert_eq!(from_default.first(), Some(&Id(1)));
+        assert_eq!(default.ids_below, new.ids_below);
     }
 
     #[test]
