@@ -686,7 +686,11 @@ mod tests {
     #[test]
     fn k_timestamps_know_leap_days_and_the_ends_of_the_years_written() {
         let read = Timestamp::parse_canonical;
-        for leap in ["2024-02-29T12:00:00Z", "2000-02-29T00:00:00Z", "0000-02-29T00:00:00Z"] {
+        for leap in [
+            "2024-02-29T12:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "0000-02-29T00:00:00Z",
+        ] {
             let time = read(leap).unwrap();
             assert_eq!(time.to_string(), leap);
         }
