@@ -15,7 +15,6 @@
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
 //! - [`search`]: plain, whole-word and regex search, blind to case and accents by default.
 //! - [`suggest`]: suggested spans and links (boilerplate, attribution, patterns, recurring).
-//! - [`parallel`]: work spread over the cores.
 //! - [`cli`]: the command line.
 //! - `ui` (feature `gui`): the egui desktop application.
 
@@ -27,7 +26,6 @@ pub mod file;
 pub mod formats;
 pub mod generate;
 pub mod model;
-pub mod parallel;
 pub mod recovery;
 pub mod review;
 pub mod schema;

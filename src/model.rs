@@ -36,39 +36,36 @@ impl Timestamp {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
-const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The civil date of a number of days since 1970-01-01 (inverse of [`days_from_civil`]).
-const fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + if month <= 2 { 1 } else { 0 };
-    (year, month, day)
-}
-
 impl Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SSZ` for a year from 0 to 9999 (what [`fmt::Display`] writes), the
+    /// digits put in place directly after `time`'s conversion to a date: writing a large project
+    /// formats 100,000 of them, three times faster than through a format description.
+    fn canonical(self) -> Option<[u8; 20]> {
+        let time = time::OffsetDateTime::from_unix_timestamp(self.0).ok()?;
+        let (year, month, day) = time.to_calendar_date();
+        let year = u32::try_from(year).ok().filter(|year| *year <= 9999)?;
+        let (hour, minute, second) = time.to_hms();
+        let mut text = *b"0000-00-00T00:00:00Z";
+        for (at, width, value) in [
+            (0, 4, year),
+            (5, 2, u32::from(u8::from(month))),
+            (8, 2, u32::from(day)),
+            (11, 2, u32::from(hour)),
+            (14, 2, u32::from(minute)),
+            (17, 2, u32::from(second)),
+        ] {
+            let mut value = value;
+            for digit in text.get_mut(at..at + width)?.iter_mut().rev() {
+                *digit = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        }
+        Some(text)
+    }
+
     /// Reads `YYYY-MM-DDTHH:MM:SSZ` directly (what Marginalia writes): a hundred thousand spans
-    /// load faster than through a general RFC 3339 parser. `None` for anything else.
+    /// load faster than through a general RFC 3339 parser. `None` for anything else, a date or
+    /// a time that does not exist included.
     pub(crate) fn parse_canonical(text: &str) -> Option<Self> {
         let b = text.as_bytes();
         if b.len() != 20
@@ -81,68 +78,35 @@ impl Timestamp {
         {
             return None;
         }
-        let number = |from: usize, to: usize| -> Option<i64> {
-            b.get(from..to)?.iter().try_fold(0i64, |n, &d| {
-                d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        let number = |from: usize, to: usize| -> Option<u16> {
+            b.get(from..to)?.iter().try_fold(0u16, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u16::from(d - b'0'))
             })
         };
-        let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
-        let (hour, minute, second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let month_days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
-            return None;
-        }
-        let days = days_from_civil(year, month, day);
-        Some(Self(days * 86_400 + hour * 3_600 + minute * 60 + second))
+        let small = |from: usize| number(from, from + 2).and_then(|n| u8::try_from(n).ok());
+        let month = time::Month::try_from(small(5)?).ok()?;
+        let date =
+            time::Date::from_calendar_date(i32::from(number(0, 4)?), month, small(8)?).ok()?;
+        let clock = time::Time::from_hms(small(11)?, small(14)?, small(17)?).ok()?;
+        Some(Self(date.with_time(clock).assume_utc().unix_timestamp()))
     }
-}
 
-impl Timestamp {
     /// Appends what [`fmt::Display`] writes, without going through `fmt` in the common case (a
-    /// year from 0 to 9999): writing a large project formats 100,000 of them.
+    /// year from 0 to 9999).
     pub(crate) fn push_to(self, out: &mut String) {
-        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
-        let second = self.0.rem_euclid(86_400);
-        if !(0..=9999).contains(&year) {
+        if let Some(text) = self.canonical() {
+            out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+        } else {
             use fmt::Write as _;
             let _ = write!(out, "{self}");
-            return;
         }
-        let mut push = |value: i64, width: u32, then: char| {
-            for place in (0..width).rev() {
-                let digit = value / 10i64.pow(place) % 10;
-                out.push(char::from_digit(u32::try_from(digit).unwrap_or(0), 10).unwrap_or('0'));
-            }
-            out.push(then);
-        };
-        push(year, 4, '-');
-        push(month, 2, '-');
-        push(day, 2, 'T');
-        push(second / 3_600, 2, ':');
-        push(second / 60 % 60, 2, ':');
-        push(second % 60, 2, 'Z');
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
-        let second = self.0.rem_euclid(86_400);
-        if (0..=9999).contains(&year) {
-            return write!(
-                f,
-                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-                second / 3_600,
-                second / 60 % 60,
-                second % 60
-            );
+        if let Some(text) = self.canonical() {
+            return f.write_str(std::str::from_utf8(&text).unwrap_or_default());
         }
         let format =
             time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -587,7 +551,7 @@ impl Document {
 }
 
 /// A project: the corpus, the schema, and one annotator's work on it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Project {
     /// The annotator who owns this file; new annotations carry this name.
     pub annotator: String,
@@ -603,6 +567,13 @@ pub struct Project {
     /// lets an edit check a fresh id without looking through the documents. [`Project::new`]
     /// sets it and the edits raise it, so documents filled by hand go through `Project::new`.
     pub(crate) ids_below: u64,
+}
+
+impl Default for Project {
+    /// An empty project with the default schema, numbering ids as [`Project::new`] does.
+    fn default() -> Self {
+        Self::new(String::new(), PathBuf::new(), Schema::default(), Vec::new())
+    }
 }
 
 impl Project {
@@ -707,6 +678,60 @@ mod tests {
             Timestamp(seconds).push_to(&mut pushed);
             proptest::prop_assert_eq!(pushed, Timestamp(seconds).to_string());
         }
+    }
+
+    /// `Project::default()` hands out the same ids as a new empty project: from 1, never 0,
+    /// and an edit's fresh-id check knows every id given (`ids_below` past them).
+    #[test]
+    fn k_a_default_project_numbers_ids_as_a_new_one() {
+        let mut new = Project::new(String::new(), PathBuf::new(), Schema::default(), Vec::new());
+        let mut default = Project::default();
+        let from_new: Vec<Id> = (0..3).map(|_| new.allocate_id()).collect();
+        let from_default: Vec<Id> = (0..3).map(|_| default.allocate_id()).collect();
+        assert_eq!(from_default, from_new);
+        assert_eq!(from_default.first(), Some(&Id(1)));
+        assert_eq!(default.ids_below, new.ids_below);
+    }
+
+    /// The direct reader takes leap days only in leap years and refuses dates and times that do
+    /// not exist; the writer covers years 0 to 9999 directly and leaves the others to `time`.
+    #[test]
+    fn k_timestamps_know_leap_days_and_the_ends_of_the_years_written() {
+        let read = Timestamp::parse_canonical;
+        for leap in [
+            "2024-02-29T12:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "0000-02-29T00:00:00Z",
+        ] {
+            let time = read(leap).unwrap();
+            assert_eq!(time.to_string(), leap);
+        }
+        for wrong in [
+            "2023-02-29T12:00:00Z",
+            "1900-02-29T12:00:00Z",
+            "2025-04-31T00:00:00Z",
+            "2025-13-01T00:00:00Z",
+            "2025-00-10T00:00:00Z",
+            "2025-01-00T00:00:00Z",
+            "2025-01-01T24:00:00Z",
+            "2025-01-01T23:60:00Z",
+            "2025-01-01T23:59:60Z",
+            "2025-01-01 23:59:59Z",
+            "2025-01-01T23:59:5éZ",
+        ] {
+            assert_eq!(read(wrong), None, "{wrong}");
+        }
+        let first = Timestamp(-62_167_219_200);
+        assert_eq!(first.to_string(), "0000-01-01T00:00:00Z");
+        assert_eq!(read("0000-01-01T00:00:00Z"), Some(first));
+        let last = Timestamp(253_402_300_799);
+        assert_eq!(last.to_string(), "9999-12-31T23:59:59Z");
+        assert_eq!(read("9999-12-31T23:59:59Z"), Some(last));
+        assert_eq!(Timestamp(first.0 - 1).to_string(), "-0001-12-31T23:59:59Z");
+        assert_eq!(Timestamp(last.0 + 1).to_string(), "@253402300800");
+        let mut pushed = String::new();
+        Timestamp(last.0 + 1).push_to(&mut pushed);
+        assert_eq!(pushed, "@253402300800");
     }
 
     #[test]

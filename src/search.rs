@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
+use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -464,16 +465,19 @@ pub fn search_documents(
             .count()
             .max(1);
         let (chunk, tail) = rest.split_at_checked(count).unwrap_or((rest, &[]));
-        let found = crate::parallel::map(chunk, |(doc, text)| {
-            if cancel.load(Ordering::Relaxed) {
-                return Vec::new();
-            }
-            matcher
-                .find(text)
-                .into_iter()
-                .map(|range| Hit { doc: *doc, range })
-                .collect::<Vec<Hit>>()
-        });
+        let found: Vec<_> = chunk
+            .par_iter()
+            .map(|(doc, text)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Vec::new();
+                }
+                matcher
+                    .find(text)
+                    .into_iter()
+                    .map(|range| Hit { doc: *doc, range })
+                    .collect::<Vec<Hit>>()
+            })
+            .collect();
         if cancel.load(Ordering::Relaxed) {
             return;
         }

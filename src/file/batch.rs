@@ -10,12 +10,33 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use super::{SaveError, backup_path, make_backup, split, sync_dir, write_flushed};
 
 /// How many files [`write_files`] writes and flushes at once: flushing waits on the disk, and
 /// file systems with a journal commit the flushes that wait together in one go.
 const FLUSHING_THREADS: usize = 32;
+
+/// `f` on every item, [`FLUSHING_THREADS`] at a time, the results in order: on a pool of its
+/// own, built at the first batch, since the threads wait on the disk rather than compute.
+fn flushing<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(FLUSHING_THREADS)
+            .thread_name(|i| format!("flush-{i}"))
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(|| items.par_iter().map(f).collect()),
+        // No threads to be had: one at a time.
+        None => items.iter().map(f).collect(),
+    }
+}
 
 /// How [`write_files`] writes a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +178,7 @@ pub fn write_files(
         let dir = split(path).0;
         create_dirs(dir, &mut known, &mut written.dirs).map_err(failed(dir))?;
     }
-    let temps = crate::parallel::map_on(FLUSHING_THREADS, files, |(path, contents, _)| {
+    let temps = flushing(files, |(path, contents, _)| {
         write_flushed(path, contents).map(|(temp, file)| {
             drop(file);
             temp
@@ -185,7 +206,7 @@ pub fn write_files(
         .zip(ready)
         .map(|((path, _, mode), temp)| (path, temp, *mode))
         .collect();
-    let placed = crate::parallel::map_on(FLUSHING_THREADS, &jobs, |(path, temp, mode)| {
+    let placed = flushing(&jobs, |(path, temp, mode)| {
         let result = match mode {
             WriteMode::New => link_new(temp, path).map(|()| false),
             WriteMode::Replace => {

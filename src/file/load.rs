@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::anchor::{self, Anchor, Placement};
 use crate::corpus::{self, CorpusError};
 use crate::model::{Annotation, Document, Id, Project, Relation, TextState};
@@ -291,12 +293,16 @@ pub(super) fn from_file(
             .entry((a.label.as_str(), a.name.as_str()))
             .or_insert(&a.values);
     }
-    let built = crate::parallel::map_owned(file.documents, |doc| {
-        let (document, mut problems) = document_of(doc, &corpus_root, path, &read)?;
-        // Checked here, on the document just built, on all cores.
-        problems.extend(outside_schema(&file.schema, &attributes, &document));
-        Ok((document, problems))
-    });
+    let built: Vec<Result<_, _>> = file
+        .documents
+        .into_par_iter()
+        .map(|doc| {
+            let (document, mut problems) = document_of(doc, &corpus_root, path, &read)?;
+            // Checked here, on the document just built, on all cores.
+            problems.extend(outside_schema(&file.schema, &attributes, &document));
+            Ok((document, problems))
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut documents = Vec::with_capacity(built.len());
     for result in built {

@@ -13,6 +13,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::{
     AnnotationFile, DetachedFile, DocumentFile, FragmentFile, LinkFile, ProjectFile, RejectionFile,
     RelationFile, SuggestionFile,
@@ -327,7 +329,10 @@ impl<'a> Parser<'a> {
             .enumerate()
             .map(|(i, &start)| (start, cuts.get(i + 1).copied()))
             .collect();
-        let pieces = crate::parallel::map(&ranges, |&(start, end)| self.piece(start, end));
+        let pieces: Vec<_> = ranges
+            .par_iter()
+            .map(|&(start, end)| self.piece(start, end))
+            .collect();
         let mut documents = Vec::new();
         let mut resume = None;
         for piece in pieces {

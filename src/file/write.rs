@@ -10,19 +10,24 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+
 use crate::model::{Annotation, Document, Provenance, Relation, Timestamp};
 use crate::suggest::{Rule, Suggestion};
 use crate::text::ByteRange;
 
 /// Appends the document entries of the `documents: [...]` list, as `ron` would write them.
 pub(super) fn documents(out: &mut String, documents: &[Document]) {
-    let parts = crate::parallel::map(&chunks(documents), |&(chunk, size)| {
-        let mut part = String::with_capacity(size);
-        for document in chunk {
-            write_document(&mut part, document);
-        }
-        part
-    });
+    let parts: Vec<String> = chunks(documents)
+        .par_iter()
+        .map(|&(chunk, size)| {
+            let mut part = String::with_capacity(size);
+            for document in chunk {
+                write_document(&mut part, document);
+            }
+            part
+        })
+        .collect();
     out.reserve(parts.iter().map(String::len).sum());
     for part in parts {
         out.push_str(&part);

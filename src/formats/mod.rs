@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::file::WriteMode;
 use crate::model::{Annotation, Document, Id, Project, Relation, Status, Timestamp};
 use crate::schema::{LabelDef, PALETTE, RelationDef, Schema};
@@ -745,7 +747,10 @@ fn write_corpus(
     let (mut project, report, texts) = project_of(imported, corpus_dir, annotator)?;
     let mut writes = Vec::with_capacity(texts.len());
     let mut conflicts = Vec::new();
-    let found = crate::parallel::map(&texts, |(file, text)| existing(file, text.as_bytes()));
+    let found: Vec<_> = texts
+        .par_iter()
+        .map(|(file, text)| existing(file, text.as_bytes()))
+        .collect();
     for ((file, text), found) in texts.iter().zip(found) {
         match found? {
             Existing::None => writes.push((file.clone(), text.as_bytes(), WriteMode::New)),
@@ -1078,24 +1083,10 @@ pub(crate) fn in_parallel<T: Sync, R: Send>(
     work: impl Fn(&T) -> R + Sync,
     mut done: impl FnMut(usize, Vec<R>) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(8);
-    let batch = (threads * 32).max(1);
+    let batch = (rayon::current_num_threads() * 32).max(1);
     let mut finished = 0;
     for chunk in items.chunks(batch) {
-        let per_thread = chunk.len().div_ceil(threads).max(1);
-        let results: Vec<R> = std::thread::scope(|scope| {
-            let work = &work;
-            let handles: Vec<_> = chunk
-                .chunks(per_thread)
-                .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<R>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+        let results: Vec<R> = chunk.par_iter().map(&work).collect();
         finished += chunk.len();
         done(finished, results)?;
     }
@@ -1112,6 +1103,50 @@ pub fn relative_out(doc: &ExportDoc<'_>, extension: &str) -> PathBuf {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// `in_parallel` hands every result, in the order of the items, batch after batch, with the
+    /// running count, even when early items take much longer than late ones (they finish out of
+    /// order on the threads).
+    #[test]
+    fn k_in_parallel_keeps_the_order_of_uneven_work() {
+        let items: Vec<u64> = (0..1000).collect();
+        let slow = |&x: &u64| {
+            let rounds = if x % 97 < 5 { 20_000 } else { 1 };
+            (0..rounds).fold(x, |acc, i| std::hint::black_box(acc ^ i) ^ i)
+        };
+        let mut seen = Vec::new();
+        let mut counts = Vec::new();
+        in_parallel(&items, slow, |finished, results| {
+            seen.extend(results);
+            counts.push(finished);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, items);
+        assert_eq!(counts.last(), Some(&1000));
+        assert!(counts.windows(2).all(|w| w[0] < w[1]));
+        in_parallel(&[] as &[u64], slow, |_, _| panic!("no batch for no items")).unwrap();
+    }
+
+    /// A panic in the work reaches the caller, as in a plain loop, instead of the batch going on
+    /// without the results of the thread that panicked.
+    #[test]
+    fn k_in_parallel_carries_a_panic_to_the_caller() {
+        let items: Vec<u64> = (0..300).collect();
+        let mut handed = 0;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_parallel(
+                &items,
+                |&x| assert!(x != 123, "item {x}"),
+                |_, results| {
+                    handed += results.len();
+                    Ok(())
+                },
+            )
+        }));
+        assert!(outcome.is_err());
+        assert!(handed < 300, "{handed} results handed on after a panic");
+    }
 
     /// Runs a file exporter into `out`, committed when it succeeds.
     pub(crate) fn to_file<R>(

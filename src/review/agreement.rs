@@ -32,6 +32,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use super::{AlignedDocument, Alignment, Span, align};
 use crate::model::{Document, Project};
 use crate::text::{ByteRange, CodePointIndex};
@@ -679,27 +681,30 @@ struct Prepared<'a> {
 
 fn prepare<'a>(alignment: &'a Alignment<'a>, dictionary: &Codes<'_>) -> Vec<Prepared<'a>> {
     let documents: Vec<&'a AlignedDocument<'a>> = alignment.documents.iter().collect();
-    crate::parallel::map(&documents, |&d| {
-        let text = d.text();
-        let tokens = tokens(text);
-        let index = CodePointIndex::new(text);
-        let coders: Vec<Option<Coded<'a>>> = d
-            .documents
-            .iter()
-            .map(|doc| doc.map(|doc| Coded::new(doc, &tokens, &index, dictionary)))
-            .collect();
-        Prepared {
-            path: &d.path,
-            tokens: tokens.len(),
-            chars: index.len_chars(),
-            unknown_labels: coders
+    documents
+        .par_iter()
+        .map(|&d| {
+            let text = d.text();
+            let tokens = tokens(text);
+            let index = CodePointIndex::new(text);
+            let coders: Vec<Option<Coded<'a>>> = d
+                .documents
                 .iter()
-                .flatten()
-                .any(|c| c.spans.last().is_some_and(|s| s.code == u16::MAX)),
-            coders,
-            documents: &d.documents,
-        }
-    })
+                .map(|doc| doc.map(|doc| Coded::new(doc, &tokens, &index, dictionary)))
+                .collect();
+            Prepared {
+                path: &d.path,
+                tokens: tokens.len(),
+                chars: index.len_chars(),
+                unknown_labels: coders
+                    .iter()
+                    .flatten()
+                    .any(|c| c.spans.last().is_some_and(|s| s.code == u16::MAX)),
+                coders,
+                documents: &d.documents,
+            }
+        })
+        .collect()
 }
 
 /// Cohen's κ from its counts (see [`cohen_kappa`]).
@@ -1080,7 +1085,10 @@ fn unitizing_by_label(docs: &[Prepared<'_>], coders: &[usize], k: usize) -> Vec<
         }
         length += doc.chars;
     }
-    crate::parallel::map(&by_label, |units| unitizing(length, units))
+    by_label
+        .par_iter()
+        .map(|units| unitizing(length, units))
+        .collect()
 }
 
 /// The span diff counts of two versions of a document (as [`super::diff`] of their
@@ -1265,16 +1273,19 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
         // By document, each document's tally makes a row; by label, only their sum is needed,
         // summed by chunks of documents as they are computed.
         let tallies: Vec<DocTally> = if by_document {
-            crate::parallel::map(&docs, |doc| tally(doc, &coders, k, true))
+            docs.par_iter()
+                .map(|doc| tally(doc, &coders, k, true))
+                .collect()
         } else {
-            let chunks: Vec<&[Prepared<'_>]> = docs.chunks(16).collect();
-            crate::parallel::map(&chunks, |chunk| {
-                let mut sum = DocTally::new(k, pair);
-                for doc in *chunk {
-                    sum.add(&tally(doc, &coders, k, false));
-                }
-                sum
-            })
+            docs.par_chunks(16)
+                .map(|chunk| {
+                    let mut sum = DocTally::new(k, pair);
+                    for doc in chunk {
+                        sum.add(&tally(doc, &coders, k, false));
+                    }
+                    sum
+                })
+                .collect()
         };
         let mut total = DocTally::new(k, pair);
         for t in &tallies {
@@ -1341,12 +1352,13 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     for i in 0..projects.len() {
         for j in i + 1..projects.len() {
             // One span diff per document gives both the differences and the links.
-            let per_document = crate::parallel::map(&docs, |doc| {
-                match (doc.documents.get(i), doc.documents.get(j)) {
+            let per_document: Vec<_> = docs
+                .par_iter()
+                .map(|doc| match (doc.documents.get(i), doc.documents.get(j)) {
                     (Some(Some(a)), Some(Some(b))) => diff_document(a, b),
                     _ => (BTreeMap::new(), super::LinkCounts::default()),
-                }
-            });
+                })
+                .collect();
             let mut counts: BTreeMap<super::DiffKind, usize> = BTreeMap::new();
             let mut link_counts = super::LinkCounts::default();
             for (document, document_links) in per_document {

@@ -39,15 +39,20 @@ pub fn suggest(project: &Project) -> Vec<Vec<Suggestion>> {
     if compiled.is_empty() {
         return vec![Vec::new(); project.documents.len()];
     }
-    crate::parallel::map(&project.documents, |document| {
-        let mut found: Vec<Suggestion> = if document.is_editable() {
-            compiled.iter().flat_map(|c| c.find(document)).collect()
-        } else {
-            Vec::new()
-        };
-        found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        found
-    })
+    use rayon::prelude::*;
+    project
+        .documents
+        .par_iter()
+        .map(|document| {
+            let mut found: Vec<Suggestion> = if document.is_editable() {
+                compiled.iter().flat_map(|c| c.find(document)).collect()
+            } else {
+                Vec::new()
+            };
+            found.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            found
+        })
+        .collect()
 }
 
 /// A pattern ready to run: its terms in one automaton, its regular expressions compiled.
