@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::{Annotation, Document, Provenance, Relation, Timestamp};
-use crate::suggest::{Rule, Suggestion};
+use crate::suggestion::{Rule, Suggestion};
 use crate::text::ByteRange;
 
 /// Appends the document entries of the `documents: [...]` list, as `ron` would write them.

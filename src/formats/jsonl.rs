@@ -58,7 +58,7 @@ struct Span {
     fragments: Vec<Fragment>,
     attributes: Vec<Attribute>,
     #[serde(default)]
-    suggested: Option<crate::suggest::Rule>,
+    suggested: Option<crate::suggestion::Rule>,
 }
 
 #[derive(Deserialize)]
@@ -105,7 +105,7 @@ struct SpanOut<'a> {
     /// The suggester and rule that suggested the span, when it was accepted from a suggestion;
     /// absent otherwise (so exports of projects without suggestions are as before).
     #[serde(skip_serializing_if = "Option::is_none")]
-    suggested: Option<&'a crate::suggest::Rule>,
+    suggested: Option<&'a crate::suggestion::Rule>,
 }
 
 #[derive(Serialize)]
@@ -573,8 +573,8 @@ mod tests {
     #[test]
     fn i_a_span_accepted_from_a_suggestion_carries_its_suggester_and_rule() {
         let mut project = torture_project();
-        let rule = crate::suggest::Rule {
-            suggester: crate::suggest::Suggester::Patterns,
+        let rule = crate::suggestion::Rule {
+            suggester: crate::suggestion::Suggester::Patterns,
             rule: "dictionary: l'AFP « »".into(),
         };
         project.documents[0].annotations[0].suggested = Some(rule.clone());
@@ -607,7 +607,7 @@ mod tests {
         );
         // And it comes back on import.
         let imported = import(&out).unwrap();
-        let back: Vec<&crate::suggest::Rule> = imported.documents[0]
+        let back: Vec<&crate::suggestion::Rule> = imported.documents[0]
             .spans
             .iter()
             .filter_map(|s| s.suggested.as_ref())
