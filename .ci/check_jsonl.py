@@ -3,9 +3,9 @@
 For every file given: Hugging Face `datasets` loads it with typed columns; every span satisfies
 `text[start:end] == span["text"]` in Python (each fragment of a discontinuous span does); spaCy's
 `Doc.char_span(start, end)` finds every span whose ends fall on spaCy token boundaries, with the
-same text; relations point to spans of their document. A span accepted from a suggestion carries
-`suggested` (`suggester` and `rule`, strings); the other spans lack the key, and `datasets` reads
-it as a typed column, null for them.
+same text; relations point to spans of their document. In an export with spans accepted from
+suggestions, every span has `suggested`: `suggester` and `rule` (strings), or null; `datasets`
+types it as a column of structs.
 
 Usage: python check_jsonl.py EXPORT.jsonl [...]
 """
@@ -26,7 +26,9 @@ def check(path: str) -> None:
     span = features["spans"].feature if hasattr(features["spans"], "feature") else features["spans"][0]
     for key, dtype in [("start", "int64"), ("end", "int64"), ("label", "string"), ("text", "string")]:
         assert span[key].dtype == dtype, (key, span[key])
-    suggested = [s["suggested"] for row in rows for s in row["spans"] if "suggested" in s]
+    keyed = [("suggested" in s) for row in rows for s in row["spans"]]
+    assert all(keyed) or not any(keyed), "some spans have the key suggested, others not"
+    suggested = [s["suggested"] for row in rows for s in row["spans"] if s.get("suggested") is not None]
     for rule in suggested:
         assert isinstance(rule, dict) and set(rule) == {"suggester", "rule"}, rule
         assert isinstance(rule["suggester"], str) and isinstance(rule["rule"], str), rule

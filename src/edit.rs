@@ -13,7 +13,7 @@ use crate::model::{
     Annotation, FragmentError, Id, Project, Provenance, Relation, Status, check_fragments,
 };
 use crate::schema::{LabelDef, SchemaError};
-use crate::suggest::{Rejection, Suggestion};
+use crate::suggestion::{Rejection, Suggestion};
 use crate::text::ByteRange;
 
 /// A change to a project.

@@ -197,8 +197,8 @@ mod tests {
     const SUGGESTED_TEXT: &str =
         "\u{feff}Selon l’AFP 😀, le Kremlin a e\u{301}té clair.\r\nالعربية";
 
-    fn suggested_project() -> (Project, Vec<crate::suggest::Rule>) {
-        use crate::suggest::{Rejection, Rule, SuggestedLink, Suggester, Suggestion};
+    fn suggested_project() -> (Project, Vec<crate::suggestion::Rule>) {
+        use crate::suggestion::{Rejection, Rule, SuggestedLink, Suggester, Suggestion};
         let at = |phrase: &str| {
             let start = SUGGESTED_TEXT.find(phrase).unwrap();
             ByteRange::new(start, start + phrase.len())
@@ -579,23 +579,23 @@ mod tests {
                 created: Timestamp(1_700_000_000 + i64::try_from(i).unwrap() * 86_461),
                 attributes,
                 provenance,
-                suggested: (flags & 16 == 16).then(|| crate::suggest::Rule {
-                    suggester: crate::suggest::Suggester::ALL[i % 4],
+                suggested: (flags & 16 == 16).then(|| crate::suggestion::Rule {
+                    suggester: crate::suggestion::Suggester::ALL[i % 4],
                     rule: pick(i + 12),
                 }),
             };
-            let rule = crate::suggest::Rule {
-                suggester: crate::suggest::Suggester::ALL[(i + 1) % 4],
+            let rule = crate::suggestion::Rule {
+                suggester: crate::suggestion::Suggester::ALL[(i + 1) % 4],
                 rule: pick(i + 13),
             };
             if flags & 32 == 32 {
-                suggestions.push(crate::suggest::Suggestion {
+                suggestions.push(crate::suggestion::Suggestion {
                     label: pick(i + 14),
                     fragments: annotation.fragments.clone(),
                     rule: rule.clone(),
                     // Scores whose shortest form is long, short, 0 and 1.
                     score: [1.0 / 3.0, 0.9, 0.0, 1.0, 1e-7][i % 5],
-                    link: (flags & 64 == 64).then(|| crate::suggest::SuggestedLink {
+                    link: (flags & 64 == 64).then(|| crate::suggestion::SuggestedLink {
                         kind: pick(i + 15),
                         label: pick(i + 16),
                         fragments: vec![ByteRange::new(0, a)],
@@ -603,7 +603,7 @@ mod tests {
                 });
             }
             if flags & 128 == 128 {
-                rejected.push(crate::suggest::Rejection {
+                rejected.push(crate::suggestion::Rejection {
                     label: pick(i + 17),
                     fragments: annotation.fragments.clone(),
                     rule,

@@ -31,6 +31,7 @@ pub mod review;
 pub mod schema;
 pub mod search;
 pub mod suggest;
+pub mod suggestion;
 pub mod text;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::schema::Schema;
-pub use crate::suggest::Rejection;
+pub use crate::suggestion::Rejection;
 use crate::text::ByteRange;
 
 /// Identifies an annotation or a relation within a project. Never reused within a session.
@@ -193,7 +193,7 @@ pub struct Annotation {
     pub provenance: Option<Provenance>,
     /// The rule that suggested the span, when it was accepted from a suggestion (see
     /// [`crate::suggest`]). Unlike `provenance`, it does not make a project a gold project.
-    pub suggested: Option<crate::suggest::Rule>,
+    pub suggested: Option<crate::suggestion::Rule>,
 }
 
 /// Where a span of a gold project comes from (see [`crate::review::adjudicate`]).
@@ -377,7 +377,7 @@ pub struct Document {
     /// Suggestions waiting for the analyst to accept or reject them, sorted by position
     /// ([`crate::suggest::Suggestion::sort_key`]); none identical to a span of `annotations` or
     /// to a rejection.
-    pub suggestions: Vec<crate::suggest::Suggestion>,
+    pub suggestions: Vec<crate::suggestion::Suggestion>,
     /// Suggestions the analyst rejected: never offered again in this document. Sorted
     /// ([`Rejection::sort_key`]).
     pub rejected: Vec<Rejection>,

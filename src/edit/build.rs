@@ -3,12 +3,14 @@
 //! from a selection, these read the project, decide, and return the [`Edit`] to apply (or why
 //! there is none); the fronts only say what was meant. Nothing here changes the project.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Edit, SuggestionChange};
-use crate::model::{Annotation, Document, Id, Project, Provenance, Relation, Status, Timestamp};
 use crate::search::Hit;
-use crate::suggest::{Rejection, Rule, Suggestion};
+use crate::model::{
+    Annotation, Document, Id, Project, Provenance, Relation, Status, Timestamp, check_fragments,
+};
+use crate::suggestion::{Rejection, Rule, Suggestion};
 use crate::text::{ByteRange, Join, merge_ranges, trim_range};
 
 /// Why no edit could be built from what was asked. Said to the user as it is.
@@ -225,7 +227,7 @@ pub fn cycle_attribute(
 }
 
 /// New pending suggestions: each document's become those of `found` (one list per document, in
-/// the order of `project.documents`) that [`crate::suggest::filtered`] keeps: none identical to
+/// the order of `project.documents`) that [`filtered`] keeps: none identical to
 /// an existing span or to a rejection, none twice, sorted. The previous pending suggestions of
 /// those documents are replaced (a document past the end of `found`, or not editable, keeps its
 /// own); rejections stay. One undo step, which may be empty when nothing changes.
@@ -237,7 +239,7 @@ pub fn offer(project: &Project, found: Vec<Vec<Suggestion>>) -> Edit {
         .zip(found)
         .filter(|((_, document), _)| document.is_editable())
         .filter_map(|((doc, document), found)| {
-            let suggestions = crate::suggest::filtered(document, found);
+            let suggestions = filtered(document, found);
             (suggestions != document.suggestions).then(|| Edit::SetSuggestions {
                 doc,
                 suggestions,
@@ -395,7 +397,7 @@ struct Accepting<'p, F> {
     document: &'p Document,
     next_id: F,
     /// Indices of the pending suggestions accepted.
-    taken: std::collections::BTreeSet<usize>,
+    taken: BTreeSet<usize>,
     /// The spans made, and those found already there, by label and fragments.
     spans: BTreeMap<(String, Vec<crate::text::ByteRange>), Id>,
     edits: Vec<Edit>,
@@ -409,7 +411,7 @@ impl<'p, F: FnMut() -> Id> Accepting<'p, F> {
             doc,
             document,
             next_id,
-            taken: std::collections::BTreeSet::new(),
+            taken: BTreeSet::new(),
             spans: BTreeMap::new(),
             edits: Vec::new(),
             links: Vec::new(),
@@ -563,6 +565,56 @@ impl<'p, F: FnMut() -> Id> Accepting<'p, F> {
         });
         Edit::Batch(edits)
     }
+}
+
+/// What of `found` may be offered in `document`: the suggestions whose fragments fit its text,
+/// minus those identical (same label, same fragments) to one of its spans or to one of its
+/// rejections, each span once (of suggestions of the same span, the one with the highest score,
+/// then one with a link, then the first rule), sorted by [`Suggestion::sort_key`]. A link whose
+/// other end was rejected is left out of its suggestion (the span itself is still offered).
+/// Nothing for a document that is not editable.
+pub fn filtered(document: &Document, found: Vec<Suggestion>) -> Vec<Suggestion> {
+    if !document.is_editable() {
+        return Vec::new();
+    }
+    let existing: BTreeSet<(&str, &[ByteRange])> = document
+        .annotations
+        .iter()
+        .map(|a| (a.label.as_str(), a.fragments.as_slice()))
+        .collect();
+    let rejected: BTreeSet<(&str, &[ByteRange])> = document
+        .rejected
+        .iter()
+        .map(|r| (r.label.as_str(), r.fragments.as_slice()))
+        .collect();
+    let mut kept: Vec<Suggestion> = found
+        .into_iter()
+        .filter(|s| {
+            let key = (s.label.as_str(), s.fragments.as_slice());
+            !existing.contains(&key)
+                && !rejected.contains(&key)
+                && check_fragments(&document.text, &s.fragments).is_ok()
+        })
+        .map(|mut s| {
+            if s.link.as_ref().is_some_and(|l| {
+                rejected.contains(&(l.label.as_str(), l.fragments.as_slice()))
+                    || check_fragments(&document.text, &l.fragments).is_err()
+            }) {
+                s.link = None;
+            }
+            s
+        })
+        .collect();
+    kept.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| a.link.is_none().cmp(&b.link.is_none()))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.link.cmp(&b.link))
+    });
+    kept.dedup_by(|later, first| later.is_span(&first.label, &first.fragments));
+    kept
 }
 
 /// What annotating every hit of a search with a label would do ("Annotate all"): the hits to
@@ -776,7 +828,7 @@ pub fn occurrences_of_span(
 mod tests {
     use super::*;
     use crate::edit::tests::project;
-    use crate::suggest::Rule;
+    use crate::suggestion::Rule;
 
     fn phrase(p: &Project, text: &str) -> ByteRange {
         let start = p.documents[0].text.find(text).unwrap();
@@ -921,7 +973,7 @@ mod tests {
 
     fn rule(name: &str) -> Rule {
         Rule {
-            suggester: crate::suggest::Suggester::Patterns,
+            suggester: crate::suggestion::Suggester::Patterns,
             rule: name.to_owned(),
         }
     }
@@ -939,7 +991,7 @@ mod tests {
     /// A claim (the quote, linked to its source) and its source (Poutine), both pending.
     fn quote_and_source(p: &Project) -> Vec<Suggestion> {
         let mut claim = suggestion(p, "claim", "« Vos soldats se sont battus »", "quote « »");
-        claim.link = Some(crate::suggest::SuggestedLink {
+        claim.link = Some(crate::suggestion::SuggestedLink {
             kind: "attributed-to".into(),
             label: "source".into(),
             fragments: vec![phrase(p, "Poutine")],
@@ -1118,7 +1170,7 @@ mod tests {
         assert_eq!(doc.rejected[0].rule.rule, "dictionary: Poutine");
         // Offered again, by the same rule or another, it is left out.
         let mut other = suggestion(&p, "source", "Poutine", "recurring");
-        other.rule.suggester = crate::suggest::Suggester::Recurring;
+        other.rule.suggester = crate::suggestion::Suggester::Recurring;
         let edit = offer(&p, vec![[quote_and_source(&p), vec![other]].concat()]);
         apply(&mut p, edit);
         let doc = &p.documents[0];

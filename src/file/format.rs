@@ -11,7 +11,7 @@ use crate::model::{
     Annotation, Document, Id, Project, Provenance, Relation, Status, TextState, Timestamp,
 };
 use crate::schema::Schema;
-use crate::suggest::{Rejection, Rule, SuggestedLink, Suggestion};
+use crate::suggestion::{Rejection, Rule, SuggestedLink, Suggestion};
 use crate::text::ByteRange;
 
 use super::{FORMAT_VERSION, absolute, relative_path, write};

@@ -20,7 +20,7 @@ use super::format::{
 use super::save::FileStamp;
 use super::unknown::{parse_with_ron, parse_with_ron_noting, unknown_field};
 use super::{FORMAT_VERSION, absolute, read};
-use crate::suggest::{Rejection, Suggestion};
+use crate::suggestion::{Rejection, Suggestion};
 
 /// Loads the project file at `path` and its corpus.
 pub fn load(path: &Path) -> Result<(Project, Vec<Problem>), LoadError> {

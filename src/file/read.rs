@@ -21,7 +21,7 @@ use super::{
 };
 use crate::model::{Id, Provenance, Status, Timestamp};
 use crate::schema::Schema;
-use crate::suggest::{Rule, Suggester};
+use crate::suggestion::{Rule, Suggester};
 
 /// The project file in `text`, or `None` when it is not in the subset this reader handles.
 pub(super) fn project(text: &str) -> Option<ProjectFile<'_>> {

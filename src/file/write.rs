@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 
 use crate::model::{Annotation, Document, Provenance, Relation, Timestamp};
-use crate::suggest::{Rule, Suggestion};
+use crate::suggestion::{Rule, Suggestion};
 use crate::text::ByteRange;
 
 /// Appends the document entries of the `documents: [...]` list, as `ron` would write them.

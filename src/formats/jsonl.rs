@@ -11,9 +11,9 @@
 //! Offsets count code points of `text`, so `text[start:end] == span["text"]` in Python for every
 //! continuous span; a discontinuous span's `start`/`end` are its extent and its `text` the
 //! fragments joined by a space, with each fragment exact. Every line has the same keys, so that
-//! Hugging Face `datasets` infers typed columns; a span accepted from a suggestion carries one
-//! more, `suggested` (the suggester and its rule), which the others lack (`datasets` reads it
-//! as a column that is null for them).
+//! Hugging Face `datasets` infers typed columns. In an export where a span was accepted from a
+//! suggestion, every span has one more key, `suggested`: the suggester and its rule, or `null`
+//! (an export without such spans has no such key, as before suggestions existed).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -58,7 +58,7 @@ struct Span {
     fragments: Vec<Fragment>,
     attributes: Vec<Attribute>,
     #[serde(default)]
-    suggested: Option<crate::suggest::Rule>,
+    suggested: Option<crate::suggestion::Rule>,
 }
 
 #[derive(Deserialize)]
@@ -102,10 +102,16 @@ struct SpanOut<'a> {
     note: &'a str,
     fragments: Vec<FragmentOut<'a>>,
     attributes: Vec<AttributeOut<'a>>,
-    /// The suggester and rule that suggested the span, when it was accepted from a suggestion;
-    /// absent otherwise (so exports of projects without suggestions are as before).
+    /// The suggester and rule that suggested the span, when it was accepted from a suggestion
+    /// (`null` otherwise). The key is on every span of an export that has such a span, and on
+    /// none of one that has none (which is then as before suggestions existed): `datasets` needs
+    /// the same keys on every span to type the column.
     #[serde(skip_serializing_if = "Option::is_none")]
-    suggested: Option<&'a crate::suggest::Rule>,
+    #[allow(
+        clippy::option_option,
+        reason = "the outer option is the key itself, the inner one its value (null)"
+    )]
+    suggested: Option<Option<&'a crate::suggestion::Rule>>,
 }
 
 #[derive(Serialize)]
@@ -180,10 +186,14 @@ pub fn export(
     let path = out.path().to_owned();
     let mut report = ExportReport::default();
     let mut cut_spans = 0;
+    let suggested_key = docs
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .any(|a| a.suggested.is_some());
     // Lines are serialised on all cores, and written in order.
     super::in_parallel(
         docs,
-        |doc| document_line(doc, options),
+        |doc| document_line(doc, options, suggested_key),
         |finished, lines| {
             for line in lines {
                 let line = line.map_err(|e| FormatError::Write {
@@ -218,9 +228,12 @@ struct DocumentLine {
     cut_spans: usize,
 }
 
+/// One document's line; `suggested_key`: whether its spans carry the `suggested` key (every
+/// span of the export does when one of them was accepted from a suggestion).
 fn document_line(
     doc: &ExportDoc<'_>,
     options: &super::ExportOptions,
+    suggested_key: bool,
 ) -> Result<DocumentLine, serde_json::Error> {
     let mut line_out = DocumentLine::default();
     let original = &doc.document.text;
@@ -288,7 +301,7 @@ fn document_line(
                 .map(|(name, value)| AttributeOut { name, value })
                 .collect(),
             fragments,
-            suggested: annotation.suggested.as_ref(),
+            suggested: suggested_key.then_some(annotation.suggested.as_ref()),
         });
         if !cuts.is_empty() {
             kept_ids.insert(annotation.id);
@@ -573,8 +586,8 @@ mod tests {
     #[test]
     fn i_a_span_accepted_from_a_suggestion_carries_its_suggester_and_rule() {
         let mut project = torture_project();
-        let rule = crate::suggest::Rule {
-            suggester: crate::suggest::Suggester::Patterns,
+        let rule = crate::suggestion::Rule {
+            suggester: crate::suggestion::Suggester::Patterns,
             rule: "dictionary: l'AFP « »".into(),
         };
         project.documents[0].annotations[0].suggested = Some(rule.clone());
@@ -598,16 +611,24 @@ mod tests {
             span["suggested"],
             serde_json::json!({"suggester": "patterns", "rule": "dictionary: l'AFP « »"})
         );
-        // The other spans have no such key: exports without suggestions are as before.
-        assert!(
-            spans
-                .iter()
-                .filter(|s| s["id"] != id)
-                .all(|s| s.get("suggested").is_none())
-        );
+        // The other spans have the key too, null, so that `datasets` types the column.
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for line in &lines {
+            for other in line["spans"].as_array().unwrap() {
+                if other["id"] != id {
+                    assert_eq!(other.get("suggested"), Some(&serde_json::Value::Null));
+                }
+            }
+        }
+        // An export without such spans has no such key (golden_line_for_the_bom_crlf_document
+        // checks the keys of one without).
         // And it comes back on import.
         let imported = import(&out).unwrap();
-        let back: Vec<&crate::suggest::Rule> = imported.documents[0]
+        let back: Vec<&crate::suggestion::Rule> = imported.documents[0]
             .spans
             .iter()
             .filter_map(|s| s.suggested.as_ref())

@@ -485,7 +485,7 @@ pub struct ImportedSpan {
     /// Attributes.
     pub attributes: BTreeMap<String, String>,
     /// The rule that suggested it, when the file says (Marginalia's jsonl).
-    pub suggested: Option<crate::suggest::Rule>,
+    pub suggested: Option<crate::suggestion::Rule>,
 }
 
 /// A relation read from another tool's file.

@@ -257,20 +257,20 @@ impl FindBar {
             ui.separator();
             self.count_ui(ui);
             if ui
-                .add_enabled(!self.hits.is_empty(), egui::Button::new("▲"))
+                .add_enabled(!self.hits.is_empty(), egui::Button::new("Previous"))
                 .on_hover_text("Previous hit (Shift+Enter, Shift+F3)")
                 .clicked()
             {
                 actions.push(FindAction::Previous);
             }
             if ui
-                .add_enabled(!self.hits.is_empty(), egui::Button::new("▼"))
+                .add_enabled(!self.hits.is_empty(), egui::Button::new("Next"))
                 .on_hover_text("Next hit (Enter, F3)")
                 .clicked()
             {
                 actions.push(FindAction::Next);
             }
-            if ui.button("✕").on_hover_text("Close (Esc)").clicked() {
+            if ui.button("Close").on_hover_text("Close the find bar (Esc)").clicked() {
                 actions.push(FindAction::Close);
             }
         });
