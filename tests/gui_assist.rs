@@ -142,8 +142,15 @@ fn i_annotate_all_labels_n_hits_and_one_ctrl_z_removes_them() {
         .expect("the find bar's source button")
         .click();
     harness.run();
-    let confirm = harness.get_by_label_contains("Label them");
-    confirm.click();
+    harness
+        .get_all_by(|n| {
+            n.role() == Role::Button
+                && n.label()
+                    .is_some_and(|l| l.starts_with("Label them: label"))
+        })
+        .next()
+        .expect("the preview's button")
+        .click();
     harness.run();
     let after = annotations(&harness, 0);
     let new: Vec<&Annotation> = after

@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Edit, SuggestionChange};
-use crate::search::Hit;
 use crate::model::{
     Annotation, Document, Id, Project, Provenance, Relation, Status, Timestamp, check_fragments,
 };
+use crate::search::Hit;
 use crate::suggestion::{Rejection, Rule, Suggestion};
 use crate::text::{ByteRange, Join, merge_ranges, trim_range};
 

@@ -10,6 +10,7 @@
 //! the span. Rules are named `dictionary: TERM` and `regex: EXPRESSION`.
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rayon::prelude::*;
 use regex::Regex;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -39,7 +40,6 @@ pub fn suggest(project: &Project) -> Vec<Vec<Suggestion>> {
     if compiled.is_empty() {
         return vec![Vec::new(); project.documents.len()];
     }
-    use rayon::prelude::*;
     project
         .documents
         .par_iter()

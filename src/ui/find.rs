@@ -270,7 +270,11 @@ impl FindBar {
             {
                 actions.push(FindAction::Next);
             }
-            if ui.button("Close").on_hover_text("Close the find bar (Esc)").clicked() {
+            if ui
+                .button("Close")
+                .on_hover_text("Close the find bar (Esc)")
+                .clicked()
+            {
                 actions.push(FindAction::Close);
             }
         });
