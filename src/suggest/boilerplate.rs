@@ -28,7 +28,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
-use super::scan::{self, normalise, whole_words, word_count};
+use super::scan::{self, normalise, whole_words};
 use super::{Rule, Suggester, Suggestion};
 use crate::model::Project;
 use crate::text::ByteRange;
@@ -195,29 +195,38 @@ fn document_lines(text: &str) -> Vec<Line> {
     scan::lines(text)
         .into_iter()
         .map(|range| {
-            let slice = range.slice(text);
-            let words = word_count(slice);
+            let (words, hash) = words_and_hash(range.slice(text));
             Line {
                 range,
-                hash: (words >= 3).then(|| line_hash(slice)),
+                hash: (words >= 3).then_some(hash),
                 words,
             }
         })
         .collect()
 }
 
-/// FNV-1a over the characters of `slice`, lowercased, with runs of white space as one.
-fn line_hash(slice: &str) -> u64 {
+/// In one pass over `slice`: how many words it has (as [`word_count`] counts them) and an
+/// FNV-1a hash of its characters, lowercased, with runs of white space as one space.
+fn words_and_hash(slice: &str) -> (usize, u64) {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut mix = |value: u32| {
-        for byte in value.to_le_bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hash ^= u64::from(value);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
     };
+    let mut words = 0;
+    let mut in_word = false;
     let mut space = false;
     for c in slice.chars() {
-        if scan::is_space(c) {
+        let (word, white) = if c.is_ascii() {
+            (c.is_ascii_alphanumeric(), c.is_ascii_whitespace())
+        } else {
+            (scan::is_word_char(c), scan::is_space(c))
+        };
+        if word && !in_word {
+            words += 1;
+        }
+        in_word = word;
+        if white {
             space = true;
             continue;
         }
@@ -233,7 +242,16 @@ fn line_hash(slice: &str) -> u64 {
             }
         }
     }
-    hash
+    (words, hash)
+}
+
+/// The lines of `text` that the rules of one document find (all but `repeated line`, which
+/// needs the corpus): page chrome, where the attribution suggester looks for no claim.
+pub(crate) fn page_chrome(text: &str) -> Vec<ByteRange> {
+    document(text, &document_lines(text), &HashMap::new(), &LISTS)
+        .into_iter()
+        .map(|s| s.extent())
+        .collect()
 }
 
 /// What the phrases of the lists found in one line.
