@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::scan::whole_words;
 use super::{Rule, Suggester, Suggestion};
@@ -82,8 +82,13 @@ fn matcher(patterns: &[Pattern]) -> Option<AhoCorasick> {
     if patterns.is_empty() {
         return None;
     }
+    let bytes: usize = patterns.iter().map(|p| p.text.len()).sum();
+    // A full DFA runs several times faster than the automaton the builder picks for a few
+    // hundred patterns, but its size grows with their bytes: only for small sets.
+    let kind = (bytes <= 64 * 1024).then_some(AhoCorasickKind::DFA);
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
+        .kind(kind)
         .build(patterns.iter().map(|p| p.text.as_str()))
         .ok()
 }
