@@ -480,8 +480,11 @@ impl Context<'_> {
 
     /// The noun phrase that starts after `pos` (a source after a verb or `selon`): to the end
     /// of the sentence, a stop word or a comma, with the appositions after commas (`Igor
-    /// Klymenko, ministre de l'intérieur`). `Err(())` when it is a pronoun.
-    fn noun_phrase_after(&self, pos: usize) -> Result<Option<ByteRange>, ()> {
+    /// Klymenko, ministre de l'intérieur`, `le maire, Jean Dupont`). `trailing`: the phrase
+    /// ends its sentence as a rule (after an inverted verb), so an apposition may also start
+    /// with a determiner (`Maria Lopez, a resident of Paradise`). `Err(())` when it is a
+    /// pronoun.
+    fn noun_phrase_after(&self, pos: usize, trailing: bool) -> Result<Option<ByteRange>, ()> {
         let ceiling = self.sentence.end;
         let Some(first) = token_after(self.text, pos, ceiling) else {
             return Ok(None);
@@ -498,36 +501,24 @@ impl Context<'_> {
         let mut end = first.end;
         let mut at = first.end;
         let mut tokens = 1;
-        let mut apposition = false;
         while let Some(token) = token_after(self.text, at, ceiling) {
             let word = self.slice(token);
             if word == "," {
-                // An apposition: a lowercase word that is no stop, up to the next comma.
-                let next = token_after(self.text, token.end, ceiling);
-                let opens = next.is_some_and(|n| {
-                    let w = self.slice(n);
-                    w.chars().next().is_some_and(char::is_lowercase)
-                        && !self.lists.source_stops.contains(&key(w))
-                        && !self.lists.starters.contains(&key(w))
-                        && !self.lists.clause_stops.iter().any(|s| s == &key(w))
-                        && !self.lists.verbs.contains(&key(w))
-                });
-                if !opens || tokens >= 25 {
-                    break;
+                match self.apposition(token.end, trailing) {
+                    Some(segment) if tokens < 25 => {
+                        end = segment.end;
+                        at = segment.end;
+                        tokens += word_count(self.slice(segment));
+                        continue;
+                    }
+                    _ => break,
                 }
-                apposition = true;
-                at = token.end;
-                continue;
             }
-            // Inside an apposition ("chargée de recherche au programme …") prepositions are
-            // part of it; it ends at the next comma.
             if is_boundary(word)
                 || word == "."
-                || (!apposition && self.lists.source_stops.contains(&key(word)))
+                || self.lists.source_stops.contains(&key(word))
+                || self.lists.verbs.contains(&key(word))
             {
-                break;
-            }
-            if self.lists.verbs.contains(&key(word)) {
                 break;
             }
             tokens += 1;
@@ -538,6 +529,52 @@ impl Context<'_> {
             at = token.end;
         }
         Ok(scan::trim(self.text, ByteRange::new(first.start, end)))
+    }
+
+    /// The apposition that starts after a comma at `pos`, up to the next comma or the end of
+    /// the sentence: a title or role (`ministre de l'intérieur`, `chargée de recherche au
+    /// programme …`: a lowercase word first, prepositions allowed), or a name of up to four
+    /// words. No verb in it. See [`Self::noun_phrase_after`] for `trailing`.
+    fn apposition(&self, pos: usize, trailing: bool) -> Option<ByteRange> {
+        let ceiling = self.sentence.end;
+        let first = token_after(self.text, pos, ceiling)?;
+        let first_word = key(self.slice(first));
+        let capital = self
+            .slice(first)
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase);
+        let determiner = self.lists.determiners.contains(&first_word);
+        let opens = if determiner {
+            trailing
+        } else {
+            !self.lists.source_stops.contains(&first_word)
+                && !self.lists.clause_stops.iter().any(|s| s == &first_word)
+                && !self.lists.verbs.contains(&first_word)
+                && !self.is_pronoun(&first_word)
+        };
+        if !opens {
+            return None;
+        }
+        let mut end = first.end;
+        let mut at = first.end;
+        let mut tokens = 1;
+        while let Some(token) = token_after(self.text, at, ceiling) {
+            let word = self.slice(token);
+            if word == "," || word == "." {
+                break;
+            }
+            if is_boundary(word) || self.lists.verbs.contains(&key(word)) {
+                return None;
+            }
+            tokens += 1;
+            end = token.end;
+            at = token.end;
+        }
+        if (capital && !determiner && tokens > 4) || tokens > 20 {
+            return None;
+        }
+        Some(ByteRange::new(first.start, end))
     }
 
     /// The reported clause from `start` to the end of the sentence, or to a word that starts
@@ -833,7 +870,7 @@ fn analyse(cx: &Context<'_>, range: ByteRange, trigger: Trigger) -> Option<Found
                 next_word.as_str(),
                 "lequel" | "laquelle" | "lesquels" | "lesquelles"
             );
-            let (source, pronoun) = match cx.noun_phrase_after(range.end) {
+            let (source, pronoun) = match cx.noun_phrase_after(range.end, false) {
                 Ok(source) => (source, false),
                 Err(()) => (None, true),
             };
@@ -889,7 +926,7 @@ fn analyse(cx: &Context<'_>, range: ByteRange, trigger: Trigger) -> Option<Found
             if key(prefix) == "l'"
                 && let Some(comme) = phrase_before(text, aux.start, cx.sentence.start, "comme")
             {
-                let source = cx.noun_phrase_after(range.end).ok().flatten()?;
+                let source = cx.noun_phrase_after(range.end, true).ok().flatten()?;
                 let claim = comma_before(cx, comme).and_then(|c| cx.claim_before(c));
                 return found(claim, Some(source), false, rule, 0.6, 0.8);
             }
@@ -920,7 +957,7 @@ fn analyse(cx: &Context<'_>, range: ByteRange, trigger: Trigger) -> Option<Found
                 lead = clitic.start;
             }
             if let Some(comme) = phrase_before(text, lead, cx.sentence.start, "comme") {
-                let source = cx.noun_phrase_after(range.end).ok().flatten()?;
+                let source = cx.noun_phrase_after(range.end, true).ok().flatten()?;
                 let claim = comma_before(cx, comme).and_then(|c| cx.claim_before(c));
                 return found(claim, Some(source), false, rule, 0.6, 0.75);
             }
@@ -960,11 +997,10 @@ fn analyse(cx: &Context<'_>, range: ByteRange, trigger: Trigger) -> Option<Found
             }
             if let Err(()) = subject
                 && let Some(comma) = token_before(text, start, cx.sentence.start)
-                    .and_then(|p| token_before(text, p.start, cx.sentence.start))
-                    .filter(|c| cx.slice(*c) == ",")
+                    .and_then(|pronoun| comma_before(cx, pronoun.start))
                 && cx.reported_after(range.end, true).is_none()
             {
-                let claim = cx.claim_before(comma.start);
+                let claim = cx.claim_before(comma);
                 return found(claim, None, true, rule, 0.75, 0.0);
             }
             subject_first(cx, start, range.end, rule, true)
@@ -975,13 +1011,22 @@ fn analyse(cx: &Context<'_>, range: ByteRange, trigger: Trigger) -> Option<Found
 /// The comma (or closing quote followed by a comma) just before `pos`: where it is.
 fn comma_before(cx: &Context<'_>, pos: usize) -> Option<usize> {
     let token = token_before(cx.text, pos, cx.sentence.start)?;
-    (cx.slice(token) == ",").then_some(token.start)
+    let word = cx.slice(token);
+    if word == "," {
+        return Some(token.start);
+    }
+    // `"…, " he said`: the comma inside the closing quote.
+    let inside = token_before(cx.text, token.start, cx.sentence.start)?;
+    (matches!(word, "\"" | "”" | "»")
+        && cx.slice(inside) == ","
+        && cx.quotes.iter().any(|q| q.range.end == token.end))
+    .then_some(token.end)
 }
 
 /// `CLAIM, a déclaré X`: the claim before the comma, the source after the verb.
 fn inverted_named(cx: &Context<'_>, comma: usize, verb_end: usize, rule: String) -> Option<Found> {
     let claim = cx.claim_before(comma);
-    let (source, pronoun) = match cx.noun_phrase_after(verb_end) {
+    let (source, pronoun) = match cx.noun_phrase_after(verb_end, true) {
         Ok(source) => (source, false),
         Err(()) => (None, true),
     };
