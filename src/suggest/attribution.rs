@@ -448,7 +448,6 @@ impl Context<'_> {
         let Some(end) = end else {
             return Ok(None);
         };
-        let mut start = start;
         // Connectors at the start ("Et", "Pour sa part") are not part of the subject.
         'strip: loop {
             for connector in &self.lists.connectors {
@@ -740,7 +739,7 @@ fn document(text: &str, labels: &Labels) -> Vec<Suggestion> {
         findings.extend(found);
         quotes.extend(piece_quotes.into_iter().map(|q| (q.range, q)));
     }
-    assemble(text, labels, findings, &quotes)
+    assemble(text, labels, &findings, &quotes)
 }
 
 /// The findings of some consecutive lines of `text`, and their quotes. Lines of `chrome`
@@ -1101,8 +1100,7 @@ fn quote_pieces(text: &str, quote: ByteRange) -> Vec<ByteRange> {
     };
     let mut pieces: Vec<ByteRange> = Vec::new();
     let mut start = quote.start;
-    let mut chars = inner.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in inner.char_indices() {
         if !matches!(c, '.' | '!' | '?') {
             continue;
         }
@@ -1128,11 +1126,11 @@ fn quote_pieces(text: &str, quote: ByteRange) -> Vec<ByteRange> {
 fn assemble(
     text: &str,
     labels: &Labels,
-    findings: Vec<Found>,
+    findings: &[Found],
     quotes: &BTreeMap<ByteRange, Quote>,
 ) -> Vec<Suggestion> {
     let mut sources: BTreeMap<ByteRange, (f32, String)> = BTreeMap::new();
-    for f in &findings {
+    for f in findings {
         if let Some(source) = f.source {
             let slot = sources
                 .entry(source)
@@ -1144,7 +1142,7 @@ fn assemble(
     }
     // Claims by range: the best finding for each, keeping a link when one has it.
     let mut claims: BTreeMap<ByteRange, (f32, String, Option<ByteRange>, bool)> = BTreeMap::new();
-    for f in &findings {
+    for f in findings {
         let Some(claim) = f.claim else { continue };
         let rule = quotes
             .get(&claim)

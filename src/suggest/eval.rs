@@ -75,6 +75,9 @@ pub fn rule_family(rule: &str) -> &str {
     rule.split_once(": ").map_or(rule, |(family, _)| family)
 }
 
+/// A row's key: suggester (`None`: all), label, rule family (`None`: all rules).
+type Key = (Option<Suggester>, String, Option<String>);
+
 /// Compares `suggestions` (one list per document of `project`, in its order) with the spans of
 /// `gold`.
 pub fn evaluate(project: &Project, suggestions: &[Vec<Suggestion>], gold: &Project) -> Report {
@@ -86,7 +89,6 @@ pub fn evaluate(project: &Project, suggestions: &[Vec<Suggestion>], gold: &Proje
         .map(|(i, d)| (std::ptr::from_ref(d), i))
         .collect();
     // Which rows there are: (suggester, label, family); `None` family for the whole suggester.
-    type Key = (Option<Suggester>, String, Option<String>);
     let mut rows: BTreeMap<Key, (Prf, Prf)> = BTreeMap::new();
     let mut labels: BTreeSet<String> = gold.schema.labels.iter().map(|l| l.name.clone()).collect();
     for list in suggestions {

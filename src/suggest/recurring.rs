@@ -20,6 +20,12 @@ use super::{Rule, Suggester, Suggestion};
 use crate::model::{Document, Project};
 use crate::text::ByteRange;
 
+/// The occurrences in one document: (pattern, range).
+type Occurrences = Vec<(usize, ByteRange)>;
+
+/// How many times each pattern occurs in one document (for the patterns it lends).
+type Counts = HashMap<usize, usize>;
+
 /// A labelled text: its label, and how many times it was labelled in each document.
 struct Pattern {
     text: String,
@@ -124,7 +130,7 @@ fn edges_fit(text: &str, range: ByteRange, pattern: &str) -> bool {
     }
     let before = text.get(..range.start).and_then(|t| t.chars().next_back());
     let after = text.get(range.end..).and_then(|t| t.chars().next());
-    !(starts_word && word_edge(before)) && !(ends_word && word_edge(after))
+    !(starts_word && word_edge(before) || ends_word && word_edge(after))
 }
 
 /// The suggestions of one document from its occurrences. `held_out`: this document's index
@@ -203,10 +209,7 @@ fn suggestions_in(
 
 /// The occurrences in every document and, for each document, how many times each pattern
 /// occurs there (only for the patterns it lends).
-fn scan(
-    project: &Project,
-    patterns: &[Pattern],
-) -> Option<(Vec<Vec<(usize, ByteRange)>>, Vec<HashMap<usize, usize>>)> {
+fn scan(project: &Project, patterns: &[Pattern]) -> Option<(Vec<Occurrences>, Vec<Counts>)> {
     let matcher = matcher(patterns)?;
     let found: Vec<Vec<(usize, ByteRange)>> = crate::parallel::map(&project.documents, |d| {
         if d.is_editable() {
