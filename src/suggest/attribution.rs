@@ -431,6 +431,10 @@ impl Context<'_> {
                 bounded = true;
                 break;
             }
+            // Emoji, symbols: no part of a noun phrase.
+            if !word.chars().next().is_some_and(scan::is_word_char) {
+                break;
+            }
             let lower = key(word);
             if self.lists.verbs.contains(&lower) && tokens > 0 {
                 break;
@@ -513,8 +517,9 @@ impl Context<'_> {
                     _ => break,
                 }
             }
+            let not_a_word = !word.chars().next().is_some_and(scan::is_word_char);
             if is_boundary(word)
-                || word == "."
+                || not_a_word
                 || self.lists.source_stops.contains(&key(word))
                 || self.lists.verbs.contains(&key(word))
             {
@@ -1234,4 +1239,76 @@ fn assemble(
     });
     out.dedup_by(|a, b| a.label == b.label && a.fragments == b.fragments);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suggest::test_support::{check_ranges, project_of};
+
+    fn found(text: &str) -> Vec<(String, String, Option<String>)> {
+        let project = project_of(&[text]);
+        let list = suggest(&project).remove(0);
+        check_ranges(text, &list);
+        list.iter()
+            .map(|s| {
+                (
+                    s.label.clone(),
+                    s.extent().slice(text).to_owned(),
+                    s.link
+                        .as_ref()
+                        .and_then(|l| l.fragments.first())
+                        .map(|f| f.slice(text).to_owned()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn i_the_word_lists_parse() {
+        let lists = parse().map_err(|e| e.to_string());
+        assert!(lists.is_ok(), "{lists:?}");
+        assert!(LISTS.matcher.is_some());
+        assert!(LISTS.auxiliaries.contains("a"));
+    }
+
+    #[test]
+    fn i_a_pronoun_speaker_links_the_claim_to_the_source_named_before() {
+        let text = "« Nous resterons », a déclaré la ministre 😀.\r\n« Rien ne nous fera partir », a-t-elle ajouté.";
+        let all = found(text);
+        let second = all
+            .iter()
+            .find(|(_, t, _)| t == "« Rien ne nous fera partir »")
+            .unwrap();
+        assert_eq!(second.2.as_deref(), Some("la ministre"));
+        assert!(
+            all.iter()
+                .any(|(l, t, _)| l == "source" && t == "la ministre")
+        );
+        // No source for the pronoun.
+        assert!(
+            !all.iter()
+                .any(|(l, t, _)| l == "source" && t.contains("elle"))
+        );
+    }
+
+    #[test]
+    fn i_scare_quotes_and_plain_sentences_give_nothing() {
+        assert!(
+            found("Le maire a parlé d'une « catastrophe » annoncée depuis des années.").is_empty()
+        );
+        assert!(found("Le gouvernement a débloqué 50 millions d'euros mardi.").is_empty());
+    }
+
+    #[test]
+    fn i_without_a_source_label_only_claims_and_no_links() {
+        let mut project =
+            project_of(&["Selon l'Insee, le chômage a baissé au troisième trimestre."]);
+        project.schema.labels.retain(|l| l.name != SOURCE);
+        let list = suggest(&project).remove(0);
+        assert!(!list.is_empty());
+        assert!(list.iter().all(|s| s.label == CLAIM && s.link.is_none()));
+        project.schema.labels.retain(|l| l.name != CLAIM);
+        assert!(suggest(&project).iter().all(Vec::is_empty));
+    }
 }
