@@ -22,6 +22,9 @@ pub mod boilerplate;
 pub mod eval;
 pub mod patterns;
 pub mod recurring;
+mod scan;
+#[cfg(test)]
+mod test_support;
 
 use crate::model::Project;
 
