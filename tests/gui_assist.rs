@@ -17,6 +17,9 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use marginalia::model::Annotation;
+use marginalia::schema::PatternDef;
+use marginalia::suggest::{Rule, SuggestedLink, Suggester, Suggestion};
+use marginalia::text::ByteRange;
 use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
 
 mod common;
@@ -184,5 +187,178 @@ fn i_annotate_all_labels_n_hits_and_one_ctrl_z_removes_them() {
         all_annotations(&harness),
         before,
         "one undo removes them all"
+    );
+}
+
+/// The range of `phrase` in `text`.
+fn range_of(text: &str, phrase: &str) -> ByteRange {
+    let start = text.find(phrase).expect("phrase in text");
+    ByteRange::new(start, start + phrase.len())
+}
+
+/// The sample copy with document 0 stripped of its spans and given two pending suggestions: a
+/// source, and a claim attributed to it.
+fn sample_with_suggestions() -> (tempfile::TempDir, std::path::PathBuf, ByteRange, ByteRange) {
+    let (dir, path) = sample_copy();
+    let (mut project, _) = marginalia::file::load(&path).unwrap();
+    let document = &mut project.documents[0];
+    document.annotations.clear();
+    document.relations.clear();
+    document.annotations_changed();
+    let source = range_of(&document.text, "Le président russe Vladimir Poutine");
+    let claim = range_of(
+        &document.text,
+        "a salué vendredi une délégation d'officiers nord-coréens",
+    );
+    let rule = Rule {
+        suggester: Suggester::Attribution,
+        rule: "reporting verb: a salué".to_owned(),
+    };
+    document.suggestions = vec![
+        Suggestion {
+            label: "source".to_owned(),
+            fragments: vec![source],
+            rule: rule.clone(),
+            score: 0.7,
+            link: None,
+        },
+        Suggestion {
+            label: "claim".to_owned(),
+            fragments: vec![claim],
+            rule,
+            score: 0.6,
+            link: Some(SuggestedLink {
+                kind: "attributed-to".to_owned(),
+                label: "source".to_owned(),
+                fragments: vec![source],
+            }),
+        },
+    ];
+    let dir_path = path.parent().unwrap().to_owned();
+    marginalia::file::write_atomic(
+        &path,
+        marginalia::file::to_ron(&project, &dir_path).as_bytes(),
+    )
+    .unwrap();
+    (dir, path, source, claim)
+}
+
+#[test]
+fn i_tab_then_enter_accepts_a_suggestion_with_its_link() {
+    let (_dir, path, source, claim) = sample_with_suggestions();
+    let mut harness = harness(&path);
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(
+        harness.state().suggestion_shown(),
+        Some(0),
+        "Tab shows the first"
+    );
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(
+        harness.state().suggestion_shown(),
+        Some(1),
+        "Tab again the next"
+    );
+    harness.key_press(Key::Enter);
+    harness.run();
+    let document = harness.state().workspace().unwrap().project().documents[0].clone();
+    assert!(
+        document.suggestions.is_empty(),
+        "both accepted: {:?}",
+        document.suggestions
+    );
+    let span = |range: ByteRange, label: &str| {
+        document
+            .annotations
+            .iter()
+            .find(|a| a.fragments == [range] && a.label == label)
+            .unwrap_or_else(|| panic!("a {label} span: {:?}", document.annotations))
+            .clone()
+    };
+    let (claim_span, source_span) = (span(claim, "claim"), span(source, "source"));
+    assert_eq!(document.annotations.len(), 2);
+    assert_eq!(document.relations.len(), 1);
+    let link = &document.relations[0];
+    assert_eq!(
+        (link.kind.as_str(), link.from, link.to),
+        ("attributed-to", claim_span.id, source_span.id)
+    );
+    assert_eq!(
+        claim_span.suggested.as_ref().map(|r| r.suggester),
+        Some(Suggester::Attribution),
+        "an accepted span keeps the rule that suggested it"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    let document = &harness.state().workspace().unwrap().project().documents[0];
+    assert!(document.annotations.is_empty() && document.relations.is_empty());
+    assert_eq!(document.suggestions.len(), 2, "one undo brings both back");
+}
+
+#[test]
+fn i_x_rejects_a_suggestion_and_after_save_and_reopen_it_is_not_offered_again() {
+    let (_dir, path, source, _) = sample_with_suggestions();
+    let mut harness = harness(&path);
+    harness.key_press(Key::Tab);
+    harness.run();
+    harness.key_press(Key::X);
+    harness.run();
+    {
+        let document = &harness.state().workspace().unwrap().project().documents[0];
+        assert_eq!(document.suggestions.len(), 1);
+        assert_eq!(document.rejected.len(), 1);
+        assert_eq!(document.rejected[0].fragments, [source]);
+        assert!(document.annotations.is_empty(), "X makes no span");
+    }
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    assert!(!harness.state().workspace().unwrap().is_dirty(), "saved");
+    drop(harness);
+    // Reopened, and the source found again by a dictionary of the schema: still not offered.
+    let (mut project, _) = marginalia::file::load(&path).unwrap();
+    project.schema.patterns.push(PatternDef {
+        label: "source".to_owned(),
+        terms: vec!["Le président russe Vladimir Poutine".to_owned()],
+        regexes: Vec::new(),
+        match_case: false,
+    });
+    let dir_path = path.parent().unwrap().to_owned();
+    marginalia::file::write_atomic(
+        &path,
+        marginalia::file::to_ron(&project, &dir_path).as_bytes(),
+    )
+    .unwrap();
+    let mut harness = crate::harness(&path);
+    assert_eq!(
+        harness.state().workspace().unwrap().project().documents[0]
+            .rejected
+            .len(),
+        1,
+        "the rejection is in the file"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::G);
+    harness.run();
+    wait_for(&mut harness, "the suggesters", |app| {
+        !app.is_suggesting_running()
+    });
+    let project = harness.state().workspace().unwrap().project();
+    let offered: Vec<_> = project.documents[0]
+        .suggestions
+        .iter()
+        .filter(|s| s.label == "source" && s.fragments == [source])
+        .collect();
+    assert!(
+        offered.is_empty(),
+        "a rejected suggestion is never offered again: {offered:?}"
+    );
+    // The dictionary did find it: the only reason it is not offered is the rejection.
+    let mut unrejected = project.clone();
+    unrejected.documents[0].rejected.clear();
+    let found = marginalia::suggest::run(&unrejected, &[Suggester::Patterns]);
+    assert!(
+        found[0].iter().any(|s| s.fragments == [source]),
+        "the dictionary finds it once the rejection is forgotten"
     );
 }
