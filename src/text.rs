@@ -314,6 +314,22 @@ pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` on one line (control characters, line breaks among them, shown as spaces), cut after
+/// `max_chars` characters with "…": what a list row or a panel shows of a span or a note.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= max_chars {
+        flat
+    } else {
+        let mut cut: String = flat.chars().take(max_chars).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 use egui::Ui;
 
 use super::action::Action;
-use super::panels::excerpt;
 use crate::model::Document;
+use crate::text::excerpt;
 
 /// The spans of this document that could not be found again after its text changed: kept in
 /// the project, never shifted silently, listed here for the user to redo.

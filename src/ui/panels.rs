@@ -10,6 +10,7 @@ use super::theme;
 use crate::edit::Edit;
 use crate::model::{Annotation, Document, Id, Project, Status};
 use crate::schema::Rgb;
+use crate::text::excerpt;
 
 fn label_color(project: &Project, label: &str) -> Color32 {
     theme::color_of(&project.schema, label)
@@ -206,20 +207,6 @@ pub fn palette_ui(ui: &mut Ui, project: &Project, can_apply: bool) -> Option<Act
         }
     });
     action
-}
-
-pub(super) fn excerpt(text: &str, max_chars: usize) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if flat.chars().count() <= max_chars {
-        flat
-    } else {
-        let mut cut: String = flat.chars().take(max_chars).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 /// The spans of the current document, in text order. `reveal` scrolls the list to the selected

@@ -123,7 +123,7 @@ pub fn suggestions_ui(
                     suggestion.score
                 ));
             });
-            ui.label(super::panels::excerpt(
+            ui.label(crate::text::excerpt(
                 &suggestion_text(suggestion, document),
                 200,
             ));
@@ -133,7 +133,7 @@ pub fn suggestions_ui(
                     "with a link {} to the {}: {}",
                     link.kind,
                     link.label,
-                    super::panels::excerpt(
+                    crate::text::excerpt(
                         &link
                             .fragments
                             .iter()
