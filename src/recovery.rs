@@ -379,6 +379,10 @@ pub struct DocumentChanges {
     pub relations_changed: usize,
     /// The status, when it changed: (saved, snapshot).
     pub status: Option<(Status, Status)>,
+    /// The pending suggestions, when they changed: how many (saved, snapshot).
+    pub suggestions: Option<(usize, usize)>,
+    /// The rejected suggestions, when they changed: how many (saved, snapshot).
+    pub rejected: Option<(usize, usize)>,
 }
 
 impl DocumentChanges {
@@ -423,6 +427,12 @@ impl DocumentChanges {
         parts.extend([spans, links].into_iter().filter(|p| !p.is_empty()));
         if let Some((saved, snapshot)) = self.status {
             parts.push(format!("status {} → {}", saved.label(), snapshot.label()));
+        }
+        if let Some((saved, snapshot)) = self.suggestions {
+            parts.push(format!("pending suggestions {saved} → {snapshot}"));
+        }
+        if let Some((saved, snapshot)) = self.rejected {
+            parts.push(format!("rejected suggestions {saved} → {snapshot}"));
         }
         format!("{}: {}", self.path, parts.join("; "))
     }
@@ -663,6 +673,12 @@ fn compare(saved: Option<&Project>, recovered: &Project) -> Vec<DocumentChanges>
             }
             _ => None,
         };
+        let empty = crate::model::Document::default();
+        let saved = before.copied().unwrap_or(&empty);
+        let suggestions = (saved.suggestions != document.suggestions)
+            .then_some((saved.suggestions.len(), document.suggestions.len()));
+        let rejected = (saved.rejected != document.rejected)
+            .then_some((saved.rejected.len(), document.rejected.len()));
         let change = DocumentChanges {
             path: document.path.clone(),
             spans_added,
@@ -672,6 +688,8 @@ fn compare(saved: Option<&Project>, recovered: &Project) -> Vec<DocumentChanges>
             relations_removed,
             relations_changed,
             status,
+            suggestions,
+            rejected,
         };
         if !change.is_empty() {
             changes.push(change);
@@ -697,4 +715,52 @@ fn diff<K: Ord, V: PartialEq>(
         }
     }
     (added, removed, changed)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn i_recovery_tells_of_pending_and_rejected_suggestions() {
+        // Offering suggestions, or rejecting one, is unsaved work: the recovery dialog said
+        // "No difference with the saved file" after a crash.
+        use crate::suggest::{Rejection, Rule, Suggester, Suggestion};
+        use crate::text::ByteRange;
+        let document = crate::model::Document {
+            path: "a.txt".to_owned(),
+            text: std::sync::Arc::from("Selon l'AFP, il pleut."),
+            ..Default::default()
+        };
+        let saved = Project::new(
+            "ann".to_owned(),
+            PathBuf::from("/corpus"),
+            crate::schema::Schema::default(),
+            vec![document],
+        );
+        let suggestion = Suggestion {
+            label: "source".to_owned(),
+            fragments: vec![ByteRange::new(6, 11)],
+            rule: Rule {
+                suggester: Suggester::Attribution,
+                rule: "selon X".to_owned(),
+            },
+            score: 0.8,
+            link: None,
+        };
+        let mut offered = saved.clone();
+        offered.documents[0].suggestions = vec![suggestion.clone(), suggestion.clone()];
+        let changes = compare(Some(&saved), &offered);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].line(), "a.txt: pending suggestions 0 → 2");
+        let mut rejected = offered.clone();
+        rejected.documents[0].suggestions.pop();
+        rejected.documents[0].rejected = vec![Rejection::of(&suggestion)];
+        let changes = compare(Some(&offered), &rejected);
+        assert_eq!(
+            changes[0].line(),
+            "a.txt: pending suggestions 2 → 1; rejected suggestions 0 → 1"
+        );
+    }
 }

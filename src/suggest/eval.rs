@@ -11,8 +11,10 @@
 //! What is fair to measure: suggestions made on the gold project itself would let `recurring`
 //! copy the gold. [`held_out`] makes them without it: the project's spans removed for the
 //! suggesters that read only text, and for `recurring` each document's suggestions made from
-//! the other documents' spans only. [`evaluate_held_out`] is what the benchmark and
-//! `marginalia suggest --eval` print.
+//! the other documents' spans only. Each suggester is measured on what it suggests alone (the
+//! app and `suggest -o` offer a span that two suggesters find once); the `all` row counts each
+//! distinct span once. [`evaluate_held_out`] is what the benchmark and `marginalia suggest
+//! --eval` print.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -195,23 +197,31 @@ pub fn without_spans(project: &Project) -> Project {
 /// One list per document of `gold`, each sorted by position.
 pub fn held_out(gold: &Project, which: &[Suggester]) -> Vec<Vec<Suggestion>> {
     let blank = without_spans(gold);
-    let text_only: Vec<Suggester> = which
-        .iter()
-        .copied()
-        .filter(|s| *s != Suggester::Recurring)
-        .collect();
-    let mut all = super::run(&blank, &text_only);
-    if which.contains(&Suggester::Recurring) {
-        for (list, more) in all.iter_mut().zip(super::recurring::suggest_held_out(gold)) {
+    let mut which = which.to_vec();
+    which.sort_unstable();
+    which.dedup();
+    let mut all: Vec<Vec<Suggestion>> = vec![Vec::new(); gold.documents.len()];
+    // Each suggester alone: `run` offers a span that two suggesters find once (the higher
+    // score), which would credit one suggester with the other's work.
+    for suggester in which {
+        let found = if suggester == Suggester::Recurring {
+            super::recurring::suggest_held_out(gold)
+        } else {
+            super::run(&blank, &[suggester])
+        };
+        for (list, more) in all.iter_mut().zip(found) {
             list.extend(more);
-            list.sort_by(|a, b| {
-                (a.extent().start, &a.label, &a.fragments).cmp(&(
-                    b.extent().start,
-                    &b.label,
-                    &b.fragments,
-                ))
-            });
         }
+    }
+    for list in &mut all {
+        list.sort_by(|a, b| {
+            (a.extent().start, &a.label, &a.fragments, &a.rule).cmp(&(
+                b.extent().start,
+                &b.label,
+                &b.fragments,
+                &b.rule,
+            ))
+        });
     }
     all
 }
