@@ -623,6 +623,17 @@ impl Edit {
                 [first, rest @ ..] if rest.iter().all(|e| matches!(e, Self::SetStatus { .. })) => {
                     first.describe()
                 }
+                // Annotate all: new spans of one label (and the documents they start).
+                _ if added_label(edits).is_some() => {
+                    let count = edits
+                        .iter()
+                        .filter(|e| matches!(e, Self::AddAnnotation { .. }))
+                        .count();
+                    format!(
+                        "label {count} spans as {}",
+                        added_label(edits).unwrap_or_default()
+                    )
+                }
                 _ => format!("{} changes", edits.len()),
             },
         }
@@ -660,6 +671,24 @@ fn describe_suggestions(changes: &[SuggestionChange]) -> String {
         (_, n) if n > 1 => format!("reject {n} suggestions"),
         _ => "offer suggestions".to_owned(),
     }
+}
+
+/// The label of the spans `edits` add, when they add at least one, all of one label, and do
+/// nothing else but start documents.
+fn added_label(edits: &[Edit]) -> Option<&str> {
+    let mut label = None;
+    for edit in edits {
+        match edit {
+            Edit::AddAnnotation { annotation, .. } => match label {
+                None => label = Some(annotation.label.as_str()),
+                Some(l) if l == annotation.label => {}
+                Some(_) => return None,
+            },
+            Edit::SetStatus { .. } => {}
+            _ => return None,
+        }
+    }
+    label
 }
 
 fn editable(project: &Project, doc: usize) -> Result<&crate::model::Document, EditError> {
@@ -1076,6 +1105,33 @@ impl History {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn i_annotate_all_is_told_as_labelling_n_spans() {
+        // The Undo menu said "Undo 5 changes" after labelling every hit of a search.
+        let span = |id: u64, label: &str| Edit::AddAnnotation {
+            doc: 0,
+            annotation: Annotation {
+                id: Id(id),
+                label: label.to_owned(),
+                fragments: vec![ByteRange::new(0, 1)],
+                annotator: "a".to_owned(),
+                note: String::new(),
+                created: crate::model::Timestamp(0),
+                attributes: std::collections::BTreeMap::new(),
+                provenance: None,
+                suggested: None,
+            },
+        };
+        let start = Edit::SetStatus {
+            doc: 0,
+            status: crate::model::Status::InProgress,
+        };
+        let all = Edit::Batch(vec![span(1, "source"), span(2, "source"), start.clone()]);
+        assert_eq!(all.describe(), "label 2 spans as source");
+        let mixed = Edit::Batch(vec![span(1, "source"), span(2, "claim"), start]);
+        assert_eq!(mixed.describe(), "3 changes");
+    }
     use std::collections::{BTreeMap, BTreeSet};
     use std::sync::Arc;
 
