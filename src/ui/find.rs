@@ -283,7 +283,8 @@ impl FindBar {
                 ui.label(format!("Label all {} hit(s) as:", self.hits.len()));
                 for label in &project.schema.labels {
                     let button = egui::Button::new(
-                        RichText::new(&label.name).color(theme::label_color(label.color)),
+                        RichText::new(&label.name)
+                            .color(theme::label_text(label.color, ui.visuals().dark_mode)),
                     );
                     if ui
                         .add_enabled(can_label, button)

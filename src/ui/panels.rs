@@ -12,10 +12,6 @@ use crate::model::{Annotation, Document, Id, Project, Status};
 use crate::schema::Rgb;
 use crate::text::excerpt;
 
-fn label_color(project: &Project, label: &str) -> Color32 {
-    theme::color_of(&project.schema, label)
-}
-
 /// What the document list shows of a document, computed once per change of the project (see
 /// [`doc_stats`]) rather than every frame.
 #[derive(Clone, Debug, Default)]
@@ -70,7 +66,7 @@ pub fn doc_list_ui(
         for label in &project.schema.labels {
             ui.label(
                 RichText::new(&label.name)
-                    .color(theme::label_color(label.color))
+                    .color(theme::label_text(label.color, ui.visuals().dark_mode))
                     .small(),
             );
         }
@@ -178,7 +174,7 @@ fn counts_ui(ui: &mut Ui, project: &Project, stats: &DocStats) {
     for (label, n) in project.schema.labels.iter().zip(&stats.counts) {
         ui.label(
             RichText::new(n.to_string())
-                .color(theme::label_color(label.color))
+                .color(theme::label_text(label.color, ui.visuals().dark_mode))
                 .strong(),
         )
         .on_hover_text(format!("{n} {}", label.name));
@@ -247,7 +243,7 @@ pub fn span_list_ui<S: std::hash::BuildHasher>(
             let Some(annotation) = document.annotations.get(index) else {
                 continue;
             };
-            let color = label_color(project, &annotation.label);
+            let color = theme::text_of(&project.schema, &annotation.label, ui.visuals().dark_mode);
             let is_selected = selected == Some(annotation.id);
             let frame = egui::Frame::new()
                 .inner_margin(4.0)
@@ -328,7 +324,8 @@ pub fn selected_span_ui(
         ui.label("Label:");
         for label in &project.schema.labels {
             let selected = label.name == annotation.label;
-            let text = RichText::new(&label.name).color(theme::label_color(label.color));
+            let text = RichText::new(&label.name)
+                .color(theme::label_text(label.color, ui.visuals().dark_mode));
             if ui
                 .selectable_label(selected, if selected { text.strong() } else { text })
                 .on_hover_text(&label.description)

@@ -113,7 +113,11 @@ pub fn suggestions_ui(
             ui.horizontal(|ui| {
                 ui.label(
                     RichText::new(&suggestion.label)
-                        .color(theme::color_of(&project.schema, &suggestion.label))
+                        .color(theme::text_of(
+                            &project.schema,
+                            &suggestion.label,
+                            ui.visuals().dark_mode,
+                        ))
                         .strong(),
                 );
                 ui.weak(format!(

@@ -17,6 +17,59 @@ pub fn color_of(schema: &crate::schema::Schema, label: &str) -> Color32 {
         .map_or(UNKNOWN_LABEL, |l| label_color(l.color))
 }
 
+/// The colour of a label's name or count written on the panels' background: the label's own
+/// colour, darkened in the light theme (lightened in the dark one) until it reads against the
+/// panel with a contrast of at least 4.5:1 (WCAG AA for text).
+pub fn label_text(color: Rgb, dark_mode: bool) -> Color32 {
+    let background = if dark_mode {
+        egui::Visuals::dark().panel_fill
+    } else {
+        egui::Visuals::light().panel_fill
+    };
+    let mut text = label_color(color);
+    for _ in 0..20 {
+        if contrast(text, background) >= MIN_TEXT_CONTRAST {
+            break;
+        }
+        let step = |c: u8| {
+            if dark_mode {
+                c.saturating_add(((255 - u16::from(c)) / 6 + 1) as u8)
+            } else {
+                (u16::from(c) * 5 / 6) as u8
+            }
+        };
+        text = Color32::from_rgb(step(text.r()), step(text.g()), step(text.b()));
+    }
+    text
+}
+
+/// [`label_text`] of `label` in `schema` ([`UNKNOWN_LABEL`] for a label it lacks).
+pub fn text_of(schema: &crate::schema::Schema, label: &str, dark_mode: bool) -> Color32 {
+    schema
+        .label(label)
+        .map_or(UNKNOWN_LABEL, |l| label_text(l.color, dark_mode))
+}
+
+/// The contrast WCAG asks of text: 4.5:1.
+pub const MIN_TEXT_CONTRAST: f32 = 4.5;
+
+/// The contrast ratio of two opaque colours, from 1 to 21 (WCAG 2's definition).
+pub fn contrast(a: Color32, b: Color32) -> f32 {
+    fn luminance(c: Color32) -> f32 {
+        let channel = |v: u8| {
+            let v = f32::from(v) / 255.0;
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+    }
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 /// The translucent fill that highlights a span; overlapping spans add up, so nesting shows.
 pub fn span_fill(color: Rgb, dark_mode: bool) -> Color32 {
     label_color(color).gamma_multiply(if dark_mode { 0.35 } else { 0.30 })
@@ -107,5 +160,41 @@ pub fn link_color(dark_mode: bool, selected: bool) -> Color32 {
         (true, false) => Color32::from_rgba_unmultiplied(0xc8, 0xc8, 0xd8, 150),
         (false, true) => Color32::from_rgb(0xb0, 0x50, 0x00),
         (false, false) => Color32::from_rgba_unmultiplied(0x40, 0x40, 0x60, 150),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn j_label_names_read_on_both_themes() {
+        // In the light theme "source" (#4f9dde) and "claim" (#f2a13b) were written in their own
+        // colour on a near-white panel: contrasts of 2.9 and 2.1.
+        let background = |dark: bool| {
+            if dark {
+                egui::Visuals::dark().panel_fill
+            } else {
+                egui::Visuals::light().panel_fill
+            }
+        };
+        assert!(contrast(label_color(Rgb([0x4f, 0x9d, 0xde])), background(false)) < 4.5);
+        for color in [
+            [0xf2, 0xa1, 0x3b],
+            [0x4f, 0x9d, 0xde],
+            [0x9a, 0x9a, 0x9a],
+            [0xff, 0xff, 0x00],
+            [0x00, 0x00, 0x30],
+            [0x80, 0x80, 0x80],
+        ] {
+            for dark in [false, true] {
+                let text = label_text(Rgb(color), dark);
+                assert!(
+                    contrast(text, background(dark)) >= MIN_TEXT_CONTRAST,
+                    "{color:?} dark {dark}: {text:?}"
+                );
+            }
+        }
+        assert!((contrast(Color32::BLACK, Color32::WHITE) - 21.0).abs() < 0.01);
     }
 }
