@@ -1,0 +1,236 @@
+//! Issue J, driven on the real app headless: the command palette (Ctrl+K, Ctrl+Shift+P), where a
+//! reopened project starts, load errors in words and toasts that keep out of the text, and what
+//! Save As proposes.
+
+#![cfg(feature = "gui")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use egui::accesskit::Role;
+use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, TouchPhase, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use marginalia::ui::command::Command;
+use marginalia::ui::palette::matching;
+use marginalia::ui::{Action, FileDialogs, Filter, MarginaliaApp, NoDialogs, Picked, Prefs};
+use marginalia::workspace::Workspace;
+
+mod common;
+
+use common::sample_copy;
+
+fn harness(project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    harness_with(Prefs::default(), project)
+}
+
+fn harness_with(prefs: Prefs, project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    let app = MarginaliaApp::starting(prefs, Box::new(NoDialogs), project, None);
+    common::harness_for(app, false)
+}
+
+/// [`harness_with`], emoji drawn as boxes (egui's own fonts have none).
+fn harness_tofu(prefs: Prefs, project: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    let app = MarginaliaApp::starting(prefs, Box::new(NoDialogs), project, None);
+    common::harness_for(app, true)
+}
+
+fn apply(harness: &mut Harness<'_, MarginaliaApp>, action: Action) {
+    harness.state_mut().apply(&egui::Context::default(), action);
+    harness.run();
+}
+
+/// Types `text` as a keyboard does: for each character its key (when it has one) and the text.
+fn type_keys(harness: &mut Harness<'_, MarginaliaApp>, text: &str) {
+    for c in text.chars() {
+        let key = Key::from_name(&c.to_uppercase().to_string());
+        if let Some(key) = key {
+            harness.event(Event::Key {
+                key,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: Modifiers::NONE,
+            });
+        }
+        harness.event(Event::Text(c.to_string()));
+        if let Some(key) = key {
+            harness.event(Event::Key {
+                key,
+                physical_key: None,
+                pressed: false,
+                repeat: false,
+                modifiers: Modifiers::NONE,
+            });
+        }
+        harness.step();
+    }
+    harness.run();
+}
+
+fn palette_open(harness: &Harness<'_, MarginaliaApp>) -> bool {
+    harness.state().command_palette().is_open()
+}
+
+/// The palette lists commands from the one enum, filters them accents and case ignored, on their
+/// text and their menu name, and has both shortcuts.
+#[test]
+fn j_the_palette_lists_every_command_from_the_enum_and_filters_on_text_and_menu() {
+    let all = matching("");
+    assert_eq!(
+        all.len(),
+        Command::ALL.len() - 1,
+        "all but the palette itself"
+    );
+    assert!(!all.contains(&Command::Palette));
+    assert_eq!(
+        matching("SUGGÉST")[0],
+        Command::Suggest,
+        "accents and case ignored, text starting with it first"
+    );
+    assert_eq!(
+        matching("revi agr"),
+        vec![Command::Agreement],
+        "words of the menu name and the text"
+    );
+    assert!(matching("document").contains(&Command::NextDocument));
+    assert!(matching("zzz").is_empty());
+    let shortcuts = Command::Palette.shortcuts();
+    assert_eq!(shortcuts[0].logical_key, Key::K, "Ctrl+K first");
+    assert_eq!(shortcuts[1].logical_key, Key::P);
+    assert!(shortcuts[1].modifiers.shift);
+}
+
+/// Ctrl+K opens the palette with the cursor in its field; typing filters; arrows move the
+/// highlight; Enter runs the highlighted command and closes the palette.
+#[test]
+fn j_ctrl_k_typing_and_enter_run_a_command_from_the_palette() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    assert_eq!(harness.state().current_document(), 0);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    assert!(palette_open(&harness));
+    let field = harness.get_by_role(Role::TextInput);
+    assert!(field.is_focused(), "the cursor is in the palette's field");
+    type_keys(&mut harness, "docum");
+    assert_eq!(harness.state().command_palette().query(), "docum");
+    harness.get_by_label_contains("Next document (Document)");
+    harness.get_by_label_contains("Previous document (Document)");
+    assert!(
+        harness
+            .query_by_label_contains("Suggest spans (Suggestions)")
+            .is_none(),
+        "filtered out"
+    );
+    // Next document, Previous document, Mark done and go to next: Down highlights the second.
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    harness.key_press(Key::ArrowUp);
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert!(!palette_open(&harness), "running a command closes it");
+    assert_eq!(harness.state().current_document(), 1, "Next document ran");
+
+    // Ctrl+Shift+P opens it too, Ctrl+K closes it, Escape closes it.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+    harness.run();
+    assert!(palette_open(&harness));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    assert!(!palette_open(&harness));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(!palette_open(&harness));
+    assert_eq!(harness.state().current_document(), 1);
+}
+
+/// Keys typed in the palette's field never fire plain-key shortcuts: label keys, X, N, L, Enter
+/// and Escape keep their meaning for the field.
+#[test]
+fn j_keys_typed_in_the_palette_fire_no_plain_key_shortcut() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let text = harness.state().workspace().unwrap().project().documents[0]
+        .text
+        .to_string();
+    let start = text.find("Kim Jong Un").unwrap();
+    apply(
+        &mut harness,
+        Action::Select(Some(marginalia::text::ByteRange::new(start, start + 11))),
+    );
+    let before = harness.state().workspace().unwrap().project().documents[0]
+        .annotations
+        .len();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    type_keys(&mut harness, "12 xnlp");
+    assert_eq!(harness.state().command_palette().query(), "12 xnlp");
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(
+        ws.project().documents[0].annotations.len(),
+        before,
+        "no label key labelled the selection"
+    );
+    assert!(!ws.is_dirty());
+    assert!(harness.state().selection().is_some(), "still selected");
+    // Escape closes the palette and does not clear the selection.
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(!palette_open(&harness));
+    assert!(harness.state().selection().is_some());
+    // Out of the palette, the keys are shortcuts again.
+    harness.key_press(Key::Num1);
+    harness.run();
+    assert_eq!(
+        harness.state().workspace().unwrap().project().documents[0]
+            .annotations
+            .len(),
+        before + 1
+    );
+}
+
+/// Commands that make no sense now are listed greyed and cannot run; a click on a row runs it.
+#[test]
+fn j_the_palette_greys_what_cannot_run_and_a_click_runs_a_row() {
+    let mut harness = harness(None);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    let undo = harness.get_by_label_contains("Undo (Edit)");
+    assert!(undo.accesskit_node().is_disabled(), "nothing to undo");
+    let agreement = harness.get_by_label_contains("Agreement… (Review)");
+    assert!(agreement.accesskit_node().is_disabled());
+    let theme = harness.get_by_label_contains("Toggle dark/light theme (View)");
+    assert!(!theme.accesskit_node().is_disabled());
+    // Its shortcut is shown beside it.
+    harness.get_by_label("Open… (File) Ctrl+O");
+    harness.get_by_label_contains("Undo (Edit)").click();
+    harness.run();
+    assert!(palette_open(&harness), "a greyed row does nothing");
+    harness
+        .get_by_label_contains("Toggle dark/light theme (View)")
+        .click();
+    harness.run();
+    assert!(!palette_open(&harness));
+    assert!(
+        harness.state().prefs().dark_mode.is_some(),
+        "the theme changed"
+    );
+    // The menu has it too.
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label_contains("Command palette…").click();
+    harness.run();
+    assert!(palette_open(&harness));
+}
