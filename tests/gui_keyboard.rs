@@ -234,3 +234,134 @@ fn j_the_palette_greys_what_cannot_run_and_a_click_runs_a_row() {
     harness.run();
     assert!(palette_open(&harness));
 }
+
+/// A corpus with a long first document (a novel: accents, emoji, CRLF) and a short second one,
+/// saved as a project.
+fn long_project(dir: &Path, name: &str) -> PathBuf {
+    let corpus = dir.join(format!("corpus-{name}"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    let mut novel = String::new();
+    for i in 0..400 {
+        write!(
+            novel,
+            "Ligne {i} : Ça s’est passé à l’été, déjà 🙂 — un paragraphe du roman.\r\n"
+        )
+        .unwrap();
+    }
+    std::fs::write(corpus.join("a-roman.txt"), &novel).unwrap();
+    let half: String = novel.split_inclusive('\n').take(200).collect();
+    std::fs::write(corpus.join("b-court.txt"), half).unwrap();
+    let mut ws = Workspace::from_folder(&corpus, "zoé").unwrap();
+    let path = dir.join(format!("{name}.ron"));
+    ws.save_as(&path).unwrap();
+    path
+}
+
+fn scroll_text(harness: &mut Harness<'_, MarginaliaApp>, dy: f32, times: usize) {
+    harness.hover_at(Pos2::new(700.0, 500.0));
+    harness.run();
+    for _ in 0..times {
+        harness.event(Event::MouseWheel {
+            unit: MouseWheelUnit::Point,
+            delta: Vec2::new(0.0, dy),
+            phase: TouchPhase::Move,
+            source: MouseWheelSource::Unknown,
+            modifiers: Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.run();
+}
+
+/// A project opened for the first time starts at the top of document 1, not at the scroll offset
+/// of the project shown before; reopening one restores its document and place, also in a later
+/// session (the preferences as eframe stores them).
+#[test]
+fn j_a_new_project_starts_at_the_top_and_a_reopened_one_where_it_was_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = long_project(dir.path(), "first");
+    let second = long_project(dir.path(), "second");
+    let mut harness = harness_tofu(Prefs::default(), Some(&first));
+    assert!(harness.state().text_view().screen_pos(0).is_some());
+    // The second document, scrolled well down.
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    harness.run();
+    scroll_text(&mut harness, -600.0, 4);
+    assert_eq!(harness.state().current_document(), 1);
+    assert!(
+        harness.state().text_view().screen_pos(0).is_none(),
+        "scrolled: the first line is out of view"
+    );
+    let first_real = marginalia::file::absolute(&first);
+    let left = harness
+        .state()
+        .prefs()
+        .position(&first_real)
+        .cloned()
+        .expect("the position is noted");
+    assert_eq!(left.document, "b-court.txt");
+    assert!(left.offset > 0);
+
+    // Another project, never opened: document 1, its first line in view.
+    apply(&mut harness, Action::OpenProject(second.clone()));
+    assert_eq!(harness.state().current_document(), 0);
+    assert!(
+        harness.state().text_view().screen_pos(0).is_some(),
+        "the first line of the new project is in view"
+    );
+
+    // Back to the first: its document and its place.
+    apply(&mut harness, Action::OpenProject(first.clone()));
+    assert_eq!(harness.state().current_document(), 1);
+    assert!(harness.state().text_view().screen_pos(0).is_none());
+    assert!(
+        harness
+            .state()
+            .text_view()
+            .screen_pos(left.offset)
+            .is_some(),
+        "the line left at is in view"
+    );
+    let again = harness
+        .state()
+        .prefs()
+        .position(&first_real)
+        .cloned()
+        .unwrap();
+    assert_eq!(again, left, "reopening does not move the place (no drift)");
+
+    // A later session, with the preferences eframe kept.
+    let stored = ron::to_string(harness.state().prefs()).unwrap();
+    let prefs: Prefs = ron::from_str(&stored).unwrap();
+    let later = harness_tofu(prefs, Some(&first));
+    assert_eq!(later.state().current_document(), 1);
+    assert!(later.state().text_view().screen_pos(left.offset).is_some());
+    assert!(later.state().text_view().screen_pos(0).is_none());
+}
+
+/// The map of positions keeps the most recent projects only.
+#[test]
+fn j_positions_are_kept_for_the_most_recent_projects_only() {
+    let mut prefs = Prefs::default();
+    for i in 0..(marginalia::ui::app::MAX_POSITIONS + 10) {
+        prefs.note_position(Path::new(&format!("/p/{i}.ron")), "a.txt", i);
+    }
+    assert_eq!(prefs.positions.len(), marginalia::ui::app::MAX_POSITIONS);
+    let newest = marginalia::ui::app::MAX_POSITIONS + 9;
+    assert_eq!(prefs.positions[0].offset, newest, "newest first");
+    assert!(
+        prefs.position(Path::new("/p/0.ron")).is_none(),
+        "oldest dropped"
+    );
+    // Noting again moves a project to the front, once.
+    prefs.note_position(Path::new("/p/20.ron"), "b.txt", 7);
+    assert_eq!(prefs.positions[0].document, "b.txt");
+    assert_eq!(
+        prefs
+            .positions
+            .iter()
+            .filter(|p| p.project == Path::new("/p/20.ron"))
+            .count(),
+        1
+    );
+}

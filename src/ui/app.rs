@@ -40,7 +40,7 @@ mod views;
 use lifecycle::{Loading, recovery_lines};
 use modals::{Modal, Pending};
 use notifications::Toast;
-pub use prefs::Prefs;
+pub use prefs::{MAX_POSITIONS, Prefs, ReadingPosition};
 
 /// What a view computes from the project, kept until the project changes: the key says which
 /// state it was computed for (the workspace's generation, the history's revision, ...).
@@ -416,6 +416,7 @@ impl MarginaliaApp {
         self.sync_note_draft(ui);
         self.poll_suggesters(ui.ctx());
         self.autosave(ui.ctx());
+        self.note_position();
         self.loading_ui(ui.ctx());
         self.prefs.zoom = ui.ctx().zoom_factor();
         let title = self.window_title();

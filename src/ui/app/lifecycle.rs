@@ -345,18 +345,47 @@ impl MarginaliaApp {
                 self.notify(Level::Info, text);
             }
         }
+        // Where the user left this project, or the top of its first document: never the scroll
+        // offset of the project shown before.
+        let (doc, offset) = ws
+            .path()
+            .and_then(|path| self.prefs.position(path))
+            .and_then(|p| {
+                let doc = ws
+                    .project()
+                    .documents
+                    .iter()
+                    .position(|d| d.path == p.document)?;
+                Some((doc, p.offset))
+            })
+            .unwrap_or((0, 0));
         self.workspace = Some(ws);
         self.stats_generation += 1;
         self.comparison = None;
         self.agreement = crate::ui::adjudication::AgreementView::default();
         self.place = None;
         self.comment_draft = None;
-        self.doc = 0;
+        self.doc = doc;
         self.selection = None;
         self.selected_span = None;
         self.text_view = TextView::default();
+        self.text_view.scroll_to(offset);
         self.refresh_label_drafts();
     }
+
+    /// Remembers where the user is in a saved project (in the preferences), once the text view
+    /// has shown the current document.
+    pub(super) fn note_position(&mut self) {
+        let Some(ws) = &self.workspace else { return };
+        let Some(path) = ws.path() else { return };
+        let Some(document) = ws.project().document(self.doc) else {
+            return;
+        };
+        if let Some(offset) = self.text_view.reading_offset(document) {
+            self.prefs.note_position(path, &document.path, offset);
+        }
+    }
+
 
     /// Saves; returns true when the project is saved.
     pub(super) fn save(&mut self) -> bool {
