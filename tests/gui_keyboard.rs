@@ -365,3 +365,149 @@ fn j_positions_are_kept_for_the_most_recent_projects_only() {
         1
     );
 }
+
+/// Opening a text or a JSON file says in words that it is not a project, and that error goes
+/// away once a project opens.
+#[test]
+fn j_opening_a_text_file_says_so_in_words_and_the_error_goes_once_a_project_opens() {
+    let (dir, project) = sample_copy();
+    let novel = dir.path().join("roman.txt");
+    std::fs::write(&novel, "Longtemps, je me suis couché de bonne heure.\n").unwrap();
+    let json = dir.path().join("export.json");
+    std::fs::write(&json, "{\"text\": \"é\"}").unwrap();
+    let mut harness = harness(None);
+    apply(&mut harness, Action::OpenProject(novel.clone()));
+    let notes = harness.state().notifications().join("\n");
+    assert!(
+        notes.contains("is not a Marginalia project file: it looks like plain text"),
+        "{notes}"
+    );
+    assert!(!notes.contains("ProjectFile"), "{notes}");
+    assert!(!notes.contains("Expected"), "{notes}");
+    apply(&mut harness, Action::OpenProject(json));
+    let notes = harness.state().notifications().join("\n");
+    assert!(notes.contains("it looks like a JSON file"), "{notes}");
+    apply(&mut harness, Action::OpenProject(project));
+    assert!(harness.state().workspace().is_some());
+    let notes = harness.state().notifications().join("\n");
+    assert!(
+        !notes.contains("is not a Marginalia project file"),
+        "cleared once a project opened: {notes}"
+    );
+}
+
+/// Toasts do not pile up: the newest three are shown in the bottom right corner, the older ones
+/// fold into "and N more".
+#[test]
+fn j_toasts_show_the_newest_three_in_a_corner_and_fold_the_rest() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    for _ in 0..5 {
+        apply(&mut harness, Action::Command(Command::Undo));
+    }
+    assert_eq!(harness.state().notifications().len(), 5);
+    assert_eq!(harness.query_all_by_label("Nothing to undo").count(), 3);
+    harness.get_by_label("and 2 more");
+    for toast in harness.query_all_by_label("Nothing to undo") {
+        let rect = toast.rect();
+        assert!(
+            rect.min.x > 1400.0 - 340.0 && rect.min.y > 450.0,
+            "in the bottom right corner, over the span list: {rect:?}"
+        );
+    }
+}
+
+/// What Save As asked of the file dialog: the folder and the name proposed.
+type Asked = Rc<RefCell<Vec<(Option<PathBuf>, String)>>>;
+
+/// File dialogs that note what Save As proposes, and are cancelled.
+struct Noting(Asked);
+
+impl FileDialogs for Noting {
+    fn open_file(&mut self, _title: &str, _filter: Filter<'_>) -> Picked {
+        Picked::Cancelled
+    }
+    fn pick_folder(&mut self, _title: &str) -> Picked {
+        Picked::Cancelled
+    }
+    fn save_file(
+        &mut self,
+        _title: &str,
+        folder: Option<&Path>,
+        suggested_name: &str,
+        _filter: Filter<'_>,
+    ) -> Picked {
+        self.0
+            .borrow_mut()
+            .push((folder.map(Path::to_owned), suggested_name.to_owned()));
+        Picked::Cancelled
+    }
+}
+
+/// Save As proposes the project's folder and `<annotator>.ron` to the file dialog; without one,
+/// the path field starts with that path, all selected so that typing replaces it. A project never
+/// saved is proposed beside its corpus.
+#[test]
+fn j_save_as_proposes_the_folder_and_the_annotators_file_name() {
+    let (dir, project) = sample_copy();
+    let asked: Asked = Rc::default();
+    let app = MarginaliaApp::starting(
+        Prefs::default(),
+        Box::new(Noting(asked.clone())),
+        Some(&project),
+        None,
+    );
+    let mut harness = common::harness_for(app, false);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let projects = marginalia::file::absolute(&dir.path().join("projects"));
+    assert_eq!(
+        asked.borrow().as_slice(),
+        &[(Some(projects.clone()), "camille.ron".to_owned())]
+    );
+
+    // No dialog: the path field.
+    let mut harness = harness_with(Prefs::default(), Some(&project));
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let field = harness.get_by_role(Role::TextInput);
+    assert_eq!(
+        field.value().as_deref(),
+        Some(projects.join("camille.ron").display().to_string().as_str())
+    );
+    assert!(field.is_focused(), "the cursor is in the field");
+    let target = dir.path().join("mine.ron");
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&target.display().to_string());
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(
+        target.exists(),
+        "typing replaced the proposed path: {:?}",
+        harness.state().notifications()
+    );
+
+    // A project never saved: beside its corpus, under its annotator's name made a file name.
+    let corpus = dir.path().join("textes");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "Le Kremlin a démenti.\r\n").unwrap();
+    let mut harness = harness_with(Prefs::default(), None);
+    apply(&mut harness, Action::NewFromFolder(corpus.clone()));
+    harness.get_by_role(Role::TextInput).focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_role(Role::TextInput).type_text("Zoé/B");
+    harness.run();
+    harness.get_by_label("Create project").click();
+    harness.run();
+    assert!(harness.state().workspace().unwrap().path().is_none());
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let proposed = marginalia::file::absolute(dir.path()).join("Zoé_B.ron");
+    assert_eq!(
+        harness.get_by_role(Role::TextInput).value().as_deref(),
+        Some(proposed.display().to_string().as_str())
+    );
+}
