@@ -140,6 +140,59 @@ mod tests {
         assert!(message.starts_with("p.ron:4:"), "{message}");
     }
 
+    /// Opening a text, a JSON file or another program's RON file by mistake says so in words,
+    /// without the program's type names (`ProjectFile`).
+    #[test]
+    fn j_files_that_are_not_projects_say_so_in_words() {
+        let cases = [
+            ("Call me Ishmaël.\nSome years ago…\n", "plain text"),
+            (
+                "\u{feff}  {\"name\": \"x\", \"documents\": []}",
+                "a JSON file",
+            ),
+            ("[{\"text\": \"é\"}]", "a JSON file"),
+            ("<?xml version=\"1.0\"?><doc/>", "an XML or HTML file"),
+            ("Project(version: 1)", "a RON file of another kind"),
+            (
+                "(annotator: \"a\", corpus: \".\")",
+                "a RON file of another kind",
+            ),
+        ];
+        for (text, looks_like) in cases {
+            let error =
+                from_ron(text, Path::new("novel.txt"), Path::new("/"), reader(&[])).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                matches!(&error, LoadError::NotAProject { looks_like: l, .. } if l.starts_with(looks_like)),
+                "{text:?}: {message}"
+            );
+            assert!(
+                message.starts_with("novel.txt is not a Marginalia project file: it looks like"),
+                "{message}"
+            );
+            assert!(!message.contains("ProjectFile"), "{message}");
+        }
+    }
+
+    /// A project file broken inside is a syntax error (line, column), worded without type names.
+    #[test]
+    fn j_syntax_errors_inside_a_project_use_no_type_names() {
+        let missing = "(format_version: 1, annotator: \"a\", schema: (labels: []), documents: [])";
+        let error = from_ron(missing, Path::new("p.ron"), Path::new("/"), reader(&[])).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, LoadError::Syntax { .. }), "{message}");
+        assert!(
+            message.contains("the field `corpus` is missing from the project"),
+            "{message}"
+        );
+        let cut = "(format_version: 1, annotator: \"a\", corpus: \".\", schema: (labels: []), documents: [(path: \"a.txt\"";
+        let message = from_ron(cut, Path::new("p.ron"), Path::new("/"), reader(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("File`"), "{message}");
+        assert!(message.starts_with("p.ron:1:"), "{message}");
+    }
+
     #[test]
     fn newer_versions_are_refused() {
         let newer = "(format_version: 99, annotator: \"a\", corpus: \".\", schema: (labels: []), documents: [])";

@@ -171,7 +171,9 @@ fn check_ron_error(result: &Result<(marginalia::model::Project, Vec<file::Proble
         Ok((project, _)) => check_project(project),
         Err(LoadError::Syntax { line, column, .. }) => assert!(*line >= 1 && *column >= 1),
         Err(LoadError::Invalid { message, .. }) => assert!(!message.is_empty()),
-        Err(LoadError::Version { .. } | LoadError::Corpus { .. }) => {}
+        Err(
+            LoadError::Version { .. } | LoadError::Corpus { .. } | LoadError::NotAProject { .. },
+        ) => {}
         Err(LoadError::Io { .. }) => panic!("no I/O here"),
         Err(LoadError::CorpusOutside { .. }) => {
             panic!("parsing a text never asks about its corpus")

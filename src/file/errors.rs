@@ -44,6 +44,14 @@ pub enum LoadError {
         /// The version in the file.
         found: u32,
     },
+    /// The file is not a project file at all: plain text, JSON, another program's file...
+    #[error("{path} is not a Marginalia project file: it looks like {looks_like}")]
+    NotAProject {
+        /// The file.
+        path: PathBuf,
+        /// What it looks like, in words: "plain text", "a JSON file"...
+        looks_like: &'static str,
+    },
     /// The file parses but contradicts itself.
     #[error("{path}: {message}")]
     Invalid {
@@ -75,6 +83,84 @@ pub enum LoadError {
         #[source]
         source: CorpusError,
     },
+}
+
+/// The parts of a project file as `ron` names them (its Rust types), in words.
+const PARTS: [(&str, &str); 10] = [
+    ("ProjectFile", "the project"),
+    ("DocumentFile", "a document"),
+    ("AnnotationFile", "a span"),
+    ("RelationFile", "a link"),
+    ("SuggestionFile", "a suggestion"),
+    ("RejectionFile", "a rejected suggestion"),
+    ("DetachedFile", "a span set aside"),
+    ("FragmentFile", "a fragment"),
+    ("LinkFile", "a suggested link"),
+    ("Schema", "the schema"),
+];
+
+/// What a parse error of `ron` in a project file means, in words: no type names of the program.
+pub(super) fn ron_in_words(code: &ron::Error) -> String {
+    let part = |name: &str| {
+        PARTS
+            .iter()
+            .find(|(rust, _)| *rust == name)
+            .map_or_else(|| format!("`{name}`"), |(_, words)| (*words).to_owned())
+    };
+    match code {
+        ron::Error::Eof => "the file ends too early (is it cut short?)".to_owned(),
+        ron::Error::MissingStructField { field, outer } => format!(
+            "the field `{field}` is missing from {}",
+            outer.as_deref().map_or_else(|| "a part".to_owned(), part)
+        ),
+        ron::Error::DuplicateStructField { field, outer } => format!(
+            "the field `{field}` is there twice in {}",
+            outer.as_deref().map_or_else(|| "a part".to_owned(), part)
+        ),
+        ron::Error::ExpectedComma => "a comma is missing here".to_owned(),
+        ron::Error::TrailingCharacters => {
+            "there is more text after the end of the project".to_owned()
+        }
+        other => {
+            let mut text = other.to_string();
+            for (rust, words) in PARTS {
+                text = text
+                    .replace(&format!("struct `{rust}`"), words)
+                    .replace(&format!("`{rust}`"), words);
+            }
+            text
+        }
+    }
+}
+
+/// When `ron` fails at the very start of a project file (`code`), what the file is instead, in
+/// words; `None` when it starts as a project file does (the error is then a syntax error).
+pub(super) fn not_a_project(code: &ron::Error, text: &str) -> Option<&'static str> {
+    let at_start = match code {
+        ron::Error::ExpectedNamedStructLike(name) => *name == "ProjectFile",
+        ron::Error::ExpectedDifferentStructName { expected, .. } => *expected == "ProjectFile",
+        // A RON structure without the field every project file starts with.
+        ron::Error::MissingStructField { field, outer } => {
+            *field == "format_version" && outer.as_deref() == Some("ProjectFile")
+        }
+        _ => false,
+    };
+    if !at_start {
+        return None;
+    }
+    let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let word_then_paren = start.split_once('(').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    });
+    Some(if start.starts_with(['{', '[']) {
+        "a JSON file (File > Import reads other tools' formats)"
+    } else if start.starts_with('<') {
+        "an XML or HTML file"
+    } else if start.starts_with('(') || word_then_paren {
+        "a RON file of another kind"
+    } else {
+        "plain text (to annotate texts, start a project from their folder)"
+    })
 }
 
 /// Why a project could not be saved. The file on disk is then unchanged.

@@ -20,11 +20,17 @@ pub(super) fn parse_with_ron_noting<'a>(
     text: &'a str,
     path: &Path,
 ) -> Result<(ProjectFile<'a>, Vec<Vec<Step>>), LoadError> {
-    ron_noting_unknown(text).map_err(|e| LoadError::Syntax {
-        path: path.to_owned(),
-        line: e.span.start.line,
-        column: e.span.start.col,
-        message: e.code.to_string(),
+    ron_noting_unknown(text).map_err(|e| match super::errors::not_a_project(&e.code, text) {
+        Some(looks_like) => LoadError::NotAProject {
+            path: path.to_owned(),
+            looks_like,
+        },
+        None => LoadError::Syntax {
+            path: path.to_owned(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: super::errors::ron_in_words(&e.code),
+        },
     })
 }
 

@@ -6,6 +6,7 @@
 //! - `lifecycle`: new, open, save, reload, recovery, autosave, a folder loading;
 //! - `modals`: the dialogs that ask before going on;
 //! - `notifications`: toasts, and errors on stderr too;
+//! - `palette`: the command palette, and which commands make sense now;
 //! - `prefs`: the preferences, kept by eframe and never in project files;
 //! - `reviewing`: comparing, agreement, adjudication, review comments;
 //! - `side`: the panel on the right (review, suggestions, the selected span, the span list);
@@ -29,6 +30,7 @@ mod finding;
 mod lifecycle;
 mod modals;
 mod notifications;
+mod palette;
 mod prefs;
 mod reviewing;
 mod side;
@@ -38,7 +40,7 @@ mod views;
 use lifecycle::{Loading, recovery_lines};
 use modals::{Modal, Pending};
 use notifications::Toast;
-pub use prefs::Prefs;
+pub use prefs::{MAX_POSITIONS, Prefs, ReadingPosition};
 
 /// What a view computes from the project, kept until the project changes: the key says which
 /// state it was computed for (the workspace's generation, the history's revision, ...).
@@ -122,6 +124,8 @@ pub struct MarginaliaApp {
         Cached<DocumentKey, std::collections::BTreeMap<crate::suggest::Rule, (usize, usize)>>,
     /// The find bar (Ctrl+F, Ctrl+Shift+F) and its hits.
     find: super::find::FindBar,
+    /// The command palette (Ctrl+K, Ctrl+Shift+P).
+    palette: super::palette::CommandPalette,
     modal: Option<Modal>,
     labels_open: bool,
     label_drafts: Vec<(String, String)>,
@@ -166,6 +170,7 @@ impl MarginaliaApp {
             suggest_panel: super::suggestions::SuggestPanel::default(),
             rule_counts: Cached::default(),
             find: super::find::FindBar::default(),
+            palette: super::palette::CommandPalette::default(),
             modal: None,
             labels_open: false,
             label_drafts: Vec::new(),
@@ -349,6 +354,8 @@ impl MarginaliaApp {
         if self.modal.is_none() {
             self.shortcuts(ui, &mut actions);
         }
+        // Before the views: the palette takes its keys (arrows, Enter, Escape) first.
+        self.palette_ui(ui, &mut actions);
         Self::dropped_files(ui, &mut actions);
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui, &mut actions));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
@@ -409,6 +416,7 @@ impl MarginaliaApp {
         self.sync_note_draft(ui);
         self.poll_suggesters(ui.ctx());
         self.autosave(ui.ctx());
+        self.note_position();
         self.loading_ui(ui.ctx());
         self.prefs.zoom = ui.ctx().zoom_factor();
         let title = self.window_title();

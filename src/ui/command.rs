@@ -79,11 +79,13 @@ pub enum Command {
     KeepBoth,
     /// Adjudication: keep no candidate.
     KeepNeither,
+    /// View → Command palette…: find any command by typing part of its name.
+    Palette,
 }
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 37] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -112,6 +114,7 @@ impl Command {
         Self::PreviousDocument,
         Self::DoneAndNext,
         Self::ToggleTheme,
+        Self::Palette,
         Self::Compare,
         Self::NextDifference,
         Self::PreviousDifference,
@@ -161,6 +164,7 @@ impl Command {
             Self::KeepB => "Keep the second annotator's",
             Self::KeepBoth => "Keep both",
             Self::KeepNeither => "Keep neither",
+            Self::Palette => "Command palette…",
         }
     }
 
@@ -216,6 +220,7 @@ impl Command {
             Self::KeepB => vec![plain(Key::B)],
             Self::KeepBoth => vec![plain(Key::H)],
             Self::KeepNeither => vec![plain(Key::X)],
+            Self::Palette => vec![cmd(Key::K), cmd_shift(Key::P)],
         }
     }
 
@@ -264,6 +269,44 @@ impl Command {
             Self::KeepB => "Keep what the second annotator marked here",
             Self::KeepBoth => "Every candidate here becomes gold",
             Self::KeepNeither => "Drop every candidate here",
+            Self::Palette => "Find any command by typing part of its name, and run it",
+        }
+    }
+
+    /// The menu the command is in ("Edit"), or where it acts for those in no menu
+    /// ("Adjudication"): the command palette shows it, and matches what is typed against it too.
+    pub const fn menu(self) -> &'static str {
+        match self {
+            Self::NewFromFolder
+            | Self::Open
+            | Self::Save
+            | Self::SaveAs
+            | Self::Export
+            | Self::Import
+            | Self::Quit => "File",
+            Self::Undo
+            | Self::Redo
+            | Self::DeleteSpan
+            | Self::ClearSelection
+            | Self::EditNote
+            | Self::Link
+            | Self::EditLabels
+            | Self::Find
+            | Self::FindInCorpus
+            | Self::NextHit
+            | Self::PreviousHit
+            | Self::LabelOccurrences => "Edit",
+            Self::NextDocument | Self::PreviousDocument | Self::DoneAndNext => "Document",
+            Self::Suggest
+            | Self::NextSuggestion
+            | Self::PreviousSuggestion
+            | Self::AcceptSuggestion
+            | Self::RejectSuggestion => "Suggestions",
+            Self::Compare | Self::NextDifference | Self::PreviousDifference | Self::Agreement => {
+                "Review"
+            }
+            Self::ToggleTheme | Self::Palette => "View",
+            Self::KeepA | Self::KeepB | Self::KeepBoth | Self::KeepNeither => "Adjudication",
         }
     }
 

@@ -1,7 +1,7 @@
 //! File dialogs: the trait the app asks through, the answer it gets, and the dialogs that are never
 //! available (tests, and desktops without a portal: the app then asks for a path itself).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The answer of a file dialog.
@@ -27,8 +27,15 @@ pub trait FileDialogs {
     fn open_file(&mut self, title: &str, filter: Filter<'_>) -> Picked;
     /// Pick a folder.
     fn pick_folder(&mut self, title: &str) -> Picked;
-    /// Pick where to write a file.
-    fn save_file(&mut self, title: &str, suggested_name: &str, filter: Filter<'_>) -> Picked;
+    /// Pick where to write a file: the dialog opens in `folder` (when given) with
+    /// `suggested_name` in its name field.
+    fn save_file(
+        &mut self,
+        title: &str,
+        folder: Option<&Path>,
+        suggested_name: &str,
+        filter: Filter<'_>,
+    ) -> Picked;
 }
 
 /// Dialogs that are never available: the app always asks for paths in its own path field.
@@ -42,7 +49,13 @@ impl FileDialogs for NoDialogs {
     fn pick_folder(&mut self, _title: &str) -> Picked {
         Picked::Unavailable
     }
-    fn save_file(&mut self, _title: &str, _suggested_name: &str, _filter: Filter<'_>) -> Picked {
+    fn save_file(
+        &mut self,
+        _title: &str,
+        _folder: Option<&Path>,
+        _suggested_name: &str,
+        _filter: Filter<'_>,
+    ) -> Picked {
         Picked::Unavailable
     }
 }
@@ -79,11 +92,20 @@ impl FileDialogs for NativeDialogs {
         Self::pick(|| rfd::FileDialog::new().set_title(title).pick_folder())
     }
 
-    fn save_file(&mut self, title: &str, suggested_name: &str, filter: Filter<'_>) -> Picked {
+    fn save_file(
+        &mut self,
+        title: &str,
+        folder: Option<&Path>,
+        suggested_name: &str,
+        filter: Filter<'_>,
+    ) -> Picked {
         Self::pick(|| {
-            with_filter(rfd::FileDialog::new().set_title(title), filter)
-                .set_file_name(suggested_name)
-                .save_file()
+            let mut dialog = with_filter(rfd::FileDialog::new().set_title(title), filter)
+                .set_file_name(suggested_name);
+            if let Some(folder) = folder {
+                dialog = dialog.set_directory(folder);
+            }
+            dialog.save_file()
         })
     }
 }

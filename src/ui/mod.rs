@@ -20,6 +20,7 @@ pub mod command;
 pub mod detached;
 pub mod dialogs;
 pub mod find;
+pub mod palette;
 pub mod panels;
 pub mod review;
 pub mod suggestions;

@@ -112,12 +112,29 @@ pub struct TextView {
     adding_fragment: bool,
     /// The range that drag covers so far.
     fragment_range: Option<ByteRange>,
+    /// The top of the view in the last frame, in the content's coordinates.
+    view_top: f32,
 }
 
 impl TextView {
     /// Scrolls to the byte `offset` at the next frame.
     pub fn scroll_to(&mut self, offset: usize) {
         self.scroll_to = Some(offset);
+    }
+
+    /// Where the reading is, as shown in the last frame: the first byte of the block (a line, or
+    /// a part of a long line) that [`TextView::scroll_to`] would put where it is now, so that
+    /// `scroll_to(reading_offset)` shows the same place again. `None` when the last frame did not
+    /// show `document`.
+    pub fn reading_offset(&self, document: &Document) -> Option<usize> {
+        /// How far below the top of the view `scroll_to` puts its offset (as in [`TextView::ui`]).
+        const SCROLL_TO_MARGIN: f32 = 80.0;
+        let shown = self.text.as_ref()?;
+        if !Arc::ptr_eq(shown, &document.text) || self.placed.is_empty() {
+            return None;
+        }
+        let block = self.block_at_y(self.view_top + SCROLL_TO_MARGIN);
+        self.blocks.get(block).map(|b| b.range.start)
     }
 
     /// The screen position of the character boundary at byte `offset`, as laid out in the last
@@ -287,6 +304,7 @@ impl TextView {
         actions: &mut Vec<TextAction>,
     ) {
         let text = document.text.clone();
+        self.view_top = viewport.min.y;
         let total = self.total_height();
         let (content, response) = ui.allocate_exact_size(
             vec2(ui.available_width(), total.max(viewport.height())),

@@ -162,7 +162,8 @@ impl ExportDialog {
                             dialogs.pick_folder("Export into folder")
                         } else {
                             let suggested = Path::new(&self.path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                            dialogs.save_file("Export to", &suggested, None)
+                            let folder = Path::new(&self.path).parent().filter(|p| p.is_dir());
+                            dialogs.save_file("Export to", folder, &suggested, None)
                         };
                         match picked {
                             Picked::Path(path) => self.path = path.display().to_string(),
@@ -335,7 +336,7 @@ impl ImportDialog {
                     if ui.button("Browse…").clicked() {
                         let picked = match (folder, save) {
                             (true, _) => dialogs.pick_folder(label),
-                            (false, true) => dialogs.save_file(label, "imported.ron", PROJECT_FILTER),
+                            (false, true) => dialogs.save_file(label, None, "imported.ron", PROJECT_FILTER),
                             (false, false) => dialogs.open_file(label, None),
                         };
                         match picked {

@@ -310,6 +310,7 @@ impl MarginaliaApp {
                     ),
                 }
             }
+            Command::Palette => self.palette.toggle(),
             Command::ToggleTheme => {
                 let dark = ctx.theme() != egui::Theme::Dark;
                 self.prefs.dark_mode = Some(dark);

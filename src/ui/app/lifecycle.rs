@@ -49,6 +49,35 @@ pub(super) fn recovery_lines(prefs: &Prefs, project: &Path) -> Result<Option<Vec
     ))
 }
 
+/// Where Save As proposes to save `ws`: the project's folder, or for a project never saved the
+/// folder above its corpus (projects sit beside their corpus), and `<annotator>.ron`.
+pub(super) fn proposed_save_as(ws: &Workspace) -> (PathBuf, String) {
+    let project = ws.project();
+    let folder = ws.path().and_then(Path::parent).map_or_else(
+        || {
+            let corpus = crate::file::absolute(&project.corpus_root);
+            corpus.parent().map_or(corpus.clone(), Path::to_owned)
+        },
+        Path::to_owned,
+    );
+    // A name that is a file name on every system.
+    let stem: String = project
+        .annotator
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let stem = if stem.is_empty() { "project" } else { stem };
+    (folder, format!("{stem}.ron"))
+}
+
 /// Folders larger than this are read on another thread, with a progress bar; smaller ones take
 /// a few tens of milliseconds and are read at once.
 pub(super) const BACKGROUND_BYTES: u64 = 16 << 20;
@@ -273,7 +302,7 @@ impl MarginaliaApp {
                     self.notify(Level::Warning, warning);
                 }
             }
-            Err(error) => self.error(&error),
+            Err(error) => self.open_error(&error),
         }
     }
 
@@ -296,7 +325,7 @@ impl MarginaliaApp {
             self.notify(Level::Warning, warning);
             None
         });
-        match opened.with_context(|| format!("cannot open {}", path.display())) {
+        match opened {
             Ok(ws) => {
                 if let Some(lines) = recovered {
                     self.modal = Some(Modal::Recover {
@@ -323,11 +352,20 @@ impl MarginaliaApp {
                     );
                 }
             }
-            Err(error) => self.error(&error),
+            // It names the file already.
+            Err(error @ crate::file::LoadError::NotAProject { .. }) => {
+                self.open_error(&anyhow::Error::new(error));
+            }
+            Err(error) => {
+                let error =
+                    anyhow::Error::new(error).context(format!("cannot open {}", path.display()));
+                self.open_error(&error);
+            }
         }
     }
 
     pub(super) fn set_workspace(&mut self, ws: Workspace) {
+        self.clear_open_errors();
         self.reviews.clear();
         if let Some(path) = ws.path() {
             let (reviews, errors) = crate::review::comments::read_all(path);
@@ -345,17 +383,45 @@ impl MarginaliaApp {
                 self.notify(Level::Info, text);
             }
         }
+        // Where the user left this project, or the top of its first document: never the scroll
+        // offset of the project shown before.
+        let (doc, offset) = ws
+            .path()
+            .and_then(|path| self.prefs.position(path))
+            .and_then(|p| {
+                let doc = ws
+                    .project()
+                    .documents
+                    .iter()
+                    .position(|d| d.path == p.document)?;
+                Some((doc, p.offset))
+            })
+            .unwrap_or((0, 0));
         self.workspace = Some(ws);
         self.stats_generation += 1;
         self.comparison = None;
         self.agreement = crate::ui::adjudication::AgreementView::default();
         self.place = None;
         self.comment_draft = None;
-        self.doc = 0;
+        self.doc = doc;
         self.selection = None;
         self.selected_span = None;
         self.text_view = TextView::default();
+        self.text_view.scroll_to(offset);
         self.refresh_label_drafts();
+    }
+
+    /// Remembers where the user is in a saved project (in the preferences), once the text view
+    /// has shown the current document.
+    pub(super) fn note_position(&mut self) {
+        let Some(ws) = &self.workspace else { return };
+        let Some(path) = ws.path() else { return };
+        let Some(document) = ws.project().document(self.doc) else {
+            return;
+        };
+        if let Some(offset) = self.text_view.reading_offset(document) {
+            self.prefs.note_position(path, &document.path, offset);
+        }
     }
 
     /// Saves; returns true when the project is saved.
@@ -495,24 +561,17 @@ impl MarginaliaApp {
         let Some(ws) = &self.workspace else {
             return false;
         };
-        let suggested = ws.path().and_then(Path::file_name).map_or_else(
-            || "project.ron".to_owned(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let (folder, name) = proposed_save_as(ws);
         match self
             .dialogs
-            .save_file("Save project as", &suggested, PROJECT_FILTER)
+            .save_file("Save project as", Some(&folder), &name, PROJECT_FILTER)
         {
             Picked::Path(path) => self.save_as(&path),
             Picked::Cancelled => false,
             Picked::Unavailable => {
-                let text = ws
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
                 self.modal = Some(Modal::Path {
                     purpose: PathPurpose::SaveAs,
-                    text,
+                    text: folder.join(name).display().to_string(),
                 });
                 false
             }

@@ -293,6 +293,7 @@ impl MarginaliaApp {
                     ),
                 };
                 let mut submit = false;
+                let mut path_field = None;
                 egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
                     ui.heading(title);
                     ui.label("No file dialog could be opened here. Type the path:");
@@ -302,9 +303,23 @@ impl MarginaliaApp {
                             .hint_text(hint)
                             .desired_width(420.0),
                     );
-                    if !response.has_focus() && text.is_empty() {
+                    // The cursor starts in the field, with a proposed path all selected: typing
+                    // replaces it, End keeps it and goes on.
+                    let fresh_id = response.id.with("focused once");
+                    let fresh = !ctx.data(|d| d.get_temp::<bool>(fresh_id).unwrap_or(false));
+                    if !response.has_focus() && (text.is_empty() || fresh) {
                         response.request_focus();
+                        ctx.data_mut(|d| d.insert_temp(fresh_id, true));
+                        if let Some(mut state) = egui::TextEdit::load_state(ctx, response.id) {
+                            let all = egui::text::CCursorRange::two(
+                                egui::text::CCursor::new(0),
+                                egui::text::CCursor::new(text.chars().count()),
+                            );
+                            state.cursor.set_char_range(Some(all));
+                            state.store(ctx, response.id);
+                        }
                     }
+                    path_field = Some(fresh_id);
                     submit = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                     ui.horizontal(|ui| {
                         submit |= ui.button("OK").clicked();
@@ -318,6 +333,12 @@ impl MarginaliaApp {
                     answer = Some(Answer::Path(purpose, expand_home(text.trim())));
                 } else if !close {
                     self.modal = Some(Modal::Path { purpose, text });
+                }
+                if (close || answer.is_some())
+                    && let Some(id) = path_field
+                {
+                    // The next path asked gets the cursor again.
+                    ctx.data_mut(|d| d.remove::<bool>(id));
                 }
             }
             Modal::Annotator { folder, mut name } => {

@@ -18,7 +18,24 @@ pub struct Prefs {
     /// Project files allowed to read their texts from a corpus folder outside their folder and
     /// the folder above (asked once): the project file and the corpus folder's real path.
     pub trusted_corpora: std::collections::BTreeMap<PathBuf, PathBuf>,
+    /// Where the user left each project, the most recent first (at most [`MAX_POSITIONS`]).
+    pub positions: Vec<ReadingPosition>,
 }
+
+/// Where the user left a project: the document shown and the place in its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingPosition {
+    /// The project file's real path.
+    pub project: PathBuf,
+    /// The document shown, by its path in the project (its index changes when the corpus does).
+    pub document: String,
+    /// The byte offset of the text at the top of the view (see
+    /// [`crate::ui::text_view::TextView::reading_offset`]).
+    pub offset: usize,
+}
+
+/// The projects whose reading position is kept.
+pub const MAX_POSITIONS: usize = 50;
 
 impl Default for Prefs {
     fn default() -> Self {
@@ -28,6 +45,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             annotator: String::new(),
             trusted_corpora: std::collections::BTreeMap::new(),
+            positions: Vec::new(),
         }
     }
 }
@@ -52,5 +70,35 @@ impl Prefs {
         self.recent.retain(|p| *p != path);
         self.recent.insert(0, path);
         self.recent.truncate(MAX_RECENT);
+    }
+
+    /// Where the user left the project file at `project` (its real path, as
+    /// [`crate::workspace::Workspace::path`] gives it).
+    pub fn position(&self, project: &Path) -> Option<&ReadingPosition> {
+        self.positions.iter().find(|p| p.project == project)
+    }
+
+    /// Remembers that the project at `project` (its real path) shows `document` from `offset`.
+    /// Called every frame: cheap when nothing changed.
+    pub fn note_position(&mut self, project: &Path, document: &str, offset: usize) {
+        if let Some(first) = self.positions.first_mut()
+            && first.project == project
+        {
+            if first.document != document {
+                document.clone_into(&mut first.document);
+            }
+            first.offset = offset;
+            return;
+        }
+        self.positions.retain(|p| p.project != project);
+        self.positions.insert(
+            0,
+            ReadingPosition {
+                project: project.to_owned(),
+                document: document.to_owned(),
+                offset,
+            },
+        );
+        self.positions.truncate(MAX_POSITIONS);
     }
 }

@@ -25,7 +25,8 @@ pub(super) fn modifier_count(modifiers: egui::Modifiers) -> usize {
 
 impl MarginaliaApp {
     pub(super) fn shortcuts(&self, ui: &Ui, actions: &mut Vec<Action>) {
-        let typing = ui.ctx().egui_wants_keyboard_input();
+        // The palette's field has the cursor: its letters are typed, never shortcuts.
+        let typing = ui.ctx().egui_wants_keyboard_input() || self.palette.is_open();
         let mut walked_suggestions = false;
         // The most specific shortcuts first, so that Ctrl+Shift+Z is not taken for Ctrl+Z.
         let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL
@@ -276,6 +277,7 @@ impl MarginaliaApp {
                 });
             });
             ui.menu_button("View", |ui| {
+                Self::menu_item(ui, Command::Palette, true, actions);
                 Self::menu_item(ui, Command::ToggleTheme, true, actions);
                 ui.weak("Zoom: Ctrl + / Ctrl - / Ctrl 0");
             });
