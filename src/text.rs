@@ -3,11 +3,14 @@
 //! Inside Marginalia every offset is a byte offset into the document's text (a Rust `&str`, the
 //! same index egui's `LayoutSection::byte_range` uses) and every span is a half-open byte range
 //! whose ends lie on `char` boundaries. Formats that count Unicode code points (JSONL, brat,
-//! Label Studio, doccano) convert at the edge with [`CodePointIndex`].
+//! Label Studio, doccano) convert at the edge with [`CodePointIndex`]. Caret motions and
+//! selections grown from the keyboard live in [`motion`].
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+
+pub mod motion;
 
 /// A half-open byte range `[start, end)` in a document's text.
 ///

@@ -3,6 +3,7 @@
 //! - `dispatch`: where actions and commands are applied, once a frame;
 //! - `editing`: labels, links, fragments, spans placed again, each change an edit;
 //! - `finding`: the find bar's actions, and labelling every hit after a preview;
+//! - `keyboard`: selections made from the caret (the sentence, growing to clause or quote);
 //! - `lifecycle`: new, open, save, reload, recovery, autosave, a folder loading;
 //! - `modals`: the dialogs that ask before going on;
 //! - `notifications`: toasts, and errors on stderr too;
@@ -27,6 +28,7 @@ use crate::workspace::Workspace;
 mod dispatch;
 mod editing;
 mod finding;
+mod keyboard;
 mod lifecycle;
 mod modals;
 mod notifications;

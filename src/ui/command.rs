@@ -35,6 +35,10 @@ pub enum Command {
     Link,
     /// Edit → Labels…
     EditLabels,
+    /// Edit → Select sentence: the sentence at the caret.
+    SelectSentence,
+    /// Edit → Grow selection: to the clause, the quote, the sentence, the line around it.
+    GrowSelection,
     /// Edit → Find… (in the document shown)
     Find,
     /// Edit → Find in corpus…
@@ -85,7 +89,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 39] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -100,6 +104,8 @@ impl Command {
         Self::EditNote,
         Self::Link,
         Self::EditLabels,
+        Self::SelectSentence,
+        Self::GrowSelection,
         Self::Find,
         Self::FindInCorpus,
         Self::NextHit,
@@ -142,6 +148,8 @@ impl Command {
             Self::EditNote => "Edit note",
             Self::Link => "Link to source…",
             Self::EditLabels => "Labels…",
+            Self::SelectSentence => "Select sentence",
+            Self::GrowSelection => "Grow selection",
             Self::Find => "Find…",
             Self::FindInCorpus => "Find in corpus…",
             Self::NextHit => "Next hit",
@@ -199,6 +207,11 @@ impl Command {
             Self::EditNote | Self::AcceptSuggestion => vec![plain(Key::Enter)],
             Self::Link => vec![plain(Key::L)],
             Self::EditLabels => vec![cmd(Key::L)],
+            Self::SelectSentence => vec![alt(Key::S)],
+            Self::GrowSelection => vec![
+                KeyboardShortcut::new(Modifiers::ALT.plus(Modifiers::SHIFT), Key::ArrowRight),
+                alt(Key::G),
+            ],
             Self::Find => vec![cmd(Key::F)],
             Self::FindInCorpus => vec![cmd_shift(Key::F)],
             Self::NextHit => vec![plain(Key::F3)],
@@ -241,6 +254,12 @@ impl Command {
             Self::EditNote => "Write in the selected span's note",
             Self::Link => "Then click the span at the other end of the link",
             Self::EditLabels => "Add, rename and recolour labels",
+            Self::SelectSentence => {
+                "Select the sentence at the caret (click in the text first); a label's key makes it a span"
+            }
+            Self::GrowSelection => {
+                "Grow the selection to the clause around it, then the quote (« … »), the sentence, the line"
+            }
             Self::Find => "Search the document shown: accents and case ignored unless asked",
             Self::FindInCorpus => "Search every document of the corpus, and list the hits",
             Self::NextHit => "Show the next hit of the search",
@@ -295,7 +314,9 @@ impl Command {
             | Self::FindInCorpus
             | Self::NextHit
             | Self::PreviousHit
-            | Self::LabelOccurrences => "Edit",
+            | Self::LabelOccurrences
+            | Self::SelectSentence
+            | Self::GrowSelection => "Edit",
             Self::NextDocument | Self::PreviousDocument | Self::DoneAndNext => "Document",
             Self::Suggest
             | Self::NextSuggestion

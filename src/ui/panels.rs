@@ -84,8 +84,20 @@ pub fn doc_list_ui(
                 let Some(document) = project.documents.get(index) else {
                     continue;
                 };
-                ui.allocate_ui(egui::vec2(ui.available_width(), row_height), |ui| {
-                    ui.set_height(row_height);
+                // The row is clipped to the list's width: a count that grows by a digit must not
+                // widen the panel, or the text view beside it moves (issue J 4).
+                let (rect, _) = ui.allocate_exact_size(
+                    egui::vec2(ui.available_width(), row_height),
+                    egui::Sense::hover(),
+                );
+                let mut row = ui.new_child(
+                    egui::UiBuilder::new()
+                        .max_rect(rect)
+                        .layout(egui::Layout::top_down(egui::Align::Min)),
+                );
+                row.shrink_clip_rect(rect);
+                {
+                    let ui = &mut row;
                     let mut hover = format!("{}\nsha256 {}", document.path, document.hash);
                     if let Some(encoding) = document.decoded_from {
                         hover.push_str("\nWarning: not UTF-8: decoded as ");
@@ -131,7 +143,7 @@ pub fn doc_list_ui(
                                 .on_hover_text("The file changed or is missing");
                         }
                     });
-                });
+                }
             }
         });
     action
@@ -315,7 +327,9 @@ pub fn selected_span_ui(
 ) -> Option<Action> {
     let mut action = None;
     let document = project.document(doc)?;
-    ui.horizontal(|ui| {
+    // Every row wraps: a row wider than the panel would widen it, and the text view beside it
+    // would wrap again and move (issue J 4).
+    ui.horizontal_wrapped(|ui| {
         ui.heading("Selected span");
         ui.weak(annotation.id.to_string());
     });
@@ -387,7 +401,7 @@ pub fn selected_span_ui(
     for attribute in project.schema.attributes_of(&annotation.label) {
         let current = annotation.attributes.get(&attribute.name).cloned();
         let mut value = current.clone();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let text = if attribute.key.is_empty() {
                 format!("{}:", attribute.name)
             } else {
@@ -425,7 +439,7 @@ pub fn selected_span_ui(
             ("from", relation.from)
         };
         if let Some(other) = document.annotation(other) {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.weak(format!("{} {arrow}", relation.kind));
                 if ui.link(excerpt(&other.text(&document.text), 40)).clicked() {
                     action = Some(Action::SelectSpan {
@@ -449,7 +463,7 @@ pub fn selected_span_ui(
     if annotation.fragments.len() > 1 {
         ui.label("Fragments (Ctrl+drag adds one):");
         for (index, fragment) in annotation.fragments.iter().enumerate() {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(excerpt(fragment.slice(&document.text), 40));
                 if ui
                     .small_button("Remove")
@@ -470,7 +484,7 @@ pub fn selected_span_ui(
         .relations
         .iter()
         .any(|r| r.touches(&annotation.label));
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for command in [Command::Link, Command::DeleteSpan] {
             if (command != Command::Link || linkable) && command.button(ui, true) {
                 action = Some(Action::Command(command));

@@ -4,7 +4,10 @@
 //! view are laid out; their galleys are cached by block and wrap width and hold only the text, so
 //! adding or changing a span never lays anything out again: highlights are painted from the
 //! galleys' row geometry each frame. Blocks are positioned by cumulative heights, estimated until
-//! a block is first laid out.
+//! a block is first laid out. When those heights change (a block measured, the width changed),
+//! the view is anchored on the block at its top, so that nothing on screen moves.
+//!
+//! A caret (see `caret`) takes the keyboard: motions, selections grown from it, pages.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +24,7 @@ const DOUBLE_CLICK_SECS: f64 = 0.35;
 const DOUBLE_CLICK_DISTANCE: f32 = 6.0;
 
 mod blocks;
+mod caret;
 mod paint;
 
 use blocks::{assign_lanes, byte_of_char, char_of_byte, split_blocks};
@@ -28,6 +32,10 @@ use paint::hover_card;
 
 /// Lines longer than this many bytes are cut into several blocks (at white space).
 const MAX_BLOCK_BYTES: usize = 2_000;
+
+/// The text is laid out again for a new width only when it changed by more than this (points):
+/// a side panel a few points wider must not re-wrap a whole novel and move what is on screen.
+const WIDTH_SLACK: f32 = 12.0;
 
 /// What the user did in the text view this frame.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +122,21 @@ pub struct TextView {
     fragment_range: Option<ByteRange>,
     /// The top of the view in the last frame, in the content's coordinates.
     view_top: f32,
+    /// The caret (a byte offset), placed by a click or the keyboard.
+    caret: Option<usize>,
+    /// The x (content coordinates) that ↑/↓ keep while they move the caret row by row.
+    goal_x: Option<f32>,
+    /// Bring the caret into view at the next frame.
+    follow_caret: bool,
+    /// The part of the content in view at the last frame (content coordinates).
+    last_viewport: Option<Rect>,
+    /// The scroll offset at the end of the last frame.
+    last_offset: f32,
+    /// A scroll offset asked by the keyboard (pages), for the next frame.
+    pending_offset: Option<f32>,
+    /// The block at the top of the view at the last frame, with the top it was drawn at: when
+    /// heights above it change, the view moves with it so that the text stays put.
+    anchor: Option<(usize, f32)>,
 }
 
 impl TextView {
@@ -164,18 +187,39 @@ impl TextView {
     ) -> Vec<TextAction> {
         self.prepare(ui, doc_index, document, state);
         let mut actions = Vec::new();
+        let text = document.text.clone();
+        if !ui.ctx().egui_wants_keyboard_input() && self.last_viewport.is_some() {
+            let selected = state
+                .selected_span
+                .and_then(|id| document.annotation(id))
+                .map(crate::model::Annotation::extent);
+            self.keyboard(ui, &text, state, selected, &mut actions);
+            if self.tops_dirty {
+                self.recompute_tops();
+            }
+        }
         let mut scroll_area = egui::ScrollArea::vertical()
             .id_salt("text-view")
             .auto_shrink([false, false]);
-        if let Some(offset) = self.scroll_to.take()
-            && let Some(block) = self.block_of(offset)
-        {
+        // What the app asks first, then the keys, then the caret; else the view keeps its text.
+        let follow = self.follow(ui, &text);
+        let jump = self.scroll_to.take().and_then(|offset| {
+            let block = self.block_of(offset)?;
             let top = self.tops.get(block).copied().unwrap_or(0.0);
-            scroll_area = scroll_area.vertical_scroll_offset((top - 80.0).max(0.0));
+            Some((top - 80.0).max(0.0))
+        });
+        let anchored = self.anchor.and_then(|(block, drawn_at)| {
+            let top = self.tops.get(block).copied()?;
+            ((top - drawn_at).abs() > 0.01).then(|| (self.last_offset + top - drawn_at).max(0.0))
+        });
+        if let Some(offset) = jump.or(self.pending_offset.take()).or(follow).or(anchored) {
+            scroll_area = scroll_area.vertical_scroll_offset(offset);
         }
-        scroll_area.show_viewport(ui, |ui, viewport| {
+        let output = scroll_area.show_viewport(ui, |ui, viewport| {
+            self.last_viewport = Some(viewport);
             self.viewport_ui(ui, viewport, document, state, &mut actions);
         });
+        self.last_offset = output.state.clamped_offset().y;
         if self.tops_dirty {
             ui.ctx().request_repaint();
         }
@@ -196,8 +240,20 @@ impl TextView {
             self.tops_dirty = true;
             self.drag_anchor = None;
             self.lanes_key = None;
+            self.caret = None;
+            self.anchor = None;
+            self.last_viewport = None;
         }
-        let width = (ui.available_width() - 24.0).max(100.0);
+        let mut width = (ui.available_width() - 24.0).max(100.0);
+        if let Some((old, zoom, dark)) = self.layout_key {
+            let old = f32::from_bits(old);
+            if (old - width).abs() <= WIDTH_SLACK
+                && zoom == ui.ctx().zoom_factor().to_bits()
+                && dark == ui.visuals().dark_mode
+            {
+                width = old;
+            }
+        }
         let key = (
             width.to_bits(),
             ui.ctx().zoom_factor().to_bits(),
@@ -338,7 +394,12 @@ impl TextView {
             }
         }
 
+        self.anchor = self
+            .placed
+            .first()
+            .map(|p| (p.block, self.tops.get(p.block).copied().unwrap_or(0.0)));
         self.paint(ui, document, state);
+        self.paint_caret(ui);
         self.interact(ui, &response, document, state, actions);
         if self.tops_dirty {
             self.recompute_tops();
@@ -349,14 +410,19 @@ impl TextView {
 
     /// The byte offset at a screen position, laying out the block under it if needed.
     fn hit(&mut self, ui: &Ui, pos: Pos2) -> Option<usize> {
+        let origin = self.content_origin;
+        self.hit_content(ui, Pos2::ZERO + (pos - origin))
+    }
+
+    /// The byte offset at a position relative to the text's origin (content coordinates, as the
+    /// blocks' tops), laying out the block there if needed.
+    fn hit_content(&mut self, ui: &Ui, pos: Pos2) -> Option<usize> {
         let text = self.text.clone()?;
-        let y = pos.y - self.content_origin.y;
-        let block = self.block_at_y(y);
+        let block = self.block_at_y(pos.y);
         let range = self.blocks.get(block)?.range;
         let galley = self.galley(ui, &text, block)?;
         let top = self.tops.get(block).copied().unwrap_or(0.0);
-        let local = pos - (self.content_origin + vec2(0.0, top));
-        let cursor = galley.cursor_from_pos(local);
+        let cursor = galley.cursor_from_pos(pos - Pos2::new(0.0, top));
         Some(byte_of_char(&text, range, cursor.index.0))
     }
 
@@ -397,6 +463,7 @@ impl TextView {
                             .and_then(|o| word_at(text, crate::text::floor_char_boundary(text, o)))
                     });
                     if let Some(word) = word {
+                        self.caret = Some(word.end);
                         actions.push(TextAction::Select(Some(word)));
                     }
                 }
@@ -430,6 +497,8 @@ impl TextView {
         {
             let range = ByteRange::new(anchor.min(offset), anchor.max(offset));
             let selection = (!range.is_empty()).then_some(range);
+            self.caret = Some(offset);
+            self.goal_x = None;
             if self.adding_fragment {
                 self.fragment_range = selection;
             } else if selection != state.selection {
@@ -449,6 +518,9 @@ impl TextView {
                 .interact_pointer_pos()
                 .and_then(|p| self.hit(ui, p))
         {
+            // A click places the caret, on plain text as on a span.
+            self.caret = Some(offset);
+            self.goal_x = None;
             if shift
                 && let Some(sel) = state.selection.or_else(|| {
                     state

@@ -203,6 +203,8 @@ impl MarginaliaApp {
                 self.labels_open = true;
                 self.refresh_label_drafts();
             }
+            Command::SelectSentence => self.select_sentence(),
+            Command::GrowSelection => self.grow_selection(),
             Command::Find => self.open_find(false),
             Command::FindInCorpus => self.open_find(true),
             Command::NextHit => self.step_hit(true),

@@ -34,7 +34,9 @@ impl MarginaliaApp {
             | Command::DoneAndNext
             | Command::Compare
             | Command::NextSuggestion
-            | Command::PreviousSuggestion => has_project,
+            | Command::PreviousSuggestion
+            | Command::SelectSentence
+            | Command::GrowSelection => has_project,
             Command::Undo => history.is_some_and(|h| h.undo_description().is_some()),
             Command::Redo => history.is_some_and(|h| h.redo_description().is_some()),
             Command::DeleteSpan | Command::EditNote | Command::Link | Command::LabelOccurrences => {

@@ -222,6 +222,8 @@ impl MarginaliaApp {
                 Self::menu_item(ui, Command::EditNote, self.selected_span.is_some(), actions);
                 Self::menu_item(ui, Command::Link, self.selected_span.is_some(), actions);
                 Self::menu_item(ui, Command::ClearSelection, true, actions);
+                Self::menu_item(ui, Command::SelectSentence, has_project, actions);
+                Self::menu_item(ui, Command::GrowSelection, has_project, actions);
                 ui.separator();
                 Self::menu_item(ui, Command::Find, has_project, actions);
                 Self::menu_item(ui, Command::FindInCorpus, has_project, actions);
