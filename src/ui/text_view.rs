@@ -26,9 +26,11 @@ const DOUBLE_CLICK_DISTANCE: f32 = 6.0;
 mod blocks;
 mod caret;
 mod paint;
+mod scroll;
 
 use blocks::{assign_lanes, byte_of_char, char_of_byte, split_blocks};
 use paint::hover_card;
+pub use scroll::{DENSITY_BINS, DensityMark, ViewPosition};
 
 /// Lines longer than this many bytes are cut into several blocks (at white space).
 const MAX_BLOCK_BYTES: usize = 2_000;
@@ -77,6 +79,8 @@ pub struct ViewState<'a> {
 struct Block {
     /// The block's text in the document (without its line break).
     range: ByteRange,
+    /// The line it is part of (from 0).
+    line: usize,
 }
 
 /// A block as laid out and placed on screen during the last frame.
@@ -137,6 +141,12 @@ pub struct TextView {
     /// The block at the top of the view at the last frame, with the top it was drawn at: when
     /// heights above it change, the view moves with it so that the text stays put.
     anchor: Option<(usize, f32)>,
+    /// Marks of span density beside the scroll bar.
+    density: scroll::Density,
+    /// The scroll bar on screen at the last frame.
+    bar_rect: Option<Rect>,
+    /// Where the view was at the last frame.
+    position: Option<ViewPosition>,
 }
 
 impl TextView {
@@ -185,6 +195,21 @@ impl TextView {
         document: &Document,
         state: ViewState<'_>,
     ) -> Vec<TextAction> {
+        // A wide, solid scroll bar (for this view only): the text keeps a margin before it.
+        let scroll_style =
+            std::mem::replace(&mut ui.style_mut().spacing.scroll, Self::scroll_style());
+        let actions = self.view_ui(ui, doc_index, document, state);
+        ui.style_mut().spacing.scroll = scroll_style;
+        actions
+    }
+
+    fn view_ui(
+        &mut self,
+        ui: &mut Ui,
+        doc_index: usize,
+        document: &Document,
+        state: ViewState<'_>,
+    ) -> Vec<TextAction> {
         self.prepare(ui, doc_index, document, state);
         let mut actions = Vec::new();
         let text = document.text.clone();
@@ -200,6 +225,7 @@ impl TextView {
         }
         let mut scroll_area = egui::ScrollArea::vertical()
             .id_salt("text-view")
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .auto_shrink([false, false]);
         // What the app asks first, then the keys, then the caret; else the view keeps its text.
         let follow = self.follow(ui, &text);
@@ -220,6 +246,10 @@ impl TextView {
             self.viewport_ui(ui, viewport, document, state, &mut actions);
         });
         self.last_offset = output.state.clamped_offset().y;
+        self.update_density(doc_index, document, state.revision, state.schema);
+        self.paint_density(ui, output.inner_rect);
+        let max_offset = output.content_size.y - output.inner_rect.height();
+        self.update_position(ui, self.last_offset, max_offset);
         if self.tops_dirty {
             ui.ctx().request_repaint();
         }
@@ -243,8 +273,10 @@ impl TextView {
             self.caret = None;
             self.anchor = None;
             self.last_viewport = None;
+            self.density.reset();
         }
-        let mut width = (ui.available_width() - 24.0).max(100.0);
+        let bar = ui.spacing().scroll.allocated_width();
+        let mut width = (ui.available_width() - 24.0 - bar).max(100.0);
         if let Some((old, zoom, dark)) = self.layout_key {
             let old = f32::from_bits(old);
             if (old - width).abs() <= WIDTH_SLACK

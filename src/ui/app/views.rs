@@ -305,6 +305,10 @@ impl MarginaliaApp {
                     self.doc + 1,
                     project.documents.len()
                 ));
+                if let Some(position) = self.text_view.position(document) {
+                    ui.separator();
+                    ui.label(position.label());
+                }
                 if let Some(selection) = self.selection {
                     ui.separator();
                     let chars = selection.slice(&document.text).chars().count();

@@ -23,7 +23,8 @@ pub(super) fn byte_of_char(text: &str, block: ByteRange, char_index: usize) -> u
 }
 
 /// Splits a text into blocks: one a line (line breaks, `\r\n` or `\n`, left out), long lines cut
-/// after white space. A leading BOM is left out of the first block.
+/// after white space, each with the number of its line (from 0). A leading BOM is left out of the
+/// first block.
 pub(super) fn split_blocks(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut line_start = if text.starts_with('\u{feff}') {
@@ -31,6 +32,7 @@ pub(super) fn split_blocks(text: &str) -> Vec<Block> {
     } else {
         0
     };
+    let mut line = 0;
     while line_start <= text.len() {
         let rest = text.get(line_start..).unwrap_or_default();
         let (line_len, next) = match rest.find('\n') {
@@ -52,16 +54,19 @@ pub(super) fn split_blocks(text: &str) -> Vec<Block> {
             let cut = crate::text::floor_char_boundary(text, cut).max(start + 1);
             blocks.push(Block {
                 range: ByteRange::new(start, cut),
+                line,
             });
             start = cut;
         }
         blocks.push(Block {
             range: ByteRange::new(start, end),
+            line,
         });
         if next > text.len() {
             break;
         }
         line_start = next;
+        line += 1;
     }
     blocks
 }
@@ -101,6 +106,8 @@ mod tests {
             ["Titre", "", "Corps é", "fin"]
         );
         assert_eq!(texts("a\n"), ["a", ""]);
+        let lines: Vec<usize> = split_blocks("a\r\nb\n\nc").iter().map(|b| b.line).collect();
+        assert_eq!(lines, [0, 1, 2, 3]);
         assert_eq!(texts(""), [""]);
     }
 
@@ -109,6 +116,10 @@ mod tests {
         let line = "mot é ".repeat(1_000);
         let blocks = split_blocks(&line);
         assert!(blocks.len() > 2);
+        assert!(
+            blocks.iter().all(|b| b.line == 0),
+            "one line, cut in blocks"
+        );
         assert!(
             blocks
                 .iter()
