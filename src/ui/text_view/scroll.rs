@@ -231,8 +231,12 @@ mod tests {
 
     #[test]
     fn the_height_bucket_moves_only_when_the_height_moves_by_about_a_percent() {
-        assert_eq!(height_bucket(10_000.0), height_bucket(10_050.0));
-        assert_ne!(height_bucket(10_000.0), height_bucket(10_300.0));
+        for total in [500.0_f32, 10_000.0, 123_456.0, 2_000_000.0] {
+            // A few blocks measured (0.3 %): at most the next bucket.
+            assert!(height_bucket(total * 1.003) - height_bucket(total) <= 1);
+            // Heights 3 % off: another bucket, the marks are counted again.
+            assert!(height_bucket(total * 1.03) > height_bucket(total));
+        }
         assert_eq!(height_bucket(0.0), height_bucket(-5.0));
     }
 
