@@ -456,16 +456,15 @@ pub fn review_ui(
                 if response.clicked() {
                     action = Some(Action::ShowDifference(d, e));
                 }
-                match (&a, &b, inline) {
-                    (Some((label_a, text_a)), Some((label_b, text_b)), Some(diff)) => {
-                        marked_text_ui(ui, &format!("yours: {label_a}: "), text_a, Some(diff.a));
-                        let lead = format!("{}: {label_b}: ", comparison.name);
-                        marked_text_ui(ui, &lead, text_b, Some(diff.b));
-                    }
-                    _ => {
-                        ui.weak(format!("yours: {}", truncate(&yours)));
-                        ui.weak(format!("{}: {}", comparison.name, truncate(&theirs_text)));
-                    }
+                if let (Some((label_a, text_a)), Some((label_b, text_b)), Some(diff)) =
+                    (&a, &b, inline)
+                {
+                    marked_text_ui(ui, &format!("yours: {label_a}: "), text_a, Some(diff.a));
+                    let lead = format!("{}: {label_b}: ", comparison.name);
+                    marked_text_ui(ui, &lead, text_b, Some(diff.b));
+                } else {
+                    ui.weak(format!("yours: {}", truncate(&yours)));
+                    ui.weak(format!("{}: {}", comparison.name, truncate(&theirs_text)));
                 }
                 let Some(their_span) = entry
                     .b

@@ -313,7 +313,11 @@ impl MarginaliaApp {
                     ));
                 }
             }
-            if let Some((k, n)) = self.comparison.as_ref().and_then(|c| c.position()) {
+            if let Some((k, n)) = self
+                .comparison
+                .as_ref()
+                .and_then(crate::ui::review::Comparison::position)
+            {
                 ui.separator();
                 ui.label(format!("difference {k} of {n}"));
             } else if let Some((gold, place)) = self.gold.as_ref().zip(self.place.as_ref())
