@@ -182,10 +182,13 @@ fn j_a_ruling_moves_to_the_next_place_once_and_n_goes_on_from_there() {
     // A keeps the first annotator's version and shows the place after it, once.
     press(&mut harness, Key::A);
     assert_eq!(harness.state().place(), Some(&all[i + 1]));
-    harness
-        .get_all_by_label(&format!("place {} of {}", i + 1, n - 1))
-        .next()
-        .unwrap();
+    assert_eq!(
+        harness
+            .get_all_by_label(&format!("place {} of {}", i + 1, n - 1))
+            .count(),
+        2,
+        "the panel and the status bar count the places left"
+    );
     // H keeps both there and moves on to the one after.
     press(&mut harness, Key::H);
     assert_eq!(harness.state().place(), Some(&all[i + 2]));
