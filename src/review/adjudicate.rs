@@ -691,10 +691,7 @@ pub fn step(
     if all.is_empty() {
         return None;
     }
-    let at = current.and_then(|c| {
-        all.iter()
-            .position(|p| p.doc == c.doc && p.ids.first() == c.ids.first())
-    });
+    let at = current.and_then(|c| position(&all, c));
     let index = match (at, forward) {
         (Some(i), true) => (i + 1) % all.len(),
         (Some(i), false) => (i + all.len() - 1) % all.len(),
@@ -705,6 +702,20 @@ pub fn step(
             .unwrap_or(all.len() - 1),
     };
     all.get(index).cloned()
+}
+
+/// Where `place` is among `all` (matched by document and first candidate), for "place k of N".
+pub fn position(all: &[Place], place: &Place) -> Option<usize> {
+    all.iter()
+        .position(|p| p.doc == place.doc && p.ids.first() == place.ids.first())
+}
+
+/// The place to show once the place that was at `index` (in corpus order) has been ruled on:
+/// the one that took its index, which was the next, or the first when it was the last. A
+/// ruling settles its whole place and no other, so the places after it move up by one.
+pub fn after_ruling(project: &Project, index: usize) -> Option<Place> {
+    let all = places(project);
+    all.get(index).or_else(|| all.first()).cloned()
 }
 
 /// The place that holds the span `id` of document `doc`.
@@ -855,6 +866,48 @@ mod tests {
             None,
             "no place outside a gold project"
         );
+    }
+
+    // Three places: "Le Kremlin" 0..10 and 3..10, "Selon Reuters" 23..36 and 29..36, the
+    // last sentence 38..64 under two labels.
+    fn three_places() -> Project {
+        let a = project(
+            "ana",
+            &[("source", 0, 10), ("source", 29, 36), ("claim", 38, 64)],
+        );
+        let b = project(
+            "ben",
+            &[
+                ("source", 3, 10),
+                ("source", 23, 36),
+                ("boilerplate", 38, 64),
+            ],
+        );
+        merge(&[&a, &b], Policy::Intersection, "chloé").unwrap().0
+    }
+
+    #[test]
+    fn a_ruling_moves_on_to_the_place_after_it_not_back_to_the_first() {
+        let gold = three_places();
+        let all = places(&gold);
+        assert_eq!(all.len(), 3);
+        assert_eq!(position(&all, &all[1]), Some(1));
+        // Rule on the middle place: the next one is the third, not the first of the document.
+        let edit = rule(&gold, 0, &all[1].ids, &Ruling::Neither, "chloé").unwrap();
+        let mut after = gold.clone();
+        edit.apply(&mut after).unwrap();
+        assert_eq!(places(&after).len(), 2);
+        assert_eq!(after_ruling(&after, 1), Some(all[2].clone()));
+        // From there, the next place wraps to the first: nothing is skipped.
+        let next = step(&after, after_ruling(&after, 1).as_ref(), 0, true);
+        assert_eq!(next, Some(all[0].clone()));
+        // Ruling on the last place goes back to the first left.
+        let edit = rule(&after, 0, &all[2].ids, &Ruling::All, "chloé").unwrap();
+        edit.apply(&mut after).unwrap();
+        assert_eq!(after_ruling(&after, 1), Some(all[0].clone()));
+        let edit = rule(&after, 0, &all[0].ids, &Ruling::All, "chloé").unwrap();
+        edit.apply(&mut after).unwrap();
+        assert_eq!(after_ruling(&after, 0), None, "nothing left");
     }
 
     #[test]

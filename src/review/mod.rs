@@ -5,6 +5,7 @@
 //! - [`diff`] pairs the spans of one document between two annotators and classifies each pair.
 //! - [`agreement`] computes agreement measures (F1, Cohen's κ, Krippendorff's α and αu).
 //! - [`adjudicate`] merges projects into a gold project and applies the adjudicator's rulings.
+//! - [`inline`] finds where two versions of a span's text differ, to show them inline.
 //! - [`report`] prints an agreement report as a table, CSV or JSON.
 //!
 //! # Span diff rules
@@ -26,6 +27,7 @@
 pub mod adjudicate;
 pub mod agreement;
 pub mod comments;
+pub mod inline;
 pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};

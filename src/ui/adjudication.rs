@@ -64,11 +64,18 @@ pub fn gold_ui(
         ui.separator();
         return None;
     };
+    if let Some(k) = crate::review::adjudicate::position(all, place) {
+        ui.label(format!("place {} of {}", k + 1, all.len()));
+    }
     let document = project.document(doc)?;
-    for id in &place.ids {
-        let Some(annotation) = document.annotation(*id) else {
-            continue;
-        };
+    let candidates: Vec<&crate::model::Annotation> = place
+        .ids
+        .iter()
+        .filter_map(|id| document.annotation(*id))
+        .collect();
+    let texts: Vec<String> = candidates.iter().map(|a| a.text(&document.text)).collect();
+    for (i, (annotation, text)) in candidates.iter().zip(&texts).enumerate() {
+        let id = &annotation.id;
         let who = annotation
             .provenance
             .as_ref()
@@ -85,7 +92,14 @@ pub fn gold_ui(
                 action = Some(Action::Rule(Ruling::Keep(vec![*id])));
             }
         });
-        ui.weak(truncate(&annotation.text(&document.text), 120));
+        // Against the first other candidate with another text, the differing part marked.
+        let other = texts
+            .iter()
+            .enumerate()
+            .find(|(j, t)| *j != i && *t != text)
+            .map(|(_, t)| t);
+        let middle = other.map(|o| crate::review::inline::inline_diff(text, o).a);
+        super::review::marked_text_ui(ui, "", text, middle);
     }
     ui.horizontal_wrapped(|ui| {
         for (name, key) in names.iter().zip(["A", "B"]) {
@@ -321,7 +335,7 @@ pub fn agreement_window(ctx: &egui::Context, view: &mut AgreementView) -> bool {
 
 /// Bars of each measure per label (or document) of the rows.
 fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
-    use egui_plot::{Bar, BarChart, Legend, Plot};
+    use egui_plot::{Bar, BarChart, Plot};
     type Pick = fn(&Measures) -> f64;
     let scoped: Vec<&&Row> = rows
         .iter()
@@ -341,9 +355,19 @@ fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
     ];
     let width = 0.8 / series.len() as f64;
     let labels = names.clone();
+    // The legend is a row of its own above the plot, in the table's order: drawn inside the
+    // plot it covered the tallest bars (and egui_plot sorts its entries by name).
+    ui.horizontal_wrapped(|ui| {
+        for (name, _, color) in &series {
+            let size = egui::Vec2::splat(ui.text_style_height(&egui::TextStyle::Body) * 0.7);
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, *color);
+            ui.label(*name);
+            ui.add_space(8.0);
+        }
+    });
     Plot::new("agreement-chart")
         .height(if by_document { 180.0 } else { 220.0 })
-        .legend(Legend::default())
         .include_y(0.0)
         .include_y(1.0)
         .allow_zoom(false)
@@ -377,12 +401,4 @@ fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
                 plot.bar_chart(BarChart::new(*name, bars).color(*color));
             }
         });
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    let mut short: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        short.push('…');
-    }
-    short
 }

@@ -360,6 +360,14 @@ impl MarginaliaApp {
         self.palette_ui(ui, &mut actions);
         Self::dropped_files(ui, &mut actions);
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui, &mut actions));
+        // The caches of this revision, before the status bar shows the place k of N.
+        if let Some(ws) = &self.workspace {
+            let key = (self.stats_generation, ws.history().revision());
+            if !self.doc_stats.is_for(&key) {
+                self.doc_stats.set(key, panels::doc_stats(ws.project()));
+                self.gold = super::adjudication::Gold::of(ws.project());
+            }
+        }
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
         if let Some(ws) = &self.workspace {
             let project = ws.project();
@@ -367,11 +375,6 @@ impl MarginaliaApp {
                 .resizable(true)
                 .default_size(280.0)
                 .show(ui, |ui| {
-                    let key = (self.stats_generation, ws.history().revision());
-                    if !self.doc_stats.is_for(&key) {
-                        self.doc_stats.set(key, panels::doc_stats(project));
-                        self.gold = super::adjudication::Gold::of(project);
-                    }
                     actions.extend(panels::doc_list_ui(
                         ui,
                         project,

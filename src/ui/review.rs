@@ -138,6 +138,15 @@ impl Comparison {
             .collect()
     }
 
+    /// Where the shown difference stands: (its number from 1, the number of differences), for
+    /// "difference 3 of 17".
+    pub fn position(&self) -> Option<(usize, usize)> {
+        let current = self.current?;
+        let all = self.differences();
+        let at = all.iter().position(|x| *x == current)?;
+        Some((at + 1, all.len()))
+    }
+
     /// Moves to the next (or previous) difference, wrapping around; returns the path of its
     /// document.
     pub fn step(&mut self, forward: bool) -> Option<String> {
@@ -241,22 +250,95 @@ fn kind_color(kind: DiffKind) -> Color32 {
     }
 }
 
-fn describe(entry: &DiffEntry, mine: &Document, theirs: Option<&Document>) -> (String, String) {
+/// The two versions of a difference: (label, text) of each side that has a span.
+type Versions = (Option<(String, String)>, Option<(String, String)>);
+
+fn versions(entry: &DiffEntry, mine: &Document, theirs: Option<&Document>) -> Versions {
     let side = |doc: Option<&Document>, index: Option<usize>| {
         let (doc, annotation) = doc
             .zip(index)
             .and_then(|(d, i)| Some((d, d.annotations.get(i)?)))?;
-        Some(format!(
-            "{}: {}",
-            annotation.label,
-            annotation.text(&doc.text)
-        ))
+        Some((annotation.label.clone(), annotation.text(&doc.text)))
     };
-    let or_none = |text: Option<String>| text.unwrap_or_else(|| "—".to_owned());
-    (
-        or_none(side(Some(mine), entry.a)),
-        or_none(side(theirs, entry.b)),
+    (side(Some(mine), entry.a), side(theirs, entry.b))
+}
+
+fn describe(version: Option<&(String, String)>) -> String {
+    version.map_or_else(
+        || "—".to_owned(),
+        |(label, text)| format!("{label}: {text}"),
     )
+}
+
+/// How many characters of the common parts are shown either side of a marked difference.
+const CONTEXT_CHARS: usize = 40;
+
+/// Shows `lead` then `text` with its `middle` marked (a tinted background and an underline),
+/// the common parts around it plain and cut to a few words: a final period one version lacks
+/// becomes a visible, marked ".". An empty middle (the other version only adds) cuts the text
+/// at the same place, unmarked; without a middle the text is shown plain.
+pub fn marked_text_ui(ui: &mut Ui, lead: &str, text: &str, middle: Option<ByteRange>) {
+    use egui::text::{LayoutJob, TextFormat};
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let plain = TextFormat {
+        font_id: font.clone(),
+        color: ui.visuals().weak_text_color(),
+        ..TextFormat::default()
+    };
+    let marked = TextFormat {
+        font_id: font,
+        color: ui.visuals().strong_text_color(),
+        background: theme::INLINE_DIFF,
+        underline: egui::Stroke::new(1.0, theme::WARNING),
+        ..TextFormat::default()
+    };
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = ui.available_width();
+    job.append(lead, 0.0, plain.clone());
+    let parts = middle.and_then(|m| {
+        Some((
+            text.get(..m.start)?,
+            text.get(m.start..m.end)?,
+            text.get(m.end..)?,
+        ))
+    });
+    match parts {
+        Some((before, differing, after)) => {
+            job.append(&tail(before, CONTEXT_CHARS), 0.0, plain.clone());
+            if !differing.is_empty() {
+                job.append(&middle_cut(differing, 2 * CONTEXT_CHARS), 0.0, marked);
+            }
+            job.append(&head(after, CONTEXT_CHARS), 0.0, plain);
+        }
+        None => job.append(&head(text, 3 * CONTEXT_CHARS), 0.0, plain),
+    }
+    ui.label(job);
+}
+
+/// The first `max` characters of `text`, with "…" when cut.
+fn head(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or(text)),
+        None => text.to_owned(),
+    }
+}
+
+/// The last `max` characters of `text`, with "…" when cut.
+fn tail(text: &str, max: usize) -> String {
+    match text.char_indices().rev().nth(max.saturating_sub(1)) {
+        Some((at, _)) if at > 0 => format!("…{}", text.get(at..).unwrap_or(text)),
+        _ => text.to_owned(),
+    }
+}
+
+/// `text` cut in its middle to about `max` characters.
+fn middle_cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let start = head(text, max / 2);
+    let end = tail(text, max / 2);
+    format!("{}{}", start.trim_end_matches('…'), end)
 }
 
 /// The review panel: totals, and the differences of the current document. `draft` is the
@@ -319,7 +401,11 @@ pub fn review_ui(
         comparison.diff.documents.len()
     ))
     .on_hover_text(summary.join("\n"));
-    ui.weak("n / p: next / previous difference");
+    match comparison.position() {
+        Some((k, n)) => ui.label(format!("difference {k} of {n}")),
+        None => ui.weak("n / p: next / previous difference"),
+    }
+    .on_hover_text("n / p: next / previous difference");
     let Some((d, doc)) = comparison
         .diff
         .documents
@@ -353,7 +439,13 @@ pub fn review_ui(
                 .enumerate()
                 .filter(|(_, e)| e.kind != DiffKind::Match)
             {
-                let (yours, theirs_text) = describe(entry, mine, theirs);
+                let (a, b) = versions(entry, mine, theirs);
+                let (yours, theirs_text) = (describe(a.as_ref()), describe(b.as_ref()));
+                let inline = a
+                    .as_ref()
+                    .zip(b.as_ref())
+                    .filter(|(x, y)| x.1 != y.1)
+                    .map(|(x, y)| crate::review::inline::inline_diff(&x.1, &y.1));
                 let selected = comparison.current == Some((d, e));
                 let text = RichText::new(kind_text(entry.kind, &comparison.name))
                     .color(kind_color(entry.kind));
@@ -364,8 +456,16 @@ pub fn review_ui(
                 if response.clicked() {
                     action = Some(Action::ShowDifference(d, e));
                 }
-                ui.weak(format!("yours: {}", truncate(&yours)));
-                ui.weak(format!("{}: {}", comparison.name, truncate(&theirs_text)));
+                if let (Some((label_a, text_a)), Some((label_b, text_b)), Some(diff)) =
+                    (&a, &b, inline)
+                {
+                    marked_text_ui(ui, &format!("yours: {label_a}: "), text_a, Some(diff.a));
+                    let lead = format!("{}: {label_b}: ", comparison.name);
+                    marked_text_ui(ui, &lead, text_b, Some(diff.b));
+                } else {
+                    ui.weak(format!("yours: {}", truncate(&yours)));
+                    ui.weak(format!("{}: {}", comparison.name, truncate(&theirs_text)));
+                }
                 let Some(their_span) = entry
                     .b
                     .and_then(|i| theirs?.annotations.get(i))

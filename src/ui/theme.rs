@@ -122,6 +122,10 @@ pub const ERROR: Color32 = Color32::from_rgb(0xd9, 0x53, 0x4f);
 /// A colleague's span that only they have (the Review panel).
 pub const ONLY_THEIRS: Color32 = Color32::from_rgb(0x4f, 0x9d, 0xde);
 
+/// The background of the part where two versions of a span's text differ (Review and
+/// Adjudication panels): translucent, so the text keeps the panel's colour and contrast.
+pub const INLINE_DIFF: Color32 = Color32::from_rgba_premultiplied(0x70, 0x45, 0x0f, 0x80);
+
 /// A span label's colour when the schema has no such label.
 pub const UNKNOWN_LABEL: Color32 = Color32::GRAY;
 

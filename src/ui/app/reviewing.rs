@@ -60,7 +60,7 @@ impl MarginaliaApp {
     }
 
     /// Rules on the current place in dispute (or the one of the selected span, or the first of
-    /// the document), then moves to the next place.
+    /// the document), then moves to the place after it (the next in corpus order, or the first).
     pub(super) fn rule(&mut self, ruling: &crate::review::adjudicate::Ruling) {
         let Some(ws) = &self.workspace else { return };
         let project = ws.project();
@@ -84,6 +84,11 @@ impl MarginaliaApp {
             self.notify(Level::Info, "Nothing to rule on here");
             return;
         };
+        // Where the place stands in corpus order: the one after it takes its index.
+        let index = {
+            let all = crate::review::adjudicate::places(project);
+            crate::review::adjudicate::position(&all, &place).unwrap_or(0)
+        };
         let adjudicator = project.annotator.clone();
         let Some(edit) =
             crate::review::adjudicate::rule(project, place.doc, &place.ids, ruling, &adjudicator)
@@ -95,7 +100,7 @@ impl MarginaliaApp {
         let next = self
             .workspace
             .as_ref()
-            .and_then(|ws| crate::ui::adjudication::step(ws.project(), None, place.doc, true));
+            .and_then(|ws| crate::review::adjudicate::after_ruling(ws.project(), index));
         self.go_to_place(next);
     }
 

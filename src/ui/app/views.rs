@@ -317,6 +317,19 @@ impl MarginaliaApp {
                     ));
                 }
             }
+            if let Some((k, n)) = self
+                .comparison
+                .as_ref()
+                .and_then(crate::ui::review::Comparison::position)
+            {
+                ui.separator();
+                ui.label(format!("difference {k} of {n}"));
+            } else if let Some((gold, place)) = self.gold.as_ref().zip(self.place.as_ref())
+                && let Some(k) = crate::review::adjudicate::position(&gold.places, place)
+            {
+                ui.separator();
+                ui.label(format!("place {} of {}", k + 1, gold.places.len()));
+            }
             if let (Some(index), Some(document)) = (self.suggestion, project.document(self.doc))
                 && self.is_suggesting()
             {
