@@ -49,7 +49,9 @@ fn all_annotations(harness: &Harness<'_, MarginaliaApp>) -> Vec<Vec<Annotation>>
 /// Types `text` into the focused field.
 fn type_text(harness: &mut Harness<'_, MarginaliaApp>, text: &str) {
     harness.event(egui::Event::Text(text.to_owned()));
-    harness.run();
+    // Not `run`: the search it starts repaints until it is done (see `wait_for`).
+    harness.step();
+    harness.step();
 }
 
 /// Steps the app until `done` holds (the app's threads work in the background), or fails.
@@ -60,6 +62,7 @@ fn wait_for(
 ) {
     for _ in 0..2_000 {
         if done(harness.state()) {
+            harness.step();
             harness.run();
             return;
         }
@@ -339,7 +342,8 @@ fn i_x_rejects_a_suggestion_and_after_save_and_reopen_it_is_not_offered_again() 
         "the rejection is in the file"
     );
     harness.key_press_modifiers(Modifiers::COMMAND, Key::G);
-    harness.run();
+    // Not `run`: the spinner repaints while the suggesters work (see `wait_for`).
+    harness.step();
     wait_for(&mut harness, "the suggesters", |app| {
         !app.is_suggesting_running()
     });
@@ -361,4 +365,43 @@ fn i_x_rejects_a_suggestion_and_after_save_and_reopen_it_is_not_offered_again() 
         found[0].iter().any(|s| s.fragments == [source]),
         "the dictionary finds it once the rejection is forgotten"
     );
+}
+
+#[test]
+fn j_tab_walks_the_spans_when_the_document_has_no_suggestion() {
+    // Tab walks pending suggestions first; without any, it moves the selection from span to
+    // span (it used to move egui's keyboard focus onto the menu's buttons).
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(&project);
+    let spans = annotations(&harness, 0);
+    assert!(spans.len() >= 3);
+    assert!(
+        harness.state().workspace().unwrap().project().documents[0]
+            .suggestions
+            .is_empty()
+    );
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(harness.state().selected_span(), Some(spans[0].id));
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(harness.state().selected_span(), Some(spans[1].id));
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::Tab);
+    harness.run();
+    assert_eq!(harness.state().selected_span(), Some(spans[0].id));
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::Tab);
+    harness.run();
+    assert_eq!(
+        harness.state().selected_span(),
+        Some(spans[spans.len() - 1].id),
+        "round the start"
+    );
+    // The span selected by Tab takes a label key like a clicked one.
+    harness.key_press(Key::Num3);
+    harness.run();
+    let last = annotations(&harness, 0)
+        .into_iter()
+        .find(|a| a.id == spans[spans.len() - 1].id)
+        .unwrap();
+    assert_eq!(last.label, "boilerplate");
 }

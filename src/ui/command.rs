@@ -51,6 +51,11 @@ pub enum Command {
     LabelOccurrences,
     /// Suggestions → Suggest spans: run the suggesters.
     Suggest,
+    /// Edit → Next span: select the span after the selected one (Tab when the document has no
+    /// pending suggestion).
+    NextSpan,
+    /// Edit → Previous span
+    PreviousSpan,
     /// Suggestions → Next suggestion
     NextSuggestion,
     /// Suggestions → Previous suggestion
@@ -89,7 +94,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 41] = [
         Self::NewFromFolder,
         Self::Open,
         Self::Save,
@@ -112,6 +117,8 @@ impl Command {
         Self::PreviousHit,
         Self::LabelOccurrences,
         Self::Suggest,
+        Self::NextSpan,
+        Self::PreviousSpan,
         Self::NextSuggestion,
         Self::PreviousSuggestion,
         Self::AcceptSuggestion,
@@ -156,6 +163,8 @@ impl Command {
             Self::PreviousHit => "Previous hit",
             Self::LabelOccurrences => "Label every other occurrence…",
             Self::Suggest => "Suggest spans",
+            Self::NextSpan => "Next span",
+            Self::PreviousSpan => "Previous span",
             Self::NextSuggestion => "Next suggestion",
             Self::PreviousSuggestion => "Previous suggestion",
             Self::AcceptSuggestion => "Accept suggestion",
@@ -218,8 +227,12 @@ impl Command {
             Self::PreviousHit => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)],
             Self::LabelOccurrences => vec![cmd_shift(Key::A)],
             Self::Suggest => vec![cmd(Key::G)],
-            Self::NextSuggestion => vec![plain(Key::Tab)],
-            Self::PreviousSuggestion => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::Tab)],
+            // Tab walks the pending suggestions when the document has some, else its spans (the
+            // app's shortcuts pick one).
+            Self::NextSuggestion | Self::NextSpan => vec![plain(Key::Tab)],
+            Self::PreviousSuggestion | Self::PreviousSpan => {
+                vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::Tab)]
+            }
             Self::RejectSuggestion => vec![plain(Key::X), plain(Key::Backspace)],
             Self::NextDocument => vec![alt(Key::ArrowDown), cmd(Key::PageDown)],
             Self::PreviousDocument => vec![alt(Key::ArrowUp), cmd(Key::PageUp)],
@@ -270,6 +283,8 @@ impl Command {
             Self::Suggest => {
                 "Find candidate spans with the suggesters ticked (on a thread; replaces the pending ones)"
             }
+            Self::NextSpan => "Select the next span of the document, and show it",
+            Self::PreviousSpan => "Select the previous span of the document, and show it",
             Self::NextSuggestion => "Show the next pending suggestion of the document",
             Self::PreviousSuggestion => "Show the previous pending suggestion of the document",
             Self::AcceptSuggestion => {
@@ -316,7 +331,9 @@ impl Command {
             | Self::PreviousHit
             | Self::LabelOccurrences
             | Self::SelectSentence
-            | Self::GrowSelection => "Edit",
+            | Self::GrowSelection
+            | Self::NextSpan
+            | Self::PreviousSpan => "Edit",
             Self::NextDocument | Self::PreviousDocument | Self::DoneAndNext => "Document",
             Self::Suggest
             | Self::NextSuggestion

@@ -212,6 +212,8 @@ impl MarginaliaApp {
             Command::LabelOccurrences => self.label_occurrences(),
             Command::Suggest => self.run_suggesters(),
             Command::NextSuggestion => self.step_suggestion(true),
+            Command::NextSpan => self.step_span(true),
+            Command::PreviousSpan => self.step_span(false),
             Command::PreviousSuggestion => self.step_suggestion(false),
             Command::AcceptSuggestion => {
                 if let Some(index) = self.suggestion.filter(|_| self.is_suggesting()) {

@@ -40,6 +40,53 @@ impl MarginaliaApp {
         }
     }
 
+    /// Selects the span after (or before) the selected one in text order, round the end; with
+    /// none selected, the first one after (or before) the text selection or the top. Shows it.
+    pub(super) fn step_span(&mut self, forward: bool) {
+        let Some(document) = self
+            .workspace
+            .as_ref()
+            .and_then(|ws| ws.project().document(self.doc))
+        else {
+            return;
+        };
+        let count = document.annotations.len();
+        if count == 0 {
+            self.notify(Level::Info, "No span in this document yet");
+            return;
+        }
+        let current = self
+            .selected_span
+            .and_then(|id| document.annotations.iter().position(|a| a.id == id));
+        let next = match current {
+            Some(i) if forward => (i + 1) % count,
+            Some(i) => (i + count - 1) % count,
+            None => {
+                let from = self
+                    .selection
+                    .map_or(0, |s| s.start)
+                    .max(self.text_view.caret().unwrap_or(0));
+                let after = document
+                    .annotations
+                    .partition_point(|a| a.extent().start < from);
+                if forward {
+                    after % count
+                } else {
+                    (after + count - 1) % count
+                }
+            }
+        };
+        let Some(annotation) = document.annotations.get(next) else {
+            return;
+        };
+        let (id, start) = (annotation.id, annotation.extent().start);
+        self.selected_span = Some(id);
+        self.selection = None;
+        self.link_from = None;
+        self.reveal_span = true;
+        self.text_view.scroll_to(start);
+    }
+
     pub(super) fn show_document(&mut self, index: usize) {
         let Some(ws) = &self.workspace else { return };
         if index < ws.project().documents.len() && index != self.doc {

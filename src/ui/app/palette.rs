@@ -34,6 +34,8 @@ impl MarginaliaApp {
             | Command::DoneAndNext
             | Command::Compare
             | Command::NextSuggestion
+            | Command::NextSpan
+            | Command::PreviousSpan
             | Command::PreviousSuggestion
             | Command::SelectSentence
             | Command::GrowSelection => has_project,

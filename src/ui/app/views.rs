@@ -47,6 +47,7 @@ impl MarginaliaApp {
             Command::AcceptSuggestion | Command::RejectSuggestion => !suggesting,
             Command::EditNote | Command::DeleteSpan | Command::KeepNeither => suggesting,
             Command::NextSuggestion | Command::PreviousSuggestion => !has_suggestions,
+            Command::NextSpan | Command::PreviousSpan => has_suggestions,
             _ => false,
         };
         ui.input_mut(|input| {
@@ -59,6 +60,8 @@ impl MarginaliaApp {
                                 Command::Undo
                                     | Command::Redo
                                     | Command::NextSuggestion
+                                    | Command::NextSpan
+                                    | Command::PreviousSpan
                                     | Command::PreviousSuggestion
                             )))
                 {
@@ -71,7 +74,12 @@ impl MarginaliaApp {
             if actions.iter().any(|a| {
                 matches!(
                     a,
-                    Action::Command(Command::NextSuggestion | Command::PreviousSuggestion)
+                    Action::Command(
+                        Command::NextSuggestion
+                            | Command::PreviousSuggestion
+                            | Command::NextSpan
+                            | Command::PreviousSpan
+                    )
                 )
             }) {
                 walked_suggestions = true;
@@ -222,6 +230,8 @@ impl MarginaliaApp {
                 Self::menu_item(ui, Command::EditNote, self.selected_span.is_some(), actions);
                 Self::menu_item(ui, Command::Link, self.selected_span.is_some(), actions);
                 Self::menu_item(ui, Command::ClearSelection, true, actions);
+                Self::menu_item(ui, Command::NextSpan, has_project, actions);
+                Self::menu_item(ui, Command::PreviousSpan, has_project, actions);
                 Self::menu_item(ui, Command::SelectSentence, has_project, actions);
                 Self::menu_item(ui, Command::GrowSelection, has_project, actions);
                 ui.separator();
