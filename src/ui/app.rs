@@ -9,6 +9,7 @@
 //! - `notifications`: toasts, and errors on stderr too;
 //! - `palette`: the command palette, and which commands make sense now;
 //! - `prefs`: the preferences, kept by eframe and never in project files;
+//! - `recovering`: the unsaved work of an earlier session, restored or discarded;
 //! - `reviewing`: comparing, agreement, adjudication, review comments;
 //! - `side`: the panel on the right (review, suggestions, the selected span, the span list);
 //! - `suggesting`: the suggesters on a thread, and each suggestion accepted or rejected;
@@ -34,15 +35,17 @@ mod modals;
 mod notifications;
 mod palette;
 mod prefs;
+mod recovering;
 mod reviewing;
 mod side;
 mod suggesting;
 mod views;
 
-use lifecycle::{Loading, recovery_lines};
+use lifecycle::Loading;
 use modals::{Modal, Pending};
 use notifications::Toast;
 pub use prefs::{MAX_POSITIONS, Prefs, ReadingPosition};
+use recovering::recovery_lines;
 
 /// What a view computes from the project, kept until the project changes: the key says which
 /// state it was computed for (the workspace's generation, the history's revision, ...).
