@@ -206,6 +206,15 @@ fn compile(lists: Option<Lists>) -> Compiled {
 
 /// One list per document of `project`, in its order: claims, sources and their links.
 pub fn suggest(project: &Project) -> Vec<Vec<Suggestion>> {
+    suggest_with_chrome(project, None)
+}
+
+/// [`suggest`], given each document's page chrome
+/// ([`super::boilerplate::suggest_with_chrome`] finds it on the way) instead of finding it.
+pub(crate) fn suggest_with_chrome(
+    project: &Project,
+    chrome: Option<&[Vec<ByteRange>]>,
+) -> Vec<Vec<Suggestion>> {
     let schema = &project.schema;
     let labels = Labels {
         claim: schema.label(CLAIM).is_some(),
@@ -222,7 +231,11 @@ pub fn suggest(project: &Project) -> Vec<Vec<Suggestion>> {
     project
         .documents
         .par_iter()
-        .map(|d| document(&d.text, &labels))
+        .enumerate()
+        .map(|(i, d)| {
+            let chrome = chrome.and_then(|c| c.get(i)).map(Vec::as_slice);
+            document(&d.text, &labels, chrome)
+        })
         .collect::<Vec<_>>()
 }
 
@@ -721,9 +734,16 @@ struct Found {
 /// Documents longer than this are cut into pieces of whole lines worked on in parallel.
 const PIECE_BYTES: usize = 128 * 1024;
 
-fn document(text: &str, labels: &Labels) -> Vec<Suggestion> {
+/// The suggestions of one document; `chrome`: its page chrome, when known already.
+fn document(text: &str, labels: &Labels, chrome: Option<&[ByteRange]>) -> Vec<Suggestion> {
     let lines = scan::lines(text);
-    let chrome = super::boilerplate::page_chrome(text);
+    let found_chrome;
+    let chrome = if let Some(chrome) = chrome {
+        chrome
+    } else {
+        found_chrome = super::boilerplate::page_chrome(text);
+        &found_chrome
+    };
     // Whole lines in pieces of about PIECE_BYTES.
     let mut pieces: Vec<&[ByteRange]> = Vec::new();
     let mut rest: &[ByteRange] = &lines;
@@ -737,7 +757,7 @@ fn document(text: &str, labels: &Labels) -> Vec<Suggestion> {
         pieces.push(piece);
         rest = after;
     }
-    let work = |piece: &&[ByteRange]| piece_findings(text, piece, &chrome);
+    let work = |piece: &&[ByteRange]| piece_findings(text, piece, chrome);
     let parts = if pieces.len() > 1 {
         pieces.par_iter().map(work).collect::<Vec<_>>()
     } else {

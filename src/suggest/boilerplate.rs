@@ -160,8 +160,17 @@ fn compile(lists: Option<Lists>) -> Compiled {
 
 /// One list per document of `project`, in its order: the boilerplate lines of each.
 pub fn suggest(project: &Project) -> Vec<Vec<Suggestion>> {
+    suggest_with_chrome(project).0
+}
+
+/// [`suggest`], and for each document its [`page_chrome`] (found on the way: the lines of the
+/// rules other than `repeated line`), or `None` when the schema has no boilerplate label (and
+/// nothing was looked for).
+pub(crate) fn suggest_with_chrome(
+    project: &Project,
+) -> (Vec<Vec<Suggestion>>, Option<Vec<Vec<ByteRange>>>) {
     if project.schema.label(LABEL).is_none() {
-        return vec![Vec::new(); project.documents.len()];
+        return (vec![Vec::new(); project.documents.len()], None);
     }
     let lists = &*LISTS;
     // Each document's lines and their hashes, on all cores; then how many documents hold each.
@@ -185,9 +194,11 @@ pub fn suggest(project: &Project) -> Vec<Vec<Suggestion>> {
         .map(|d| &*d.text)
         .zip(&lines)
         .collect();
-    work.par_iter()
+    let (found, chrome) = work
+        .par_iter()
         .map(|(text, lines)| document(text, lines, &documents_with, lists))
-        .collect::<Vec<_>>()
+        .unzip();
+    (found, Some(chrome))
 }
 
 /// A trimmed line with the hash of its normalised text (for lines of three words or more).
@@ -254,10 +265,7 @@ fn words_and_hash(slice: &str) -> (usize, u64) {
 /// The lines of `text` that the rules of one document find (all but `repeated line`, which
 /// needs the corpus): page chrome, where the attribution suggester looks for no claim.
 pub(crate) fn page_chrome(text: &str) -> Vec<ByteRange> {
-    document(text, &document_lines(text), &HashMap::new(), &LISTS)
-        .into_iter()
-        .map(|s| s.extent())
-        .collect()
+    document(text, &document_lines(text), &HashMap::new(), &LISTS).1
 }
 
 /// What the phrases of the lists found in one line.
@@ -286,12 +294,14 @@ fn navigation_line<'l>(line: &str, lists: &'l Compiled) -> Option<&'l String> {
     lists.navigation.get(&normalise(bare))
 }
 
+/// The suggestions of one document, and its page chrome: the lines that a rule other than
+/// `repeated line` (the one that needs the corpus) offered, whichever rule won.
 fn document(
     text: &str,
     lines: &[Line],
     documents_with: &HashMap<u64, u32>,
     lists: &Compiled,
-) -> Vec<Suggestion> {
+) -> (Vec<Suggestion>, Vec<ByteRange>) {
     let ranges: Vec<ByteRange> = lines.iter().map(|l| l.range).collect();
     let mut hits: Vec<Hits> = lines.iter().map(|_| Hits::default()).collect();
     if let Some(matcher) = &lists.matcher {
@@ -339,13 +349,21 @@ fn document(
             }
         }
     }
-    let mut best: Vec<Option<(f32, String)>> = vec![None; lines.len()];
-    let offer = |best: &mut [Option<(f32, String)>], i: usize, score: f32, rule: String| {
-        if let Some(slot) = best.get_mut(i)
-            && slot.as_ref().is_none_or(|(s, _)| score > *s)
-        {
-            *slot = Some((score, rule));
+    // The best offer for each line, and whether a rule of the document alone offered it.
+    let mut best: Vec<(Option<(f32, String)>, bool)> = vec![(None, false); lines.len()];
+    let corpus_offer =
+        |best: &mut [(Option<(f32, String)>, bool)], i: usize, score: f32, rule: String| {
+            if let Some((slot, _)) = best.get_mut(i)
+                && slot.as_ref().is_none_or(|(s, _)| score > *s)
+            {
+                *slot = Some((score, rule));
+            }
+        };
+    let offer = |best: &mut [(Option<(f32, String)>, bool)], i: usize, score: f32, rule: String| {
+        if let Some((_, local)) = best.get_mut(i) {
+            *local = true;
         }
+        corpus_offer(best, i, score, rule);
     };
     let half = text.len() / 2;
     let mut seen_here: HashSet<u64> = HashSet::new();
@@ -413,7 +431,7 @@ fn document(
             let count = documents_with.get(&hash).copied().unwrap_or(0);
             if count >= 2 && (words <= 40 || count >= 3) {
                 let score = 0.55 + 0.1 * (count - 1).min(3) as f32;
-                offer(&mut best, i, score, "repeated line".to_owned());
+                corpus_offer(&mut best, i, score, "repeated line".to_owned());
             }
             if !seen_here.insert(hash) {
                 offer(
@@ -471,10 +489,16 @@ fn document(
             }
         }
     }
-    lines
+    let chrome = lines
+        .iter()
+        .zip(&best)
+        .filter(|(_, (_, local))| *local)
+        .map(|(line, _)| line.range)
+        .collect();
+    let found = lines
         .iter()
         .zip(best)
-        .filter_map(|(line, best)| {
+        .filter_map(|(line, (best, _))| {
             let (score, rule) = best?;
             Some(Suggestion {
                 label: LABEL.to_owned(),
@@ -487,7 +511,8 @@ fn document(
                 link: None,
             })
         })
-        .collect()
+        .collect();
+    (found, chrome)
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ mod scan;
 #[cfg(test)]
 mod test_support;
 
+use rayon::prelude::*;
+
 use crate::model::Project;
 
 // The types live in `crate::suggestion`, beside the model that holds them (so that the model
@@ -40,26 +42,45 @@ pub use crate::suggestion::{
 /// order of `project.documents`, each as [`filtered`] leaves it (sorted by position, nothing
 /// identical to an existing span or to a rejection, no span twice). A document that is not
 /// editable (its text changed or is missing) gets none.
+///
+/// The suggesters run side by side (on all cores: a single long document keeps only one busy
+/// in some of them); `boilerplate` hands `attribution` the page chrome it found on the way,
+/// which `attribution` would otherwise look for again. Merging and filtering run per document
+/// on all cores.
 pub fn run(project: &Project, which: &[Suggester]) -> Vec<Vec<Suggestion>> {
+    let wants = |suggester: Suggester| which.contains(&suggester);
+    let ((boilerplate, attribution), (patterns, recurring)) = rayon::join(
+        || {
+            let (found, chrome) = if wants(Suggester::Boilerplate) {
+                boilerplate::suggest_with_chrome(project)
+            } else {
+                (Vec::new(), None)
+            };
+            let attribution = wants(Suggester::Attribution)
+                .then(|| attribution::suggest_with_chrome(project, chrome.as_deref()));
+            (wants(Suggester::Boilerplate).then_some(found), attribution)
+        },
+        || {
+            rayon::join(
+                || wants(Suggester::Patterns).then(|| patterns::suggest(project)),
+                || wants(Suggester::Recurring).then(|| recurring::suggest(project)),
+            )
+        },
+    );
+    // In the order of `Suggester::ALL` (`filtered` sorts anyway).
     let mut all: Vec<Vec<Suggestion>> = vec![Vec::new(); project.documents.len()];
-    let mut which = which.to_vec();
-    which.sort_unstable();
-    which.dedup();
-    for suggester in which {
-        let found = match suggester {
-            Suggester::Boilerplate => boilerplate::suggest(project),
-            Suggester::Attribution => attribution::suggest(project),
-            Suggester::Patterns => patterns::suggest(project),
-            Suggester::Recurring => recurring::suggest(project),
-        };
-        for (list, more) in all.iter_mut().zip(found) {
-            list.extend(more);
-        }
+    for found in [boilerplate, attribution, patterns, recurring]
+        .into_iter()
+        .flatten()
+    {
+        all.par_iter_mut()
+            .zip(found.into_par_iter())
+            .for_each(|(list, more)| list.extend(more));
     }
-    for (list, document) in all.iter_mut().zip(&project.documents) {
-        *list = filtered(document, std::mem::take(list));
-    }
-    all
+    all.into_par_iter()
+        .zip(project.documents.par_iter())
+        .map(|(list, document)| filtered(document, list))
+        .collect()
 }
 
 #[cfg(test)]

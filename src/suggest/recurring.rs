@@ -30,6 +30,8 @@ type Counts = HashMap<usize, usize>;
 /// A labelled text: its label, and how many times it was labelled in each document.
 struct Pattern {
     text: String,
+    /// How many words `text` has.
+    words: usize,
     label: String,
     /// Document index and times labelled there, by document.
     lenders: Vec<(usize, usize)>,
@@ -77,6 +79,7 @@ fn patterns(project: &Project) -> Vec<Pattern> {
             })?;
             Some(Pattern {
                 text: text.to_owned(),
+                words: super::scan::word_count(text),
                 label: label.to_owned(),
                 lenders: lenders.into_iter().collect(),
             })
@@ -161,7 +164,7 @@ fn suggestions_in(
                 .unwrap_or(0);
         }
         // A text of one or two words labelled once is no evidence yet (a name, a common phrase).
-        let few_words = super::scan::word_count(&pattern.text) < 3;
+        let few_words = pattern.words < 3;
         if labelled == 0 || (few_words && labelled < 2) {
             return None;
         }

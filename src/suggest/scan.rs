@@ -39,8 +39,19 @@ pub(crate) fn lines(text: &str) -> Vec<ByteRange> {
 }
 
 /// True for the characters of a word (letters, digits, combining marks).
+///
+/// The common cases first: `char::is_alphanumeric` looks every non-ASCII character up in
+/// Unicode's tables, and the suggesters ask for every character of the corpus.
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '\u{300}'..='\u{36f}')
+    match c {
+        // ASCII letters and digits, combining marks.
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{300}'..='\u{36f}' => true,
+        // The rest of ASCII; general punctuation: spaces, dashes, curly quotes, ellipsis.
+        '\0'..='\x7f' | '\u{2000}'..='\u{206f}' => false,
+        // Accented Latin letters (Latin-1, Extended-A and B), but × and ÷.
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// True when no word character touches `range` on either side: the range is a whole word or
@@ -281,6 +292,15 @@ mod tests {
                 "Fin"
             ]
         );
+    }
+
+    #[test]
+    fn i_word_characters_are_letters_digits_and_combining_marks_for_every_char() {
+        // The fast paths of `is_word_char` agree with the definition on every character.
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let slow = c.is_alphanumeric() || matches!(c, '\u{300}'..='\u{36f}');
+            assert_eq!(is_word_char(c), slow, "{c:?} U+{:04X}", u32::from(c));
+        }
     }
 
     #[test]
