@@ -20,15 +20,14 @@ use marginalia::model::Annotation;
 use marginalia::schema::PatternDef;
 use marginalia::suggest::{Rule, SuggestedLink, Suggester, Suggestion};
 use marginalia::text::ByteRange;
-use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
+use marginalia::ui::MarginaliaApp;
 
 mod common;
 
 use common::sample_copy;
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
-    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
-    common::harness_for(app, false)
+    common::open(project, false)
 }
 
 fn annotations(harness: &Harness<'_, MarginaliaApp>, doc: usize) -> Vec<Annotation> {

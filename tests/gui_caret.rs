@@ -16,7 +16,7 @@ use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use marginalia::model::Annotation;
 use marginalia::text::ByteRange;
-use marginalia::ui::{Action, MarginaliaApp, NoDialogs, Prefs};
+use marginalia::ui::{Action, MarginaliaApp};
 
 mod common;
 
@@ -29,20 +29,7 @@ fn long_text() -> String {
         "Le porte-parole, cité par Le Monde, a refusé de commenter. ",
         "Kim a répété que « la paix, c’est la force », avant de quitter la salle. ",
     ];
-    let mut text = String::new();
-    let mut i = 0usize;
-    while text.len() < 1_500_000 {
-        let count = 1 + (i * 7) % 13;
-        for k in 0..count {
-            text.push_str(sentences[(i + k) % sentences.len()]);
-        }
-        text.push('\n');
-        if i.is_multiple_of(5) {
-            text.push('\n');
-        }
-        i += 1;
-    }
-    text
+    common::paragraphs(&sentences, 1_500_000, "\n")
 }
 
 /// The long text in a project; stored in Windows-1252 when `latin1` (without its emoji): the
@@ -85,8 +72,7 @@ fn long_project_encoded(latin1: bool) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
-    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
-    common::harness_for(app, true)
+    common::open(project, true)
 }
 
 fn annotations(harness: &Harness<'_, MarginaliaApp>) -> Vec<Annotation> {
@@ -277,10 +263,7 @@ fn click_at(harness: &mut Harness<'_, MarginaliaApp>, offset: usize) {
     click(harness, p + egui::vec2(0.5, 0.0));
 }
 
-fn press(harness: &mut Harness<'_, MarginaliaApp>, modifiers: Modifiers, key: Key) {
-    harness.key_press_modifiers(modifiers, key);
-    harness.run();
-}
+use common::press;
 
 fn caret(harness: &Harness<'_, MarginaliaApp>) -> Option<usize> {
     harness.state().text_view().caret()

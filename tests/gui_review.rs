@@ -17,15 +17,14 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use marginalia::text::ByteRange;
-use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
+use marginalia::ui::MarginaliaApp;
 
 mod common;
 
 use common::sample_copy;
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
-    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
-    common::harness_for(app, false)
+    common::open(project, false)
 }
 
 /// Review → Compare with… the sample's second annotator, through the path field.

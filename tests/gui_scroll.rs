@@ -17,7 +17,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use marginalia::text::ByteRange;
 use marginalia::ui::text_view::{DENSITY_BINS, TextView, ViewPosition};
-use marginalia::ui::{Action, MarginaliaApp, NoDialogs, Prefs};
+use marginalia::ui::{Action, MarginaliaApp};
 
 mod common;
 
@@ -30,20 +30,7 @@ fn long_text() -> String {
         "Le porte-parole, cité par Le Monde, a refusé de commenter. ",
         "La e\u{301}quipe a écrit سلام ici, puis s’en va. ",
     ];
-    let mut text = String::new();
-    let mut i = 0usize;
-    while text.len() < 400_000 {
-        let count = 1 + (i * 7) % 13;
-        for k in 0..count {
-            text.push_str(sentences[(i + k) % sentences.len()]);
-        }
-        text.push_str("\r\n");
-        if i.is_multiple_of(5) {
-            text.push_str("\r\n");
-        }
-        i += 1;
-    }
-    text
+    common::paragraphs(&sentences, 400_000, "\r\n")
 }
 
 /// The long text in a project, with `spans` spans spread over it.
@@ -62,8 +49,7 @@ fn long_project(spans: usize) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
-    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
-    common::harness_for(app, true)
+    common::open(project, true)
 }
 
 fn position(harness: &Harness<'_, MarginaliaApp>) -> ViewPosition {
@@ -75,10 +61,7 @@ fn position(harness: &Harness<'_, MarginaliaApp>) -> ViewPosition {
         .expect("the view shows the document")
 }
 
-fn press(harness: &mut Harness<'_, MarginaliaApp>, modifiers: Modifiers, key: Key) {
-    harness.key_press_modifiers(modifiers, key);
-    harness.run();
-}
+use common::press;
 
 #[test]
 fn j_the_scroll_bar_is_wide_enough_to_grab_and_the_text_keeps_clear_of_it() {

@@ -1,8 +1,10 @@
 //! The headless window the app runs in, and a user's drag.
 
-use egui::{Pos2, Vec2};
+use std::path::Path;
+
+use egui::{Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
-use marginalia::ui::MarginaliaApp;
+use marginalia::ui::{MarginaliaApp, NoDialogs, Prefs};
 
 /// `app` in a headless 1400×900 window, run until it settles. egui's bundled fonts have no emoji,
 /// Arabic or CJK glyphs (the app takes them from the system's fonts): `tofu` lets tests show such
@@ -39,5 +41,18 @@ pub fn drag(harness: &mut Harness<'_, MarginaliaApp>, p0: Pos2, p1: Pos2) {
     harness.hover_at(p1);
     harness.run();
     harness.drop_at(p1);
+    harness.run();
+}
+
+/// The app with `project` open (default preferences, no file dialogs, no snapshots of untitled
+/// projects) in a headless window: see [`harness_for`] for `tofu`.
+pub fn open(project: &Path, tofu: bool) -> Harness<'static, MarginaliaApp> {
+    let app = MarginaliaApp::starting(Prefs::default(), Box::new(NoDialogs), Some(project), None);
+    harness_for(app, tofu)
+}
+
+/// Presses `key` with `modifiers` held, then lets the app settle.
+pub fn press(harness: &mut Harness<'_, MarginaliaApp>, modifiers: Modifiers, key: Key) {
+    harness.key_press_modifiers(modifiers, key);
     harness.run();
 }

@@ -8,7 +8,7 @@ pub mod cli;
 mod gui;
 
 #[cfg(feature = "gui")]
-pub use gui::{drag, harness_for};
+pub use gui::{drag, harness_for, open, press};
 
 use std::path::{Path, PathBuf};
 
@@ -34,4 +34,24 @@ pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     )
     .expect("sample copied");
     (dir, project)
+}
+
+/// About `bytes` of text for long-document tests: paragraphs of 1 to 13 sentences taken in turn
+/// from `sentences` (so that their heights differ), each ended by `line_break`, with a blank
+/// line after every fifth.
+pub fn paragraphs(sentences: &[&str], bytes: usize, line_break: &str) -> String {
+    let mut text = String::new();
+    let mut i = 0usize;
+    while text.len() < bytes && !sentences.is_empty() {
+        let count = 1 + (i * 7) % 13;
+        for k in 0..count {
+            text.push_str(sentences[(i + k) % sentences.len()]);
+        }
+        text.push_str(line_break);
+        if i.is_multiple_of(5) {
+            text.push_str(line_break);
+        }
+        i += 1;
+    }
+    text
 }
