@@ -404,3 +404,25 @@ fn j_tab_walks_the_spans_when_the_document_has_no_suggestion() {
         .unwrap();
     assert_eq!(last.label, "boilerplate");
 }
+
+#[test]
+fn i_rejecting_a_source_says_the_claims_linked_to_it_lose_their_link() {
+    // Rejecting the source drops the claim's suggested link with it: that went unsaid, and the
+    // claim was then accepted without a link.
+    let (_dir, path, _, claim) = sample_with_suggestions();
+    let mut harness = harness(&path);
+    harness.key_press(Key::Tab);
+    harness.run();
+    harness.key_press(Key::X);
+    harness.run();
+    assert_eq!(
+        harness.state().suggestion_shown(),
+        Some(0),
+        "the claim takes its place"
+    );
+    harness.key_press(Key::Enter);
+    harness.run();
+    let document = &harness.state().workspace().unwrap().project().documents[0];
+    assert!(document.relations.is_empty());
+    assert!(document.annotations.iter().any(|a| a.fragments == [claim]));
+}

@@ -195,10 +195,38 @@ impl MarginaliaApp {
     /// Rejects suggestion `index` of the document: it is remembered and not offered again.
     pub(super) fn reject_suggestion(&mut self, index: usize) {
         let Some(ws) = &self.workspace else { return };
+        // Other suggestions linked to this one lose their link with it: say so, rather than
+        // let them be accepted later without a word.
+        let linked = ws
+            .project()
+            .document(self.doc)
+            .and_then(|document| {
+                let rejected = document.suggestions.get(index)?;
+                Some(
+                    document
+                        .suggestions
+                        .iter()
+                        .filter(|s| {
+                            s.link.as_ref().is_some_and(|l| {
+                                l.label == rejected.label && l.fragments == rejected.fragments
+                            })
+                        })
+                        .count(),
+                )
+            })
+            .unwrap_or(0);
         match crate::edit::build::reject(ws.project(), self.doc, index) {
             Ok(edit) => {
                 self.edit(edit, None);
                 self.after_suggestion_change(index);
+                if linked > 0 {
+                    self.notify(
+                        Level::Info,
+                        format!(
+                            "Rejected. {linked} suggestion(s) linked to it lose that link: accepted, they come without a link"
+                        ),
+                    );
+                }
             }
             Err(error) => self.notify(Level::Warning, error.to_string()),
         }
