@@ -170,6 +170,29 @@ impl TextView {
         self.blocks.get(block).map(|b| b.range.start)
     }
 
+    /// The paths of the links drawn in the last frame (for tests: they never cross text).
+    pub fn link_paths_in(&self, document: &Document) -> Vec<Vec<Pos2>> {
+        self.link_paths(document, None)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect()
+    }
+
+    /// The screen rectangles of the text rows laid out in the last frame, each as tall as a line
+    /// ([`theme::LINE_HEIGHT`]) with its glyphs centred in it.
+    pub fn row_rects(&self) -> Vec<Rect> {
+        self.placed
+            .iter()
+            .flat_map(|placed| {
+                placed
+                    .galley
+                    .rows
+                    .iter()
+                    .map(move |row| row.rect().translate(placed.origin.to_vec2()))
+            })
+            .collect()
+    }
+
     /// The screen position of the character boundary at byte `offset`, as laid out in the last
     /// frame (the left edge of the character, at mid height of its row); `None` when not in view.
     pub fn screen_pos(&self, offset: usize) -> Option<Pos2> {

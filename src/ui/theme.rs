@@ -157,6 +157,12 @@ pub const UNDERLINE_STEP: f32 = 3.0;
 /// Underline lanes shown before they stack onto the last one.
 pub const MAX_LANES: usize = 3;
 
+/// How far above a span's anchor (the top of its first row, just above the glyphs) a link runs
+/// along the gap between rows.
+pub const LINK_RISE: f32 = 1.5;
+/// How far left of the text a link runs down the margin between rows.
+pub const LINK_MARGIN: f32 = 6.0;
+
 /// The colour of a link between spans; stronger for the links of the selected span.
 pub fn link_color(dark_mode: bool, selected: bool) -> Color32 {
     match (dark_mode, selected) {

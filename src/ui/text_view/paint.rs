@@ -1,7 +1,7 @@
 //! Painting the text view: highlights, underlines, the selection, a colleague's spans, links
 //! between spans, and the hover card.
 
-use egui::{Align2, Color32, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
+use egui::{Align2, FontId, Pos2, Rect, RichText, Stroke, Ui, pos2, vec2};
 
 use super::blocks::char_of_byte;
 use super::{Placed, TextView, ViewState};
@@ -166,19 +166,25 @@ impl TextView {
         Some(self.content_origin + vec2(40.0, top))
     }
 
-    /// Draws each link as a curve from the span to its source, with an arrowhead: an arch above
-    /// the line for spans on one line, a bracket through the left margin for spans lines apart.
-    pub(super) fn paint_links(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
-        let painter = ui.painter();
+    /// The path of each link with an end in view, as the frame draws it, with whether it
+    /// touches the selected span. Links never cross text: a link between spans of one row runs
+    /// along the gap above that row; between rows, it leaves along the gap above its span's row,
+    /// runs down (or up) the left margin, and comes in along the gap above the other row (the
+    /// gaps are where the rows' extra height leaves no glyph: [`theme::LINE_HEIGHT`]).
+    pub(super) fn link_paths(
+        &self,
+        document: &Document,
+        selected_span: Option<Id>,
+    ) -> Vec<(Vec<Pos2>, bool)> {
         // Only the links with an end in view: a long document's other links cost nothing.
         let (Some(first), Some(last)) = (self.placed.first(), self.placed.last()) else {
-            return;
+            return Vec::new();
         };
         let (Some(start), Some(end)) = (
             self.blocks.get(first.block).map(|b| b.range.start),
             self.blocks.get(last.block).map(|b| b.range.end),
         ) else {
-            return;
+            return Vec::new();
         };
         let mut shown: Vec<usize> = document
             .annotations_in(ByteRange::new(start, end.max(start + 1)))
@@ -188,37 +194,50 @@ impl TextView {
             .collect();
         shown.sort_unstable();
         shown.dedup();
-        for relation in shown.iter().filter_map(|&i| document.relations.get(i)) {
-            let (Some(from), Some(to)) = (
-                self.link_anchor(document, relation.from),
-                self.link_anchor(document, relation.to),
-            ) else {
-                continue;
-            };
-            let selected = state
-                .selected_span
-                .is_some_and(|id| id == relation.from || id == relation.to);
+        let margin = self.content_origin.x - theme::LINK_MARGIN;
+        shown
+            .iter()
+            .filter_map(|&i| document.relations.get(i))
+            .filter_map(|relation| {
+                let from = self.link_anchor(document, relation.from)?;
+                let to = self.link_anchor(document, relation.to)?;
+                let selected =
+                    selected_span.is_some_and(|id| id == relation.from || id == relation.to);
+                // The anchors sit just above their row's glyphs; the gap runs a little higher.
+                let (gap_from, gap_to) = (from.y - theme::LINK_RISE, to.y - theme::LINK_RISE);
+                let path = if (from.y - to.y).abs() < theme::LINE_HEIGHT * 0.5 {
+                    vec![from, pos2(from.x, gap_from), pos2(to.x, gap_from), to]
+                } else {
+                    vec![
+                        from,
+                        pos2(from.x, gap_from),
+                        pos2(margin, gap_from),
+                        pos2(margin, gap_to),
+                        pos2(to.x, gap_to),
+                        to,
+                    ]
+                };
+                Some((path, selected))
+            })
+            .collect()
+    }
+
+    /// Draws each link along its path (see [`TextView::link_paths`]), with an arrowhead at the
+    /// source.
+    pub(super) fn paint_links(&self, ui: &Ui, document: &Document, state: ViewState<'_>) {
+        let painter = ui.painter();
+        for (path, selected) in self.link_paths(document, state.selected_span) {
             let color = theme::link_color(ui.visuals().dark_mode, selected);
             let stroke = Stroke::new(if selected { 2.0 } else { 1.0 }, color);
-            let points = if (from.y - to.y).abs() < theme::LINE_HEIGHT * 0.5 {
-                let lift = 10.0 + (from.x - to.x).abs().min(200.0) * 0.08;
-                [from, from - vec2(0.0, lift), to - vec2(0.0, lift), to]
-            } else {
-                let margin = self.content_origin.x - 2.0;
-                [from, pos2(margin, from.y), pos2(margin, to.y), to]
+            let (Some(&tip), Some(&before)) = (path.last(), path.iter().rev().nth(1)) else {
+                continue;
             };
-            painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
-                points,
-                false,
-                Color32::TRANSPARENT,
-                stroke,
-            ));
-            // The arrowhead points at the source.
-            let [_, _, before, tip] = points;
+            painter.add(egui::Shape::line(path, stroke));
+            // The arrowhead points down at the source, small enough to stay in the gap.
             let direction = (tip - before).normalized();
             if direction.is_finite() {
-                let side = vec2(-direction.y, direction.x) * 3.5;
-                let back = tip - direction * 7.0;
+                let side = vec2(-direction.y, direction.x) * 3.0;
+                let back = tip - direction * theme::LINK_RISE.min(5.0);
                 painter.add(egui::Shape::convex_polygon(
                     vec![tip, back + side, back - side],
                     color,
