@@ -60,3 +60,62 @@ fn j_link_curves_never_cross_lines_of_text() {
     }
     assert!(seen >= 10, "the sample's links are drawn: {seen}");
 }
+
+#[test]
+fn j_a_link_is_made_by_keyboard_alone() {
+    // L, then Tab to the other end and Enter: a link needed a click on its other end.
+    let (_dir, project) = common::sample_copy();
+    let mut harness = common::open(&project, false);
+    let document = |h: &egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>| {
+        h.state().workspace().unwrap().project().documents[0].clone()
+    };
+    let before = document(&harness);
+    // A claim and the first source after it that it is not linked to yet.
+    let (claim, source) = before
+        .annotations
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.label == "claim")
+        .find_map(|(i, claim)| {
+            let source = before.annotations[i + 1..]
+                .iter()
+                .find(|s| s.label == "source")?;
+            let linked = before
+                .relations
+                .iter()
+                .any(|r| r.from == claim.id && r.to == source.id);
+            (!linked).then_some((claim.id, source.id))
+        })
+        .expect("an unlinked claim and source");
+    // Tab to the claim, L, Tab to the source, Enter.
+    while harness.state().selected_span() != Some(claim) {
+        common::press(&mut harness, Modifiers::NONE, Key::Tab);
+    }
+    common::press(&mut harness, Modifiers::NONE, Key::L);
+    let mut steps = 0;
+    while harness.state().link_target() != Some(source) {
+        common::press(&mut harness, Modifiers::NONE, Key::Tab);
+        assert_ne!(
+            harness.state().link_target(),
+            Some(claim),
+            "never the link's own start"
+        );
+        steps += 1;
+        assert!(steps < 200, "Tab reaches the source");
+    }
+    assert_eq!(
+        harness.state().selected_span(),
+        Some(claim),
+        "the selection stays"
+    );
+    common::press(&mut harness, Modifiers::NONE, Key::Enter);
+    let after = document(&harness);
+    assert_eq!(after.relations.len(), before.relations.len() + 1);
+    assert!(
+        after
+            .relations
+            .iter()
+            .any(|r| r.kind == "attributed-to" && r.from == claim && r.to == source)
+    );
+    assert_eq!(harness.state().link_target(), None, "link mode is over");
+}

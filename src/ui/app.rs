@@ -95,6 +95,8 @@ pub struct MarginaliaApp {
     reveal_span: bool,
     /// Link mode: the span a link starts from, waiting for a click on the other end.
     link_from: Option<Id>,
+    /// In link mode, the other end chosen with Tab (Enter links to it).
+    link_target: Option<Id>,
     /// A colleague's project compared with this one.
     comparison: Option<super::review::Comparison>,
     /// The agreement window.
@@ -158,6 +160,7 @@ impl MarginaliaApp {
             focus_note: false,
             reveal_span: false,
             link_from: None,
+            link_target: None,
             comparison: None,
             agreement: super::adjudication::AgreementView::default(),
             place: None,
@@ -269,6 +272,11 @@ impl MarginaliaApp {
     /// The selected span.
     pub fn selected_span(&self) -> Option<Id> {
         self.selected_span
+    }
+
+    /// In link mode (after `L`), the span Tab chose as the other end of the link.
+    pub fn link_target(&self) -> Option<Id> {
+        self.link_target.filter(|_| self.link_from.is_some())
     }
 
     /// The comparison with a colleague's project, if any.

@@ -187,11 +187,18 @@ impl MarginaliaApp {
             Command::Link => {
                 if let Some(id) = self.selected_span {
                     self.link_from = Some(id);
+                    self.link_target = None;
                 } else {
                     self.notify(
                         Level::Info,
                         "Select a claim or a source first, then press L and click the other end",
                     );
+                }
+            }
+            Command::EditNote if self.link_target().is_some() => {
+                // Link mode: Enter links to the span Tab chose.
+                if let (Some(from), Some(to)) = (self.link_from.take(), self.link_target.take()) {
+                    self.link(from, to);
                 }
             }
             Command::EditNote => {

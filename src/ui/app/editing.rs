@@ -55,9 +55,14 @@ impl MarginaliaApp {
             self.notify(Level::Info, "No span in this document yet");
             return;
         }
-        let current = self
-            .selected_span
-            .and_then(|id| document.annotations.iter().position(|a| a.id == id));
+        // In link mode Tab moves the other end of the link, not the selection.
+        let linking = self.link_from;
+        let walked = if linking.is_some() {
+            self.link_target.or(linking)
+        } else {
+            self.selected_span
+        };
+        let current = walked.and_then(|id| document.annotations.iter().position(|a| a.id == id));
         let next = match current {
             Some(i) if forward => (i + 1) % count,
             Some(i) => (i + count - 1) % count,
@@ -76,14 +81,28 @@ impl MarginaliaApp {
                 }
             }
         };
+        // A link never ends where it starts: step over its first end.
+        let next = match document.annotations.get(next) {
+            Some(a) if linking == Some(a.id) && count > 1 => {
+                if forward {
+                    (next + 1) % count
+                } else {
+                    (next + count - 1) % count
+                }
+            }
+            _ => next,
+        };
         let Some(annotation) = document.annotations.get(next) else {
             return;
         };
         let (id, start) = (annotation.id, annotation.extent().start);
-        self.selected_span = Some(id);
-        self.selection = None;
-        self.link_from = None;
-        self.reveal_span = true;
+        if linking.is_some() {
+            self.link_target = Some(id);
+        } else {
+            self.selected_span = Some(id);
+            self.selection = None;
+            self.reveal_span = true;
+        }
         self.text_view.scroll_to(start);
     }
 

@@ -43,11 +43,13 @@ impl MarginaliaApp {
             .as_ref()
             .and_then(|ws| ws.project().document(self.doc))
             .is_some_and(|d| !d.suggestions.is_empty());
+        let linking = self.link_from.is_some();
         let skipped = |command: Command| match command {
             Command::AcceptSuggestion | Command::RejectSuggestion => !suggesting,
             Command::EditNote | Command::DeleteSpan | Command::KeepNeither => suggesting,
-            Command::NextSuggestion | Command::PreviousSuggestion => !has_suggestions,
-            Command::NextSpan | Command::PreviousSpan => has_suggestions,
+            // In link mode Tab chooses the other end among the spans.
+            Command::NextSuggestion | Command::PreviousSuggestion => !has_suggestions || linking,
+            Command::NextSpan | Command::PreviousSpan => has_suggestions && !linking,
             _ => false,
         };
         ui.input_mut(|input| {
@@ -354,7 +356,7 @@ impl MarginaliaApp {
                 ui.separator();
                 ui.colored_label(
                     theme::WARNING,
-                    "Link: click the span at the other end (Esc cancels)",
+                    "Link: click the span at the other end, or Tab to it and press Enter (Esc cancels)",
                 );
             }
             if ws.is_dirty() {
@@ -424,6 +426,9 @@ impl MarginaliaApp {
             .as_ref()
             .map(|c| c.current_ranges(document))
             .unwrap_or_default();
+        if let Some(target) = self.link_target().and_then(|id| document.annotation(id)) {
+            highlight.extend(target.fragments.iter().copied());
+        }
         if let Some(place) = self.place.as_ref().filter(|p| p.doc == self.doc) {
             highlight.extend(
                 place
