@@ -4,7 +4,9 @@
 //! - the 3.4 MB novel of `../shared/perf-corpus/` with 20,000 generated spans: first display,
 //!   a jump to its middle, and frames while scrolling with the mouse wheel (targets: ≤ 30 ms for
 //!   the first display and the jump, ≤ 1 ms a frame while scrolling);
-//! - the bundled sample project (target: ≤ 0.5 ms a frame).
+//! - the bundled sample project (target: ≤ 0.5 ms a frame);
+//! - a keyboard session on a sample article (issue J 2): 200 spans and 50 links made by keys
+//!   alone, every frame timed (target: no frame over 16 ms).
 //!
 //! Run: `cargo bench --bench frame` (release build with the `gui` feature). No timing is asserted.
 
@@ -194,5 +196,112 @@ fn main() {
     let (median, p95, max) = stats(times);
     println!(
         "| frame scrolling the sample project, median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | ≤ 0.5 ms |"
+    );
+    keyboard_session();
+}
+
+/// A key pressed and released with `modifiers`, in one frame's events.
+fn key(key: egui::Key, modifiers: Modifiers) -> Vec<Event> {
+    [true, false]
+        .into_iter()
+        .map(|pressed| Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers,
+        })
+        .collect()
+}
+
+/// Presses `key`, then runs frames until the app settles: each frame's time.
+fn press(
+    headless: &mut Headless,
+    key_: egui::Key,
+    modifiers: Modifiers,
+    times: &mut Vec<Duration>,
+) {
+    let (t, mut again) = headless.frame(key(key_, modifiers));
+    times.push(t);
+    let mut frames = 1;
+    while again && frames < 20 {
+        let (t, a) = headless.frame(Vec::new());
+        times.push(t);
+        again = a;
+        frames += 1;
+    }
+}
+
+/// Issue J 2: on the sample's first article, without its spans, 200 spans (a word each, claim
+/// and source in turn: Ctrl+→ then Ctrl+Shift+← and the label's key) and 50 links (Tab to a
+/// claim, `L`, Tab to the source after it, Enter), keys only; every frame timed.
+fn keyboard_session() {
+    use egui::Key;
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    let (mut project, _) = marginalia::file::load(&sample).unwrap();
+    for document in &mut project.documents {
+        document.annotations.clear();
+        document.relations.clear();
+        document.annotations_changed();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keyboard.ron");
+    marginalia::file::save(&project, &path).unwrap();
+    let mut headless = Headless::open(&path);
+    headless.settle(Vec::new());
+    let mut times = Vec::new();
+    press(&mut headless, Key::Home, Modifiers::COMMAND, &mut times);
+    for i in 0..200 {
+        press(
+            &mut headless,
+            Key::ArrowRight,
+            Modifiers::COMMAND,
+            &mut times,
+        );
+        press(
+            &mut headless,
+            Key::ArrowLeft,
+            Modifiers::COMMAND | Modifiers::SHIFT,
+            &mut times,
+        );
+        let label = if i % 2 == 0 { Key::Num1 } else { Key::Num2 };
+        press(&mut headless, label, Modifiers::NONE, &mut times);
+        // On past the word just labelled.
+        press(
+            &mut headless,
+            Key::ArrowRight,
+            Modifiers::COMMAND,
+            &mut times,
+        );
+    }
+    press(&mut headless, Key::Escape, Modifiers::NONE, &mut times);
+    for i in 0..50 {
+        // From the claim just linked: past its source to the next claim.
+        let tabs = if i == 0 { 1 } else { 2 };
+        for _ in 0..tabs {
+            press(&mut headless, Key::Tab, Modifiers::NONE, &mut times);
+        }
+        press(&mut headless, Key::L, Modifiers::NONE, &mut times);
+        press(&mut headless, Key::Tab, Modifiers::NONE, &mut times);
+        press(&mut headless, Key::Enter, Modifiers::NONE, &mut times);
+    }
+    let document = &headless.app.workspace().unwrap().project().documents[0];
+    let (spans, links) = (document.annotations.len(), document.relations.len());
+    let frames = times.len();
+    let over = times.iter().filter(|t| ms(**t) > 16.0).count();
+    let (median, p95, max) = stats(times);
+    println!(
+        "\n## Keyboard session (issue J 2): {spans} spans and {links} links made by keys alone on {}\n",
+        document.path
+    );
+    println!("| figure | measured | target |");
+    println!("|---|---|---|");
+    println!(
+        "| {frames} frames, median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | no frame over 16 ms ({over} over) |"
+    );
+    assert_eq!(
+        (spans, links),
+        (200, 50),
+        "the session made what it meant to"
     );
 }

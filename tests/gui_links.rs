@@ -119,3 +119,59 @@ fn j_a_link_is_made_by_keyboard_alone() {
     );
     assert_eq!(harness.state().link_target(), None, "link mode is over");
 }
+
+#[test]
+fn j_two_hundred_spans_and_fifty_links_by_keyboard_alone() {
+    // The keyboard session the frame benchmark times (benches/frame.rs, issue J 2): words
+    // labelled claim and source in turn with Ctrl+→, Ctrl+Shift+← and the label's key, then
+    // links with Tab, L, Tab, Enter. No mouse.
+    let (_dir, sample) = common::sample_copy();
+    let (mut project, _) = marginalia::file::load(&sample).unwrap();
+    for document in &mut project.documents {
+        document.annotations.clear();
+        document.relations.clear();
+        document.annotations_changed();
+    }
+    let path = sample.with_file_name("keyboard.ron");
+    marginalia::file::save(&project, &path).unwrap();
+    let mut harness = common::open(&path, false);
+    common::press(&mut harness, Modifiers::COMMAND, Key::Home);
+    for i in 0..200 {
+        common::press(&mut harness, Modifiers::COMMAND, Key::ArrowRight);
+        common::press(
+            &mut harness,
+            Modifiers::COMMAND | Modifiers::SHIFT,
+            Key::ArrowLeft,
+        );
+        let label = if i % 2 == 0 { Key::Num1 } else { Key::Num2 };
+        common::press(&mut harness, Modifiers::NONE, label);
+        common::press(&mut harness, Modifiers::COMMAND, Key::ArrowRight);
+    }
+    common::press(&mut harness, Modifiers::NONE, Key::Escape);
+    for i in 0..50 {
+        for _ in 0..(if i == 0 { 1 } else { 2 }) {
+            common::press(&mut harness, Modifiers::NONE, Key::Tab);
+        }
+        common::press(&mut harness, Modifiers::NONE, Key::L);
+        common::press(&mut harness, Modifiers::NONE, Key::Tab);
+        common::press(&mut harness, Modifiers::NONE, Key::Enter);
+    }
+    let document = &harness.state().workspace().unwrap().project().documents[0];
+    let labels: Vec<&str> = document
+        .annotations
+        .iter()
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(document.annotations.len(), 200, "{labels:?}");
+    assert_eq!(document.relations.len(), 50);
+    for relation in &document.relations {
+        let (from, to) = (
+            document.annotation(relation.from).unwrap(),
+            document.annotation(relation.to).unwrap(),
+        );
+        assert_eq!(
+            (from.label.as_str(), to.label.as_str()),
+            ("claim", "source")
+        );
+    }
+}
