@@ -244,7 +244,18 @@ fn keyboard_session() {
         document.relations.clear();
         document.annotations_changed();
     }
+    // The texts beside the project (a corpus elsewhere would be asked about first).
     let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for document in &project.documents {
+        std::fs::copy(
+            project.corpus_root.join(&document.path),
+            corpus.join(&document.path),
+        )
+        .unwrap();
+    }
+    project.corpus_root = corpus;
     let path = dir.path().join("keyboard.ron");
     marginalia::file::save(&project, &path).unwrap();
     let mut headless = Headless::open(&path);
