@@ -25,7 +25,9 @@ mod save;
 mod unknown;
 mod write;
 
+mod complete;
 pub use batch::{Lock, WriteMode, WrittenFiles, lock_beside, lock_path, write_files};
+pub use complete::complete_path;
 pub use errors::{LoadError, Problem, SaveError, Severity, UnplacedSpan};
 pub use format::{to_ron, to_ron_serde};
 pub use load::{

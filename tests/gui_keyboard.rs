@@ -511,3 +511,36 @@ fn j_save_as_proposes_the_folder_and_the_annotators_file_name() {
         Some(proposed.display().to_string().as_str())
     );
 }
+
+/// Where no file dialog opens, Tab in the path field completes the path typed so far.
+#[test]
+fn j_tab_completes_the_path_typed_in_the_path_field() {
+    let (dir, project) = sample_copy();
+    std::fs::create_dir_all(dir.path().join("équipe-été")).unwrap();
+    let mut harness = harness_with(Prefs::default(), Some(&project));
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let root = marginalia::file::absolute(dir.path());
+    harness
+        .get_by_role(Role::TextInput)
+        .type_text(&format!("{}/équ", root.display()));
+    harness.run();
+    harness.key_press(Key::Tab);
+    harness.run();
+    let field = harness.get_by_role(Role::TextInput);
+    assert_eq!(
+        field.value().as_deref(),
+        Some(format!("{}/équipe-été/", root.display()).as_str())
+    );
+    assert!(field.is_focused(), "Tab keeps the cursor in the field");
+    // Typing goes on after the completion, and OK saves there.
+    harness.get_by_role(Role::TextInput).type_text("mine.ron");
+    harness.run();
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(
+        dir.path().join("équipe-été/mine.ron").exists(),
+        "{:?}",
+        harness.state().notifications()
+    );
+}

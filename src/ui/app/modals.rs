@@ -296,13 +296,31 @@ impl MarginaliaApp {
                 let mut path_field = None;
                 egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
                     ui.heading(title);
-                    ui.label("No file dialog could be opened here. Type the path:");
+                    ui.label(
+                        "No file dialog could be opened here. Type the path (Tab completes it):",
+                    );
                     let response = ui.add(
                         egui::TextEdit::singleline(&mut text)
                             .id_salt("path-field")
                             .hint_text(hint)
-                            .desired_width(420.0),
+                            .desired_width(420.0)
+                            // Tab completes the path instead of leaving the field.
+                            .lock_focus(true),
                     );
+                    if response.has_focus()
+                        && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Tab))
+                        && let Some(completed) =
+                            crate::file::complete_path(&expand_home(&text).to_string_lossy())
+                    {
+                        text = completed;
+                        if let Some(mut state) = egui::TextEdit::load_state(ctx, response.id) {
+                            let end = egui::text::CCursor::new(text.chars().count());
+                            state
+                                .cursor
+                                .set_char_range(Some(egui::text::CCursorRange::one(end)));
+                            state.store(ctx, response.id);
+                        }
+                    }
                     // The cursor starts in the field, with a proposed path all selected: typing
                     // replaces it, End keeps it and goes on.
                     let fresh_id = response.id.with("focused once");
