@@ -226,8 +226,7 @@ impl Annotation {
 
     /// The covered text, fragments joined by " … ".
     pub fn text(&self, text: &str) -> String {
-        let parts: Vec<&str> = self.fragments.iter().map(|f| f.slice(text)).collect();
-        parts.join(" … ")
+        crate::text::fragments_text(text, &self.fragments)
     }
 
     /// True when one of the fragments contains the byte `offset`.

@@ -317,6 +317,12 @@ pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The text of `fragments` in `text`, joined by " … ": what a span (or a suggested one) covers.
+pub fn fragments_text(text: &str, fragments: &[ByteRange]) -> String {
+    let parts: Vec<&str> = fragments.iter().map(|f| f.slice(text)).collect();
+    parts.join(" … ")
+}
+
 /// `text` on one line (control characters, line breaks among them, shown as spaces), cut after
 /// `max_chars` characters with "…": what a list row or a panel shows of a span or a note.
 pub fn excerpt(text: &str, max_chars: usize) -> String {

@@ -215,12 +215,9 @@ pub fn held_out(gold: &Project, which: &[Suggester]) -> Vec<Vec<Suggestion>> {
     }
     for list in &mut all {
         list.sort_by(|a, b| {
-            (a.extent().start, &a.label, &a.fragments, &a.rule).cmp(&(
-                b.extent().start,
-                &b.label,
-                &b.fragments,
-                &b.rule,
-            ))
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| a.rule.cmp(&b.rule))
         });
     }
     all

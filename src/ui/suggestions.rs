@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use super::command::Command;
 use super::theme;
 use crate::model::{Document, Project};
-use crate::suggest::{Rule, Suggester, Suggestion};
+use crate::suggest::{Rule, Suggester};
 
 /// What the user asked of the suggestions panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,7 +128,7 @@ pub fn suggestions_ui(
                 ));
             });
             ui.label(crate::text::excerpt(
-                &suggestion_text(suggestion, document),
+                &crate::text::fragments_text(&document.text, &suggestion.fragments),
                 200,
             ));
             ui.weak(format!("rule: {}", suggestion.rule));
@@ -138,12 +138,7 @@ pub fn suggestions_ui(
                     link.kind,
                     link.label,
                     crate::text::excerpt(
-                        &link
-                            .fragments
-                            .iter()
-                            .map(|f| f.slice(&document.text))
-                            .collect::<Vec<_>>()
-                            .join(" … "),
+                        &crate::text::fragments_text(&document.text, &link.fragments),
                         80
                     )
                 ));
@@ -191,16 +186,6 @@ pub fn suggestions_ui(
         });
     }
     actions
-}
-
-/// The text a suggestion covers, fragments joined by " … ".
-pub fn suggestion_text(suggestion: &Suggestion, document: &Document) -> String {
-    suggestion
-        .fragments
-        .iter()
-        .map(|f| f.slice(&document.text))
-        .collect::<Vec<_>>()
-        .join(" … ")
 }
 
 const fn suggester_tooltip(suggester: Suggester) -> &'static str {

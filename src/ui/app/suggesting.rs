@@ -25,8 +25,7 @@ impl MarginaliaApp {
     /// True when keys act on the suggestion shown: one is shown and no span or text is
     /// selected (then Enter, X and Backspace keep their usual meaning).
     pub(super) fn is_suggesting(&self) -> bool {
-        self.suggestion.is_some()
-            && self.selected_span.is_none()
+        self.selected_span.is_none()
             && self.selection.is_none()
             && self.current_suggestion().is_some()
     }
@@ -207,9 +206,9 @@ impl MarginaliaApp {
                         .suggestions
                         .iter()
                         .filter(|s| {
-                            s.link.as_ref().is_some_and(|l| {
-                                l.label == rejected.label && l.fragments == rejected.fragments
-                            })
+                            s.link
+                                .as_ref()
+                                .is_some_and(|l| rejected.is_span(&l.label, &l.fragments))
                         })
                         .count(),
                 )
