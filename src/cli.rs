@@ -52,9 +52,21 @@ pub enum Command {
     /// Files are read as UTF-8 (with or without BOM, CRLF kept); a file that is not UTF-8 is
     /// decoded as Windows-1252, with a warning naming it.
     New {
-        /// The corpus folder.
-        #[arg(long, value_name = "DIR")]
+        /// The corpus: a folder of .txt files, or one file with an article a row (.jsonl, .json,
+        /// .csv, .tsv), whose rows are written as texts into a folder beside the project.
+        #[arg(long, value_name = "DIR|FILE")]
         corpus: PathBuf,
+        /// With a corpus in one file: the column of the texts (default: `text`).
+        #[arg(long, value_name = "NAME")]
+        text_field: Option<String>,
+        /// With a corpus in one file: the column that names the documents (default: `id` when
+        /// there is one, else the row number).
+        #[arg(long, value_name = "NAME")]
+        id_field: Option<String>,
+        /// With a corpus in one file: the folder to write the texts into (default: beside the
+        /// project, named after the file).
+        #[arg(long, value_name = "DIR")]
+        texts: Option<PathBuf>,
         /// Where to write the project file.
         #[arg(short, long, value_name = "PROJECT.ron")]
         output: PathBuf,
@@ -299,12 +311,28 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
     match command {
         Command::New {
             corpus,
+            text_field,
+            id_field,
+            texts,
             output,
             annotator,
             force,
         } => {
             refuse_overwrite(&output, force)?;
             let annotator = annotator.unwrap_or_else(default_annotator);
+            if !corpus.is_dir() && crate::formats::rows::is_rows_file(&corpus) {
+                let columns = crate::formats::rows::RowColumns {
+                    text: text_field,
+                    id: id_field,
+                };
+                return new_from_rows(out, &corpus, &columns, texts, &output, &annotator, force);
+            }
+            if text_field.is_some() || id_field.is_some() || texts.is_some() {
+                anyhow::bail!(
+                    "--text-field, --id-field and --texts apply to a corpus in one file (.jsonl,                      .json, .csv, .tsv); {} is a folder",
+                    corpus.display()
+                );
+            }
             let mut workspace = Workspace::from_folder(&corpus, &annotator)
                 .with_context(|| format!("cannot create a project from {}", corpus.display()))?;
             for problem in workspace.problems() {
@@ -705,6 +733,55 @@ fn open_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Workspace>> {
             Ok(workspace)
         })
         .collect()
+}
+
+/// `new --corpus FILE`: a project over the rows of a JSONL, JSON or CSV file, each row's text
+/// written as a `.txt` into `texts` (by default a folder beside the project named after the
+/// file), the other columns kept as the documents' metadata. All or nothing, as an import.
+fn new_from_rows(
+    out: &mut dyn std::io::Write,
+    input: &Path,
+    columns: &crate::formats::rows::RowColumns,
+    texts: Option<PathBuf>,
+    output: &Path,
+    annotator: &str,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
+    let texts = texts.unwrap_or_else(|| {
+        let stem = input
+            .file_stem()
+            .map_or_else(|| "corpus".to_owned(), |s| s.to_string_lossy().into_owned());
+        output.with_file_name(stem)
+    });
+    let inputs = [crate::file::Input::file(input, "the corpus file")];
+    crate::file::refuse_inputs(output, false, &inputs)?;
+    crate::file::refuse_inputs(&texts, true, &inputs)
+        .context("the texts cannot be written there (give another --texts)")?;
+    let imported = crate::formats::rows::read(input, columns)
+        .with_context(|| format!("cannot read the corpus in {}", input.display()))?;
+    let (project, report) = crate::formats::import_project(
+        imported, output, &texts, annotator, force,
+    )
+    .with_context(|| {
+        format!(
+            "cannot create {} (texts in {})",
+            output.display(),
+            texts.display()
+        )
+    })?;
+    for line in &report {
+        eprintln!("marginalia: warning: {}", shown(line));
+    }
+    writeln!(
+        out,
+        "created {} with {} document(s) from {} (texts in {}) for {}",
+        shown_path(output),
+        project.documents.len(),
+        shown_path(input),
+        shown_path(&texts),
+        shown(annotator)
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Refuses to overwrite `output` unless `force` is given.

@@ -697,11 +697,25 @@ mod tests {
                 created: Timestamp(0),
             });
         }
+        // Metadata of every shape JSON has: strings (the common case, read fast), numbers,
+        // floats, negatives, booleans, null, lists and maps (left to `ron`).
+        let mut metadata = crate::model::Metadata::new();
+        if let Some(&(_, _, flags)) = seeds.first() {
+            metadata.insert(pick(0), serde_json::Value::String(pick(1)));
+            metadata.insert("id".into(), serde_json::Value::from(flags));
+            if flags & 1 == 1 {
+                metadata.insert(
+                    pick(2),
+                    serde_json::json!([1.5, -3, true, null, {"a": pick(3), "b": [pick(4)]}]),
+                );
+            }
+        }
         let current = Document {
             path: pick(0),
             hash: corpus::sha256_hex(text.as_bytes()),
             text: Arc::from(text),
             status: Status::Done,
+            metadata,
             annotations: annotations.clone(),
             relations: relations.clone(),
             detached,

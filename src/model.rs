@@ -351,6 +351,10 @@ impl DetachedSpan {
     }
 }
 
+/// A document's metadata: JSON values (strings mostly; numbers and the like as the source had
+/// them) by key, sorted so that project files and exports diff cleanly.
+pub type Metadata = BTreeMap<String, serde_json::Value>;
+
 /// One document of the corpus with its annotations.
 #[derive(Clone, Debug, Default)]
 pub struct Document {
@@ -366,6 +370,10 @@ pub struct Document {
     pub text_state: TextState,
     /// The annotator's progress.
     pub status: Status,
+    /// What the source said of the document (title, url, date, outlet…): kept from imports
+    /// (doccano's extra keys, Label Studio's `data`, jsonl `meta`, CSV columns), shown read-only
+    /// above the text and written back by the exports. Sorted by key.
+    pub metadata: Metadata,
     /// Annotations in text order (see [`Annotation::sort_key`]).
     pub annotations: Vec<Annotation>,
     /// Relations, sorted by id.

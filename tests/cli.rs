@@ -378,3 +378,92 @@ fn i_the_cli_eval_figures_equal_the_benchmarks() {
     assert_eq!(text(&run.stdout), expected);
     assert!(expected.contains("boilerplate"), "{expected}");
 }
+
+/// A corpus in one file (what scrapers and pandas write): `new --corpus articles.csv` writes a
+/// text a row beside the project, named after the ids, the other columns as metadata; the
+/// project checks, and the jsonl export carries the metadata back.
+#[test]
+fn h_new_from_a_csv_corpus_writes_a_text_a_row_and_keeps_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("articles.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}id,title,text\r\nafp-1,\"Kim, à Pékin\",\"« Vos soldats », a dit\r\nPoutine.\"\r\nafp-2,Deux,Le Kremlin 😀 a démenti.\r\n",
+    )
+    .unwrap();
+    let project = dir.path().join("p.ron");
+    let out = marginalia(&[
+        "new",
+        "--corpus",
+        csv.to_str().unwrap(),
+        "-o",
+        project.to_str().unwrap(),
+        "--annotator",
+        "zoé",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 document(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("articles/afp-1.txt")).unwrap(),
+        "« Vos soldats », a dit\r\nPoutine."
+    );
+    let check = marginalia(&["check", project.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    let saved = std::fs::read_to_string(&project).unwrap();
+    assert!(saved.contains("\"title\": \"Kim, à Pékin\""), "{saved}");
+    assert!(
+        saved.contains("name: \"claim\""),
+        "the default labels: {saved}"
+    );
+    let jsonl = dir.path().join("out.jsonl");
+    let export = marginalia(&[
+        "export",
+        project.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "-o",
+        jsonl.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["meta"]["title"], "Kim, à Pékin");
+    assert_eq!(first["meta"]["id"], "afp-1");
+    // A file without the text column says which columns it has.
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"body\": \"x\"}\n").unwrap();
+    let out = marginalia(&[
+        "new",
+        "--corpus",
+        bad.to_str().unwrap(),
+        "-o",
+        dir.path().join("q.ron").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("bad.jsonl: no \"text\" column (the columns are: body)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = marginalia(&[
+        "new",
+        "--corpus",
+        bad.to_str().unwrap(),
+        "--text-field",
+        "body",
+        "-o",
+        dir.path().join("q.ron").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("bad/row-00001.txt").exists());
+}

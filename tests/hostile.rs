@@ -606,6 +606,7 @@ fn imports_never_write_outside_their_corpus() {
                 text: "x".into(),
                 spans: Vec::new(),
                 relations: Vec::new(),
+                ..formats::ImportedDoc::default()
             }],
             ..Imported::default()
         };

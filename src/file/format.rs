@@ -32,6 +32,9 @@ pub(super) struct DocumentFile<'a> {
     pub(super) sha256: String,
     #[serde(default)]
     pub(super) status: Status,
+    /// The document's metadata (title, url…), sorted by key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) metadata: crate::model::Metadata,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(borrow)]
     pub(super) annotations: Vec<AnnotationFile<'a>>,
@@ -259,6 +262,7 @@ pub(super) fn document_file(document: &Document) -> DocumentFile<'_> {
         path: document.path.clone(),
         sha256: document.hash.clone(),
         status: document.status,
+        metadata: document.metadata.clone(),
         annotations: document
             .annotations
             .iter()

@@ -632,6 +632,7 @@ pub(super) fn document_of(
         decoded_from,
         text_state,
         status: doc.status,
+        metadata: doc.metadata,
         annotations,
         relations,
         detached: detached_spans,

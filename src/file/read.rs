@@ -406,12 +406,14 @@ impl<'a> Parser<'a> {
 
     fn document(&mut self) -> Option<DocumentFile<'a>> {
         let (mut path, mut sha256, mut status) = (None, None, Status::default());
+        let mut metadata = crate::model::Metadata::new();
         let (mut annotations, mut relations, mut detached) = (Vec::new(), Vec::new(), Vec::new());
         let (mut suggestions, mut rejected) = (Vec::new(), Vec::new());
         fields!(self, {
             "path" => path = Some(self.string()?),
             "sha256" => sha256 = Some(self.string()?),
             "status" => status = self.status()?,
+            "metadata" => metadata = self.metadata()?,
             "annotations" => annotations = self.list(Self::annotation)?,
             "relations" => relations = self.list(Self::relation)?,
             "detached" => detached = self.list(Self::detached)?,
@@ -422,6 +424,7 @@ impl<'a> Parser<'a> {
             path: path?,
             sha256: sha256?,
             status,
+            metadata,
             annotations,
             relations,
             detached,
@@ -502,6 +505,85 @@ impl<'a> Parser<'a> {
             Some((key, p.string()?))
         })?;
         Some(entries.into_iter().collect())
+    }
+
+    /// A document's metadata: JSON values as `ron` writes them.
+    fn metadata(&mut self) -> Option<crate::model::Metadata> {
+        let entries = self.sequence(b'{', b'}', |p| {
+            let key = p.string()?;
+            p.expect(b':')?;
+            Some((key, p.json(0)?))
+        })?;
+        Some(entries.into_iter().collect())
+    }
+
+    /// A JSON value as `ron` writes one: a string, a number, `true`/`false`, `()` for null, a
+    /// list, a map with string keys. Nesting deeper than `ron`'s own limit is left to `ron`.
+    fn json(&mut self, depth: usize) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        if depth > 100 {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'"' => self.string().map(Value::String),
+            b'[' => self.list(|p| p.json(depth + 1)).map(Value::Array),
+            b'{' => {
+                let entries = self.sequence(b'{', b'}', |p| {
+                    let key = p.string()?;
+                    p.expect(b':')?;
+                    Some((key, p.json(depth + 1)?))
+                })?;
+                Some(Value::Object(entries.into_iter().collect()))
+            }
+            b'(' => {
+                self.at += 1;
+                self.expect(b')')?;
+                Some(Value::Null)
+            }
+            b'0'..=b'9' | b'-' => self.json_number(),
+            _ => self.bool().map(Value::Bool),
+        }
+    }
+
+    /// An integer (`3`, `-3`) or a float (`1.5`, `-2.0`, `1e300`) as `ron` writes them.
+    fn json_number(&mut self) -> Option<serde_json::Value> {
+        let len = self
+            .bytes()
+            .iter()
+            .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+')))
+            .unwrap_or(self.bytes().len());
+        let number = self.text.get(self.at..self.at + len)?;
+        let unsigned = number.strip_prefix('-').unwrap_or(number);
+        let value = if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+            // Leading zeros and `-0` are left to `ron`.
+            if (unsigned.len() > 1 && unsigned.starts_with('0')) || number == "-0" {
+                return None;
+            }
+            if number.starts_with('-') {
+                serde_json::Value::from(number.parse::<i64>().ok()?)
+            } else {
+                serde_json::Value::from(number.parse::<u64>().ok()?)
+            }
+        } else {
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+                Some((m, e)) => (m, Some(e)),
+                None => (unsigned, None),
+            };
+            let mantissa_ok = match mantissa.split_once('.') {
+                Some((whole, fraction)) => digits(whole) && digits(fraction),
+                None => digits(mantissa) && exponent.is_some(),
+            };
+            let exponent_ok =
+                exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+            if !mantissa_ok || !exponent_ok {
+                return None;
+            }
+            serde_json::Number::from_f64(number.parse().ok()?).map(serde_json::Value::Number)?
+        };
+        self.at += len;
+        Some(value)
     }
 
     fn provenance(&mut self) -> Option<Provenance> {

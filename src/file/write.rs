@@ -78,6 +78,7 @@ fn write_document(out: &mut String, document: &Document) {
     out.push_str(",\n      status: ");
     let _ = write!(out, "{:?}", document.status);
     out.push_str(",\n");
+    metadata(out, &document.metadata);
     list(out, "annotations", &document.annotations, |out, a| {
         let known = super::SpanText::of(document, a);
         let (before, after) = known.context(&a.fragments);
@@ -125,6 +126,28 @@ fn write_document(out: &mut String, document: &Document) {
         out.push(')');
     });
     out.push_str("    ),\n");
+}
+
+/// The `metadata: {...}` field, one key a line; nothing when there is none (`ron` skips it).
+///
+/// The values are JSON values of any shape: `ron` writes the map, as the map alone at the depth
+/// limit it has in a document, and its lines are indented to the document's depth.
+fn metadata(out: &mut String, metadata: &crate::model::Metadata) {
+    if metadata.is_empty() {
+        return;
+    }
+    let config = super::format::pretty_config().depth_limit(1);
+    let Ok(map) = ron::ser::to_string_pretty(metadata, config) else {
+        return;
+    };
+    out.push_str("      metadata: ");
+    for (i, line) in map.lines().enumerate() {
+        if i > 0 {
+            out.push_str("\n      ");
+        }
+        out.push_str(line);
+    }
+    out.push_str(",\n");
 }
 
 /// A pending suggestion, compact: `(label: "source", fragments: [...], rule: (...), score: 0.9)`.

@@ -76,14 +76,35 @@ pub fn export(
             .collect();
         report.spans += doc.annotations.len();
         report.relations += relations.len();
-        let line = json!({
-            "id": i + 1,
-            "text": &**text,
-            "entities": entities,
-            "relations": relations,
-            "Comments": comments,
-            "meta": {"path": doc.document.path},
-        });
+        // The document's metadata goes where doccano keeps the columns of an import: beside
+        // `text` (in `meta` for a key doccano uses itself). Its doccano id comes back as it was.
+        let mut meta = serde_json::Map::new();
+        meta.insert("path".to_owned(), Value::from(doc.document.path.as_str()));
+        let mut line = serde_json::Map::new();
+        for (key, value) in &doc.document.metadata {
+            if key == "id" {
+                continue;
+            }
+            if RESERVED.contains(&key.as_str()) {
+                meta.insert(key.clone(), value.clone());
+            } else {
+                line.insert(key.clone(), value.clone());
+            }
+        }
+        let id = doc
+            .document
+            .metadata
+            .get("id")
+            .filter(|id| id.is_u64() || id.is_string())
+            .cloned()
+            .unwrap_or_else(|| Value::from(i + 1));
+        line.insert("id".to_owned(), id);
+        line.insert("text".to_owned(), Value::from(&**text));
+        line.insert("entities".to_owned(), Value::Array(entities));
+        line.insert("relations".to_owned(), Value::Array(relations));
+        line.insert("Comments".to_owned(), Value::Array(comments));
+        line.insert("meta".to_owned(), Value::Object(meta));
+        let line = Value::Object(line);
         serde_json::to_writer(&mut *out, &line).map_err(|e| FormatError::Write {
             path: path.clone(),
             source: e.into(),
@@ -97,6 +118,18 @@ pub fn export(
     }
     Ok(report)
 }
+
+/// The keys of a doccano line that are not a document's metadata: a metadata key of that name
+/// is written in the line's `meta`.
+const RESERVED: [&str; 7] = [
+    "id",
+    "text",
+    "entities",
+    "label",
+    "relations",
+    "Comments",
+    "meta",
+];
 
 fn number(value: &Value) -> Option<usize> {
     value.as_u64().and_then(|n| usize::try_from(n).ok())
@@ -261,11 +294,38 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                 text.unwrap_or_else(|| comment.to_string())
             ));
         }
+        // Everything else the line holds (an import's columns: title, url…, and its id) is the
+        // document's metadata; so are the keys of its `meta` but the path.
+        let mut metadata = crate::model::Metadata::new();
+        if let Value::Object(object) = &value {
+            for (key, value) in object {
+                match key.as_str() {
+                    "meta" => {
+                        if let Value::Object(meta) = value {
+                            metadata.extend(
+                                meta.iter()
+                                    .filter(|(k, _)| k.as_str() != "path")
+                                    .map(|(k, v)| (k.clone(), v.clone())),
+                            );
+                        } else {
+                            metadata.insert(key.clone(), value.clone());
+                        }
+                    }
+                    "text" | "entities" | "relations" | "Comments" => {}
+                    "label" if value.is_array() => {}
+                    _ => {
+                        metadata.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
         imported.documents.push(ImportedDoc {
             path,
             text: text.to_owned(),
             spans,
             relations,
+            metadata,
+            status: None,
         });
     }
     if utf16 > 0 {
@@ -369,5 +429,62 @@ mod tests {
             "{:?}",
             imported.report
         );
+    }
+
+    /// doccano's export keeps an import's columns beside `text` (this fixture has 15: `title`,
+    /// `url`, `thread`…): they are the document's metadata, and go back where they were, with
+    /// the doccano id, on export.
+    #[test]
+    fn h_doccano_keeps_its_passthrough_keys_and_ids() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/doccano/fede-m_sexism-italian-news_b9f472e_all.jsonl");
+        if !fixture.exists() {
+            eprintln!("skipped: {} is absent", fixture.display());
+            return;
+        }
+        let raw: Vec<serde_json::Map<String, Value>> = std::fs::read_to_string(&fixture)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let read = ["text", "entities", "relations", "Comments"];
+        let passthrough: Vec<&String> = raw[0]
+            .keys()
+            .filter(|k| !read.contains(&k.as_str()) && *k != "id")
+            .collect();
+        assert!(passthrough.len() >= 15, "{passthrough:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let (project, _) = crate::formats::build_project(
+            import(&fixture).unwrap(),
+            &dir.path().join("corpus"),
+            "a",
+        )
+        .unwrap();
+        let out = dir.path().join("out.jsonl");
+        crate::formats::export(
+            &project,
+            crate::formats::Format::Doccano,
+            &ExportOptions::default(),
+            &out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let back: Vec<serde_json::Map<String, Value>> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(back.len(), raw.len());
+        for original in &raw {
+            let exported = back
+                .iter()
+                .find(|b| b["text"] == original["text"] && b["id"] == original["id"])
+                .expect("the same id and text");
+            for (key, value) in original {
+                if !read.contains(&key.as_str()) {
+                    assert_eq!(exported.get(key), Some(value), "{key}");
+                }
+            }
+        }
     }
 }

@@ -18,7 +18,8 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{
     BOILERPLATE, ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation,
@@ -30,50 +31,25 @@ use crate::text::{ByteRange, CodePointIndex, Join, merge_ranges};
 // The owned shapes read a file back; the borrowed `Out` ones write it without copying a string a
 // span (large exports allocate little).
 
-#[derive(Deserialize)]
-struct Line {
-    id: String,
-    text: String,
-    meta: Meta,
-    spans: Vec<Span>,
-    relations: Vec<RelationOut>,
-}
+/// Our own keys in a line's `meta`: the document's place, progress and hash.
+const META_KEYS: [&str; 4] = ["path", "status", "sha256", "boilerplate_removed"];
 
-#[derive(Serialize, Deserialize)]
-struct Meta {
-    path: String,
-    status: String,
-    sha256: String,
+/// The prefix of a metadata key written in `meta` whose name is one of [`META_KEYS`]
+/// (`"metadata:path"`): read back as the key without it.
+const META_PREFIX: &str = "metadata:";
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    path: &'a str,
+    status: &'a str,
+    sha256: &'a str,
     boilerplate_removed: bool,
+    /// The document's metadata, beside our keys.
+    #[serde(flatten)]
+    metadata: std::collections::BTreeMap<std::borrow::Cow<'a, str>, &'a serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-struct Span {
-    id: u64,
-    start: usize,
-    end: usize,
-    label: String,
-    annotator: String,
-    note: String,
-    fragments: Vec<Fragment>,
-    attributes: Vec<Attribute>,
-    #[serde(default)]
-    suggested: Option<crate::suggestion::Rule>,
-}
-
-#[derive(Deserialize)]
-struct Fragment {
-    start: usize,
-    end: usize,
-}
-
-#[derive(Deserialize)]
-struct Attribute {
-    name: String,
-    value: String,
-}
-
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct RelationOut {
     id: u64,
     #[serde(rename = "type")]
@@ -86,7 +62,7 @@ struct RelationOut {
 struct LineOut<'a> {
     id: &'a str,
     text: &'a str,
-    meta: Meta,
+    meta: Meta<'a>,
     spans: Vec<SpanOut<'a>>,
     relations: Vec<RelationOut>,
 }
@@ -320,14 +296,28 @@ fn document_line(
         .collect();
     line_out.spans = spans.len();
     line_out.relations = relations.len();
+    let metadata = doc
+        .document
+        .metadata
+        .iter()
+        .map(|(key, value)| {
+            let key = if META_KEYS.contains(&key.as_str()) || key.starts_with(META_PREFIX) {
+                std::borrow::Cow::Owned(format!("{META_PREFIX}{key}"))
+            } else {
+                std::borrow::Cow::Borrowed(key.as_str())
+            };
+            (key, value)
+        })
+        .collect();
     let line = LineOut {
         id: doc.name(),
         text,
         meta: Meta {
-            path: doc.document.path.clone(),
-            status: status_name(doc.document.status).to_owned(),
-            sha256: doc.document.hash.clone(),
+            path: &doc.document.path,
+            status: status_name(doc.document.status),
+            sha256: &doc.document.hash,
             boilerplate_removed: !cuts.is_empty(),
+            metadata,
         },
         spans,
         relations,
@@ -338,81 +328,506 @@ fn document_line(
     Ok(line_out)
 }
 
-/// Reads Marginalia JSONL (as exported, or written by hand with the same keys).
+/// Reads span JSONL: Marginalia's own export, and the span files of spaCy, Prodigy and most
+/// scripts (see [`parse`]).
 pub fn import(input: &Path) -> Result<Imported, FormatError> {
     parse(&super::read_input(input)?, input)
 }
 
-/// Reads Marginalia JSONL from `content`; `input` names the file in messages.
+/// Keys of a line that [`parse`] reads itself; every other key is document metadata.
+const LINE_KEYS: [&str; 9] = [
+    "text",
+    "id",
+    "meta",
+    "spans",
+    "ents",
+    "relations",
+    "answer",
+    "tokens",
+    "sents",
+];
+
+/// Keys of a span that [`parse`] reads itself (`token_start`/`token_end` are derived from the
+/// character offsets, and dropped); every other key becomes an attribute of the span.
+const SPAN_KEYS: [&str; 11] = [
+    "id",
+    "start",
+    "end",
+    "label",
+    "text",
+    "token_start",
+    "token_end",
+    "annotator",
+    "note",
+    "fragments",
+    "attributes",
+];
+
+/// What [`parse`] counts over the whole file, reported once at the end.
+#[derive(Default)]
+struct Tally {
+    /// Lines left out by their Prodigy `answer`, by answer.
+    answers: std::collections::BTreeMap<String, usize>,
+    /// Lines whose `tokens` list was not kept.
+    tokens: usize,
+    /// Span keys kept as attributes, with how many spans had each.
+    span_keys: std::collections::BTreeMap<String, usize>,
+    /// Spans whose offsets were UTF-16 code units.
+    utf16: usize,
+}
+
+/// The text of a JSON value used as a key or an attribute value: a string as it is, anything
+/// else as JSON.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON value's kind, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn offset(value: Option<&Value>) -> Option<usize> {
+    value
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+fn status_of(name: &str) -> Option<crate::model::Status> {
+    use crate::model::Status;
+    match name {
+        "todo" => Some(Status::ToDo),
+        "in_progress" => Some(Status::InProgress),
+        "done" => Some(Status::Done),
+        _ => None,
+    }
+}
+
+/// Reads span JSONL from `content`; `input` names the file in messages.
+///
+/// Each line is a JSON object; only `text` is required. Read from it:
+/// - `id` (string or number) names the document, or `meta.path`; without either it is named
+///   after the file and its line;
+/// - `meta`: our own keys (`path`, `status`, `sha256`, `boilerplate_removed`); its other keys,
+///   and every key of the line not read here, are the document's metadata;
+/// - `spans`: `start`/`end` in code points, `label`, and optionally `id`, `text` (checked against
+///   the text: a disagreement is reported, and the span kept at its offsets unless the offsets are
+///   UTF-16 code units), `fragments` (a discontinuous span; `start`/`end` that disagree with them
+///   are reported), `annotator`, `note`, `attributes` (a list of `{name, value}` or an object),
+///   `suggested`; `token_start`/`token_end` are dropped, other keys kept as attributes;
+/// - `relations`: ours (`type`, `from`, `to` span ids) or Prodigy's (`label`, `head_span`,
+///   `child_span`);
+/// - Prodigy's `answer`: lines answered other than `accept` are left out and counted; `tokens`
+///   are dropped (spans are read from their character offsets) and counted.
+///
+/// A line with no spans is a document to annotate.
 pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
     let mut imported = Imported::default();
+    let mut tally = Tally::default();
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "line".to_owned(), |s| s.to_string_lossy().into_owned());
     for (number, line) in content.lines().enumerate() {
+        let line_no = number + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let line: Line = serde_json::from_str(line)
-            .map_err(|e| FormatError::parse(input, number + 1, e.to_string()))?;
-        let index = CodePointIndex::new(&line.text);
-        let path = if line.meta.path.is_empty() {
-            format!("{}.txt", line.id)
-        } else {
-            line.meta.path.clone()
+        let value: Value = serde_json::from_str(line)
+            .map_err(|e| FormatError::parse(input, line_no, e.to_string()))?;
+        let Value::Object(mut object) = value else {
+            return Err(FormatError::parse(
+                input,
+                line_no,
+                format!(
+                    "a line is a JSON object with the document's \"text\", not {}",
+                    kind(&value)
+                ),
+            ));
         };
-        let mut spans = Vec::with_capacity(line.spans.len());
-        for span in line.spans {
-            let parts: Vec<(usize, usize)> = if span.fragments.is_empty() {
-                vec![(span.start, span.end)]
-            } else {
-                span.fragments.iter().map(|f| (f.start, f.end)).collect()
-            };
-            let fragments: Option<Vec<ByteRange>> = parts
+        let text = match object.remove("text") {
+            Some(Value::String(text)) => text,
+            Some(other) => {
+                return Err(FormatError::parse(
+                    input,
+                    line_no,
+                    format!("\"text\" must be a string, not {}", kind(&other)),
+                ));
+            }
+            None => {
+                return Err(FormatError::parse(
+                    input,
+                    line_no,
+                    "no \"text\": each line needs the document's text",
+                ));
+            }
+        };
+        if let Some(answer) = object.get("answer")
+            && answer.as_str() != Some("accept")
+        {
+            *tally.answers.entry(plain(answer)).or_default() += 1;
+            continue;
+        }
+        if object.get("tokens").is_some() {
+            tally.tokens += 1;
+        }
+        let (document, mut report) =
+            read_line(&mut object, text, line_no, input, &stem, &mut tally);
+        imported.report.append(&mut report);
+        imported.documents.push(document);
+    }
+    for (answer, count) in &tally.answers {
+        imported.report.push(format!(
+            "{count} line(s) answered {answer:?} (not \"accept\") were left out"
+        ));
+    }
+    if tally.tokens > 0 {
+        imported.report.push(format!(
+            "{} line(s) had a \"tokens\" list: not kept (spans are read from their character \
+             offsets, and exports tokenise again)",
+            tally.tokens
+        ));
+    }
+    for (key, count) in &tally.span_keys {
+        imported.report.push(format!(
+            "{count} span(s) had a {key:?} key: kept as the span's attribute {key:?}"
+        ));
+    }
+    if tally.utf16 > 0 {
+        imported.report.push(format!(
+            "{} span(s) had offsets in UTF-16 code units (their text matched only that way) and \
+             were read that way",
+            tally.utf16
+        ));
+    }
+    Ok(imported)
+}
+
+/// One line's document (its `text` taken out of `object` already), with what was reported.
+fn read_line(
+    object: &mut serde_json::Map<String, Value>,
+    text: String,
+    line_no: usize,
+    input: &Path,
+    stem: &str,
+    tally: &mut Tally,
+) -> (ImportedDoc, Vec<String>) {
+    let mut report = Vec::new();
+    let at = format!("{}:{line_no}", input.display());
+    let mut metadata = crate::model::Metadata::new();
+    let mut path = None;
+    let mut status = None;
+    match object.remove("meta") {
+        Some(Value::Object(meta)) => {
+            for (key, value) in meta {
+                match (key.as_str(), &value) {
+                    ("path", Value::String(p)) if !p.is_empty() => path = Some(p.clone()),
+                    ("status", Value::String(s)) if status_of(s).is_some() => {
+                        status = status_of(s);
+                    }
+                    ("sha256" | "boilerplate_removed", _) => {}
+                    _ => {
+                        let key = key
+                            .strip_prefix(META_PREFIX)
+                            .map_or(key.clone(), str::to_owned);
+                        metadata.insert(key, value);
+                    }
+                }
+            }
+        }
+        Some(other) => {
+            metadata.insert("meta".to_owned(), other);
+        }
+        None => {}
+    }
+    let id = object
+        .remove("id")
+        .filter(|v| !v.is_null())
+        .map(|v| plain(&v));
+    let path = path.unwrap_or_else(|| match &id {
+        Some(id) => format!("{}.txt", id.replace(['/', '\\'], "_")),
+        None => format!("{stem}-{line_no:05}.txt"),
+    });
+    let spans_value = spans_of(object.remove("spans"), object.remove("ents"));
+    let relations_value = object.remove("relations");
+    for key in LINE_KEYS {
+        object.remove(key);
+    }
+    metadata.extend(std::mem::take(object));
+
+    let index = CodePointIndex::new(&text);
+    let utf16_index = super::Utf16Index::default();
+    let mut spans = Vec::new();
+    // Each span's key by its extent in code points and label, for Prodigy's relations.
+    let mut by_extent = std::collections::HashMap::new();
+    let items = match spans_value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            report.push(format!(
+                "{at}: \"spans\" is {}, not a list: no span read",
+                kind(&other)
+            ));
+            Vec::new()
+        }
+    };
+    for (n, item) in items.into_iter().enumerate() {
+        let Value::Object(span) = item else {
+            report.push(format!(
+                "{at}: span {} is {}, not an object: left out",
+                n + 1,
+                kind(&item)
+            ));
+            continue;
+        };
+        let key = span
+            .get("id")
+            .filter(|v| !v.is_null())
+            .map_or_else(|| format!("#{}", n + 1), plain);
+        let Some(label) = span.get("label").and_then(Value::as_str) else {
+            report.push(format!("{at}: span {key} has no \"label\": left out"));
+            continue;
+        };
+        let label = label.to_owned();
+        let name = format!("{at}: span {key} ({label})");
+        let fragments_given: Vec<(usize, usize)> = match span.get("fragments") {
+            Some(Value::Array(list)) => list
                 .iter()
-                .map(|(s, e)| code_points_to_bytes(&index, *s, *e))
-                .collect();
-            // Fragments must also be in order and apart (a span does not overlap itself).
-            let fragments =
-                fragments.filter(|f| crate::model::check_fragments(&line.text, f).is_ok());
-            let Some(fragments) = fragments else {
-                imported.report.push(format!(
-                    "{}:{}: span {} ({}) does not fit the text: left out",
-                    input.display(),
-                    number + 1,
-                    span.id,
-                    span.label
+                .filter_map(|f| Some((offset(f.get("start"))?, offset(f.get("end"))?)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let given = (offset(span.get("start")), offset(span.get("end")));
+        let parts = if fragments_given.is_empty() {
+            let (Some(start), Some(end)) = given else {
+                report.push(format!(
+                    "{name} has no \"start\" and \"end\" (nor \"fragments\"): left out"
                 ));
                 continue;
             };
-            spans.push(ImportedSpan {
-                key: span.id.to_string(),
-                label: span.label,
-                fragments,
-                annotator: Some(span.annotator).filter(|a| !a.is_empty()),
-                note: span.note,
-                attributes: span
-                    .attributes
-                    .into_iter()
-                    .map(|a| (a.name, a.value))
-                    .collect(),
-                suggested: span.suggested,
-            });
+            vec![(start, end)]
+        } else {
+            if let (Some(start), Some(end), Some(first), Some(last)) = (
+                given.0,
+                given.1,
+                fragments_given.first(),
+                fragments_given.last(),
+            ) && (start, end) != (first.0, last.1)
+            {
+                report.push(format!(
+                    "{name}: start and end {start}..{end} disagree with its fragments \
+                     ({}..{}): read from its fragments",
+                    first.0, last.1
+                ));
+            }
+            fragments_given
+        };
+        let said = span.get("text").and_then(Value::as_str);
+        let fragments = match place(&text, &index, &utf16_index, &parts, said) {
+            Ok((fragments, Placed::AsSaid)) => fragments,
+            Ok((fragments, Placed::Utf16)) => {
+                tally.utf16 += 1;
+                fragments
+            }
+            Ok((fragments, Placed::Disagrees(actual))) => {
+                report.push(format!(
+                    "{name}: its \"text\" is {:?} but its offsets cover {actual:?}: kept at its \
+                     offsets",
+                    said.unwrap_or_default()
+                ));
+                fragments
+            }
+            Err(why) => {
+                report.push(format!("{name}: {why}: left out"));
+                continue;
+            }
+        };
+        if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+            by_extent.insert((first.0, last.1, label.clone()), key.clone());
         }
-        let relations = line
-            .relations
-            .into_iter()
-            .map(|r| ImportedRelation {
-                kind: r.kind,
-                from: r.from.to_string(),
-                to: r.to.to_string(),
-            })
-            .collect();
-        imported.documents.push(ImportedDoc {
-            path,
-            text: line.text,
-            spans,
-            relations,
+        let mut attributes = std::collections::BTreeMap::new();
+        match span.get("attributes") {
+            Some(Value::Array(list)) => {
+                for attribute in list {
+                    if let Some(name) = attribute.get("name").and_then(Value::as_str) {
+                        let value = attribute.get("value").map(plain).unwrap_or_default();
+                        attributes.insert(name.to_owned(), value);
+                    }
+                }
+            }
+            Some(Value::Object(map)) => {
+                for (name, value) in map {
+                    attributes.insert(name.clone(), plain(value));
+                }
+            }
+            _ => {}
+        }
+        let mut suggested = None;
+        for (key, value) in &span {
+            if key == "suggested" {
+                if !value.is_null() {
+                    if let Ok(rule) = serde_json::from_value(value.clone()) {
+                        suggested = Some(rule);
+                    } else {
+                        attributes.insert(key.clone(), plain(value));
+                        *tally.span_keys.entry(key.clone()).or_default() += 1;
+                    }
+                }
+            } else if !SPAN_KEYS.contains(&key.as_str())
+                && !value.is_null()
+                && value.as_str() != Some("")
+            {
+                attributes.insert(key.clone(), plain(value));
+                *tally.span_keys.entry(key.clone()).or_default() += 1;
+            }
+        }
+        let string = |k: &str| span.get(k).and_then(Value::as_str).unwrap_or_default();
+        spans.push(ImportedSpan {
+            key,
+            label,
+            fragments,
+            annotator: Some(string("annotator").to_owned()).filter(|a| !a.is_empty()),
+            note: string("note").to_owned(),
+            attributes,
+            suggested,
         });
     }
-    Ok(imported)
+    let mut relations = Vec::new();
+    if let Some(Value::Array(items)) = relations_value {
+        for relation in items {
+            let kind = ["type", "label"]
+                .iter()
+                .find_map(|k| relation.get(*k).and_then(Value::as_str))
+                .unwrap_or("related")
+                .to_owned();
+            let end = |ours: &str, prodigy: &str| {
+                if let Some(id) = relation.get(ours).filter(|v| !v.is_null()) {
+                    return Some(plain(id));
+                }
+                let span = relation.get(prodigy)?;
+                let start = offset(span.get("start"))?;
+                let end = offset(span.get("end"))?;
+                let label = span
+                    .get("label")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                by_extent.get(&(start, end, label.to_owned())).cloned()
+            };
+            match (end("from", "head_span"), end("to", "child_span")) {
+                (Some(from), Some(to)) => relations.push(ImportedRelation { kind, from, to }),
+                _ => report.push(format!(
+                    "{at}: relation {relation} names no span of this line at one of its ends: \
+                     left out"
+                )),
+            }
+        }
+    }
+    let document = ImportedDoc {
+        path,
+        text,
+        spans,
+        relations,
+        metadata,
+        status,
+    };
+    (document, report)
+}
+
+/// A line's spans as one list: `spans` as a list (ours, Prodigy's) or as span groups by name
+/// (spaCy's `Doc.to_json`), and spaCy's `ents`, without repeating a span that is in both.
+fn spans_of(spans: Option<Value>, ents: Option<Value>) -> Option<Value> {
+    let groups = match spans {
+        Some(Value::Object(groups)) => Some(
+            groups
+                .into_iter()
+                .flat_map(|(_, group)| match group {
+                    Value::Array(items) => items,
+                    other => vec![other],
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Some(Value::Array(items)) => Some(items),
+        Some(Value::Null) | None => None,
+        Some(other) => return Some(other),
+    };
+    let ents = match ents {
+        Some(Value::Array(items)) => Some(items),
+        _ => None,
+    };
+    match (groups, ents) {
+        (None, None) => None,
+        (Some(items), None) | (None, Some(items)) => Some(Value::Array(items)),
+        (Some(mut items), Some(ents)) => {
+            let same = |a: &Value, b: &Value| {
+                ["start", "end", "label"]
+                    .iter()
+                    .all(|k| a.get(*k) == b.get(*k))
+            };
+            for ent in ents {
+                if !items.iter().any(|item| same(item, &ent)) {
+                    items.push(ent);
+                }
+            }
+            Some(Value::Array(items))
+        }
+    }
+}
+
+/// How a span's offsets were placed on the text.
+enum Placed {
+    /// As code points, covering the text the span said (or it said none).
+    AsSaid,
+    /// As UTF-16 code units: the text the span said matched only that way.
+    Utf16,
+    /// As code points, covering another text than the span said (that text).
+    Disagrees(String),
+}
+
+/// The byte fragments of a span given as code point ranges `parts`, checked against the text
+/// it says it covers (`said`: the fragments joined by a space, as our export writes it).
+fn place(
+    text: &str,
+    index: &CodePointIndex,
+    utf16: &super::Utf16Index,
+    parts: &[(usize, usize)],
+    said: Option<&str>,
+) -> Result<(Vec<ByteRange>, Placed), String> {
+    if let ([(start, end)], Some(said)) = (parts, said)
+        && let Ok((range, super::Located::Utf16)) =
+            super::locate(text, index, utf16, *start, *end, Some(said))
+    {
+        return Ok((vec![range], Placed::Utf16));
+    }
+    let fragments: Vec<ByteRange> = parts
+        .iter()
+        .map(|&(start, end)| {
+            code_points_to_bytes(index, start, end).ok_or_else(|| {
+                format!(
+                    "offsets {start}..{end} do not fit the text ({} code points)",
+                    index.len_chars()
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    crate::model::check_fragments(text, &fragments).map_err(|e| e.to_string())?;
+    let covered = fragments
+        .iter()
+        .map(|f| f.slice(text))
+        .collect::<Vec<_>>()
+        .join(" ");
+    match said {
+        Some(said) if said != covered => Ok((fragments, Placed::Disagrees(covered))),
+        _ => Ok((fragments, Placed::AsSaid)),
+    }
 }
 
 #[cfg(test)]
@@ -643,5 +1058,199 @@ mod tests {
         std::fs::write(&input, "\n{\"id\": 3}\n").unwrap();
         let error = import(&input).unwrap_err().to_string();
         assert!(error.contains("in.jsonl:2:"), "{error}");
+    }
+
+    fn read(content: &str) -> Imported {
+        parse(content, Path::new("in.jsonl")).unwrap()
+    }
+
+    fn texts_of(doc: &ImportedDoc) -> Vec<(&str, &str)> {
+        doc.spans
+            .iter()
+            .map(|s| (s.label.as_str(), s.fragments[0].slice(&doc.text)))
+            .collect()
+    }
+
+    /// The span JSONL most scripts write: only `text`, and spans with `start`, `end`, `label`.
+    #[test]
+    fn h_a_span_file_with_only_text_and_offsets_is_read() {
+        let imported = read(
+            "{\"text\": \"L'AFP cite « Vos soldats », dit Zoé 😀.\", \"spans\": [{\"start\": 0, \"end\": 5, \"label\": \"source\"}, {\"start\": 11, \"end\": 26, \"label\": \"claim\"}]}\n\
+             {\"text\": \"Rien à signaler.\"}\n",
+        );
+        assert_eq!(imported.documents.len(), 2);
+        assert_eq!(
+            texts_of(&imported.documents[0]),
+            [("source", "L'AFP"), ("claim", "« Vos soldats »")]
+        );
+        assert!(imported.documents[1].spans.is_empty());
+        assert!(imported.report.is_empty(), "{:?}", imported.report);
+        assert_eq!(imported.documents[0].path, "in-00001.txt");
+        assert_eq!(imported.documents[1].path, "in-00002.txt");
+    }
+
+    /// A Prodigy `ner.manual` / `rel.manual` export, written from Prodigy's documentation: tokens,
+    /// hashes, `answer`, span `token_start`/`token_end`, relations by `head_span`/`child_span`.
+    #[test]
+    fn h_a_prodigy_export_is_read_with_its_answers_and_relations() {
+        let accept = serde_json::json!({
+            "text": "Apple updates its analytics service, said Tim Cook.",
+            "_input_hash": 1_186_542_124, "_task_hash": -1_521_435_412, "_view_id": "relations",
+            "tokens": [{"text": "Apple", "start": 0, "end": 5, "id": 0, "ws": true}],
+            "spans": [
+                {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG", "text": "Apple"},
+                {"start": 42, "end": 50, "token_start": 7, "token_end": 8, "label": "PERSON", "source": "core_web_sm", "input_hash": 12}
+            ],
+            "relations": [{"head": 0, "child": 7, "head_span": {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"},
+                           "child_span": {"start": 42, "end": 50, "token_start": 7, "token_end": 8, "label": "PERSON"},
+                           "color": "#c5bdf4", "label": "attributed-to"}],
+            "meta": {"source": "BBC", "score": 0.5},
+            "answer": "accept", "_timestamp": 1_700_000_000
+        });
+        let reject = serde_json::json!({"text": "Non.", "spans": [{"start": 0, "end": 3, "label": "ORG"}], "answer": "reject"});
+        let ignore = serde_json::json!({"text": "Passe.", "answer": "ignore"});
+        let imported = read(&format!("{accept}\n{reject}\n{ignore}\n"));
+        assert_eq!(imported.documents.len(), 1, "only the accepted line");
+        let doc = &imported.documents[0];
+        assert_eq!(texts_of(doc), [("ORG", "Apple"), ("PERSON", "Tim Cook")]);
+        assert_eq!(doc.relations.len(), 1);
+        assert_eq!(doc.relations[0].kind, "attributed-to");
+        assert_eq!(doc.relations[0].from, "#1");
+        assert_eq!(doc.relations[0].to, "#2");
+        assert_eq!(doc.spans[1].attributes["source"], "core_web_sm");
+        // Unknown keys are the document's metadata, never a failure.
+        assert_eq!(doc.metadata["source"], "BBC");
+        assert_eq!(doc.metadata["score"], 0.5);
+        assert_eq!(doc.metadata["_input_hash"], 1_186_542_124);
+        assert_eq!(doc.metadata["_view_id"], "relations");
+        assert!(!doc.metadata.contains_key("tokens"));
+        assert!(!doc.metadata.contains_key("answer"));
+        let report = imported.report.join("\n");
+        assert!(report.contains("1 line(s) answered \"reject\""), "{report}");
+        assert!(report.contains("1 line(s) answered \"ignore\""), "{report}");
+        assert!(report.contains("\"tokens\" list"), "{report}");
+        assert!(report.contains("\"source\" key"), "{report}");
+    }
+
+    /// spaCy's `Doc.to_json()`: `ents`, span groups under `spans`, `sents`, `tokens`, `cats`.
+    #[test]
+    fn h_spacy_doc_to_json_is_read() {
+        let line = serde_json::json!({
+            "text": "Le Kremlin a démenti, selon l'AFP.",
+            "ents": [{"start": 3, "end": 10, "label": "ORG"}],
+            "spans": {"sc": [{"start": 3, "end": 10, "label": "ORG", "kb_id": ""}, {"start": 28, "end": 33, "label": "source", "kb_id": ""}]},
+            "sents": [{"start": 0, "end": 34}],
+            "tokens": [{"id": 0, "start": 0, "end": 2}],
+            "cats": {"news": 1.0}
+        });
+        let imported = read(&format!("{line}\n"));
+        let doc = &imported.documents[0];
+        assert_eq!(texts_of(doc), [("ORG", "Kremlin"), ("source", "l'AFP")]);
+        assert!(doc.spans.iter().all(|s| s.attributes.is_empty()));
+        assert_eq!(doc.metadata["cats"], serde_json::json!({"news": 1.0}));
+        assert!(!doc.metadata.contains_key("sents"));
+    }
+
+    /// A span whose `text` is not what its offsets cover is reported and kept where its offsets
+    /// say; one whose `start`/`end` disagree with its fragments is read from its fragments, and
+    /// reported; UTF-16 offsets (a JavaScript tool on emoji) are read as such when the text says.
+    #[test]
+    fn h_disagreements_are_reported_never_shifted() {
+        let line = serde_json::json!({
+            "id": 7,
+            "text": "😀 Kim a dit « non » hier.",
+            "spans": [
+                {"id": 1, "start": 2, "end": 5, "label": "source", "text": "Kin"},
+                {"id": 2, "start": 0, "end": 30, "label": "claim", "fragments": [{"start": 2, "end": 5}, {"start": 12, "end": 19}]},
+                {"id": 3, "start": 3, "end": 6, "label": "source", "text": "Kim"},
+                {"id": 4, "start": 0, "end": 99, "label": "claim"},
+                {"start": 1, "label": "claim"}
+            ]
+        });
+        let imported = read(&format!("{line}\n"));
+        let doc = &imported.documents[0];
+        assert_eq!(doc.path, "7.txt");
+        let report = imported.report.join("\n");
+        assert_eq!(doc.spans[0].fragments[0].slice(&doc.text), "Kim");
+        assert!(report.contains("span 1 (source): its \"text\" is \"Kin\" but its offsets cover \"Kim\": kept at its offsets"), "{report}");
+        assert_eq!(doc.spans[1].fragments.len(), 2);
+        assert!(
+            report.contains(
+                "span 2 (claim): start and end 0..30 disagree with its fragments (2..19)"
+            ),
+            "{report}"
+        );
+        assert_eq!(doc.spans[2].fragments[0].slice(&doc.text), "Kim", "UTF-16");
+        assert!(
+            report.contains("1 span(s) had offsets in UTF-16"),
+            "{report}"
+        );
+        assert!(
+            report.contains("span 4 (claim): offsets 0..99 do not fit"),
+            "{report}"
+        );
+        assert!(
+            report.contains("span #5 (claim) has no \"start\" and \"end\""),
+            "{report}"
+        );
+        assert_eq!(doc.spans.len(), 3);
+    }
+
+    /// Metadata comes in from `meta` and unknown keys, goes into the project, out into `meta`
+    /// (a key named like one of ours prefixed), and back in unchanged; a line with no spans is
+    /// a document to annotate.
+    #[test]
+    fn h_metadata_round_trips_through_the_project_and_the_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        let line = serde_json::json!({
+            "id": "a1", "text": "Un texte.", "url": "https://ex.fr/a", "published": "2026-01-02",
+            "meta": {"title": "Titre é", "path": "a1.txt", "metadata:x": 1}, "shares": [1, 2]
+        });
+        let second = serde_json::json!({"id": "b2", "text": "Autre.", "spans": [{"start": 0, "end": 5, "label": "claim"}], "path": "from a column"});
+        std::fs::write(&input, format!("{line}\n{second}\n")).unwrap();
+        let imported = import(&input).unwrap();
+        let (project, _) =
+            crate::formats::build_project(imported, &dir.path().join("corpus"), "zoé").unwrap();
+        let a = &project.documents[0];
+        assert_eq!(
+            a.status,
+            crate::model::Status::ToDo,
+            "no spans: to annotate"
+        );
+        assert_eq!(project.documents[1].status, crate::model::Status::Done);
+        assert_eq!(a.metadata["title"], "Titre é");
+        assert_eq!(a.metadata["url"], "https://ex.fr/a");
+        assert_eq!(a.metadata["shares"], serde_json::json!([1, 2]));
+        assert_eq!(a.metadata["x"], 1, "our prefix is read back off");
+        assert_eq!(project.documents[1].metadata["path"], "from a column");
+        // Saved and loaded: the project file keeps it.
+        let file = dir.path().join("p.ron");
+        crate::file::save(&project, &file).unwrap();
+        let (loaded, _) = crate::file::load(&file).unwrap();
+        assert_eq!(loaded.documents[0].metadata, a.metadata);
+        // Exported: in `meta`, beside our keys.
+        let out = dir.path().join("out.jsonl");
+        crate::formats::export(
+            &loaded,
+            crate::formats::Format::Jsonl,
+            &ExportOptions::default(),
+            &out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["meta"]["title"], "Titre é");
+        assert_eq!(lines[0]["meta"]["path"], "a1.txt");
+        assert_eq!(lines[0]["meta"]["x"], 1);
+        assert_eq!(lines[1]["meta"]["metadata:path"], "from a column");
+        assert_eq!(lines[1]["meta"]["path"], "b2.txt");
+        let back = import(&out).unwrap();
+        assert_eq!(back.documents[0].metadata, a.metadata);
+        assert_eq!(back.documents[1].metadata, project.documents[1].metadata);
     }
 }

@@ -506,6 +506,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
             text: text.to_owned(),
             spans,
             relations,
+            ..ImportedDoc::default()
         });
     }
     if utf16 > 0 {

@@ -14,6 +14,7 @@ pub mod csv;
 pub mod doccano;
 pub mod jsonl;
 pub mod label_studio;
+pub mod rows;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -233,7 +234,11 @@ pub enum FormatError {
         source: std::io::Error,
     },
     /// A file is not what its format says.
-    #[error("{path}:{line}: {message}")]
+    #[error(
+        "{}{}: {message}",
+        path.display(),
+        if *line == 0 { String::new() } else { format!(":{line}") }
+    )]
     Parse {
         /// The file.
         path: PathBuf,
@@ -500,7 +505,7 @@ pub struct ImportedRelation {
 }
 
 /// A document read from another tool's files.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportedDoc {
     /// Where to write its text in the new corpus, relative, with `/` separators, ending `.txt`.
     pub path: String,
@@ -510,6 +515,10 @@ pub struct ImportedDoc {
     pub spans: Vec<ImportedSpan>,
     /// Its relations.
     pub relations: Vec<ImportedRelation>,
+    /// What the file said of the document besides its text and annotations (title, url…).
+    pub metadata: crate::model::Metadata,
+    /// Its progress, when the file says; otherwise done when it has spans, to do when not.
+    pub status: Option<Status>,
 }
 
 /// What an importer read: documents, and what it could not map.
@@ -923,14 +932,24 @@ fn project_of(
         }
         let text: Arc<str> = Arc::from(doc.text.as_str());
         texts.push((file, Arc::clone(&text)));
+        let status = doc.status.unwrap_or(if doc.spans.is_empty() {
+            Status::ToDo
+        } else {
+            Status::Done
+        });
         documents.push(Document {
             path: doc.path.clone(),
             hash: crate::corpus::sha256_hex(doc.text.as_bytes()),
             text,
-            status: Status::Done,
+            status,
+            metadata: doc.metadata,
             ..Document::default()
         });
         pending.push((doc.path, doc.spans, doc.relations));
+    }
+    if pending.iter().all(|(_, spans, _)| spans.is_empty()) {
+        // Texts without a single span (a corpus to annotate): the labels of a new project.
+        schema = Schema::default();
     }
     let mut project = Project::new(
         annotator.to_owned(),

@@ -330,6 +330,7 @@ pub fn merge(
                 other => other.clone(),
             },
             status: Status::ToDo,
+            metadata: base.metadata.clone(),
             annotations: Vec::new(),
             relations: Vec::new(),
             detached: Vec::new(),

@@ -111,6 +111,7 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
             text,
             spans,
             relations,
+            ..ImportedDoc::default()
         });
     }
     let visual = input.join("visual.conf");
