@@ -24,6 +24,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+mod team;
+
 use crate::file::Severity;
 use crate::text::escape_for_terminal as shown;
 use crate::workspace::Workspace;
@@ -216,6 +218,65 @@ pub enum Command {
         /// Overwrite the output file if it exists (the old one is kept as OUT.ron.bak).
         #[arg(long, conflicts_with = "eval")]
         force: bool,
+    },
+    /// Share a team folder's documents out among annotators: writes DIR/team.ron.
+    ///
+    /// Every document goes to one annotator, and the --overlap share of them (0.2: a fifth,
+    /// rounded) to two different annotators, so that their agreement can be measured. The load
+    /// is balanced (nobody has more than one document more than another) and the assignment is
+    /// the same for the same documents, annotators and seed. The corpus is --corpus, else
+    /// DIR/corpus, else the corpus folder of the projects in DIR.
+    Assign {
+        /// The team folder.
+        dir: PathBuf,
+        /// The annotators, comma-separated.
+        #[arg(long, required = true, value_delimiter = ',', value_name = "NAMES")]
+        annotators: Vec<String>,
+        /// The share of the documents given to two annotators, from 0 to 1.
+        #[arg(
+            long,
+            default_value_t = 0.0,
+            value_name = "SHARE",
+            allow_negative_numbers = true
+        )]
+        overlap: f64,
+        /// The seed of the draw (default: a new one, printed and kept in team.ron).
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// The corpus folder (default: DIR/corpus, or the corpus of the projects in DIR).
+        #[arg(long, value_name = "CORPUS")]
+        corpus: Option<PathBuf>,
+        /// Replace an existing team.ron (the old one is kept as team.ron.bak).
+        #[arg(long)]
+        force: bool,
+    },
+    /// A team folder: each annotator's project with its documents and spans.
+    ///
+    /// With --init-git, sets the git repository of DIR up to merge project files span by span
+    /// (`*.ron merge=marginalia` in DIR/.gitattributes, and the driver in the repository's git
+    /// configuration, which each clone sets once).
+    Team {
+        /// The team folder.
+        dir: PathBuf,
+        /// Register Marginalia as git's merge driver for the project files of DIR.
+        #[arg(long)]
+        init_git: bool,
+    },
+    /// git's merge driver for project files (registered by `team DIR --init-git`).
+    ///
+    /// Merges two versions of a project with their common ancestor, span by span and link by
+    /// link, into OURS. Spans changed differently on both sides are kept as unresolved
+    /// candidates, listed on stderr, to rule on in Review → Adjudicate. Exits with 0 when OURS
+    /// holds the merged project, non-zero (OURS unchanged) when a version cannot be read.
+    MergeDriver {
+        /// The common ancestor's version (git's %O).
+        ancestor: PathBuf,
+        /// Our version, where the result is written (git's %A).
+        ours: PathBuf,
+        /// Their version (git's %B).
+        theirs: PathBuf,
+        /// The project file's path in the repository (git's %P).
+        path: Option<PathBuf>,
     },
     /// Load a project and its corpus; print documents, spans per label and any problem.
     ///
@@ -596,6 +657,35 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             writeln!(out, "{} in {}", written, shown_path(&output))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Assign {
+            dir,
+            annotators,
+            overlap,
+            seed,
+            corpus,
+            force,
+        } => team::assign(
+            &dir,
+            &annotators,
+            overlap,
+            seed,
+            corpus.as_deref(),
+            force,
+            out,
+        ),
+        Command::Team { dir, init_git } => {
+            if init_git {
+                team::init_git_merge(&dir, out)
+            } else {
+                team::team_summary(&dir, out)
+            }
+        }
+        Command::MergeDriver {
+            ancestor,
+            ours,
+            theirs,
+            path,
+        } => team::merge_driver(&ancestor, &ours, &theirs, path.as_deref()),
         Command::Check { project } => {
             let workspace = open_project(&project)?;
             warn_about_recovery(&project);

@@ -11,6 +11,7 @@
 //! - `errors`: what goes wrong loading and saving, and the problems loading finds;
 //! - `format`: the file's shape and the conversions to and from the model;
 //! - `load`: reading, parsing, checking, re-anchoring; `unknown`: fields `ron` skipped, named;
+//! - `merge`: three-way merge of two versions of a project file (git's merge driver);
 //! - `read`, `write`: the fast reader and writer of ron's exact layout;
 //! - `save`: atomic writes, backups, stamps; `output`: atomic files and folders for every other
 //!   output; `batch`: many files behind one durability barrier, and locks.
@@ -19,6 +20,7 @@ mod batch;
 mod errors;
 mod format;
 mod load;
+mod merge;
 mod output;
 mod read;
 mod save;
@@ -34,6 +36,7 @@ pub use load::{
     corpus_outside, corpus_outside_of, from_json, from_ron, from_ron_serde, load, load_confirming,
     load_stamped, to_json,
 };
+pub use merge::{Conflict, MergeReport, Renumbered, Side, load_without_texts, merge_three_way};
 pub use output::{AtomicFile, AtomicFolder, Input, OutputError, real_path, refuse_inputs};
 pub use save::{
     FileStamp, STALE_TEMPORARY, backup_path, remove_stale_temporaries, replace_with_backup, save,

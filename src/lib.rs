@@ -15,6 +15,7 @@
 //! - [`review`]: comparing annotators: documents matched by hash, span diffs, agreement.
 //! - [`search`]: plain, whole-word and regex search, blind to case and accents by default.
 //! - [`suggest`]: suggested spans and links (boilerplate, attribution, patterns, recurring).
+//! - [`team`]: team folders: who annotates which documents (`team.ron`).
 //! - [`cli`]: the command line.
 //! - `ui` (feature `gui`): the egui desktop application.
 
@@ -32,6 +33,7 @@ pub mod schema;
 pub mod search;
 pub mod suggest;
 pub mod suggestion;
+pub mod team;
 pub mod text;
 #[cfg(feature = "gui")]
 pub mod ui;
