@@ -226,6 +226,7 @@ struct SpanEntry<'a> {
 struct Doc<'a> {
     sha256: String,
     status: Status,
+    metadata: crate::model::Metadata,
     spans: BTreeMap<Id, SpanEntry<'a>>,
     relations: BTreeMap<Id, RelationFile>,
     suggestions: Vec<SuggestionFile<'a>>,
@@ -237,6 +238,7 @@ impl<'a> Doc<'a> {
         let mut doc = Self {
             sha256: document.sha256,
             status: document.status,
+            metadata: document.metadata,
             suggestions: document.suggestions,
             rejected: document.rejected,
             ..Self::default()
@@ -317,6 +319,7 @@ impl<'a> Doc<'a> {
             path,
             sha256: self.sha256,
             status: self.status,
+            metadata: self.metadata,
             annotations,
             relations,
             detached: detached.into_values().collect(),
@@ -371,6 +374,33 @@ fn pick<T: PartialEq>(base: Option<&T>, ours: T, theirs: T) -> Pick<T> {
     } else {
         Pick::Both(ours, theirs)
     }
+}
+
+/// A document's metadata merged key by key: a key changed (or added, or removed) on one side
+/// only takes that side's value; changed differently on both, ours.
+fn merge_metadata(
+    base: &crate::model::Metadata,
+    mut ours: crate::model::Metadata,
+    mut theirs: crate::model::Metadata,
+) -> crate::model::Metadata {
+    let keys: std::collections::BTreeSet<String> = base
+        .keys()
+        .chain(ours.keys())
+        .chain(theirs.keys())
+        .cloned()
+        .collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let value = match pick(
+                Some(&base.get(&key).cloned()),
+                ours.remove(&key),
+                theirs.remove(&key),
+            ) {
+                Pick::Clean(value) | Pick::Both(value, _) => value,
+            };
+            value.map(|v| (key, v))
+        })
+        .collect()
 }
 
 fn merge_files<'a>(
@@ -730,9 +760,11 @@ fn merge_document<'a>(
         Pick::Clean(status) => status,
         Pick::Both(a, b) => a.max(b),
     };
+    let metadata = merge_metadata(&base.metadata, ours.metadata, theirs.metadata);
     Some(Doc {
         sha256,
         status,
+        metadata,
         spans,
         relations,
         suggestions: merge_list(&base.suggestions, ours.suggestions, theirs.suggestions),
@@ -934,5 +966,25 @@ fn unique_ids(documents: &mut [(String, Doc<'_>)], next: &mut u64, report: &mut 
             }
             doc.relations.insert(relation.id, relation);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_metadata;
+    use serde_json::json;
+
+    /// Metadata merges key by key: one side's change wins over the ancestor, both sides'
+    /// different changes keep ours, a key removed on one side and untouched on the other goes.
+    #[test]
+    fn l_metadata_merges_key_by_key() {
+        let map = |v: serde_json::Value| serde_json::from_value(v).unwrap();
+        let base = map(json!({"title": "T", "url": "u", "gone": 1, "both": "b"}));
+        let ours = map(json!({"title": "T", "url": "u2", "both": "o"}));
+        let theirs = map(json!({"title": "T2", "url": "u", "gone": 1, "both": "t", "new": [1]}));
+        assert_eq!(
+            merge_metadata(&base, ours, theirs),
+            map(json!({"title": "T2", "url": "u2", "both": "o", "new": [1]}))
+        );
     }
 }
