@@ -31,9 +31,9 @@ pub fn export(
     // Documents whose names are already brat text names keep them: they are taken first.
     let mut written: BTreeSet<PathBuf> = docs
         .iter()
-        .filter(|doc| doc.document.path.ends_with(".txt"))
-        .map(|doc| relative_out(doc, "txt"))
-        .filter(|txt| fits(txt))
+        .map(|doc| (doc, relative_out(doc, "txt")))
+        .filter(|(doc, txt)| fits(txt) && txt.to_str() == Some(doc.document.path.as_str()))
+        .map(|(_, txt)| txt)
         .collect();
     // File names first, in order (they must stay distinct); then texts and .ann files on all cores.
     let jobs: Vec<(&ExportDoc<'_>, PathBuf, PathBuf)> = docs
