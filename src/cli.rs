@@ -507,7 +507,14 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 AgreeBy::Doc => crate::review::agreement::By::Document,
             };
             let report = crate::review::agreement::compare(&refs, by);
-            for (path, have) in &report.partial {
+            if report.matched == 0 {
+                // Then every document is in one project only: one line says it, not one each.
+                eprintln!(
+                    "marginalia: warning: the projects have no document in common (documents are \
+                     matched by content, not by name): nothing is compared"
+                );
+            }
+            for (path, have) in report.partial.iter().filter(|_| report.matched > 0) {
                 let names: Vec<&str> = have
                     .iter()
                     .filter_map(|&i| report.annotators.get(i).map(String::as_str))
