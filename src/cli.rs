@@ -112,8 +112,8 @@ pub enum Command {
     /// The texts are written into a corpus folder, the schema is built from the labels met, and
     /// whatever cannot be mapped is reported: nothing is dropped silently.
     Import {
-        /// The input format.
-        #[arg(long, short, value_enum)]
+        /// The input format (only the formats that can be imported are offered).
+        #[arg(long, short, value_parser = ImportFormat)]
         format: crate::formats::Format,
         /// The file (or brat folder) to import.
         input: PathBuf,
@@ -285,6 +285,60 @@ pub enum Command {
         /// The project file.
         project: PathBuf,
     },
+}
+
+/// The value of `import --format`: the formats that can be imported
+/// ([`crate::formats::Format::can_import`]), the only ones its help lists. Naming one that cannot
+/// be imported says so.
+#[derive(Clone, Copy, Debug)]
+struct ImportFormat;
+
+impl ImportFormat {
+    fn values() -> impl Iterator<Item = clap::builder::PossibleValue> {
+        use clap::ValueEnum as _;
+        crate::formats::Format::value_variants()
+            .iter()
+            .filter(|f| f.can_import())
+            .filter_map(clap::ValueEnum::to_possible_value)
+    }
+}
+
+impl clap::builder::TypedValueParser for ImportFormat {
+    type Value = crate::formats::Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        use clap::ValueEnum as _;
+        let not_importable = crate::formats::Format::ALL
+            .into_iter()
+            .find(|f| !f.can_import() && std::ffi::OsStr::new(f.name()) == value);
+        if let Some(format) = not_importable {
+            let names: Vec<String> = Self::values().map(|v| v.get_name().to_owned()).collect();
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "{} files cannot be imported (import reads {})\n",
+                    format.name(),
+                    names.join(", ")
+                ),
+            )
+            .with_cmd(cmd));
+        }
+        let name =
+            clap::builder::PossibleValuesParser::new(Self::values()).parse_ref(cmd, arg, value)?;
+        crate::formats::Format::from_str(&name, false)
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e).with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Self::values()))
+    }
 }
 
 /// The policy of `merge` (see [`crate::review::adjudicate::Policy`]).
@@ -488,33 +542,44 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             })?;
             let annotator = annotator.unwrap_or_else(default_annotator);
             // All or nothing: the texts, then the project file; on failure neither is left.
-            let (project, report) =
-                crate::formats::import_project(imported, &output, &corpus, &annotator, force)
-                    .with_context(|| {
-                        format!(
-                            "cannot import into {} (texts in {})",
-                            output.display(),
-                            corpus.display()
-                        )
-                    })?;
-            for line in &report {
+            let (project, report) = crate::formats::import_project_reported(
+                imported, &output, &corpus, &annotator, force,
+            )
+            .with_context(|| {
+                format!(
+                    "cannot import into {} (texts in {})",
+                    output.display(),
+                    corpus.display()
+                )
+            })?;
+            // What was read another way is said as such; "not imported" is only what is not in
+            // the project.
+            for line in &report.notes {
+                eprintln!("marginalia: note: {}", shown(line));
+            }
+            for line in &report.not_imported {
                 eprintln!("marginalia: not imported: {}", shown(line));
             }
+            let lost = (!report.not_imported.is_empty()).then(|| {
+                format!(
+                    "; {} item(s) not imported (listed above)",
+                    report.not_imported.len()
+                )
+            });
+            let noted = (!report.notes.is_empty()).then(|| {
+                format!(
+                    "; {} note(s) on how it was read (above)",
+                    report.notes.len()
+                )
+            });
+            let said: String = lost.into_iter().chain(noted).collect();
             writeln!(
                 out,
-                "imported {} document(s), {} span(s) into {} (texts in {}){}",
+                "imported {} document(s), {} span(s) into {} (texts in {}){said}",
                 project.documents.len(),
                 project.annotation_count(),
                 shown_path(&output),
                 shown_path(&corpus),
-                if report.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; {} item(s) could not be mapped (listed above)",
-                        report.len()
-                    )
-                }
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -531,7 +596,14 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 AgreeBy::Doc => crate::review::agreement::By::Document,
             };
             let report = crate::review::agreement::compare(&refs, by);
-            for (path, have) in &report.partial {
+            if report.matched == 0 {
+                // Then every document is in one project only: one line says it, not one each.
+                eprintln!(
+                    "marginalia: warning: the projects have no document in common (documents are \
+                     matched by content, not by name): nothing is compared"
+                );
+            }
+            for (path, have) in report.partial.iter().filter(|_| report.matched > 0) {
                 let names: Vec<&str> = have
                     .iter()
                     .filter_map(|&i| report.annotators.get(i).map(String::as_str))

@@ -379,6 +379,77 @@ fn i_the_cli_eval_figures_equal_the_benchmarks() {
     assert!(expected.contains("boilerplate"), "{expected}");
 }
 
+#[test]
+fn h_import_help_lists_only_the_formats_that_import() {
+    for help in ["--help", "-h"] {
+        let out = marginalia(&["import", help]);
+        assert!(out.status.success());
+        let help = text(&out.stdout);
+        for format in ["jsonl", "doccano", "brat", "label-studio"] {
+            assert!(help.contains(format), "{format}: {help}");
+        }
+        for format in ["conll", "csv"] {
+            assert!(!help.contains(format), "{format}: {help}");
+        }
+    }
+    // Export writes them all.
+    let help = text(&marginalia(&["export", "--help"]).stdout);
+    assert!(help.contains("conll") && help.contains("csv"), "{help}");
+    // Naming one says it cannot be imported, and which can.
+    let out = marginalia(&["import", "-f", "csv", "x.csv", "-o", "x.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "csv files cannot be imported (import reads jsonl, doccano, brat, label-studio)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn h_a_crlf_brat_file_counting_crlf_as_two_is_imported_and_said_so_not_reported_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let brat = dir.path().join("brat");
+    std::fs::create_dir(&brat).unwrap();
+    std::fs::write(
+        brat.join("a.txt"),
+        "Titre\r\n\r\nSelon l'AFP, Kim est arrivé.\r\n",
+    )
+    .unwrap();
+    // Raw code points: "Kim" is 22-25 (brat itself would say 20-23).
+    std::fs::write(brat.join("a.ann"), "T1\tSource 22 25\tKim\n").unwrap();
+    let project = dir.path().join("p.ron");
+    let out = marginalia(&[
+        "import",
+        "-f",
+        "brat",
+        brat.to_str().unwrap(),
+        "-o",
+        project.to_str().unwrap(),
+        "--annotator",
+        "zoé",
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("marginalia: note: a.ann: read with \\r\\n counted as two characters"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not imported"), "{stderr}");
+    assert!(
+        stdout.contains("imported 1 document(s), 1 span(s)") && !stdout.contains("not imported"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 note(s)"), "{stdout}");
+    let (project, _) = marginalia::file::load(&project).unwrap();
+    let document = &project.documents[0];
+    assert_eq!(
+        document.annotations[0].fragments[0].slice(&document.text),
+        "Kim"
+    );
+}
+
 /// A corpus in one file (what scrapers and pandas write): `new --corpus articles.csv` writes a
 /// text a row beside the project, named after the ids, the other columns as metadata; the
 /// project checks, and the jsonl export carries the metadata back.

@@ -558,6 +558,7 @@ fn imports_never_write_outside_their_corpus() {
         let (project, report) = formats::build_project(imported, &corpus_dir, "a").unwrap();
         assert!(
             report
+                .notes
                 .iter()
                 .any(|r| r.contains("leads outside the corpus folder")),
             "{report:?}"

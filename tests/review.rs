@@ -501,3 +501,98 @@ fn merge_writes_a_gold_project_that_marks_what_is_left_to_rule_on() {
         text(&out.stderr)
     );
 }
+
+/// A project of the texts `texts` (file name, text), made by `marginalia new` in `dir`.
+fn new_project(dir: &std::path::Path, texts: &[(&str, &str)]) -> PathBuf {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for (name, text) in texts {
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let project = dir.join("p.ron");
+    let out = marginalia(&[
+        "new",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "-o",
+        project.to_str().unwrap(),
+        "--annotator",
+        dir.file_name().unwrap().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    project
+}
+
+#[test]
+fn h_agree_counts_the_documents_it_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    // No text in common (the same names, other texts): nothing matched, and said plainly.
+    let a = new_project(
+        &dir.path().join("a"),
+        &[
+            ("1.txt", "Kim est arrivé."),
+            ("2.txt", "Poutine a dit non."),
+        ],
+    );
+    let b = new_project(
+        &dir.path().join("b"),
+        &[("1.txt", "Un autre texte."), ("3.txt", "Et un troisième.")],
+    );
+    let out = marginalia(&["agree", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(
+        table.contains(
+            "; 0 document(s) matched by content: the projects have no text in common, there is \
+             nothing to compare;"
+        ),
+        "{table}"
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr,
+        "marginalia: warning: the projects have no document in common (documents are matched by \
+         content, not by name): nothing is compared\n\
+         marginalia: warning: 1.txt has different contents (hashes) in different projects\n"
+    );
+    let out = marginalia(&[
+        "agree",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (value["documents"].as_u64(), value["matched"].as_u64()),
+        (Some(4), Some(0))
+    );
+
+    // The sample against a project of one of its documents: 1 matched, 4 in the sample only.
+    let (mut one, _) = marginalia::file::load(&sample("sample.ron")).unwrap();
+    one.documents.truncate(1);
+    let one_path = dir.path().join("one.ron");
+    marginalia::file::save(&one, &one_path).unwrap();
+    let out = marginalia(&[
+        "agree",
+        sample("sample.ron").to_str().unwrap(),
+        one_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("; 1 document(s) matched by content (4 only in one project);"),
+        "{table}"
+    );
+    // Two samples sharing all five: no "only in one project".
+    let out = marginalia(&[
+        "agree",
+        sample("sample.ron").to_str().unwrap(),
+        sample("sample-second-annotator.ron").to_str().unwrap(),
+    ]);
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("; 5 document(s) matched by content; labels"),
+        "{table}"
+    );
+}

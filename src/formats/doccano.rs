@@ -329,7 +329,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
         });
     }
     if utf16 > 0 {
-        imported.report.push(format!(
+        imported.notes.push(format!(
             "{utf16} span(s) had offsets in UTF-16 code units and were corrected"
         ));
     }

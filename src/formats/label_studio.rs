@@ -331,7 +331,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
             })
             .collect();
         if annotations.len() > 1 {
-            imported.report.push(format!("task {id}: {} annotations by different people were merged into one document; each span keeps its annotator", annotations.len()));
+            imported.notes.push(format!("task {id}: {} annotations by different people were merged into one document; each span keeps its annotator", annotations.len()));
         }
         let mut spans: Vec<ImportedSpan> = Vec::new();
         let mut relations = Vec::new();
@@ -510,7 +510,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
         });
     }
     if utf16 > 0 {
-        imported.report.push(format!("{utf16} region(s) had offsets in UTF-16 code units (Label Studio on emoji) and were corrected"));
+        imported.notes.push(format!("{utf16} region(s) had offsets in UTF-16 code units (Label Studio on emoji) and were corrected"));
     }
     Ok(imported)
 }
@@ -606,9 +606,9 @@ mod tests {
         assert_eq!(doc.spans.len(), 1);
         assert_eq!(doc.spans[0].fragments[0].slice(&doc.text), "Kim");
         assert!(
-            imported.report.iter().any(|r| r.contains("UTF-16")),
+            imported.notes.iter().any(|r| r.contains("UTF-16")),
             "{:?}",
-            imported.report
+            imported.notes
         );
         assert!(
             imported.report.iter().any(|r| r.contains("region b")),

@@ -521,13 +521,19 @@ pub struct ImportedDoc {
     pub status: Option<Status>,
 }
 
-/// What an importer read: documents, and what it could not map.
+/// What an importer read: documents, what it could not map, and what it read in a way worth
+/// knowing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Imported {
     /// The documents.
     pub documents: Vec<ImportedDoc>,
-    /// Everything that could not be mapped, said plainly (nothing is dropped silently).
+    /// Everything that could not be mapped, said plainly (nothing is dropped silently): what is
+    /// not in the project.
     pub report: Vec<String>,
+    /// What was imported, but read or changed in a way the user should know (offsets read
+    /// another way, a text decoded from another encoding, fragments merged): nothing of it is
+    /// lost.
+    pub notes: Vec<String>,
     /// Label colours the source declared (Label Studio configs, brat visual.conf).
     pub colors: BTreeMap<String, crate::schema::Rgb>,
 }
@@ -676,9 +682,30 @@ fn confined_name(path: &str) -> String {
     name
 }
 
+/// What an import says: what it read in a way worth knowing, and what is not in the project.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// What was imported, but read or changed in a way the user should know (offsets counted
+    /// another way, a text decoded from another encoding, a document renamed): nothing of it is
+    /// lost.
+    pub notes: Vec<String>,
+    /// What could not be imported: none of it is in the project.
+    pub not_imported: Vec<String>,
+}
+
+impl ImportReport {
+    /// Every line, the notes first, for a caller that shows a single list.
+    pub fn lines(self) -> Vec<String> {
+        let mut lines = self.notes;
+        lines.extend(self.not_imported);
+        lines
+    }
+}
+
 /// Turns imported documents into a project: writes each text under `corpus_dir`, builds the
 /// schema from the labels and relation types met, and returns the project with a report of what
-/// could not be mapped (the importer's report, plus spans that do not fit their text).
+/// could not be mapped (the importer's report, plus spans that do not fit their text) and of what
+/// was imported another way than it was written (the importer's notes, documents renamed).
 ///
 /// No text of the corpus folder is ever replaced: a text already there with the same bytes is
 /// reused, one with other bytes makes the import fail ([`FormatError::Exists`]) before anything
@@ -688,7 +715,7 @@ pub fn build_project(
     imported: Imported,
     corpus_dir: &Path,
     annotator: &str,
-) -> Result<(Project, Vec<String>), FormatError> {
+) -> Result<(Project, ImportReport), FormatError> {
     let (project, report, written) = write_corpus(imported, corpus_dir, annotator, false)?;
     written.keep();
     Ok((project, report))
@@ -704,13 +731,13 @@ pub fn build_project(
 /// at once are kept apart by a lock beside it ([`crate::file::lock_beside`]): the second fails
 /// at once ([`FormatError::Busy`]); and without `force` the project file is created exclusively,
 /// so that no other writer's file is replaced either.
-pub fn import_project(
+pub fn import_project_reported(
     imported: Imported,
     project_file: &Path,
     corpus_dir: &Path,
     annotator: &str,
     force: bool,
-) -> Result<(Project, Vec<String>), FormatError> {
+) -> Result<(Project, ImportReport), FormatError> {
     let _lock = crate::file::lock_beside(project_file).map_err(|e| {
         if e.source.kind() == std::io::ErrorKind::WouldBlock {
             FormatError::Busy(project_file.to_owned())
@@ -745,6 +772,19 @@ pub fn import_project(
     Ok((project, report))
 }
 
+/// [`import_project_reported`], its report as one list, the notes first
+/// ([`ImportReport::lines`]).
+pub fn import_project(
+    imported: Imported,
+    project_file: &Path,
+    corpus_dir: &Path,
+    annotator: &str,
+    force: bool,
+) -> Result<(Project, Vec<String>), FormatError> {
+    import_project_reported(imported, project_file, corpus_dir, annotator, force)
+        .map(|(project, report)| (project, report.lines()))
+}
+
 /// Builds the project of `imported` ([`project_of`]) and writes its texts under `corpus_dir`
 /// (see [`build_project`]; with `force`, texts with other bytes are replaced, with a backup).
 fn write_corpus(
@@ -752,7 +792,7 @@ fn write_corpus(
     corpus_dir: &Path,
     annotator: &str,
     force: bool,
-) -> Result<(Project, Vec<String>, crate::file::WrittenFiles), FormatError> {
+) -> Result<(Project, ImportReport, crate::file::WrittenFiles), FormatError> {
     let (mut project, report, texts) = project_of(imported, corpus_dir, annotator)?;
     let mut writes = Vec::with_capacity(texts.len());
     let mut conflicts = Vec::new();
@@ -853,8 +893,9 @@ fn project_of(
     imported: Imported,
     corpus_dir: &Path,
     annotator: &str,
-) -> Result<(Project, Vec<String>, Texts), FormatError> {
+) -> Result<(Project, ImportReport, Texts), FormatError> {
     let mut report = imported.report;
+    let mut notes = imported.notes;
     let mut schema = Schema {
         labels: Vec::new(),
         relations: Vec::new(),
@@ -881,7 +922,7 @@ fn project_of(
                 }
                 _ => "this name leads outside the corpus folder",
             };
-            report.push(format!(
+            notes.push(format!(
                 "{:?}: {why}: the text is written as {safe:?}",
                 doc.path
             ));
@@ -1091,6 +1132,10 @@ fn project_of(
         relation.from.sort();
         relation.to.sort();
     }
+    let report = ImportReport {
+        notes,
+        not_imported: report,
+    };
     Ok((project, report, texts))
 }
 
@@ -1112,11 +1157,11 @@ pub(crate) fn in_parallel<T: Sync, R: Send>(
     Ok(())
 }
 
-/// A file name for a document in a folder export: its path with `/` kept as folders.
+/// A file name for a document in a folder export: its path with `/` kept as folders, a final
+/// `.txt` replaced by `.EXTENSION` (any other dot is part of the name: `report.2024-01.txt` gives
+/// `report.2024-01.ann`), `.EXTENSION` added to a name without `.txt`.
 pub fn relative_out(doc: &ExportDoc<'_>, extension: &str) -> PathBuf {
-    let mut path = PathBuf::from(doc.name());
-    path.set_extension(extension);
-    path
+    PathBuf::from(format!("{}.{extension}", doc.name()))
 }
 
 #[cfg(test)]

@@ -488,8 +488,10 @@ pub struct Report {
     pub annotators: Vec<String>,
     /// The labels compared: those of the schemas, in order, then any other label met.
     pub labels: Vec<String>,
-    /// Documents compared (matched by hash).
+    /// Documents of any of the projects (matched by hash: one a text).
     pub documents: usize,
+    /// Documents that two projects or more have (matched by hash): the ones compared.
+    pub matched: usize,
     /// Documents some projects lack: path and the annotators that have it.
     pub partial: Vec<(String, Vec<usize>)>,
     /// Paths whose hash differs between projects.
@@ -1375,6 +1377,11 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
         annotators,
         labels,
         documents: docs.len(),
+        matched: alignment
+            .documents
+            .iter()
+            .filter(|d| d.documents.iter().flatten().nth(1).is_some())
+            .count(),
         differences,
         links,
         partial,
@@ -1733,6 +1740,7 @@ mod tests {
         );
         let report = compare(&[&a, &b, &c], By::Document);
         assert_eq!(report.documents, 2);
+        assert_eq!(report.matched, 2, "2.txt is in a and c");
         assert_eq!(report.partial, vec![("2.txt".to_owned(), vec![0, 2])]);
         // a vs b: only the shared document counts for the pair measures.
         let ab = report.rows[0].measures;

@@ -89,12 +89,25 @@ fn rounded(value: f64) -> String {
     }
 }
 
+/// The annotators, the documents matched (those two projects or more have) and the labels.
 fn header(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let alone = report.documents.saturating_sub(report.matched);
+    let documents = if report.matched == 0 {
+        "0 document(s) matched by content: the projects have no text in common, there is \
+         nothing to compare"
+            .to_owned()
+    } else if alone == 0 {
+        format!("{} document(s) matched by content", report.matched)
+    } else {
+        format!(
+            "{} document(s) matched by content ({alone} only in one project)",
+            report.matched
+        )
+    };
     writeln!(
         out,
-        "annotators: {}; {} document(s) matched by content; labels: {}",
+        "annotators: {}; {documents}; labels: {}",
         shown(&report.annotators.join(", ")),
-        report.documents,
         shown(&report.labels.join(", "))
     )
 }
@@ -280,6 +293,7 @@ pub fn json(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         "links": links,
         "labels": report.labels,
         "documents": report.documents,
+        "matched": report.matched,
         "partial": partial,
         "mismatches": report.mismatches,
         "rows": rows,

@@ -8,6 +8,8 @@ use crate::formats::ExportDoc;
 use crate::model::Id;
 use crate::schema::{Rgb, Schema};
 
+use super::NOTE_ATTRIBUTE;
+
 /// Turns off brat's check of overlapping spans: Marginalia allows nested and crossing spans.
 const OVERLAP_ANY: &str = "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>";
 
@@ -33,6 +35,26 @@ fn storage_form(name: &str) -> String {
         form.insert(0, '_');
     }
     form
+}
+
+/// A note type as brat reads one: a single word, without white space or control characters
+/// (which become `_`), never empty.
+fn note_type_form(kind: &str) -> String {
+    let form: String = kind
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if form.is_empty() {
+        "_".to_owned()
+    } else {
+        form
+    }
 }
 
 /// An attribute value as `annotation.conf` can list it: no white space, `,` or `|`.
@@ -134,14 +156,24 @@ pub(super) struct Names {
     attribute_args: BTreeMap<String, (Vec<String>, Vec<String>)>,
     /// Attribute values changed to fit `annotation.conf`: (attribute, value, written as).
     renamed_values: BTreeSet<(String, String, String)>,
+    /// Note types (of attributes `brat:#TYPE`) that cannot be a brat note type, and how they are
+    /// written.
+    note_types: BTreeMap<String, String>,
 }
 
 impl Names {
     pub(super) fn new(docs: &[ExportDoc<'_>], schema: &Schema) -> Self {
         let mut labels: Vec<String> = schema.labels.iter().map(|l| l.name.clone()).collect();
         let mut relations: Vec<String> = schema.relations.iter().map(|r| r.name.clone()).collect();
-        let mut attributes: Vec<String> =
-            schema.attributes.iter().map(|a| a.name.clone()).collect();
+        // Attributes `brat:#TYPE` are notes, not attributes, in brat.
+        let is_note = |name: &str| name.starts_with(NOTE_ATTRIBUTE);
+        let mut note_types = BTreeMap::new();
+        let mut attributes: Vec<String> = schema
+            .attributes
+            .iter()
+            .filter(|a| !is_note(&a.name))
+            .map(|a| a.name.clone())
+            .collect();
         let mut relation_args: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> =
             BTreeMap::new();
         let mut any_end: BTreeSet<(String, bool)> = BTreeSet::new();
@@ -163,7 +195,7 @@ impl Names {
                 list.push(item.to_owned());
             }
         };
-        for def in &schema.attributes {
+        for def in schema.attributes.iter().filter(|a| !is_note(&a.name)) {
             labels.push(def.label.clone());
             let entry = attribute_args.entry(def.name.clone()).or_default();
             push_unique(&mut entry.0, &def.label);
@@ -187,6 +219,13 @@ impl Names {
                     used_labels.insert(annotation.label.clone());
                 }
                 for (name, value) in &annotation.attributes {
+                    if let Some(kind) = name.strip_prefix(NOTE_ATTRIBUTE) {
+                        let form = note_type_form(kind);
+                        if form != kind && !note_types.contains_key(kind) {
+                            note_types.insert(kind.to_owned(), form);
+                        }
+                        continue;
+                    }
                     used_attributes.insert(name.clone());
                     let entry = attribute_args.entry(name.clone()).or_default();
                     push_unique(&mut entry.0, &annotation.label);
@@ -229,7 +268,13 @@ impl Names {
             relation_args,
             attribute_args,
             renamed_values,
+            note_types,
         }
+    }
+
+    /// How the note type `kind` is written: as it is, unless it cannot be one brat word.
+    pub(super) fn note_type<'a>(&'a self, kind: &'a str) -> &'a str {
+        self.note_types.get(kind).map_or(kind, String::as_str)
     }
 
     pub(super) fn label<'a>(&'a self, name: &'a str) -> std::borrow::Cow<'a, str> {
@@ -338,6 +383,12 @@ impl Names {
             for (name, brat) in namespace.renamed() {
                 notes.push(format!("{kind} {name:?} written as {brat:?}: {why}"));
             }
+        }
+        for (kind, form) in &self.note_types {
+            notes.push(format!(
+                "notes of type {kind:?} (attribute \"{NOTE_ATTRIBUTE}{kind}\") written as type \
+                 {form:?}: a brat note type is one word"
+            ));
         }
         for (attribute, value, form) in &self.renamed_values {
             notes.push(format!(

@@ -13,7 +13,7 @@ use crate::text::ByteRange;
 
 use super::conf::{CONF_HEADER, Names, value_form};
 use super::offsets::Offsets;
-use super::{ANNOTATOR_NOTES, DISCONTINUOUS_SEPARATOR};
+use super::{ANNOTATOR_NOTES, DISCONTINUOUS_SEPARATOR, NOTE_ATTRIBUTE};
 
 /// Writes a brat folder: `<name>.txt` and `<name>.ann` for each document (in subfolders as the
 /// documents are), `annotation.conf` generated from the schema, and `visual.conf` with the
@@ -28,7 +28,13 @@ pub fn export(
     let names = Names::new(docs, schema);
     let mut report = ExportReport::default();
     let mut counts = ExportCounts::default();
-    let mut written = BTreeSet::new();
+    // Documents whose names are already brat text names keep them: they are taken first.
+    let mut written: BTreeSet<PathBuf> = docs
+        .iter()
+        .map(|doc| (doc, relative_out(doc, "txt")))
+        .filter(|(doc, txt)| fits(txt) && txt.to_str() == Some(doc.document.path.as_str()))
+        .map(|(_, txt)| txt)
+        .collect();
     // File names first, in order (they must stay distinct); then texts and .ann files on all cores.
     let jobs: Vec<(&ExportDoc<'_>, PathBuf, PathBuf)> = docs
         .iter()
@@ -58,7 +64,7 @@ pub fn export(
             report.spans += spans;
             report.relations += relations;
             counts.split_spans += doc_counts.split_spans;
-            counts.flattened_notes += doc_counts.flattened_notes;
+            counts.other_line_ends += doc_counts.other_line_ends;
             report.notes.append(&mut notes);
         }
         progress(finished, docs.len());
@@ -122,23 +128,32 @@ pub fn previous_export(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Where a document's `.txt` and `.ann` go, relative to the export folder; `None` (with a note)
-/// when its name cannot be a relative path. Two documents whose names would give the same file
-/// get distinct files.
+/// Where a document's `.txt` and `.ann` go, relative to the export folder: its own path when it
+/// ends in `.txt` (other dots kept: `report.2024-01.txt`), with `.txt` added otherwise; `None`
+/// (with a note) when its name cannot be a relative path. Two documents whose names would give
+/// the same file get distinct files. Every file named otherwise than its document is in `notes`.
 fn output_paths(
     doc: &ExportDoc<'_>,
     written: &mut BTreeSet<PathBuf>,
     notes: &mut Vec<String>,
 ) -> Option<(PathBuf, PathBuf)> {
     let txt = relative_out(doc, "txt");
-    if txt.as_os_str().is_empty() || !txt.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !fits(&txt) {
         notes.push(format!(
             "{}: left out: its name cannot be a file in the export folder",
             doc.document.path
         ));
         return None;
     }
-    if written.insert(txt.clone()) {
+    let own = txt.to_str() == Some(doc.document.path.as_str());
+    if own || written.insert(txt.clone()) {
+        if !own {
+            notes.push(format!(
+                "{}: written as {} (a brat text is a .txt file)",
+                doc.document.path,
+                txt.display()
+            ));
+        }
         return Some((txt, relative_out(doc, "ann")));
     }
     let free = (2..=written.len() + 2)
@@ -155,6 +170,14 @@ fn output_paths(
     Some((txt, PathBuf::from(format!("{free}.ann"))))
 }
 
+/// True when `relative` can be a file inside the export folder.
+fn fits(relative: &Path) -> bool {
+    !relative.as_os_str().is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
 /// Writes the file `relative` of the export folder `out`.
 fn write_file(out: &AtomicFolder, relative: &Path, contents: &[u8]) -> Result<(), FormatError> {
     out.write(relative, contents)
@@ -166,8 +189,9 @@ fn write_file(out: &AtomicFolder, relative: &Path, contents: &[u8]) -> Result<()
 struct ExportCounts {
     /// Spans with a fragment across a line break, split there.
     split_spans: usize,
-    /// Notes whose line breaks or tabs became spaces.
-    flattened_notes: usize,
+    /// Notes with line ends other than `\n` (`\r`, U+2028…), written as line breaks between
+    /// notes.
+    other_line_ends: usize,
 }
 
 impl ExportCounts {
@@ -180,10 +204,12 @@ impl ExportCounts {
                 self.split_spans
             ));
         }
-        if self.flattened_notes > 0 {
+        if self.other_line_ends > 0 {
             notes.push(format!(
-                "{} note(s) had line breaks or tabs, written as spaces (brat notes are one line)",
-                self.flattened_notes
+                "{} note(s) had line ends other than \\n (\\r, U+2028…): written as plain line \
+                 breaks (a brat note is one line: a note of several lines is written as one note \
+                 a line, which an import joins with \\n)",
+                self.other_line_ends
             ));
         }
         notes
@@ -241,6 +267,9 @@ fn ann_text(
         }
         lines.push('\n');
         for (name, value) in &annotation.attributes {
+            if name.starts_with(NOTE_ATTRIBUTE) {
+                continue;
+            }
             let attribute = names.attribute(name);
             attributes += 1;
             if names.is_binary(name) {
@@ -253,13 +282,30 @@ fn ann_text(
                 );
             }
         }
-        let note = one_line(&annotation.note);
-        if note != annotation.note.trim() {
-            counts.flattened_notes += 1;
-        }
-        if !note.is_empty() {
-            comments += 1;
-            let _ = writeln!(lines, "#{comments}\t{ANNOTATOR_NOTES} T{t}\t{note}");
+        // The note, one AnnotatorNotes a line, then the notes of other types kept as
+        // attributes `brat:#TYPE`: each line exactly as it is.
+        let kept = annotation
+            .attributes
+            .iter()
+            .filter_map(|(name, value)| Some((name.strip_prefix(NOTE_ATTRIBUTE)?, value)));
+        let all = (!annotation.note.is_empty())
+            .then_some((ANNOTATOR_NOTES, &annotation.note))
+            .into_iter()
+            .chain(kept);
+        for (kind, note) in all {
+            let kind = names.note_type(kind);
+            if note.contains(OTHER_LINE_ENDS) {
+                counts.other_line_ends += 1;
+            }
+            let note = if note.contains('\r') {
+                std::borrow::Cow::Owned(note.replace("\r\n", "\n"))
+            } else {
+                std::borrow::Cow::Borrowed(note.as_str())
+            };
+            for line in note.split(|c| c == '\n' || OTHER_LINE_ENDS.contains(&c)) {
+                comments += 1;
+                let _ = writeln!(lines, "#{comments}\t{kind} T{t}\t{line}");
+            }
         }
     }
     for relation in &doc.relations {
@@ -307,16 +353,8 @@ fn split_at_line_breaks(text: &str, fragments: &[ByteRange]) -> Vec<ByteRange> {
     pieces
 }
 
-/// A note on one line: line breaks and tabs become spaces; surrounding space goes (brat trims it).
-fn one_line(note: &str) -> std::borrow::Cow<'_, str> {
-    let trimmed = note.trim();
-    if trimmed.contains(['\r', '\n', '\t']) {
-        std::borrow::Cow::Owned(
-            trimmed
-                .replace("\r\n", " ")
-                .replace(['\r', '\n', '\t'], " "),
-        )
-    } else {
-        std::borrow::Cow::Borrowed(trimmed)
-    }
-}
+/// What brat's reader of `.ann` files (Python's `splitlines`) also takes for the end of a line,
+/// besides `\n`: a note line cannot hold them.
+const OTHER_LINE_ENDS: [char; 9] = [
+    '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}', '\u{2029}',
+];

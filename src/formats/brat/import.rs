@@ -7,9 +7,9 @@ use std::path::Path;
 use crate::formats::{FormatError, Imported, ImportedDoc, ImportedRelation, ImportedSpan};
 use crate::text::{ByteRange, CodePointIndex, Join, merge_ranges};
 
-use super::ANNOTATOR_NOTES;
 use super::conf::visual_colors;
 use super::offsets::{Offsets, column_matches, reference_text};
+use super::{ANNOTATOR_NOTES, NOTE_ATTRIBUTE};
 
 /// Reads a brat folder: every `.txt` below it with its `.ann` (none: no annotations), sorted by
 /// path, and the label colours of its `visual.conf`. What Marginalia cannot hold (events,
@@ -43,7 +43,7 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
     }
     if texts.is_empty() {
         imported
-            .report
+            .notes
             .push(format!("{} holds no .txt file", input.display()));
     }
     let text_set: BTreeSet<&String> = texts.iter().collect();
@@ -77,7 +77,7 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         };
         let (text, decoded_from) = crate::corpus::decode(&bytes);
         if let Some(encoding) = decoded_from {
-            imported.report.push(format!(
+            imported.notes.push(format!(
                 "{path}: not UTF-8, read as {encoding} (brat expects UTF-8 texts)"
             ));
         }
@@ -98,11 +98,17 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
             };
             let content = String::from_utf8(ann_bytes).unwrap_or_else(|e| {
                 imported
-                    .report
+                    .notes
                     .push(format!("{ann_name}: not UTF-8: invalid bytes replaced"));
                 String::from_utf8_lossy(e.as_bytes()).into_owned()
             });
-            parse_document(&text, &content, &ann_name, &mut imported.report)
+            read_document(
+                &text,
+                &content,
+                &ann_name,
+                &mut imported.notes,
+                &mut imported.report,
+            )
         } else {
             (Vec::new(), Vec::new())
         };
@@ -120,7 +126,7 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
         Ok(bytes) => imported.colors = visual_colors(&String::from_utf8_lossy(&bytes)),
         Err(crate::corpus::CorpusError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => imported.report.push(format!(
+        Err(error) => imported.notes.push(format!(
             "visual.conf could not be read ({error}): no label colours taken"
         )),
     }
@@ -128,15 +134,31 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
 }
 
 /// The spans and relations of one brat document: its text and the content of its `.ann` file
-/// (named `ann_name` in the report). What cannot be read is reported, with its line.
+/// (named `ann_name` in the report). What cannot be read is reported, with its line, and so is
+/// what was read another way than written (the notes of an import, here in the same list).
 pub fn parse_document(
     text: &str,
     ann: &str,
     ann_name: &str,
     report: &mut Vec<String>,
 ) -> (Vec<ImportedSpan>, Vec<ImportedRelation>) {
+    let mut notes = Vec::new();
+    let read = read_document(text, ann, ann_name, &mut notes, report);
+    report.append(&mut notes);
+    read
+}
+
+/// [`parse_document`], with what was read another way than written in `notes` and what was not
+/// imported in `report`.
+fn read_document(
+    text: &str,
+    ann: &str,
+    ann_name: &str,
+    notes: &mut Vec<String>,
+    report: &mut Vec<String>,
+) -> (Vec<ImportedSpan>, Vec<ImportedRelation>) {
     let parsed = parse_ann(ann, ann_name, report);
-    resolve(text, parsed, ann_name, report)
+    resolve(text, parsed, ann_name, notes, report)
 }
 
 /// The error and its causes, joined by `: `, for a line of the report.
@@ -367,10 +389,12 @@ fn parse_ann(content: &str, file: &str, report: &mut Vec<String>) -> Parsed {
                 _ => malformed(report, "a modifier needs NAME ID"),
             },
             Some('#') => match words.as_slice() {
+                // The text exactly as written: brat keeps it so on disk (it trims it only to
+                // show it).
                 [kind, target] => parsed.comments.push((
                     reference(target),
                     (*kind).to_owned(),
-                    tail.unwrap_or_default().trim().to_owned(),
+                    tail.unwrap_or_default().to_owned(),
                 )),
                 _ => malformed(report, "a note needs TYPE ID<TAB>TEXT"),
             },
@@ -470,7 +494,7 @@ fn choose_offsets(
     text: &str,
     text_bounds: &[TextBound],
     file: &str,
-    report: &mut Vec<String>,
+    notes: &mut Vec<String>,
 ) -> Offsets {
     let brat = Offsets::brat(text);
     if !text.contains('\r') {
@@ -483,9 +507,9 @@ fn choose_offsets(
     }
     let raw = Offsets::Raw(CodePointIndex::new(text));
     if agreeing(text, &raw, text_bounds) > brat_agree {
-        report.push(format!(
-            "{file}: offsets count each \\r\\n of the text as two characters, not as brat does \
-             (one): read that way"
+        notes.push(format!(
+            "{file}: read with \\r\\n counted as two characters: its offsets count them so (brat \
+             itself counts one), and only that way do they fit the texts the file gives its spans"
         ));
         raw
     } else {
@@ -499,6 +523,7 @@ fn resolve(
     text: &str,
     parsed: Parsed,
     file: &str,
+    notes: &mut Vec<String>,
     report: &mut Vec<String>,
 ) -> (Vec<ImportedSpan>, Vec<ImportedRelation>) {
     let Parsed {
@@ -508,10 +533,10 @@ fn resolve(
         attributes,
         comments,
     } = parsed;
-    let offsets = choose_offsets(text, &text_bounds, file, report);
+    let offsets = choose_offsets(text, &text_bounds, file, notes);
     let mut spans: Vec<ImportedSpan> = Vec::with_capacity(text_bounds.len());
     for tb in &text_bounds {
-        if let Some(span) = text_bound_span(text, &offsets, tb, file, report) {
+        if let Some(span) = text_bound_span(text, &offsets, tb, file, notes, report) {
             spans.push(span);
         }
     }
@@ -580,6 +605,15 @@ fn resolve(
         let shown = value
             .as_deref()
             .map_or_else(|| name.clone(), |v| format!("{name} = {v}"));
+        if name.starts_with(NOTE_ATTRIBUTE) {
+            // brat names cannot hold `:` or `#`: only a hand-made file has one.
+            report.push(format!(
+                "{file}:{}: {} ({shown} on {}) not imported: attribute names starting with \
+                 {NOTE_ATTRIBUTE} hold brat notes in Marginalia",
+                reference.line, reference.id, reference.target
+            ));
+            continue;
+        }
         let Some(span) = span_index
             .get(&reference.target)
             .and_then(|&i| spans.get_mut(i))
@@ -607,10 +641,13 @@ fn resolve(
             }
         }
     }
+    // Each span's AnnotatorNotes, in file order, become its note, one a line; notes of other
+    // types go, one a line too, in the attribute `brat:#TYPE`. Both exactly as written.
+    let mut annotator_notes: BTreeMap<usize, Vec<(Reference, String)>> = BTreeMap::new();
     for (reference, kind, note) in comments {
-        let Some(span) = span_index
+        let Some((at, span)) = span_index
             .get(&reference.target)
-            .and_then(|&i| spans.get_mut(i))
+            .and_then(|&at| Some((at, spans.get_mut(at)?)))
         else {
             let what = known(&reference.target);
             let why = match what {
@@ -624,18 +661,41 @@ fn resolve(
             ));
             continue;
         };
-        if note.is_empty() {
+        if kind == ANNOTATOR_NOTES {
+            annotator_notes
+                .entry(at)
+                .or_default()
+                .push((reference, note));
             continue;
         }
-        let note = if kind == ANNOTATOR_NOTES {
-            note
-        } else {
-            format!("{kind}: {note}")
-        };
-        if !span.note.is_empty() {
-            span.note.push('\n');
+        match span.attributes.entry(format!("{NOTE_ATTRIBUTE}{kind}")) {
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(note);
+            }
+            std::collections::btree_map::Entry::Occupied(mut entry) => {
+                let lines = entry.get_mut();
+                lines.push('\n');
+                lines.push_str(&note);
+            }
         }
-        span.note.push_str(&note);
+    }
+    for (at, lines) in annotator_notes {
+        let Some(span) = spans.get_mut(at) else {
+            continue;
+        };
+        if let [(reference, note)] = lines.as_slice()
+            && note.is_empty()
+        {
+            // One empty note and no other: an empty note is no note.
+            report.push(format!(
+                "{file}:{}: {} (an empty {ANNOTATOR_NOTES} on {}) not imported: an empty note \
+                 is no note in Marginalia",
+                reference.line, reference.id, reference.target
+            ));
+            continue;
+        }
+        let texts: Vec<&str> = lines.iter().map(|(_, note)| note.as_str()).collect();
+        span.note = texts.join("\n");
     }
     (spans, imported_relations)
 }
@@ -656,6 +716,7 @@ fn text_bound_span(
     offsets: &Offsets,
     tb: &TextBound,
     file: &str,
+    notes: &mut Vec<String>,
     report: &mut Vec<String>,
 ) -> Option<ImportedSpan> {
     // Only for the report: most spans never need it.
@@ -679,7 +740,7 @@ fn text_bound_span(
     if let Some(column) = &tb.text
         && !column_matches(column, &expected)
     {
-        report.push(format!(
+        notes.push(format!(
             "{}: its text “{column}” does not match the text at its offsets, “{}”: the offsets were kept",
             at(),
             expected.replace('\n', "\\n").replace('\r', "\\r")
@@ -689,7 +750,7 @@ fn text_bound_span(
     let count = nonempty.len();
     let fragments = merge_ranges(nonempty, Join::Overlapping);
     if fragments.len() < count {
-        report.push(format!("{}: overlapping fragments merged", at()));
+        notes.push(format!("{}: overlapping fragments merged", at()));
     }
     if fragments.is_empty() {
         report.push(format!("{} not imported: it covers no text", at()));
@@ -742,6 +803,8 @@ mod tests {
                    T6\tSource 0 6;3 13\tKim et et Moscou\n";
         let imported = import_one(text, ann);
         let report = imported.report.join("\n");
+        // What was imported, read another way than written, is a note, not in the report.
+        let notes = imported.notes.join("\n");
         assert!(
             report.contains("orphan.ann: left out: there is no orphan.txt beside it"),
             "{report}"
@@ -752,7 +815,7 @@ mod tests {
             span(doc, "T1").fragments,
             [ByteRange::new(0, 3), ByteRange::new(7, 13)]
         );
-        assert!(report.contains("sub/doc.ann:2: T2 (Claim): its text “Wrong” does not match the text at its offsets, “Kim”"), "{report}");
+        assert!(notes.contains("sub/doc.ann:2: T2 (Claim): its text “Wrong” does not match the text at its offsets, “Kim”"), "{notes}");
         assert_eq!(
             span(doc, "T2").fragments,
             [ByteRange::new(0, 3)],
@@ -801,12 +864,14 @@ mod tests {
             report.contains("sub/doc.ann:14: R2 (About T2 → E1) not imported: E1 is an event"),
             "{report}"
         );
-        assert_eq!(span(doc, "T2").note, "first\nsecond");
+        // Notes exactly as written, edge white space included, one a line.
+        assert_eq!(span(doc, "T2").note, "first\n  second  ");
         assert_eq!(span(doc, "T6").fragments, [ByteRange::new(0, 13)]);
         assert!(
-            report.contains("sub/doc.ann:17: T6 (Source): overlapping fragments merged"),
-            "{report}"
+            notes.contains("sub/doc.ann:17: T6 (Source): overlapping fragments merged"),
+            "{notes}"
         );
+        assert!(!report.contains("T2 (Claim): its text") && !report.contains("merged"));
     }
 
     #[test]
@@ -817,12 +882,9 @@ mod tests {
         assert_eq!(span(doc, "T1").fragments, [ByteRange::new(4, 6)]);
         assert_eq!(span(doc, "T2").fragments, [ByteRange::new(8, 10)]);
         assert!(
-            imported
-                .report
-                .iter()
-                .all(|r| !r.contains("two characters")),
+            imported.notes.iter().all(|r| !r.contains("two characters")),
             "{:?}",
-            imported.report
+            imported.notes
         );
         // A tool that counted the raw code points ("\r\n" as two): recognised, read that way,
         // and said.
@@ -832,10 +894,41 @@ mod tests {
             [ByteRange::new(4, 6)]
         );
         assert!(
-            imported.report.iter().any(|r| r.contains("two characters")),
+            imported.notes.iter().any(|r| r.contains("two characters")),
+            "{:?}",
+            imported.notes
+        );
+    }
+
+    /// Offsets that count `\r\n` as two are read so, and said so as a note: nothing of the file
+    /// is "not imported".
+    #[test]
+    fn h_a_crlf_file_read_with_crlf_as_two_is_a_note_not_a_loss() {
+        let imported = import_one(
+            "Titre\r\n\r\nSelon l'AFP, Kim est arrivé.\r\n",
+            "T1\tSource 22 25\tKim\n#1\tAnnotatorNotes T1\tla source\n",
+        );
+        let doc = doc_of(&imported);
+        assert_eq!(span_text(doc, "T1"), "Kim");
+        assert_eq!(span(doc, "T1").note, "la source");
+        assert_eq!(
+            imported.notes,
+            [
+                "sub/doc.ann: read with \\r\\n counted as two characters: its offsets count them \
+              so (brat itself counts one), and only that way do they fit the texts the file gives \
+              its spans"
+            ]
+        );
+        assert!(
+            imported.report.iter().all(|r| !r.contains("sub/doc")),
             "{:?}",
             imported.report
         );
+    }
+
+    fn span_text<'a>(doc: &'a ImportedDoc, key: &str) -> &'a str {
+        let span = span(doc, key);
+        span.fragments[0].slice(&doc.text)
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //!   text is read with universal newlines, so `\r\n` (and a lone `\r`) counts one.
 //! - type names (labels, relation types, attribute names) are "storage forms": ASCII letters,
 //!   digits, `_` and `-` only (brat's `normalize_to_storage_form` turns anything else into `_`).
+//! - a note (`#1<TAB>TYPE ID<TAB>TEXT`) keeps its text as written: brat trims it only to show it.
+//!   A span's `AnnotatorNotes` are its note, one a line; notes of other types are kept in the
+//!   attribute `brat:#TYPE` ([`NOTE_ATTRIBUTE`]); both are written back as notes, exactly.
 //!
 //! brat's server opens texts with `codecs.open(…, 'rU')` (universal newlines, nlplab/brat issue
 //! #853), so unlike the other formats, brat offsets count `\r\n` as one character. The export
@@ -33,5 +36,11 @@ pub use import::{import, parse_document};
 /// brat's separator between the texts of the fragments of a discontinuous span.
 const DISCONTINUOUS_SEPARATOR: &str = " ";
 
-/// The note type brat gives the annotator's notes.
+/// The note type brat gives the annotator's notes: a span's are its note in Marginalia, one a
+/// line.
 const ANNOTATOR_NOTES: &str = "AnnotatorNotes";
+
+/// Where a span keeps brat notes of another type than `AnnotatorNotes` (`#1<TAB>Lemma T1<TAB>x`):
+/// in the attribute `brat:#TYPE` (`brat:#Lemma` = `x`), exactly as written, one a line when a span
+/// has several. The export writes them back as notes of that type, not as attributes.
+pub const NOTE_ATTRIBUTE: &str = "brat:#";

@@ -615,13 +615,17 @@ fn the_torture_project_exports_to_valid_brat_and_comes_back_unchanged() {
         (report.documents, report.spans, report.relations),
         (3, 8, 1)
     );
+    // A note of two lines is two notes in brat, which come back as the one note.
     assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.contains("note(s) had line breaks")),
+        report.notes.iter().all(|n| !n.contains("note(s)")),
         "{:?}",
         report.notes
+    );
+    let ann = std::fs::read_to_string(dir.path().join("a-bom-crlf.ann")).unwrap();
+    assert!(
+        ann.contains("\tAnnotatorNotes T3\tcitation, \"exacte\"\n")
+            && ann.contains("\tAnnotatorNotes T3\tsur deux lignes\n"),
+        "{ann}"
     );
     let problems = validate(dir.path());
     assert!(problems.is_empty(), "{problems:#?}");
@@ -644,7 +648,7 @@ fn the_torture_project_exports_to_valid_brat_and_comes_back_unchanged() {
                 (
                     a.label.clone(),
                     a.fragments.clone(),
-                    a.note.replace('\n', " "),
+                    a.note.clone(),
                     a.attributes.clone(),
                 )
             })
@@ -874,4 +878,248 @@ fn the_validator_catches_what_brat_refuses() {
             "{expected:?} not found in:\n{problems}"
         );
     }
+}
+
+/// The notes (`#` lines) of every `.ann` below `folder`: (file, type, what the note is on, text
+/// exactly as written), what it is on given as the text-bound's type and offsets (ids differ
+/// between files), or as the id for anything else.
+fn notes_lines(folder: &Path) -> BTreeSet<(String, String, String, String)> {
+    let mut notes = BTreeSet::new();
+    for ann in list_files(folder).unwrap().texts {
+        let ann = ann.replace(".txt", ".ann");
+        let Ok(content) = std::fs::read_to_string(folder.join(&ann)) else {
+            continue;
+        };
+        let mut text_bounds = BTreeMap::new();
+        for line in content.lines() {
+            if let Some((id, rest)) = line.split_once('\t')
+                && id.starts_with('T')
+            {
+                let data = rest.split_once('\t').map_or(rest, |(data, _)| data);
+                text_bounds.insert(id.to_owned(), data.to_owned());
+            }
+        }
+        for line in content.lines() {
+            if !line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.splitn(3, '\t');
+            let (_, data, tail) = (parts.next(), parts.next().unwrap(), parts.next());
+            let (kind, target) = data.split_once(' ').unwrap();
+            let on = text_bounds
+                .get(target)
+                .cloned()
+                .unwrap_or_else(|| target.to_owned());
+            notes.insert((
+                ann.clone(),
+                kind.to_owned(),
+                on,
+                tail.unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    notes
+}
+
+/// Imports `folder`, builds its project and exports it as brat again: the import's report and
+/// the export folder.
+fn round_trip(folder: &Path, dir: &Path) -> (crate::formats::ImportReport, PathBuf) {
+    let imported = import(folder).unwrap();
+    let (project, report) = build_project(imported, &dir.join("corpus"), "zoé").unwrap();
+    let out = dir.join("again");
+    export_project(&project, &out);
+    let problems = validate(&out);
+    assert!(problems.is_empty(), "{problems:#?}");
+    (report, out)
+}
+
+#[test]
+fn h_brat_notes_of_the_tutorial_come_back_exactly() {
+    let Some(folder) = tutorial() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (report, out) = round_trip(&folder, dir.path());
+    let before = notes_lines(&folder);
+    let after = notes_lines(&out);
+    // Notes on spans come back as they were; those on relations and events are not imported,
+    // and said so.
+    let (on_spans, elsewhere): (BTreeSet<_>, BTreeSet<_>) = before
+        .into_iter()
+        .partition(|(_, _, on, _)| on.contains(' '));
+    assert_eq!(after, on_spans);
+    assert_eq!(on_spans.len(), 2, "{on_spans:?}");
+    for (ann, kind, on, note) in elsewhere {
+        assert!(
+            report.not_imported.iter().any(|r| r.starts_with(&ann)
+                && r.contains(&format!("{kind} on "))
+                && r.contains(&on)
+                && r.contains(&note)),
+            "{ann} {on}: {:?}",
+            report.not_imported
+        );
+    }
+}
+
+#[test]
+fn h_brat_notes_empty_spaced_and_of_other_types_come_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("in");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("a.txt"), "Samson et Delilah à Gaza.").unwrap();
+    let ann = "T1\tPerson 0 6\tSamson\n\
+               T2\tPerson 10 17\tDelilah\n\
+               T3\tGPE 20 24\tGaza\n\
+               #1\tAnnotatorNotes T1\t\n\
+               #2\tAnnotatorNotes T3\t  deux espaces de chaque côté  \n\
+               #3\tLemma T2\tDelilah\n\
+               #4\tLemma T2\t\n\
+               #5\tAnnotatorNotes T2\t\n\
+               #6\tAnnotatorNotes T2\tet un onglet\tau milieu\n\
+               #7\tReview T3\t ok\n";
+    std::fs::write(folder.join("a.ann"), ann).unwrap();
+    let imported = import(&folder).unwrap();
+    let doc = doc(&imported, "a.txt");
+    assert_eq!(span(doc, "T3").note, "  deux espaces de chaque côté  ");
+    assert_eq!(
+        span(doc, "T2").attributes,
+        BTreeMap::from([("brat:#Lemma".to_owned(), "Delilah\n".to_owned())])
+    );
+    assert_eq!(span(doc, "T2").note, "\net un onglet\tau milieu");
+    let (report, out) = round_trip(&folder, &dir.path().join("trip"));
+    let mut expected = notes_lines(&folder);
+    // The one note that is not kept: a lone empty note is no note, and the report says so.
+    let empty = (
+        "a.ann".to_owned(),
+        "AnnotatorNotes".to_owned(),
+        "Person 0 6".to_owned(),
+        String::new(),
+    );
+    assert!(expected.remove(&empty));
+    assert_eq!(notes_lines(&out), expected);
+    assert_eq!(
+        report.not_imported,
+        [
+            "a.ann:4: #1 (an empty AnnotatorNotes on T1) not imported: an empty note is no note in \
+          Marginalia"
+        ]
+    );
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    // The other types are notes again, not attributes, in brat.
+    let conf = std::fs::read_to_string(out.join("annotation.conf")).unwrap();
+    assert!(!conf.contains("Lemma") && !conf.contains("brat:"), "{conf}");
+}
+
+#[test]
+fn h_brat_export_says_what_it_changes_in_notes() {
+    let mut project = torture_project();
+    let nested = project.documents[0]
+        .annotations
+        .iter_mut()
+        .find(|a| a.note == "nested")
+        .unwrap();
+    nested.note = "un\r\ndeux\u{2028}trois".into();
+    nested
+        .attributes
+        .insert("brat:#mot clé".into(), "Kremlin".into());
+    let dir = tempfile::tempdir().unwrap();
+    let report = export_project(&project, dir.path());
+    assert!(validate(dir.path()).is_empty());
+    assert!(
+        report.notes.iter().any(|n| n.starts_with(
+            "1 note(s) had line ends other than \\n (\\r, U+2028…): written as plain line breaks"
+        )),
+        "{:?}",
+        report.notes
+    );
+    assert!(
+        report.notes.iter().any(|n| n
+            == "notes of type \"mot clé\" (attribute \"brat:#mot clé\") written as type \
+                \"mot_clé\": a brat note type is one word"),
+        "{:?}",
+        report.notes
+    );
+    let imported = import(dir.path()).unwrap();
+    let back = imported.documents[0]
+        .spans
+        .iter()
+        .find(|s| s.note.starts_with("un"))
+        .unwrap();
+    assert_eq!(back.note, "un\ndeux\ntrois");
+    assert_eq!(
+        back.attributes.get("brat:#mot_clé").map(String::as_str),
+        Some("Kremlin")
+    );
+}
+
+#[test]
+fn h_brat_export_keeps_dotted_names() {
+    use crate::model::{Document, Status};
+    let paths = [
+        "report.2024-01.txt",
+        "report.txt",
+        "v1.2/notes.final.txt",
+        "README",
+        "a",
+        "a.txt",
+    ];
+    let documents = paths
+        .iter()
+        .map(|path| Document {
+            path: (*path).to_owned(),
+            hash: crate::corpus::sha256_hex(path.as_bytes()),
+            text: std::sync::Arc::from(format!("Le texte de {path}.")),
+            status: Status::Done,
+            ..Document::default()
+        })
+        .collect();
+    let project = Project::new(
+        "zoé".into(),
+        "/corpus".into(),
+        crate::schema::Schema::default(),
+        documents,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report = export_project(&project, dir.path());
+    assert_eq!(report.documents, 6);
+    // Every document named as a brat text keeps its name; the others are renamed, and said so.
+    let written = |name: &str| {
+        std::fs::read_to_string(dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    for path in [
+        "report.2024-01.txt",
+        "report.txt",
+        "v1.2/notes.final.txt",
+        "a.txt",
+    ] {
+        assert_eq!(written(path), format!("Le texte de {path}."));
+        assert!(dir.path().join(path.replace(".txt", ".ann")).is_file());
+    }
+    assert_eq!(written("README.txt"), "Le texte de README.");
+    assert_eq!(written("a-2.txt"), "Le texte de a.");
+    let renamed: Vec<&String> = report
+        .notes
+        .iter()
+        .filter(|n| n.contains("written as"))
+        .collect();
+    assert_eq!(
+        renamed,
+        [
+            "README: written as README.txt (a brat text is a .txt file)",
+            "a: written as a-2.txt (another document already gives a.txt)"
+        ],
+        "{:?}",
+        report.notes
+    );
+    let back = import(dir.path()).unwrap();
+    let names: BTreeSet<&str> = back.documents.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "README.txt",
+            "a-2.txt",
+            "a.txt",
+            "report.2024-01.txt",
+            "report.txt",
+            "v1.2/notes.final.txt"
+        ])
+    );
 }
