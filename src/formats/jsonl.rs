@@ -497,13 +497,14 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
             tally.tokens
         ));
     }
+    // Kept, another way: notes, not losses.
     for (key, count) in &tally.span_keys {
-        imported.report.push(format!(
+        imported.notes.push(format!(
             "{count} span(s) had a {key:?} key: kept as the span's attribute {key:?}"
         ));
     }
     if tally.utf16 > 0 {
-        imported.report.push(format!(
+        imported.notes.push(format!(
             "{} span(s) had offsets in UTF-16 code units (their text matched only that way) and \
              were read that way",
             tally.utf16
@@ -1129,7 +1130,17 @@ mod tests {
         assert!(report.contains("1 line(s) answered \"reject\""), "{report}");
         assert!(report.contains("1 line(s) answered \"ignore\""), "{report}");
         assert!(report.contains("\"tokens\" list"), "{report}");
-        assert!(report.contains("\"source\" key"), "{report}");
+        // Kept as an attribute: a note, not in the report of what was not imported.
+        assert!(!report.contains("\"source\" key"), "{report}");
+        assert!(
+            imported
+                .notes
+                .iter()
+                .any(|n| n
+                    == "1 span(s) had a \"source\" key: kept as the span's attribute \"source\""),
+            "{:?}",
+            imported.notes
+        );
     }
 
     /// spaCy's `Doc.to_json()`: `ents`, span groups under `spans`, `sents`, `tokens`, `cats`.
@@ -1182,8 +1193,12 @@ mod tests {
         );
         assert_eq!(doc.spans[2].fragments[0].slice(&doc.text), "Kim", "UTF-16");
         assert!(
-            report.contains("1 span(s) had offsets in UTF-16"),
-            "{report}"
+            imported
+                .notes
+                .iter()
+                .any(|n| n.starts_with("1 span(s) had offsets in UTF-16")),
+            "{:?}",
+            imported.notes
         );
         assert!(
             report.contains("span 4 (claim): offsets 0..99 do not fit"),
