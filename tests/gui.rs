@@ -582,7 +582,7 @@ fn export_from_the_file_menu_then_import_it_back_as_a_new_project() {
         .get_by_role_and_label(Role::Button, "Export")
         .click();
     harness.run();
-    harness.state_mut().finish_export();
+    harness.state_mut().finish_transfers();
     harness.run();
     assert!(out.exists());
     let notes = harness.state().notifications().join("\n");
@@ -610,6 +610,8 @@ fn export_from_the_file_menu_then_import_it_back_as_a_new_project() {
     harness
         .get_by_role_and_label(Role::Button, "Import")
         .click();
+    harness.run();
+    harness.state_mut().finish_transfers();
     harness.run();
     let ws = harness.state().workspace().unwrap();
     assert_eq!(
@@ -1773,7 +1775,7 @@ fn g_the_apps_export_never_replaces_the_project() {
         .get_by_role_and_label(Role::Button, "Export")
         .click();
     harness.run();
-    harness.state_mut().finish_export();
+    harness.state_mut().finish_transfers();
     harness.run();
     assert_eq!(
         std::fs::read(&project).unwrap(),
@@ -1979,4 +1981,107 @@ fn j_the_document_list_says_what_its_numbers_count() {
             "{label}"
         );
     }
+}
+
+#[test]
+fn h_new_project_from_a_csv_file_opens_it_with_its_metadata_above_the_text() {
+    // File → New project from file…: one article a row, the other columns kept and shown
+    // read-only above the text (H 2 and 3).
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("articles.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}id,title,url,text\r\n7,Élection à Kyiv,https://example.org/a,\"Le ministre a dit « non ».\r\nDeuxième ligne.\"\r\n8,Autre,https://example.org/b,Kim parle.\r\n",
+    )
+    .unwrap();
+    let mut harness = harness(None);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    harness.run();
+    set_field(&mut harness, "File:", &csv.display().to_string());
+    let project = dir.path().join("articles.ron");
+    set_field(&mut harness, "New project:", &project.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Create")
+        .click();
+    harness.run();
+    harness.state_mut().finish_transfers();
+    harness.run();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(
+        ws.path(),
+        Some(marginalia::file::absolute(&project).as_path()),
+        "{:?}",
+        harness.state().notifications()
+    );
+    let documents = &ws.project().documents;
+    assert_eq!(documents.len(), 2);
+    assert_eq!(
+        documents[0].metadata["title"],
+        serde_json::json!("Élection à Kyiv")
+    );
+    harness.get_by_label("Metadata · 3 field(s)");
+    harness.get_by_label("Élection à Kyiv");
+    harness.get_by_label("https://example.org/a");
+    assert!(
+        std::fs::read_to_string(dir.path().join("articles-corpus/7.txt"))
+            .unwrap()
+            .contains("Deuxième ligne."),
+    );
+}
+
+#[test]
+fn h_the_import_window_tells_notes_from_what_was_not_imported() {
+    // A span kept at its offsets although its "text" disagrees is a note; a span with no label
+    // is not imported. The window used to call every line "Not imported" (H 7).
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("spans.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"text": "Kim a dit non.", "spans": [{"start": 0, "end": 3, "label": "source", "text": "Kin"}, {"start": 4, "end": 9}]}"#,
+    )
+    .unwrap();
+    let mut harness = harness(None);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Format:")
+        .click();
+    harness.run();
+    harness.get_by_label("jsonl").click();
+    harness.run();
+    set_field(&mut harness, "File:", &input.display().to_string());
+    let project = dir.path().join("spans.ron");
+    set_field(&mut harness, "New project:", &project.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    harness.run();
+    harness.state_mut().finish_transfers();
+    harness.run();
+    let notes = harness.state().notifications().join("\n");
+    assert!(
+        notes.contains("Note: ") && notes.contains("kept at its offsets"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("Not imported: ") && notes.contains("has no \"label\""),
+        "{notes}"
+    );
+    assert!(
+        harness
+            .state()
+            .notifications()
+            .iter()
+            .all(|n| !(n.starts_with("Not imported") && n.contains("kept at its offsets"))),
+        "{notes}"
+    );
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .annotation_count(),
+        1
+    );
 }

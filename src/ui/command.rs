@@ -9,6 +9,8 @@ use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 pub enum Command {
     /// File → New project from folder…
     NewFromFolder,
+    /// File → New project from file… (a CSV or JSONL corpus, one document a row)
+    NewFromFile,
     /// File → Open…
     Open,
     /// File → Save
@@ -94,8 +96,9 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 41] = [
+    pub const ALL: [Self; 42] = [
         Self::NewFromFolder,
+        Self::NewFromFile,
         Self::Open,
         Self::Save,
         Self::SaveAs,
@@ -142,6 +145,7 @@ impl Command {
     pub const fn text(self) -> &'static str {
         match self {
             Self::NewFromFolder => "New project from folder…",
+            Self::NewFromFile => "New project from file…",
             Self::Open => "Open…",
             Self::Save => "Save",
             Self::SaveAs => "Save As…",
@@ -201,6 +205,7 @@ impl Command {
         }
         match self {
             Self::NewFromFolder => vec![cmd(Key::N)],
+            Self::NewFromFile => vec![cmd_shift(Key::N)],
             Self::Open => vec![cmd(Key::O)],
             Self::Save => vec![cmd(Key::S)],
             Self::SaveAs => vec![cmd_shift(Key::S)],
@@ -254,6 +259,9 @@ impl Command {
     pub const fn tooltip(self) -> &'static str {
         match self {
             Self::NewFromFolder => "Start a project on every .txt file below a folder",
+            Self::NewFromFile => {
+                "Start a project on a CSV or JSONL file with one article a row (other columns kept as metadata)"
+            }
             Self::Open => "Open a project file",
             Self::Save => "Save the project (atomically, keeping the previous version as .bak)",
             Self::SaveAs => "Save the project under another name",
@@ -312,6 +320,7 @@ impl Command {
     pub const fn menu(self) -> &'static str {
         match self {
             Self::NewFromFolder
+            | Self::NewFromFile
             | Self::Open
             | Self::Save
             | Self::SaveAs

@@ -22,6 +22,50 @@ pub struct DocStats {
     pub unsourced: usize,
 }
 
+/// A document's metadata (title, url, date, outlet… kept from the file it was imported from),
+/// read-only above its text: one row a key, in key order, each value selectable to copy it.
+pub fn metadata_ui(ui: &mut Ui, metadata: &crate::model::Metadata) {
+    /// Longer values are cut in the header (the whole value is in the tooltip).
+    const SHOWN_CHARS: usize = 160;
+    if metadata.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("Metadata · {} field(s)", metadata.len()))
+        .id_salt("document-metadata")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("document-metadata-scroll")
+                .max_height(110.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("document-metadata-grid")
+                        .num_columns(2)
+                        .spacing([12.0, 2.0])
+                        .show(ui, |ui| {
+                            for (key, value) in metadata {
+                                let text = match value {
+                                    serde_json::Value::String(s) => s.clone(),
+                                    other => other.to_string(),
+                                };
+                                let one_line = text.replace(['\r', '\n'], " ");
+                                let shown = if one_line.chars().count() > SHOWN_CHARS {
+                                    let cut: String = one_line.chars().take(SHOWN_CHARS).collect();
+                                    format!("{cut}…")
+                                } else {
+                                    one_line
+                                };
+                                ui.weak(key);
+                                let response = ui.add(egui::Label::new(shown).selectable(true));
+                                if text.chars().count() > SHOWN_CHARS {
+                                    response.on_hover_text(text);
+                                }
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
+}
+
 /// The statistics of every document.
 pub fn doc_stats(project: &Project) -> Vec<DocStats> {
     project

@@ -1,4 +1,5 @@
-//! File → Export… and File → Import…: the windows, and the export running in the background.
+//! File → Export…, File → Import… and File → New project from file…: the windows, and the
+//! exports and imports running in the background.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,8 +19,9 @@ use crate::model::Project;
 pub enum TransferEvent {
     /// An export finished.
     Exported(PathBuf, Result<ExportReport, String>),
-    /// An import wrote a new project: open it. The lines are what could not be mapped.
-    Imported(PathBuf, Vec<String>),
+    /// An import wrote a new project: open it. The report says what was read another way and
+    /// what could not be mapped.
+    Imported(PathBuf, formats::ImportReport),
     /// Something failed before anything ran.
     Failed(String),
 }
@@ -277,100 +279,171 @@ fn explain(format: Format) -> &'static str {
     }
 }
 
-/// The import window.
+/// What the import window reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// Another tool's annotations.
+    Format(Format),
+    /// A corpus in one file: a CSV, TSV, JSON or JSONL file with one document a row
+    /// ([`formats::rows`]).
+    Rows,
+}
+
+impl Source {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Format(format) => format.name(),
+            Self::Rows => "corpus file (one document a row)",
+        }
+    }
+}
+
+struct ImportJob {
+    output: PathBuf,
+    handle: JoinHandle<Result<formats::ImportReport, String>>,
+}
+
+/// The import window (File → Import… and File → New project from file…).
 pub struct ImportDialog {
     /// Shown.
     pub open: bool,
-    format: Format,
+    source: Source,
     input: String,
     output: String,
     annotator: String,
+    text_field: String,
+    id_field: String,
+    job: Option<ImportJob>,
 }
 
 impl Default for ImportDialog {
     fn default() -> Self {
         Self {
             open: false,
-            format: Format::Brat,
+            source: Source::Format(Format::Brat),
             input: String::new(),
             output: String::new(),
             annotator: String::new(),
+            text_field: String::new(),
+            id_field: String::new(),
+            job: None,
         }
     }
 }
 
 impl ImportDialog {
-    /// Opens the window, with `annotator` as the default owner.
-    pub fn show_for(&mut self, annotator: &str) {
+    /// Opens the window, with `annotator` as the default owner; `rows` opens it on a corpus file
+    /// (File → New project from file…).
+    pub fn show_for(&mut self, annotator: &str, rows: bool) {
         self.open = true;
+        if rows {
+            self.source = Source::Rows;
+        } else if self.source == Source::Rows {
+            self.source = Source::Format(Format::Brat);
+        }
         if self.annotator.is_empty() {
             annotator.clone_into(&mut self.annotator);
         }
     }
 
-    /// Draws the window; returns an event when an import ran.
+    /// True while an import runs.
+    pub fn running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Draws the window; returns an event when an import ended.
     pub fn ui(&mut self, ui: &Ui, dialogs: &mut dyn FileDialogs) -> Option<TransferEvent> {
+        let mut event = self.poll();
         if !self.open {
-            return None;
+            return event;
         }
-        let mut event = None;
         let mut open = self.open;
-        egui::Window::new("Import").open(&mut open).default_width(420.0).show(ui.ctx(), |ui| {
-            ui.horizontal(|ui| {
-                let name = ui.label("Format:");
-                egui::ComboBox::from_id_salt("import-format")
-                    .selected_text(self.format.name())
-                    .show_ui(ui, |ui| {
-                        for format in Format::ALL.into_iter().filter(|f| f.can_import()) {
-                            ui.selectable_value(&mut self.format, format, format.name());
-                        }
-                    })
-                    .response
-                    .labelled_by(name.id);
-            });
-            ui.weak("Texts go into a corpus folder beside the new project; what cannot be mapped is listed, never dropped.");
-            let mut browse = |ui: &mut Ui, label: &str, value: &mut String, folder: bool, save: bool| {
+        let title = if self.source == Source::Rows {
+            "New project from file"
+        } else {
+            "Import"
+        };
+        egui::Window::new(title).open(&mut open).default_width(420.0).show(ui.ctx(), |ui| {
+            ui.add_enabled_ui(self.job.is_none(), |ui| {
                 ui.horizontal(|ui| {
-                    let name = ui.label(label);
-                    ui.add(egui::TextEdit::singleline(value).desired_width(240.0)).labelled_by(name.id);
-                    if ui.button("Browse…").clicked() {
-                        let picked = match (folder, save) {
-                            (true, _) => dialogs.pick_folder(label),
-                            (false, true) => dialogs.save_file(label, None, "imported.ron", PROJECT_FILTER),
-                            (false, false) => dialogs.open_file(label, None),
-                        };
-                        match picked {
-                            Picked::Path(path) => *value = path.display().to_string(),
-                            Picked::Cancelled => {}
-                            Picked::Unavailable => event = Some(TransferEvent::Failed("No file dialog can open here: type the path in the field.".to_owned())),
-                        }
-                    }
+                    let name = ui.label("Format:");
+                    egui::ComboBox::from_id_salt("import-format")
+                        .selected_text(self.source.name())
+                        .show_ui(ui, |ui| {
+                            for format in Format::ALL.into_iter().filter(|f| f.can_import()) {
+                                ui.selectable_value(&mut self.source, Source::Format(format), format.name());
+                            }
+                            ui.selectable_value(&mut self.source, Source::Rows, Source::Rows.name());
+                        })
+                        .response
+                        .labelled_by(name.id);
                 });
-            };
-            let folder_input = self.format == Format::Brat;
-            browse(ui, if folder_input { "brat folder:" } else { "File:" }, &mut self.input, folder_input, false);
-            browse(ui, "New project:", &mut self.output, false, true);
-            ui.horizontal(|ui| {
-                let name = ui.label("Annotator:");
-                ui.add(egui::TextEdit::singleline(&mut self.annotator).desired_width(160.0)).labelled_by(name.id);
+                ui.weak(match self.source {
+                    Source::Rows => "One article a row (CSV, TSV, JSON or JSONL): each text goes into a corpus folder beside the new project, the other columns are kept as the document's metadata.",
+                    Source::Format(_) => "Texts go into a corpus folder beside the new project; what cannot be mapped is listed, never dropped.",
+                });
+                let mut browse = |ui: &mut Ui, label: &str, value: &mut String, folder: bool, save: bool| {
+                    ui.horizontal(|ui| {
+                        let name = ui.label(label);
+                        ui.add(egui::TextEdit::singleline(value).desired_width(240.0)).labelled_by(name.id);
+                        if ui.button("Browse…").clicked() {
+                            let picked = match (folder, save) {
+                                (true, _) => dialogs.pick_folder(label),
+                                (false, true) => dialogs.save_file(label, None, "imported.ron", PROJECT_FILTER),
+                                (false, false) => dialogs.open_file(label, None),
+                            };
+                            match picked {
+                                Picked::Path(path) => *value = path.display().to_string(),
+                                Picked::Cancelled => {}
+                                Picked::Unavailable => event = Some(TransferEvent::Failed("No file dialog can open here: type the path in the field.".to_owned())),
+                            }
+                        }
+                    });
+                };
+                let folder_input = self.source == Source::Format(Format::Brat);
+                browse(ui, if folder_input { "brat folder:" } else { "File:" }, &mut self.input, folder_input, false);
+                browse(ui, "New project:", &mut self.output, false, true);
+                if self.source == Source::Rows {
+                    ui.horizontal(|ui| {
+                        let name = ui.label("Text column:");
+                        ui.add(egui::TextEdit::singleline(&mut self.text_field).hint_text("text").desired_width(120.0)).labelled_by(name.id);
+                        let name = ui.label("Id column:");
+                        ui.add(egui::TextEdit::singleline(&mut self.id_field).hint_text("id").desired_width(120.0)).labelled_by(name.id);
+                    });
+                }
+                ui.horizontal(|ui| {
+                    let name = ui.label("Annotator:");
+                    ui.add(egui::TextEdit::singleline(&mut self.annotator).desired_width(160.0)).labelled_by(name.id);
+                });
+                let label = if self.source == Source::Rows { "Create" } else { "Import" };
+                if ui.button(label).clicked() {
+                    match self.start() {
+                        Ok(()) => {}
+                        Err(error) => event = Some(TransferEvent::Failed(error)),
+                    }
+                }
             });
-            if ui.button("Import").clicked() {
-                event = Some(self.run());
+            if self.job.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Importing…");
+                });
+                ui.ctx().request_repaint_after(Duration::from_millis(50));
             }
         });
-        self.open = open && !matches!(event, Some(TransferEvent::Imported(..)));
+        self.open =
+            (open || self.job.is_some()) && !matches!(event, Some(TransferEvent::Imported(..)));
         event
     }
 
-    fn run(&self) -> TransferEvent {
+    /// Checks the fields, then runs the import on a thread.
+    fn start(&mut self) -> Result<(), String> {
         let (input, output) = (
             PathBuf::from(self.input.trim()),
             PathBuf::from(self.output.trim()),
         );
         if input.as_os_str().is_empty() || output.as_os_str().is_empty() {
-            return TransferEvent::Failed(
-                "Give the file to import and the project to create.".to_owned(),
-            );
+            return Err("Give the file to import and the project to create.".to_owned());
         }
         let output = if output.extension().is_none() {
             output.with_extension("ron")
@@ -378,7 +451,7 @@ impl ImportDialog {
             output
         };
         if output.exists() {
-            return TransferEvent::Failed(format!(
+            return Err(format!(
                 "{} already exists: choose another name",
                 output.display()
             ));
@@ -394,26 +467,57 @@ impl ImportDialog {
         } else {
             crate::file::Input::file(&input, "the file being imported")
         }];
-        if let Err(error) = crate::file::refuse_inputs(&output, false, &inputs)
+        crate::file::refuse_inputs(&output, false, &inputs)
             .and_then(|()| crate::file::refuse_inputs(&corpus, true, &inputs))
-        {
-            return TransferEvent::Failed(format!("{:#}", anyhow::Error::new(error)));
-        }
+            .map_err(|error| format!("{:#}", anyhow::Error::new(error)))?;
+        let source = self.source;
+        let columns = formats::rows::RowColumns {
+            text: Some(self.text_field.trim().to_owned()).filter(|s| !s.is_empty()),
+            id: Some(self.id_field.trim().to_owned()).filter(|s| !s.is_empty()),
+        };
+        let annotator = self.annotator.trim().to_owned();
+        let target = output.clone();
         // All or nothing: the texts (never replacing one), then the project file.
-        let result = formats::import(self.format, &input)
-            .and_then(|imported| {
-                formats::import_project(imported, &output, &corpus, self.annotator.trim(), false)
-            })
-            .map(|(_, report)| report)
-            .map_err(|e| {
-                format!(
-                    "{:#}",
-                    anyhow::Error::new(e).context(format!("cannot import {}", input.display()))
-                )
-            });
-        match result {
-            Ok(report) => TransferEvent::Imported(output, report),
+        let handle = std::thread::spawn(move || {
+            let imported = match source {
+                Source::Format(format) => formats::import(format, &input),
+                Source::Rows => formats::rows::read(&input, &columns),
+            };
+            imported
+                .and_then(|imported| {
+                    formats::import_project_reported(imported, &target, &corpus, &annotator, false)
+                })
+                .map(|(_, report)| report)
+                .map_err(|e| {
+                    format!(
+                        "{:#}",
+                        anyhow::Error::new(e).context(format!("cannot import {}", input.display()))
+                    )
+                })
+        });
+        self.job = Some(ImportJob { output, handle });
+        Ok(())
+    }
+
+    fn poll(&mut self) -> Option<TransferEvent> {
+        if !self.job.as_ref().is_some_and(|j| j.handle.is_finished()) {
+            return None;
+        }
+        let job = self.job.take()?;
+        let result = job
+            .handle
+            .join()
+            .unwrap_or_else(|_| Err("the import stopped unexpectedly".to_owned()));
+        Some(match result {
+            Ok(report) => TransferEvent::Imported(job.output, report),
             Err(error) => TransferEvent::Failed(error),
+        })
+    }
+
+    /// Waits for a running import to end (tests); the next frame reports it.
+    pub fn wait(&self) {
+        while self.job.as_ref().is_some_and(|j| !j.handle.is_finished()) {
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 }

@@ -135,9 +135,10 @@ impl MarginaliaApp {
                     self.export.show_for(ws.project(), ws.path());
                 }
             }
-            Command::Import => {
+            Command::Import | Command::NewFromFile => {
                 let annotator = crate::workspace::annotator_or_default(&self.prefs.annotator);
-                self.import.show_for(&annotator);
+                self.import
+                    .show_for(&annotator, command == Command::NewFromFile);
             }
             Command::Undo | Command::Redo => {
                 let Some(ws) = &mut self.workspace else {

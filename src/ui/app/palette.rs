@@ -17,6 +17,7 @@ impl MarginaliaApp {
             .is_some_and(|ws| ws.project().is_gold());
         match command {
             Command::NewFromFolder
+            | Command::NewFromFile
             | Command::Open
             | Command::Import
             | Command::Quit

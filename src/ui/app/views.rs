@@ -182,6 +182,7 @@ impl MarginaliaApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 Self::menu_item(ui, Command::NewFromFolder, true, actions);
+                Self::menu_item(ui, Command::NewFromFile, true, actions);
                 Self::menu_item(ui, Command::Open, true, actions);
                 ui.menu_button("Open Recent", |ui| {
                     if self.prefs.recent.is_empty() {
@@ -398,6 +399,7 @@ impl MarginaliaApp {
                 document.annotations.len()
             ));
         });
+        panels::metadata_ui(ui, &document.metadata);
         match &document.text_state {
             crate::model::TextState::Current => {}
             crate::model::TextState::Changed { .. } => {
@@ -528,20 +530,26 @@ impl MarginaliaApp {
                 );
             }
             TransferEvent::Imported(path, report) => {
-                for line in &report {
-                    eprintln!("marginalia: not imported: {line}");
-                }
-                for line in report.iter().take(SHOWN) {
-                    self.notify(Level::Warning, format!("Not imported: {line}"));
-                }
-                if report.len() > SHOWN {
-                    self.notify(
-                        Level::Warning,
-                        format!(
-                            "… and {} more item(s) not imported (listed on the terminal)",
-                            report.len() - SHOWN
-                        ),
-                    );
+                // Notes: read another way, nothing lost. Not imported: left out of the project.
+                for (lines, level, what) in [
+                    (&report.notes, Level::Info, "Note"),
+                    (&report.not_imported, Level::Warning, "Not imported"),
+                ] {
+                    for line in lines {
+                        eprintln!("marginalia: {}: {line}", what.to_lowercase());
+                    }
+                    for line in lines.iter().take(SHOWN) {
+                        self.notify(level, format!("{what}: {line}"));
+                    }
+                    if lines.len() > SHOWN {
+                        self.notify(
+                            level,
+                            format!(
+                                "… and {} more line(s) of this kind (listed on the terminal)",
+                                lines.len() - SHOWN
+                            ),
+                        );
+                    }
                 }
                 actions.push(Action::OpenProject(path));
             }
@@ -549,12 +557,14 @@ impl MarginaliaApp {
         }
     }
 
-    /// Waits for a running export to finish and reports it (tests, and quitting).
-    pub fn finish_export(&mut self) {
+    /// Waits for a running export or import to finish (tests). The export is reported at once;
+    /// the import at the next frame, which opens its project.
+    pub fn finish_transfers(&mut self) {
         if let Some(event) = self.export.wait() {
             let mut actions = Vec::new();
             self.transfer_event(event, &mut actions);
         }
+        self.import.wait();
     }
 
     pub(super) fn labels_window(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
