@@ -8,6 +8,8 @@
 //! `team.ron` holds, written sorted so that it reads the same after every run;
 //! [`assigned_to`] is what the app shows an annotator first.
 
+pub mod overview;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

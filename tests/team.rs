@@ -637,7 +637,16 @@ fn repository() -> (tempfile::TempDir, PathBuf) {
             .success()
     );
     let attributes = std::fs::read_to_string(root.join(".gitattributes")).unwrap();
-    assert_eq!(attributes, "*.ron merge=marginalia\n");
+    assert_eq!(attributes, "*.ron merge=marginalia\n/team.ron merge=text\n");
+    // team.ron is not a project: git merges it line by line (the driver would refuse it).
+    let merge = git_ok(
+        root,
+        &["check-attr", "merge", "team.ron", "projects/sample.ron"],
+    );
+    assert_eq!(
+        merge,
+        "team.ron: merge: text\nprojects/sample.ron: merge: marginalia\n"
+    );
     let driver = git_ok(root, &["config", "merge.marginalia.driver"]);
     assert!(
         driver.trim().ends_with("merge-driver %O %A %B %P"),
@@ -822,4 +831,95 @@ fn l_team_lists_the_projects_of_a_folder() {
         "{}",
         text(&not_git.stderr)
     );
+}
+
+#[test]
+fn l_team_overview_counts_what_each_project_holds_and_agrees_with_agree() {
+    use marginalia::model::Status;
+    let (dir, _) = common::sample_copy();
+    let out = marginalia(&[
+        "assign",
+        s(dir.path()),
+        "--annotators",
+        "camille,jules",
+        "--overlap",
+        "0.4",
+        "--seed",
+        "3",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let overview = team::overview::overview(dir.path()).unwrap();
+    assert!(overview.problems.is_empty(), "{:?}", overview.problems);
+    let names: Vec<&str> = overview
+        .members
+        .iter()
+        .map(|m| m.annotator.as_str())
+        .collect();
+    assert_eq!(names, ["jules", "camille"], "sorted by path");
+    let team = overview.team.clone().unwrap();
+    let mut loaded = Vec::new();
+    for member in &overview.members {
+        let (project, _) = marginalia::file::load(&member.path).unwrap();
+        let count = |status| {
+            project
+                .documents
+                .iter()
+                .filter(|d| d.status == status)
+                .count()
+        };
+        assert_eq!(
+            member.status,
+            [
+                count(Status::ToDo),
+                count(Status::InProgress),
+                count(Status::Done)
+            ]
+        );
+        for (label, spans) in overview.labels.iter().zip(&member.spans) {
+            let by_hand = project
+                .documents
+                .iter()
+                .flat_map(|d| &d.annotations)
+                .filter(|a| &a.label == label)
+                .count();
+            assert_eq!(*spans, by_hand, "{label}");
+        }
+        assert_eq!(member.span_count(), project.annotation_count());
+        assert_eq!(
+            member.assigned,
+            Some(team::assigned_to(&team, &project.annotator).len())
+        );
+        let lengths: usize = member.lengths.iter().map(Vec::len).sum();
+        assert_eq!(lengths, project.annotation_count());
+        loaded.push(project);
+    }
+    // Every document once, with the status each annotator gives it and who it is assigned to.
+    assert_eq!(overview.documents.len(), 5);
+    for row in &overview.documents {
+        assert_eq!(row.status.len(), 2);
+        assert!(!row.assigned.is_empty(), "{}", row.path);
+    }
+    // The pair's cell is what `agree` computes.
+    let report = marginalia::review::agreement::compare(
+        &[&loaded[0], &loaded[1]],
+        marginalia::review::agreement::By::Label,
+    );
+    let all = &report.rows[0];
+    let pair = overview.pair(1, 0).unwrap();
+    assert_eq!(pair.f1.to_bits(), all.measures.exact.f1().to_bits());
+    assert_eq!(pair.kappa.to_bits(), all.measures.kappa.to_bits());
+    assert_eq!(pair.shared, 5);
+    // The command line prints the same.
+    let out = marginalia(&["team", s(dir.path())]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "jules / camille: F1 {:.3}, kappa {:.3} (5 document(s) in common)",
+            pair.f1, pair.kappa
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("assigned done"), "{stdout}");
+    assert!(stdout.contains("spans per label:"), "{stdout}");
 }

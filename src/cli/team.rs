@@ -8,8 +8,9 @@ use anyhow::Context as _;
 use super::{shown, shown_path};
 use crate::team::{TEAM_FILE, TeamFile};
 
-/// The line of `.gitattributes` that gives project files to the merge driver.
-pub const GITATTRIBUTES_LINE: &str = "*.ron merge=marginalia";
+/// The lines of `.gitattributes` that give project files to the merge driver, and `team.ron`
+/// (not a project: the driver refuses it) back to git's line merge.
+pub const GITATTRIBUTES_LINES: [&str; 2] = ["*.ron merge=marginalia", "/team.ron merge=text"];
 
 /// Refuses a team folder that is not a folder, in words.
 fn team_folder(dir: &Path) -> anyhow::Result<()> {
@@ -121,27 +122,24 @@ pub(super) fn assign(
 /// `marginalia team DIR`: each project of the folder, its annotator, documents and spans.
 pub(super) fn team_summary(dir: &Path, out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
     team_folder(dir)?;
-    let team_path = dir.join(TEAM_FILE);
-    let team = if team_path.exists() {
-        Some(TeamFile::load(&team_path)?)
-    } else {
-        None
-    };
-    let files = crate::team::project_files(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?;
-    let mut rows = Vec::new();
-    for file in files {
-        match crate::file::load_without_texts(&file) {
-            Ok(project) => rows.push((file, project)),
-            Err(crate::file::LoadError::NotAProject { .. }) => {}
-            Err(error) => eprintln!(
-                "marginalia: warning: {}",
-                shown(&format!("{:#}", anyhow::Error::new(error)))
-            ),
-        }
+    let overview = crate::team::overview::overview(dir)
+        .with_context(|| format!("cannot read the team folder {}", dir.display()))?;
+    for problem in &overview.problems {
+        eprintln!("marginalia: warning: {}", shown(problem));
     }
+    write_overview(&overview, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The team overview as `marginalia team DIR` prints it: the annotators, the documents that are
+/// not done by everyone they are assigned to, and the agreement of each pair.
+fn write_overview(
+    overview: &crate::team::overview::Overview,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let dir = &overview.dir;
     writeln!(out, "team folder: {}", shown_path(dir))?;
-    if let Some(team) = &team {
+    if let Some(team) = &overview.team {
         writeln!(
             out,
             "assignments: {} document(s), {} shared by two ({TEAM_FILE}, seed {})",
@@ -150,44 +148,125 @@ pub(super) fn team_summary(dir: &Path, out: &mut dyn std::io::Write) -> anyhow::
             team.seed
         )?;
     }
-    if rows.is_empty() {
+    if overview.members.is_empty() {
         writeln!(out, "no project in {}", shown_path(dir))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     writeln!(out)?;
+    let assigned = overview.team.is_some();
+    let relative = |path: &'_ Path| shown_path(path.strip_prefix(dir).unwrap_or(path));
+    let width = overview
+        .members
+        .iter()
+        .map(|m| relative(&m.path).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    let names = overview
+        .members
+        .iter()
+        .map(|m| shown(&m.annotator).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
     writeln!(
         out,
-        "{:<16}  {:<28}  {:>9}  {:>5}  {:>6}{}",
+        "{:<names$}  {:<width$}  {:>5}  {:>11}  {:>5}  {:>6}{}",
         "annotator",
         "project",
-        "documents",
+        "to do",
+        "in progress",
         "done",
         "spans",
-        if team.is_some() { "  assigned" } else { "" }
+        if assigned { "  assigned done" } else { "" }
     )?;
-    for (file, project) in &rows {
-        let relative = file.strip_prefix(dir).unwrap_or(file);
-        let done = project
-            .documents
-            .iter()
-            .filter(|d| d.status == crate::model::Status::Done)
-            .count();
-        let assigned = team.as_ref().map_or_else(String::new, |team| {
-            format!(
-                "  {:>8}",
-                crate::team::assigned_to(team, &project.annotator).len()
-            )
-        });
+    for member in &overview.members {
+        let [to_do, in_progress, done] = member.status;
+        let assigned = match (member.assigned, member.assigned_done) {
+            (Some(all), Some(done)) => format!("  {done:>8}/{all}"),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "{:<16}  {:<28}  {:>9}  {done:>5}  {:>6}{assigned}",
-            shown(&project.annotator),
-            shown_path(relative),
-            project.documents.len(),
-            project.annotation_count(),
+            "{:<names$}  {:<width$}  {to_do:>5}  {in_progress:>11}  {done:>5}  {:>6}{assigned}{}",
+            shown(&member.annotator),
+            relative(&member.path),
+            member.span_count(),
+            if member.gold { "  (gold)" } else { "" }
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    writeln!(out)?;
+    writeln!(out, "spans per label:")?;
+    for (index, label) in overview.labels.iter().enumerate() {
+        let counts: Vec<String> = overview
+            .members
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {}",
+                    shown(&m.annotator),
+                    m.spans.get(index).copied().unwrap_or(0)
+                )
+            })
+            .collect();
+        writeln!(out, "  {:<14}  {}", shown(label), counts.join(", "))?;
+    }
+    let shared: Vec<_> = overview.pairs.iter().filter(|p| p.shared > 0).collect();
+    let apart = overview.pairs.len() - shared.len();
+    if !shared.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "agreement (exact-span F1 / Cohen's kappa on tokens):")?;
+        for pair in shared {
+            let (Some(a), Some(b)) = (overview.members.get(pair.a), overview.members.get(pair.b))
+            else {
+                continue;
+            };
+            let number = |x: f64| {
+                if x.is_nan() {
+                    "n/a".to_owned()
+                } else {
+                    format!("{x:.3}")
+                }
+            };
+            writeln!(
+                out,
+                "  {} / {}: F1 {}, kappa {} ({} document(s) in common)",
+                shown(&a.annotator),
+                shown(&b.annotator),
+                number(pair.f1),
+                number(pair.kappa),
+                pair.shared
+            )?;
+        }
+    }
+    if apart > 0 {
+        writeln!(
+            out,
+            "{apart} pair(s) of projects have no document in common"
+        )?;
+    }
+    if assigned {
+        let open: Vec<_> = overview
+            .documents
+            .iter()
+            .filter(|row| {
+                row.assigned.iter().any(|name| {
+                    !overview.members.iter().zip(&row.status).any(|(m, s)| {
+                        crate::team::annotator_name(&m.annotator)
+                            == crate::team::annotator_name(name)
+                            && *s == Some(crate::model::Status::Done)
+                    })
+                })
+            })
+            .collect();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} assigned document(s) not yet done by everyone they are assigned to",
+            open.len()
+        )?;
+    }
+    Ok(())
 }
 
 /// `path` quoted for the shell git runs the merge driver with.
@@ -230,17 +309,24 @@ pub(super) fn init_git_merge(dir: &Path, out: &mut dyn std::io::Write) -> anyhow
             return Err(error).with_context(|| format!("cannot read {}", attributes.display()));
         }
     };
-    let present = existing.lines().any(|line| {
-        line.split_whitespace()
-            .eq(GITATTRIBUTES_LINE.split_whitespace())
-    });
+    let missing: Vec<&str> = GITATTRIBUTES_LINES
+        .into_iter()
+        .filter(|wanted| {
+            !existing
+                .lines()
+                .any(|line| line.split_whitespace().eq(wanted.split_whitespace()))
+        })
+        .collect();
+    let present = missing.is_empty();
     if !present {
         let mut text = existing;
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str(GITATTRIBUTES_LINE);
-        text.push('\n');
+        for line in missing {
+            text.push_str(line);
+            text.push('\n');
+        }
         crate::file::write_atomic(&attributes, text.as_bytes())
             .with_context(|| format!("cannot write {}", attributes.display()))?;
     }
@@ -257,9 +343,10 @@ pub(super) fn init_git_merge(dir: &Path, out: &mut dyn std::io::Write) -> anyhow
     git(dir, &["config", "merge.marginalia.driver", &driver])?;
     writeln!(
         out,
-        "{} {} ({GITATTRIBUTES_LINE}); git merges the project files of this repository with {}",
+        "{} {} ({}); git merges the project files of this repository with {}",
         if present { "kept" } else { "wrote" },
         shown_path(&attributes),
+        GITATTRIBUTES_LINES.join(", "),
         shown(&driver)
     )?;
     writeln!(
