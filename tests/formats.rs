@@ -281,3 +281,193 @@ fn the_cli_exports_with_options_and_imports_real_files() {
     assert_eq!(conll_in.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&conll_in.stderr).contains("cannot be imported"));
 }
+
+/// Checks a CoNLL export as a strict reader would (NLTK's `ConllCorpusReader`, seqeval's IOB2
+/// scheme): no comment line, the same number of tab-separated columns on every line, and in
+/// every sentence and column valid IOB2 (an `I-X` follows a `B-X` or an `I-X`, so no sentence
+/// starts with `I-`). Returns the number of sentences.
+fn assert_valid_iob2(file: &str, what: &str) -> usize {
+    let mut width = None;
+    let mut sentences = 0;
+    let mut previous: Vec<String> = Vec::new();
+    let mut after_docstart = false;
+    for (n, line) in file.lines().enumerate() {
+        let n = n + 1;
+        if line.is_empty() {
+            if !previous.is_empty() {
+                sentences += 1;
+            }
+            previous.clear();
+            after_docstart = false;
+            continue;
+        }
+        assert!(!after_docstart, "{what}:{n}: a blank line after -DOCSTART-");
+        assert!(
+            !line.starts_with('#'),
+            "{what}:{n}: a comment line {line:?}"
+        );
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(
+            *width.get_or_insert(fields.len()),
+            fields.len(),
+            "{what}:{n}: inconsistent number of columns in {line:?}"
+        );
+        assert!(
+            fields
+                .iter()
+                .all(|f| !f.is_empty() && !f.contains(char::is_whitespace)),
+            "{what}:{n}: {line:?}"
+        );
+        if fields[0] == "-DOCSTART-" {
+            assert!(
+                previous.is_empty(),
+                "{what}:{n}: -DOCSTART- inside a sentence"
+            );
+            assert!(
+                fields[1..].iter().all(|t| *t == "O"),
+                "{what}:{n}: {line:?}"
+            );
+            after_docstart = true;
+            continue;
+        }
+        let tags = &fields[1..];
+        for (column, tag) in tags.iter().enumerate() {
+            let before = previous.get(column).map_or("O", String::as_str);
+            if let Some(label) = tag.strip_prefix("I-") {
+                assert!(
+                    before == format!("B-{label}") || before == format!("I-{label}"),
+                    "{what}:{n}: {tag} after {before} (a sentence may not start with I-): {line:?}"
+                );
+            } else {
+                assert!(
+                    *tag == "O" || tag.strip_prefix("B-").is_some_and(|l| !l.is_empty()),
+                    "{what}:{n}: {tag} is not an IOB2 tag"
+                );
+            }
+        }
+        previous = tags.iter().map(|t| (*t).to_owned()).collect();
+    }
+    assert!(
+        previous.is_empty() && (file.is_empty() || file.ends_with("\n\n")),
+        "{what}: the file ends with a blank line"
+    );
+    sentences
+}
+
+/// Issue H 4: every CoNLL export of the sample and torture projects, with every combination of
+/// options (overlap policy, boilerplate, only done, each label alone and all but one), is valid
+/// IOB2 in every sentence.
+#[test]
+fn h_conll_every_export_of_the_sample_and_torture_projects_is_valid_iob2() {
+    let mut checked = 0;
+    for (name, project) in projects() {
+        let ws = Workspace::open(&project).unwrap();
+        let labels: Vec<String> = ws
+            .project()
+            .schema
+            .labels
+            .iter()
+            .map(|l| l.name.clone())
+            .collect();
+        let mut subsets: Vec<Option<std::collections::BTreeSet<String>>> = vec![None];
+        for label in &labels {
+            subsets.push(Some([label.clone()].into()));
+            subsets.push(Some(
+                labels.iter().filter(|l| *l != label).cloned().collect(),
+            ));
+        }
+        for overlap in [
+            formats::OverlapPolicy::ColumnPerLabel,
+            formats::OverlapPolicy::Priority,
+        ] {
+            for boilerplate in [true, false] {
+                for only_done in [false, true] {
+                    for labels in &subsets {
+                        let options = ExportOptions {
+                            only_done,
+                            labels: labels.clone(),
+                            boilerplate,
+                            text_without_boilerplate: false,
+                            overlap,
+                        };
+                        let tmp = tempfile::tempdir().unwrap();
+                        let out = tmp.path().join("out.conll");
+                        formats::export(
+                            ws.project(),
+                            Format::Conll,
+                            &options,
+                            &out,
+                            &mut |_, _| {},
+                        )
+                        .unwrap();
+                        let file = std::fs::read_to_string(&out).unwrap();
+                        checked += assert_valid_iob2(&file, &format!("{name} {options:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} sentences checked");
+}
+
+/// Issue H 4: the files of real tools (brat's tutorial, a doccano and a Label Studio export, in
+/// /work/shared/fixtures), imported then exported to CoNLL, are valid IOB2 in every sentence.
+#[test]
+fn h_conll_exports_of_imported_real_files_are_valid_iob2() {
+    let fixtures = root().join("../shared/fixtures");
+    let inputs = [
+        ("brat", fixtures.join("brat-tutorial-news")),
+        (
+            "doccano",
+            fixtures.join("doccano/fede-m_sexism-italian-news_b9f472e_all.jsonl"),
+        ),
+        (
+            "label-studio",
+            fixtures.join("label-studio/ls-converter_f068a14_test_fixtures_completions_348.json"),
+        ),
+    ];
+    for (format, input) in inputs {
+        if !input.exists() {
+            continue;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("imported.ron");
+        let run = marginalia(&[
+            "import",
+            "--format",
+            format,
+            input.to_str().unwrap(),
+            "-o",
+            project.to_str().unwrap(),
+            "--annotator",
+            "ann",
+        ]);
+        assert!(
+            run.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        for overlap in ["column-per-label", "priority"] {
+            let out = tmp.path().join(format!("{overlap}.conll"));
+            let run = marginalia(&[
+                "export",
+                project.to_str().unwrap(),
+                "-f",
+                "conll",
+                "--overlap",
+                overlap,
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+            assert!(
+                run.status.success(),
+                "{format}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let file = std::fs::read_to_string(&out).unwrap();
+            let sentences = assert_valid_iob2(&file, &format!("{format} {overlap}"));
+            assert!(sentences > 0, "{format}: no sentence");
+            assert!(file.contains("\tB-"), "{format}: no span written");
+        }
+    }
+}

@@ -12,16 +12,19 @@
 //!   a token are counted in the report.
 //! - Tags are IOB2. A discontinuous span is tagged fragment by fragment: the first token of each
 //!   fragment is `B-`.
-//! - [`OverlapPolicy::ColumnPerLabel`]: one tag column a label, in schema order, announced by a
-//!   first line `# columns: token <label>…`; within a column, where two spans of that label
-//!   overlap, the earlier (longer) one keeps the shared tokens.
+//! - A sentence break never falls inside a span (where a fragment covers the tokens on both
+//!   sides): such sentences are written as one, so that every sentence is valid IOB2 on its own
+//!   (no sentence starts with `I-`), as strict readers (NLTK, seqeval) require.
+//! - [`OverlapPolicy::ColumnPerLabel`]: one tag column a label, in schema order (the report
+//!   names them; the file has no header line, which CoNLL readers would take for a token);
+//!   within a column, where two spans of that label overlap, the earlier (longer) one keeps the
+//!   shared tokens.
 //! - [`OverlapPolicy::Priority`]: one tag column; where spans overlap, the label that comes first
 //!   in the schema keeps the shared tokens.
 //!
 //! Every span that does not appear whole is counted in the report, by label.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use unicode_segmentation::UnicodeSegmentation as _;
@@ -47,14 +50,20 @@ pub fn export(
     let tag_names: BTreeMap<&str, String> =
         labels.iter().map(|l| (l.as_str(), tag_name(l))).collect();
     let mut file = String::new();
+    let mut report = ExportReport::default();
     let width = match overlap {
         OverlapPolicy::ColumnPerLabel => {
+            // No header line in the file: CoNLL readers (NLTK's among them) take any line for
+            // a token. The report says which column is which.
             let columns: Vec<&str> = labels
                 .iter()
                 .filter_map(|l| tag_names.get(l.as_str()))
                 .map(String::as_str)
                 .collect();
-            let _ = writeln!(file, "# columns: token {}", columns.join(" "));
+            report.notes.push(format!(
+                "columns: token, then one tag column a label: {}",
+                columns.join(", ")
+            ));
             labels.len()
         }
         OverlapPolicy::Priority => 1,
@@ -64,7 +73,6 @@ pub fn export(
         .enumerate()
         .map(|(i, l)| (l.as_str(), i))
         .collect();
-    let mut report = ExportReport::default();
     let mut stats = Stats::default();
     for (i, doc) in docs.iter().enumerate() {
         let text = &*doc.document.text;
@@ -100,7 +108,10 @@ pub fn export(
             file.push_str("\tO");
         }
         file.push_str("\n\n");
-        for sentence in sentences(text, &tokens) {
+        let joined = inside_spans(&tokens, doc.annotations.iter().copied());
+        let (sentences, kept_whole) = sentences(text, &tokens, &joined);
+        stats.kept_whole += kept_whole;
+        for sentence in sentences {
             for t in sentence {
                 let Some(token) = tokens.get(t) else { continue };
                 file.push_str(token.slice(text));
@@ -410,15 +421,57 @@ fn simple_words(classes: &[(usize, Simple)], end: usize, tokens: &mut Vec<ByteRa
     tokens.push(ByteRange::new(start, end));
 }
 
+/// For each pair of neighbouring tokens (`i`, `i + 1`), whether a fragment of one of `spans`
+/// covers both: no sentence break may fall between them.
+fn inside_spans<'a>(
+    tokens: &[ByteRange],
+    spans: impl Iterator<Item = &'a Annotation>,
+) -> Vec<bool> {
+    // How many fragments open (+1) and close (-1) at each gap; a running sum tells how many
+    // cover a gap.
+    let gaps = tokens.len().saturating_sub(1);
+    let mut delta = vec![0_isize; gaps + 1];
+    for fragment in spans.flat_map(|a| a.fragments.iter()) {
+        // The tokens the fragment touches, as `Column::tag` finds them: `first..last`.
+        let first = tokens.partition_point(|t| t.end <= fragment.start);
+        let last = tokens.partition_point(|t| t.start < fragment.end);
+        // Gaps `first..last - 1` lie between two of its tokens.
+        if first + 1 < last {
+            if let Some(d) = delta.get_mut(first) {
+                *d += 1;
+            }
+            if let Some(d) = delta.get_mut(last - 1) {
+                *d -= 1;
+            }
+        }
+    }
+    let mut open = 0;
+    delta
+        .iter()
+        .take(gaps)
+        .map(|d| {
+            open += d;
+            open > 0
+        })
+        .collect()
+}
+
 /// The sentences of `text` as ranges of token indices, none empty: UAX #29 sentences, also cut
-/// wherever a line break lies between two tokens.
-fn sentences(text: &str, tokens: &[ByteRange]) -> Vec<std::ops::Range<usize>> {
+/// wherever a line break lies between two tokens, but never between two tokens that `joined`
+/// (from [`inside_spans`]) marks as inside one span: a span always lies in one sentence, so each
+/// sentence is valid IOB2 on its own. Also returns how many breaks were not made for that.
+fn sentences(
+    text: &str,
+    tokens: &[ByteRange],
+    joined: &[bool],
+) -> (Vec<std::ops::Range<usize>>, usize) {
     let starts: Vec<usize> = text
         .split_sentence_bound_indices()
         .map(|(start, _)| start)
         .collect();
     let sentence_of = |token: &ByteRange| starts.partition_point(|&s| s <= token.start);
     let mut sentences = Vec::new();
+    let mut kept_whole = 0;
     let mut begin = 0;
     for (i, pair) in tokens.windows(2).enumerate() {
         if let [a, b] = pair {
@@ -426,15 +479,19 @@ fn sentences(text: &str, tokens: &[ByteRange]) -> Vec<std::ops::Range<usize>> {
             if sentence_of(a) != sentence_of(b)
                 || gap.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
             {
-                sentences.push(begin..i + 1);
-                begin = i + 1;
+                if joined.get(i).copied().unwrap_or(false) {
+                    kept_whole += 1;
+                } else {
+                    sentences.push(begin..i + 1);
+                    begin = i + 1;
+                }
             }
         }
     }
     if begin < tokens.len() {
         sentences.push(begin..tokens.len());
     }
-    sentences
+    (sentences, kept_whole)
 }
 
 /// Which span tags a token, and whether the token begins a chunk.
@@ -557,6 +614,8 @@ struct Stats {
     lost_to_same: BTreeMap<String, (usize, usize)>,
     /// By label: spans that cover no token (only white space).
     no_token: BTreeMap<String, usize>,
+    /// Sentence breaks not made because a span covers both sides.
+    kept_whole: usize,
     relations: usize,
     notes: usize,
     attributes: usize,
@@ -603,6 +662,12 @@ impl Stats {
             notes.push(format!(
                 "{} discontinuous span(s): each fragment is tagged as a chunk of its own (B- on its first token)",
                 self.discontinuous
+            ));
+        }
+        if self.kept_whole > 0 {
+            notes.push(format!(
+                "{} sentence break(s) fall inside a span and were not made: a span stays in one sentence",
+                self.kept_whole
             ));
         }
         let mut left_out = Vec::new();
@@ -659,9 +724,6 @@ mod tests {
     /// Reads a file back: documents → sentences → token lines, checking the layout on the way.
     fn parse(file: &str, width: usize) -> Vec<Vec<Vec<Line>>> {
         let mut lines = file.lines().peekable();
-        if lines.peek().is_some_and(|l| l.starts_with("# columns: ")) {
-            lines.next();
-        }
         let mut docs: Vec<Vec<Vec<Line>>> = Vec::new();
         let mut sentence: Vec<Line> = Vec::new();
         while let Some(line) = lines.next() {
@@ -742,10 +804,7 @@ mod tests {
     #[test]
     fn column_per_label_keeps_every_tag_of_nested_spans() {
         let (file, report) = export_project(&torture_project(), OverlapPolicy::ColumnPerLabel);
-        assert!(
-            file.starts_with("# columns: token claim source boilerplate\n-DOCSTART-\tO\tO\tO\n\n"),
-            "{file}"
-        );
+        assert!(file.starts_with("-DOCSTART-\tO\tO\tO\n\n"), "{file}");
         let docs = parse(&file, 3);
         assert_iob2(&docs);
         assert_eq!(docs.len(), 3, "one -DOCSTART- a document");
@@ -947,7 +1006,14 @@ mod tests {
                 .find(|(t, _)| t == "المتحدث")
                 .unwrap();
             if overlap == OverlapPolicy::ColumnPerLabel {
-                assert!(file.starts_with("# columns: token claim source boilerplate fact_check\n"));
+                assert!(
+                    report.notes.contains(
+                        &"columns: token, then one tag column a label: claim, source, boilerplate, fact_check"
+                            .to_owned()
+                    ),
+                    "{:?}",
+                    report.notes
+                );
                 assert_eq!(fin.1, ["O", "B-source", "I-boilerplate", "O"]);
                 assert_eq!(arabic.1, ["O", "B-source", "O", "B-fact_check"]);
             } else {
@@ -963,11 +1029,167 @@ mod tests {
         let text = "\u{feff}  Un.\r\n\r\n Deux  trois ́ 😀!\n";
         let tokens: Vec<&str> = tokenize(text).iter().map(|t| t.slice(text)).collect();
         assert_eq!(tokens, ["Un", ".", "Deux", "trois", "\u{301}", "😀", "!"]);
-        let lengths: Vec<usize> = sentences(text, &tokenize(text))
+        let tokens = tokenize(text);
+        let lengths: Vec<usize> = sentences(text, &tokens, &[])
+            .0
             .iter()
             .map(ExactSizeIterator::len)
             .collect();
         assert_eq!(lengths, [2, 5]);
-        assert!(sentences("", &[]).is_empty());
+        assert_eq!(sentences("", &[], &[]), (Vec::new(), 0));
+    }
+
+    /// A project of one document a text, each with its spans as (label, phrase); a phrase is
+    /// found at its first occurrence.
+    fn project_of(texts: &[(&str, &[(&str, &str)])]) -> Project {
+        let documents = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (text, _))| crate::model::Document {
+                path: format!("{i}.txt"),
+                hash: crate::corpus::sha256_hex(text.as_bytes()),
+                text: std::sync::Arc::from(*text),
+                ..crate::model::Document::default()
+            })
+            .collect();
+        let mut project = Project::new(
+            "zoé".into(),
+            "/corpus".into(),
+            crate::schema::Schema::default(),
+            documents,
+        );
+        for (doc, (_, spans)) in texts.iter().enumerate() {
+            for (label, phrase) in *spans {
+                add(&mut project, doc, label, phrase);
+            }
+        }
+        project
+    }
+
+    /// The sentences of a file as lists of tokens, documents run together.
+    fn sentence_tokens(docs: &[Vec<Vec<Line>>]) -> Vec<Vec<&str>> {
+        docs.iter()
+            .flatten()
+            .map(|s| s.iter().map(|(t, _)| t.as_str()).collect())
+            .collect()
+    }
+
+    /// Issue H 4: the sentence splitter cut after the abbreviation in "M. Venot" and at line
+    /// breaks inside a span, so that a sentence started with `I-source`, which strict readers
+    /// (NLTK, seqeval) reject. A break now never falls inside a span; outside spans, sentences
+    /// are cut as before.
+    #[test]
+    fn h_conll_never_breaks_a_sentence_inside_a_span() {
+        let project = project_of(&[
+            (
+                "Selon M. Venot, le texte est prêt. Puis E. Macron parle.\nFin.",
+                &[("source", "M. Venot"), ("source", "E. Macron parle.\nFin")],
+            ),
+            (
+                "Il a dit « oui\r\net non » hier.\r\nAutre ligne.\nDernière\nligne.",
+                &[("claim", "« oui\r\net non »"), ("claim", "Dernière\nligne")],
+            ),
+        ]);
+        for overlap in [OverlapPolicy::ColumnPerLabel, OverlapPolicy::Priority] {
+            let (file, report) = export_project(&project, overlap);
+            let width = if overlap == OverlapPolicy::Priority {
+                1
+            } else {
+                3
+            };
+            let docs = parse(&file, width);
+            assert_iob2(&docs);
+            for sentence in docs.iter().flatten() {
+                assert!(
+                    sentence[0].1.iter().all(|t| !t.starts_with("I-")),
+                    "{overlap:?}: a sentence starts inside a span: {sentence:?}"
+                );
+            }
+            assert_eq!(
+                sentence_tokens(&docs),
+                [
+                    vec![
+                        "Selon", "M", ".", "Venot", ",", "le", "texte", "est", "prêt", "."
+                    ],
+                    vec!["Puis", "E", ".", "Macron", "parle", ".", "Fin", "."],
+                    vec!["Il", "a", "dit", "«", "oui", "et", "non", "»", "hier", "."],
+                    vec!["Autre", "ligne", "."],
+                    vec!["Dernière", "ligne", "."],
+                ],
+                "{overlap:?}"
+            );
+            let venot = tags_of(&docs[0], &["M", ".", "Venot"]);
+            let column = usize::from(overlap == OverlapPolicy::ColumnPerLabel);
+            assert_eq!(
+                venot.iter().map(|t| t[column].as_str()).collect::<Vec<_>>(),
+                ["B-source", "I-source", "I-source"]
+            );
+            assert!(
+                report.notes.contains(
+                    &"5 sentence break(s) fall inside a span and were not made: a span stays in one sentence"
+                        .to_owned()
+                ),
+                "{overlap:?} {:?}",
+                report.notes
+            );
+        }
+    }
+
+    /// Issue H 4: a `# columns:` line is read as a token row by NLTK's `ConllCorpusReader`
+    /// ("Inconsistent number of columns"): the file starts with `-DOCSTART-`, the report names
+    /// the columns.
+    #[test]
+    fn h_conll_writes_no_columns_comment_by_default() {
+        for overlap in [OverlapPolicy::ColumnPerLabel, OverlapPolicy::Priority] {
+            let (file, report) = export_project(&torture_project(), overlap);
+            assert!(file.starts_with(DOCSTART), "{overlap:?}: {file}");
+            assert!(
+                file.lines().all(|l| !l.starts_with('#')),
+                "{overlap:?}: {file}"
+            );
+            let named = report.notes.contains(
+                &"columns: token, then one tag column a label: claim, source, boilerplate"
+                    .to_owned(),
+            );
+            assert_eq!(
+                named,
+                overlap == OverlapPolicy::ColumnPerLabel,
+                "{overlap:?} {:?}",
+                report.notes
+            );
+        }
+    }
+
+    /// Gaps inside a fragment are joined, whatever the number of tokens the fragment covers;
+    /// gaps at its edges and between fragments of a discontinuous span are not.
+    #[test]
+    fn inside_spans_marks_the_gaps_between_the_tokens_of_a_fragment() {
+        let text = "a b c d e f";
+        let tokens = tokenize(text);
+        let span = |fragments: &[(usize, usize)]| Annotation {
+            id: crate::model::Id(1),
+            label: "x".into(),
+            fragments: fragments
+                .iter()
+                .map(|&(s, e)| ByteRange::new(s, e))
+                .collect(),
+            annotator: String::new(),
+            note: String::new(),
+            created: Timestamp(0),
+            attributes: BTreeMap::new(),
+            suggested: None,
+            provenance: None,
+        };
+        // "a b" and "e f" (a discontinuous span), "c" alone, and a span inside "d".
+        let spans = [span(&[(0, 3), (8, 11)]), span(&[(4, 5)]), span(&[(6, 7)])];
+        assert_eq!(
+            inside_spans(&tokens, spans.iter()),
+            [true, false, false, false, true]
+        );
+        assert!(inside_spans(&[], spans.iter()).is_empty());
+        // A fragment from the middle of "a" to the middle of "c": its tokens are a, b, c.
+        let text = "ab cd ef";
+        let spans = [span(&[(1, 4)])];
+        assert_eq!(inside_spans(&tokenize(text), spans.iter()), [true, false]);
     }
 }
