@@ -2085,3 +2085,64 @@ fn h_the_import_window_tells_notes_from_what_was_not_imported() {
         1
     );
 }
+
+#[test]
+fn l_the_team_view_finds_the_projects_counts_as_the_core_and_opens_compare_on_a_cell() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::T);
+    harness.run();
+    harness.state_mut().team_window().wait();
+    harness.run();
+    let core = marginalia::team::overview::overview(&dir.path().join("projects")).unwrap();
+    let shown = harness
+        .state_mut()
+        .team_window()
+        .overview()
+        .cloned()
+        .unwrap();
+    assert_eq!(shown, core, "the window shows what the core computes");
+    assert_eq!(shown.members.len(), 2);
+    // No file dialog: both projects are found, with their counts.
+    harness.get_by_role_and_label(Role::Link, "jules");
+    harness.get_by_role_and_label(Role::Link, "camille");
+    harness.get_by_label("sample-second-annotator.ron");
+    for member in &core.members {
+        assert!(
+            harness
+                .get_all_by_label(&member.span_count().to_string())
+                .count()
+                > 0
+        );
+    }
+    let pair = core.pair(0, 1).unwrap();
+    let cell = format!("{:.3}\nκ {:.3}", pair.f1, pair.kappa);
+    // The cell of camille's row, jules' column: compare the open project (camille's) with jules'.
+    let cells: Vec<_> = harness.get_all_by_label(&cell).collect();
+    assert_eq!(cells.len(), 2, "one cell each way");
+    let camille = core
+        .members
+        .iter()
+        .position(|m| m.annotator == "camille")
+        .unwrap();
+    cells[camille].click();
+    harness.run();
+    let comparison = harness.state().comparison().expect("comparing");
+    assert_eq!(comparison.others.len(), 1);
+    assert_eq!(comparison.others[0].project.annotator, "jules");
+    assert_eq!(
+        harness.state().workspace().unwrap().project().annotator,
+        "camille"
+    );
+    // Clicking an annotator opens their project.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::T);
+    harness.run();
+    harness.state_mut().team_window().wait();
+    harness.run();
+    harness.get_by_role_and_label(Role::Link, "jules").click();
+    harness.run();
+    assert_eq!(
+        harness.state().workspace().unwrap().project().annotator,
+        "jules"
+    );
+}

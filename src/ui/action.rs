@@ -58,6 +58,8 @@ pub enum Action {
     ShowDifference(usize, usize),
     /// Open this project file (asks first if there are unsaved changes).
     OpenProject(PathBuf),
+    /// Open the first project file and compare it with the second (the team view's cells).
+    OpenAndCompare(PathBuf, PathBuf),
     /// Start a new project on this folder (asks first if there are unsaved changes).
     NewFromFolder(PathBuf),
     /// Show the differences with colleague `n` of the comparison.

@@ -101,6 +101,8 @@ pub struct MarginaliaApp {
     comparison: Option<super::review::Comparison>,
     /// The agreement window.
     agreement: super::adjudication::AgreementView,
+    /// Review → Team….
+    team: super::team::TeamWindow,
     /// In a gold project: the place in dispute being ruled on.
     place: Option<super::adjudication::Place>,
     /// The comment being written on a colleague's span.
@@ -163,6 +165,7 @@ impl MarginaliaApp {
             link_target: None,
             comparison: None,
             agreement: super::adjudication::AgreementView::default(),
+            team: super::team::TeamWindow::default(),
             place: None,
             comment_draft: None,
             reviews: Vec::new(),
@@ -282,6 +285,11 @@ impl MarginaliaApp {
     /// The comparison with a colleague's project, if any.
     pub fn comparison(&self) -> Option<&super::review::Comparison> {
         self.comparison.as_ref()
+    }
+
+    /// The team window (tests wait on it with [`super::team::TeamWindow::wait`]).
+    pub fn team_window(&mut self) -> &mut super::team::TeamWindow {
+        &mut self.team
     }
 
     /// The agreement window's state (its report once computed).

@@ -82,6 +82,8 @@ pub enum Command {
     PreviousDifference,
     /// Review → Agreement…
     Agreement,
+    /// Review → Team…: every annotator's project of the team folder.
+    Team,
     /// Adjudication: keep the first annotator's version of the current place.
     KeepA,
     /// Adjudication: keep the second annotator's version.
@@ -96,7 +98,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 42] = [
+    pub const ALL: [Self; 43] = [
         Self::NewFromFolder,
         Self::NewFromFile,
         Self::Open,
@@ -135,6 +137,7 @@ impl Command {
         Self::NextDifference,
         Self::PreviousDifference,
         Self::Agreement,
+        Self::Team,
         Self::KeepA,
         Self::KeepB,
         Self::KeepBoth,
@@ -181,6 +184,7 @@ impl Command {
             Self::NextDifference => "Next difference",
             Self::PreviousDifference => "Previous difference",
             Self::Agreement => "Agreement…",
+            Self::Team => "Team…",
             Self::KeepA => "Keep the first annotator's",
             Self::KeepB => "Keep the second annotator's",
             Self::KeepBoth => "Keep both",
@@ -247,6 +251,7 @@ impl Command {
             Self::NextDifference => vec![plain(Key::N)],
             Self::PreviousDifference => vec![plain(Key::P)],
             Self::Agreement => vec![cmd_shift(Key::R)],
+            Self::Team => vec![cmd_shift(Key::T)],
             Self::KeepA => vec![plain(Key::A)],
             Self::KeepB => vec![plain(Key::B)],
             Self::KeepBoth => vec![plain(Key::H)],
@@ -307,6 +312,9 @@ impl Command {
             Self::NextDifference => "Show the next difference with the colleague",
             Self::PreviousDifference => "Show the previous difference with the colleague",
             Self::Agreement => "Agreement measures per label, per document and overall",
+            Self::Team => {
+                "Every annotator's project in the team folder: progress, spans, agreement of each pair"
+            }
             Self::KeepA => "Keep what the first annotator marked here",
             Self::KeepB => "Keep what the second annotator marked here",
             Self::KeepBoth => "Every candidate here becomes gold",
@@ -349,9 +357,11 @@ impl Command {
             | Self::PreviousSuggestion
             | Self::AcceptSuggestion
             | Self::RejectSuggestion => "Suggestions",
-            Self::Compare | Self::NextDifference | Self::PreviousDifference | Self::Agreement => {
-                "Review"
-            }
+            Self::Compare
+            | Self::NextDifference
+            | Self::PreviousDifference
+            | Self::Agreement
+            | Self::Team => "Review",
             Self::ToggleTheme | Self::Palette => "View",
             Self::KeepA | Self::KeepB | Self::KeepBoth | Self::KeepNeither => "Adjudication",
         }

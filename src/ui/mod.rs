@@ -24,6 +24,7 @@ pub mod palette;
 pub mod panels;
 pub mod review;
 pub mod suggestions;
+pub mod team;
 pub mod text_view;
 pub mod theme;
 pub mod transfer;

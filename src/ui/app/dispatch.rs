@@ -103,6 +103,19 @@ impl MarginaliaApp {
                 }
             }
             Action::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
+            Action::OpenAndCompare(first, second) => {
+                let open = self
+                    .workspace
+                    .as_ref()
+                    .and_then(crate::workspace::Workspace::path)
+                    .map(std::path::Path::to_owned);
+                if open.as_deref() == Some(crate::file::absolute(&first).as_path()) {
+                    self.comparison = None;
+                    self.compare_now(&second);
+                } else {
+                    self.guard(ctx, Pending::OpenThenCompare(first, second));
+                }
+            }
             Action::NewFromFolder(path) => self.guard(ctx, Pending::NewFromFolder(path)),
             Action::ShowColleague(index) => {
                 if let (Some(comparison), Some(ws)) = (&mut self.comparison, &self.workspace) {
@@ -260,6 +273,14 @@ impl MarginaliaApp {
                     });
                 }
             },
+            Command::Team => {
+                let folder = self
+                    .workspace
+                    .as_ref()
+                    .and_then(crate::workspace::Workspace::path)
+                    .and_then(crate::ui::team::team_folder_of);
+                self.team.show_for(folder);
+            }
             Command::Agreement => {
                 if self.comparison.is_none() {
                     self.notify(

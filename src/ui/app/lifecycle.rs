@@ -78,6 +78,18 @@ impl MarginaliaApp {
                 }
             },
             Pending::Open(path) => self.open_now(&path),
+            Pending::OpenThenCompare(first, second) => {
+                self.open_now(&first);
+                let opened = self
+                    .workspace
+                    .as_ref()
+                    .and_then(Workspace::path)
+                    .map(Path::to_owned);
+                if opened.as_deref() == Some(crate::file::absolute(&first).as_path()) {
+                    self.comparison = None;
+                    self.compare_now(&second);
+                }
+            }
             Pending::NewFromFolderDialog => match self
                 .dialogs
                 .pick_folder("New project: choose the corpus folder")

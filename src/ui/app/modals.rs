@@ -10,6 +10,7 @@ use std::path::PathBuf;
 pub(super) enum Pending {
     OpenDialog,
     Open(PathBuf),
+    OpenThenCompare(PathBuf, PathBuf),
     NewFromFolderDialog,
     NewFromFolder(PathBuf),
     Quit,

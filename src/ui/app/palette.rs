@@ -18,6 +18,7 @@ impl MarginaliaApp {
         match command {
             Command::NewFromFolder
             | Command::NewFromFile
+            | Command::Team
             | Command::Open
             | Command::Import
             | Command::Quit

@@ -282,6 +282,7 @@ impl MarginaliaApp {
                 );
                 ui.separator();
                 Self::menu_item(ui, Command::Agreement, self.comparison.is_some(), actions);
+                Self::menu_item(ui, Command::Team, true, actions);
                 let annotators = self.comparison.as_ref().map_or(0, |c| c.others.len() + 1);
                 ui.add_enabled_ui(self.comparison.is_some(), |ui| {
                     ui.menu_button("Adjudicate into a gold project", |ui| {
@@ -485,6 +486,7 @@ impl MarginaliaApp {
         let Self {
             export,
             import,
+            team,
             workspace,
             dialogs,
             ..
@@ -494,6 +496,7 @@ impl MarginaliaApp {
             events.extend(export.ui(ui, ws.project(), ws.path(), dialogs.as_mut()));
         }
         events.extend(import.ui(ui, dialogs.as_mut()));
+        actions.extend(team.ui(ui, dialogs.as_mut()));
         for event in events {
             self.transfer_event(event, actions);
         }
