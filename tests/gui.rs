@@ -2146,3 +2146,58 @@ fn l_the_team_view_finds_the_projects_counts_as_the_core_and_opens_compare_on_a_
         "jules"
     );
 }
+
+#[test]
+fn l_the_document_list_shows_the_assigned_documents_first_and_marks_the_others() {
+    let (dir, project) = sample_copy();
+    let paths: Vec<String> = marginalia::workspace::Workspace::open(&project)
+        .unwrap()
+        .project()
+        .documents
+        .iter()
+        .map(|d| d.path.clone())
+        .collect();
+    let team = marginalia::team::TeamFile::new(
+        "assets/corpus".to_owned(),
+        &paths,
+        &["camille".to_owned(), "jules".to_owned()],
+        0.0,
+        1,
+    )
+    .unwrap();
+    team.save(&dir.path().join("team.ron")).unwrap();
+    let mine = marginalia::team::assigned_to(&team, "camille");
+    assert!(!mine.is_empty() && mine.len() < paths.len());
+    assert!(
+        !paths.iter().take(mine.len()).all(|p| mine.contains(p)),
+        "the seed must not assign the first documents, or the order proves nothing"
+    );
+    let harness = harness(Some(&project));
+    // Every document of the sample is done.
+    harness.get_by_label(&format!(
+        "{0}/{0} assigned to you done (team.ron): yours first",
+        mine.len()
+    ));
+    let marked = harness.get_all_by_label("not assigned to you").count();
+    assert_eq!(marked, paths.len() - mine.len());
+    // Yours first: the rows come in that order on the screen.
+    let tops: Vec<(f32, &String)> = paths
+        .iter()
+        .map(|p| {
+            // The list is the leftmost place that names the document (the header names the
+            // one shown).
+            let rect = harness
+                .get_all_by_label(p.as_str())
+                .map(|n| n.rect())
+                .min_by(|a, b| a.min.x.total_cmp(&b.min.x))
+                .unwrap();
+            (rect.min.y, p)
+        })
+        .collect();
+    let mut by_position = tops.clone();
+    by_position.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let order: Vec<bool> = by_position.iter().map(|(_, p)| mine.contains(*p)).collect();
+    let first_other = order.iter().position(|m| !m).unwrap();
+    assert!(order[..first_other].iter().all(|m| *m), "{order:?}");
+    assert!(order[first_other..].iter().all(|m| !m), "{order:?}");
+}

@@ -103,6 +103,8 @@ pub struct MarginaliaApp {
     agreement: super::adjudication::AgreementView,
     /// Review → Team….
     team: super::team::TeamWindow,
+    /// What `team.ron` assigns the open project's annotator (the document list's order).
+    assignment: Option<super::team::Assignment>,
     /// In a gold project: the place in dispute being ruled on.
     place: Option<super::adjudication::Place>,
     /// The comment being written on a colleague's span.
@@ -166,6 +168,7 @@ impl MarginaliaApp {
             comparison: None,
             agreement: super::adjudication::AgreementView::default(),
             team: super::team::TeamWindow::default(),
+            assignment: None,
             place: None,
             comment_draft: None,
             reviews: Vec::new(),
@@ -399,6 +402,7 @@ impl MarginaliaApp {
                         project,
                         &self.doc_stats.value,
                         self.doc,
+                        self.assignment.as_ref(),
                     ));
                 });
         }

@@ -93,6 +93,7 @@ pub fn doc_list_ui(
     project: &Project,
     statistics: &[DocStats],
     current: usize,
+    assignment: Option<&super::team::Assignment>,
 ) -> Option<Action> {
     let mut action = None;
     let done = project
@@ -104,6 +105,17 @@ pub fn doc_list_ui(
         ui.heading("Documents");
         ui.weak(format!("{done}/{} done", project.documents.len()));
     });
+    if let Some(assignment) = assignment {
+        let mine_done = project
+            .documents
+            .iter()
+            .filter(|d| d.status == Status::Done && assignment.assigned.contains(&d.path))
+            .count();
+        ui.weak(format!(
+            "{mine_done}/{} assigned to you done (team.ron): yours first",
+            assignment.assigned.len()
+        ));
+    }
     // What the numbers of each row count: spans of each label, in the label's colour.
     ui.horizontal_wrapped(|ui| {
         ui.weak("spans:");
@@ -124,10 +136,14 @@ pub fn doc_list_ui(
         .id_salt("documents")
         .auto_shrink([false, false])
         .show_rows(ui, row_height, project.documents.len(), |ui, rows| {
-            for index in rows {
+            for position in rows {
+                let index = assignment
+                    .and_then(|a| a.order.get(position).copied())
+                    .unwrap_or(position);
                 let Some(document) = project.documents.get(index) else {
                     continue;
                 };
+                let not_mine = assignment.is_some_and(|a| !a.assigned.contains(&document.path));
                 // The row is clipped to the list's width: a count that grows by a digit must not
                 // widen the panel, or the text view beside it moves (issue J 4).
                 let (rect, _) = ui.allocate_exact_size(
@@ -150,11 +166,15 @@ pub fn doc_list_ui(
                     if !document.is_editable() {
                         hover.push_str("\nWarning: changed or missing: read-only");
                     }
+                    if not_mine {
+                        hover.push_str("\nNot assigned to you (team.ron)");
+                    }
+                    let mut name = RichText::new(&document.path).monospace();
+                    if not_mine {
+                        name = name.weak();
+                    }
                     let response = ui
-                        .selectable_label(
-                            index == current,
-                            RichText::new(&document.path).monospace(),
-                        )
+                        .selectable_label(index == current, name)
                         .on_hover_text(hover);
                     if response.clicked() {
                         action = Some(Action::OpenDocument(index));
@@ -185,6 +205,9 @@ pub fn doc_list_ui(
                         if !document.is_editable() {
                             ui.colored_label(theme::ERROR, "read-only")
                                 .on_hover_text("The file changed or is missing");
+                        }
+                        if not_mine {
+                            ui.weak("not assigned to you");
                         }
                     });
                 }

@@ -45,6 +45,37 @@ pub fn team_folder_of(project: &Path) -> Option<PathBuf> {
     Some(start.to_owned())
 }
 
+/// What `team.ron` assigns the open project's annotator: the document list shows those documents
+/// first and marks the others.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Assignment {
+    /// The paths of the documents assigned to the annotator.
+    pub assigned: std::collections::BTreeSet<String>,
+    /// The documents' indices in the order the list shows them: the assigned ones first, each
+    /// group in the project's order.
+    pub order: Vec<usize>,
+}
+
+/// The assignment of `project` (saved at `path`) from the `team.ron` of its team folder, when
+/// there is one that assigns its annotator anything.
+pub fn assignment_of(path: &Path, project: &crate::model::Project) -> Option<Assignment> {
+    let folder = team_folder_of(path)?;
+    let team = crate::team::TeamFile::load(&folder.join(crate::team::TEAM_FILE)).ok()?;
+    let assigned = crate::team::assigned_to(&team, &project.annotator);
+    if assigned.is_empty() {
+        return None;
+    }
+    let (mut order, others): (Vec<usize>, Vec<usize>) =
+        (0..project.documents.len()).partition(|i| {
+            project
+                .documents
+                .get(*i)
+                .is_some_and(|d| assigned.contains(&d.path))
+        });
+    order.extend(others);
+    Some(Assignment { assigned, order })
+}
+
 impl TeamWindow {
     /// Opens the window on `folder` (the open project's team folder, when there is one) and
     /// reads it.

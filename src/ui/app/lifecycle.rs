@@ -315,6 +315,9 @@ impl MarginaliaApp {
     pub(super) fn set_workspace(&mut self, ws: Workspace) {
         self.clear_open_errors();
         self.reviews.clear();
+        self.assignment = ws
+            .path()
+            .and_then(|path| crate::ui::team::assignment_of(path, ws.project()));
         if let Some(path) = ws.path() {
             let (reviews, errors) = crate::review::comments::read_all(path);
             self.reviews = reviews;
