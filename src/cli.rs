@@ -250,6 +250,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Put Marginalia in the desktop's launcher and open project files with it: writes a
+    /// .desktop entry, the icon and a MIME type for project files under ~/.local/share (or
+    /// $XDG_DATA_HOME), for this program where it is now.
+    InstallDesktop,
     /// A team folder: each annotator's project with its documents and spans.
     ///
     /// With --init-git, sets the git repository of DIR up to merge project files span by span
@@ -745,6 +749,25 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             force,
             out,
         ),
+        Command::InstallDesktop => {
+            let home =
+                crate::desktop::data_home().ok_or(crate::desktop::DesktopError::NoDataHome)?;
+            let exe = std::env::current_exe().context("cannot find the path of this program")?;
+            let installed =
+                crate::desktop::install(&home, &exe).context("cannot install the desktop entry")?;
+            for file in &installed.files {
+                writeln!(out, "wrote {}", shown_path(file))?;
+            }
+            for note in &installed.notes {
+                writeln!(out, "{}", shown(note))?;
+            }
+            writeln!(
+                out,
+                "Marginalia is in the launcher; project files open with it ({})",
+                crate::desktop::PROJECT_MIME
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Team { dir, init_git } => {
             if init_git {
                 team::init_git_merge(&dir, out)

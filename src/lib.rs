@@ -22,6 +22,7 @@
 pub mod anchor;
 pub mod cli;
 pub mod corpus;
+pub mod desktop;
 pub mod edit;
 pub mod file;
 pub mod formats;

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 mod common;
-use common::cli::{marginalia, text};
+use common::cli::{marginalia, marginalia_with, text};
 
 /// A corpus with the files that break other tools: a BOM, CRLF line ends, Windows-1252.
 fn hard_corpus(dir: &Path) {
@@ -537,4 +537,62 @@ fn h_new_from_a_csv_corpus_writes_a_text_a_row_and_keeps_the_columns() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path().join("bad/row-00001.txt").exists());
+}
+
+#[test]
+fn m_install_desktop_writes_an_entry_an_icon_and_a_mime_type_that_the_desktop_accepts() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let out = marginalia_with(
+        &["install-desktop"],
+        &[("XDG_DATA_HOME", data.to_str().unwrap())],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let entry = std::fs::read_to_string(data.join("applications/marginalia.desktop")).unwrap();
+    let exe = std::fs::canonicalize(env!("CARGO_BIN_EXE_marginalia")).unwrap();
+    assert!(
+        entry.contains(&format!("Exec=\"{}\" %f", exe.display())),
+        "{entry}"
+    );
+    assert!(entry.contains("MimeType=application/x-marginalia-project;"));
+    for icon in [
+        "icons/hicolor/256x256/apps/marginalia.png",
+        "icons/hicolor/scalable/apps/marginalia.svg",
+    ] {
+        assert!(data.join(icon).is_file(), "{icon}");
+    }
+    let mime = std::fs::read_to_string(data.join("mime/packages/marginalia.xml")).unwrap();
+    assert!(mime.contains("<glob pattern=\"*.ron\"/>"), "{mime}");
+    // The desktop's own checker, where it is installed (CI installs desktop-file-utils).
+    if let Ok(validated) = std::process::Command::new("desktop-file-validate")
+        .arg(data.join("applications/marginalia.desktop"))
+        .output()
+    {
+        assert!(
+            validated.status.success() && validated.stdout.is_empty(),
+            "{}{}",
+            text(&validated.stdout),
+            text(&validated.stderr)
+        );
+    }
+    // With shared-mime-info's database built, a project file is of our type.
+    if data.join("mime/mime.cache").exists()
+        && let Ok(query) = std::process::Command::new("xdg-mime")
+            .args(["query", "filetype"])
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron"))
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_DATA_DIRS", &data)
+            .output()
+    {
+        assert_eq!(
+            text(&query.stdout).trim(),
+            "application/x-marginalia-project"
+        );
+    }
+    // Again: the same files, replaced.
+    let again = marginalia_with(
+        &["install-desktop"],
+        &[("XDG_DATA_HOME", data.to_str().unwrap())],
+    );
+    assert!(again.status.success(), "{}", text(&again.stderr));
 }

@@ -56,6 +56,13 @@ impl eframe::App for EframeApp {
     }
 }
 
+/// The window's icon (the task bar and the window list show it), from the bundled PNG.
+fn window_icon() -> std::sync::Arc<egui::IconData> {
+    std::sync::Arc::new(
+        eframe::icon_data::from_png_bytes(crate::desktop::ICON_PNG).unwrap_or_default(),
+    )
+}
+
 /// Runs the desktop app, with `project` open.
 pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
@@ -64,7 +71,8 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
             .with_app_id("marginalia")
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([640.0, 400.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
