@@ -252,7 +252,7 @@ pub enum Command {
     },
     /// Put Marginalia in the desktop's launcher and open project files with it: writes a
     /// .desktop entry, the icon and a MIME type for project files under ~/.local/share (or
-    /// $XDG_DATA_HOME), for this program where it is now.
+    /// `$XDG_DATA_HOME`), for this program where it is now.
     InstallDesktop,
     /// A team folder: each annotator's project with its documents and spans.
     ///

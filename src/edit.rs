@@ -101,6 +101,21 @@ pub enum Edit {
         /// The new status.
         status: Status,
     },
+    /// Sets or clears a document attribute (genre, to-check…) of a document.
+    SetDocAttribute {
+        /// Document index.
+        doc: usize,
+        /// The attribute's name, in the schema's document attributes.
+        name: String,
+        /// The value (one the schema allows, or any text for a free-text attribute), or `None`
+        /// to clear it.
+        value: Option<String>,
+    },
+    /// Replaces the schema's document attributes; one that a document uses cannot be removed.
+    SetDocAttributeDefs {
+        /// The new list.
+        defs: Vec<crate::schema::DocAttributeDef>,
+    },
     /// Replaces a label definition; a new name renames the label on every annotation.
     SetLabelDef {
         /// Position in the palette.
@@ -246,7 +261,9 @@ fn focus_after(applied: &Edit, other: &Edit) -> Option<Focus> {
         (Edit::PlaceDetached { doc, .. }, Edit::UnplaceDetached { id, .. }) => {
             Some(Focus::Span { doc: *doc, id: *id })
         }
-        (Edit::SetStatus { doc, .. }, _) => Some(Focus::Document(*doc)),
+        (Edit::SetStatus { doc, .. } | Edit::SetDocAttribute { doc, .. }, _) => {
+            Some(Focus::Document(*doc))
+        }
         (Edit::SetSuggestions { doc, change, .. }, _) if *change != SuggestionChange::Offered => {
             Some(Focus::Document(*doc))
         }
@@ -305,6 +322,27 @@ pub enum EditError {
     /// Bad label definition.
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// The document attribute is not in the schema.
+    #[error("there is no document attribute {0:?} in the schema")]
+    UnknownDocAttribute(String),
+    /// The value is not one the document attribute allows.
+    #[error("the document attribute {name:?} has no value {value:?} (it allows {allowed})")]
+    DocValueNotAllowed {
+        /// The attribute.
+        name: String,
+        /// The value refused.
+        value: String,
+        /// The values allowed, joined with commas.
+        allowed: String,
+    },
+    /// A document attribute still in use cannot be removed.
+    #[error("the document attribute {name:?} is set on {count} document(s); clear it there first")]
+    DocAttributeInUse {
+        /// The attribute.
+        name: String,
+        /// Documents that have a value for it.
+        count: usize,
+    },
     /// The label is still in use.
     #[error("the label {label:?} is used by {count} span(s); relabel or delete them first")]
     LabelInUse {
@@ -461,6 +499,56 @@ impl Edit {
                 let old = std::mem::replace(&mut document.status, status);
                 Ok(Self::SetStatus { doc, status: old })
             }
+            Self::SetDocAttribute { doc, name, value } => {
+                let def = project
+                    .schema
+                    .document_attribute(&name)
+                    .ok_or_else(|| EditError::UnknownDocAttribute(name.clone()))?;
+                if let Some(value) = &value
+                    && !def.is_free_text()
+                    && !def.values.contains(value)
+                {
+                    return Err(EditError::DocValueNotAllowed {
+                        name,
+                        value: value.clone(),
+                        allowed: def.values.join(", "),
+                    });
+                }
+                let document = project
+                    .documents
+                    .get_mut(doc)
+                    .ok_or(EditError::NoSuchDocument(doc))?;
+                let old = match value {
+                    Some(value) => document.attributes.insert(name.clone(), value),
+                    None => document.attributes.remove(&name),
+                };
+                Ok(Self::SetDocAttribute {
+                    doc,
+                    name,
+                    value: old,
+                })
+            }
+            Self::SetDocAttributeDefs { defs } => {
+                crate::schema::Schema::check_document_attributes(&defs)?;
+                for old in &project.schema.document_attributes {
+                    if defs.iter().any(|d| d.name == old.name) {
+                        continue;
+                    }
+                    let count = project
+                        .documents
+                        .iter()
+                        .filter(|d| d.attributes.contains_key(&old.name))
+                        .count();
+                    if count > 0 {
+                        return Err(EditError::DocAttributeInUse {
+                            name: old.name.clone(),
+                            count,
+                        });
+                    }
+                }
+                let old = std::mem::replace(&mut project.schema.document_attributes, defs);
+                Ok(Self::SetDocAttributeDefs { defs: old })
+            }
             Self::SetLabelDef { index, def } => {
                 project.schema.check_label(index, &def)?;
                 let Some(slot) = project.schema.labels.get_mut(index) else {
@@ -558,12 +646,14 @@ impl Edit {
             | Self::AddRelation { doc, .. }
             | Self::RemoveRelation { doc, .. }
             | Self::PlaceDetached { doc, .. }
-            | Self::UnplaceDetached { doc, .. } => Some(*doc),
+            | Self::UnplaceDetached { doc, .. }
+            | Self::SetDocAttribute { doc, .. } => Some(*doc),
             Self::Batch(edits) => edits.iter().find_map(Self::annotated_document),
             // Suggestions change no span: offering them does not start a document.
             Self::SetStatus { .. }
             | Self::SetSuggestions { .. }
             | Self::SetLabelDef { .. }
+            | Self::SetDocAttributeDefs { .. }
             | Self::InsertLabel { .. }
             | Self::RemoveLabel { .. }
             | Self::SetAnnotator { .. } => None,
@@ -583,6 +673,13 @@ impl Edit {
             Self::AddRelation { relation, .. } => format!("add {} link", relation.kind),
             Self::RemoveRelation { .. } => "delete link".to_owned(),
             Self::SetStatus { status, .. } => format!("mark {}", status.label()),
+            Self::SetDocAttribute {
+                name,
+                value: Some(value),
+                ..
+            } => format!("set {name} to {value}"),
+            Self::SetDocAttribute { name, .. } => format!("clear {name}"),
+            Self::SetDocAttributeDefs { .. } => "edit document attributes".to_owned(),
             Self::SetLabelDef { def, .. } => format!("edit label {}", def.name),
             Self::InsertLabel { def, .. } => format!("add label {}", def.name),
             Self::RemoveLabel { .. } => "remove label".to_owned(),

@@ -713,12 +713,31 @@ mod tests {
                 );
             }
         }
+        // Document attributes with any text as name and value (free-text attributes).
+        let mut attributes = BTreeMap::new();
+        if let Some(&(_, _, flags)) = seeds.last() {
+            attributes.insert("genre".to_owned(), pick(usize::from(flags)));
+            if flags & 2 == 2 {
+                attributes.insert(pick(3), pick(4));
+            }
+        }
+        let mut schema = Schema::default();
+        schema.document_attributes = attributes
+            .keys()
+            .map(|name| crate::schema::DocAttributeDef {
+                name: name.clone(),
+                values: Vec::new(),
+                description: pick(2),
+                key: String::new(),
+            })
+            .collect();
         let current = Document {
             path: pick(0),
             hash: corpus::sha256_hex(text.as_bytes()),
             text: Arc::from(text),
             status: Status::Done,
             metadata,
+            attributes,
             annotations: annotations.clone(),
             relations: relations.clone(),
             detached,
@@ -746,7 +765,7 @@ mod tests {
         Project::new(
             pick(1),
             "/corpus".into(),
-            Schema::default(),
+            schema,
             vec![current, missing, empty],
         )
     }

@@ -374,6 +374,9 @@ pub struct Document {
     /// (doccano's extra keys, Label Studio's `data`, jsonl `meta`, CSV columns), shown read-only
     /// above the text and written back by the exports. Sorted by key.
     pub metadata: Metadata,
+    /// The values of the schema's document attributes (genre, to-check…) the analyst set, by
+    /// attribute name (see [`crate::schema::DocAttributeDef`]). Sorted.
+    pub attributes: BTreeMap<String, String>,
     /// Annotations in text order (see [`Annotation::sort_key`]).
     pub annotations: Vec<Annotation>,
     /// Relations, sorted by id.

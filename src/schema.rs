@@ -119,6 +119,39 @@ pub struct AttributeDef {
     pub key: String,
 }
 
+/// An attribute of a whole document (its genre, whether to check it…), with its allowed values:
+/// the analyst sets it in the header above the text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocAttributeDef {
+    /// Attribute name (`genre`).
+    pub name: String,
+    /// Allowed values (`news`, `opinion`, `press-release`, `other`); none for free text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// What the attribute means: the guideline.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Keyboard key that, with Alt, cycles the document through the values (`"g"`), or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
+}
+
+impl DocAttributeDef {
+    /// True when any text is a value.
+    pub fn is_free_text(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value after `current` in the list (the first when there is none), `None` after the
+    /// last: what the attribute's key gives.
+    pub fn next_value(&self, current: Option<&str>) -> Option<&str> {
+        match current.and_then(|c| self.values.iter().position(|v| v == c)) {
+            None => self.values.first().map(String::as_str),
+            Some(i) => self.values.get(i + 1).map(String::as_str),
+        }
+    }
+}
+
 /// The labels, relation types and attributes of a project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
@@ -130,6 +163,9 @@ pub struct Schema {
     /// Span attributes.
     #[serde(default)]
     pub attributes: Vec<AttributeDef>,
+    /// Attributes of whole documents. Left out of the file when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub document_attributes: Vec<DocAttributeDef>,
     /// The project's own dictionaries and regular expressions, per label, for the patterns
     /// suggester ([`crate::suggest::patterns`]). Left out of the file when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -279,6 +315,20 @@ pub enum SchemaError {
     /// The label does not exist.
     #[error("there is no label number {0}")]
     NoSuchLabel(usize),
+    /// A document attribute without a name.
+    #[error("a document attribute needs a name")]
+    EmptyDocAttribute,
+    /// Two document attributes with one name.
+    #[error("there is already a document attribute named {0:?}")]
+    DuplicateDocAttribute(String),
+    /// A value listed twice.
+    #[error("the document attribute {attribute:?} lists the value {value:?} twice")]
+    DuplicateValue {
+        /// The attribute.
+        attribute: String,
+        /// The value.
+        value: String,
+    },
 }
 
 /// Plain keys the app's commands use, which labels and attributes cannot take.
@@ -381,6 +431,7 @@ impl Default for Schema {
                 ),
             ],
             patterns: Vec::new(),
+            document_attributes: Vec::new(),
         }
     }
 }
@@ -393,6 +444,48 @@ impl Schema {
             .enumerate()
             .flat_map(|(i, p)| p.check(self, i + 1))
             .collect()
+    }
+
+    /// The document attribute named `name`.
+    pub fn document_attribute(&self, name: &str) -> Option<&DocAttributeDef> {
+        self.document_attributes.iter().find(|a| a.name == name)
+    }
+
+    /// Why `defs` cannot be the document attributes: a name empty or twice, a value twice, a key
+    /// that is not one character or is taken by another document attribute.
+    pub fn check_document_attributes(defs: &[DocAttributeDef]) -> Result<(), SchemaError> {
+        let mut names = std::collections::BTreeSet::new();
+        let mut keys = std::collections::BTreeMap::new();
+        for def in defs {
+            if def.name.trim().is_empty() {
+                return Err(SchemaError::EmptyDocAttribute);
+            }
+            if !names.insert(def.name.as_str()) {
+                return Err(SchemaError::DuplicateDocAttribute(def.name.clone()));
+            }
+            let mut values = std::collections::BTreeSet::new();
+            for value in &def.values {
+                if !values.insert(value.as_str()) {
+                    return Err(SchemaError::DuplicateValue {
+                        attribute: def.name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+            if def.key.is_empty() {
+                continue;
+            }
+            if def.key.chars().count() != 1 {
+                return Err(SchemaError::BadKey(def.key.clone()));
+            }
+            if let Some(other) = keys.insert(def.key.to_lowercase(), def.name.as_str()) {
+                return Err(SchemaError::ReservedKey {
+                    key: def.key.clone(),
+                    by: format!("the document attribute {other:?} has it (with Alt)"),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The label named `name`.

@@ -596,3 +596,120 @@ fn h_agree_counts_the_documents_it_matched() {
         "{table}"
     );
 }
+
+/// Document attributes are measured with documents as units: κ against scikit-learn's
+/// `cohen_kappa_score` and α against the `krippendorff` package (nominal), on values with gaps.
+/// The reference numbers come from:
+///
+/// ```python
+/// A = ["news","news","opinion","news","press-release","other","news","opinion"]
+/// B = ["news","opinion","opinion","news","press-release","news","news",None]
+/// C = ["news","news","opinion",None,"other","other","news","opinion"]
+/// cohen_kappa_score on the documents both valued; krippendorff.alpha(reliability_data=...,
+/// level_of_measurement="nominal") with NaN for None
+/// ```
+#[test]
+fn l_document_attributes_agree_as_scikit_learn_and_krippendorff_say() {
+    use marginalia::model::{Document, Project};
+    use marginalia::schema::{DocAttributeDef, Schema};
+    let a = [
+        "news",
+        "news",
+        "opinion",
+        "news",
+        "press-release",
+        "other",
+        "news",
+        "opinion",
+    ];
+    let b = [
+        Some("news"),
+        Some("opinion"),
+        Some("opinion"),
+        Some("news"),
+        Some("press-release"),
+        Some("news"),
+        Some("news"),
+        None,
+    ];
+    let c = [
+        Some("news"),
+        Some("news"),
+        Some("opinion"),
+        None,
+        Some("other"),
+        Some("other"),
+        Some("news"),
+        Some("opinion"),
+    ];
+    let schema = Schema {
+        document_attributes: vec![DocAttributeDef {
+            name: "genre".to_owned(),
+            values: ["news", "opinion", "press-release", "other"]
+                .map(str::to_owned)
+                .to_vec(),
+            description: String::new(),
+            key: "g".to_owned(),
+        }],
+        ..Schema::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let project = |name: &str, values: &[Option<&str>]| {
+        let documents = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let text = format!("Article numéro {i}.");
+                std::fs::write(corpus.join(format!("{i}.txt")), &text).unwrap();
+                let mut document = Document {
+                    path: format!("{i}.txt"),
+                    hash: marginalia::corpus::sha256_hex(text.as_bytes()),
+                    text: text.into(),
+                    ..Document::default()
+                };
+                if let Some(v) = v {
+                    document
+                        .attributes
+                        .insert("genre".to_owned(), (*v).to_owned());
+                }
+                document
+            })
+            .collect();
+        Project::new(name.to_owned(), corpus.clone(), schema.clone(), documents)
+    };
+    let a: Vec<Option<&str>> = a.iter().map(|v| Some(*v)).collect();
+    let (pa, pb, pc) = (project("ana", &a), project("ben", &b), project("chloé", &c));
+    let report = agreement::compare(&[&pa, &pb, &pc], By::Label);
+    let row = |annotators: &[usize]| {
+        report
+            .document_attributes
+            .iter()
+            .find(|r| r.name == "genre" && r.annotators == annotators)
+            .unwrap()
+    };
+    let six = |x: f64, want: f64| assert!((x - want).abs() < 1e-6, "{x} vs {want}");
+    six(row(&[0, 1]).kappa, 0.533_333_333_333_333_3);
+    six(row(&[0, 1]).alpha, 0.559_322_033_898_305_1);
+    assert_eq!(row(&[0, 1]).documents, 7);
+    six(row(&[0, 1]).observed, 5.0 / 7.0);
+    six(row(&[0, 2]).kappa, 0.794_117_647_058_823_5);
+    six(row(&[0, 2]).alpha, 0.805_970_149_253_731_3);
+    six(row(&[0, 1, 2]).alpha, 0.598_726_114_649_681_5);
+    assert!(row(&[0, 1, 2]).kappa.is_nan());
+    // The command line prints them, and its JSON carries them.
+    let mut files = Vec::new();
+    for p in [&pa, &pb] {
+        let path = dir.path().join(format!("{}.ron", p.annotator));
+        marginalia::file::save(p, &path).unwrap();
+        files.push(path.display().to_string());
+    }
+    let out = marginalia(&["agree", &files[0], &files[1]]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("document attribute genre (ana vs ben): 7 document(s) valued by all, kappa 0.5333333333333333"),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+}

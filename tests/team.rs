@@ -923,3 +923,161 @@ fn l_team_overview_counts_what_each_project_holds_and_agrees_with_agree() {
     assert!(stdout.contains("assigned done"), "{stdout}");
     assert!(stdout.contains("spans per label:"), "{stdout}");
 }
+
+/// The genre and to-check attributes of a schema (issue L 1).
+fn document_attribute_defs() -> Vec<marginalia::schema::DocAttributeDef> {
+    use marginalia::schema::DocAttributeDef;
+    vec![
+        DocAttributeDef {
+            name: "genre".to_owned(),
+            values: ["news", "opinion", "press-release", "other"]
+                .map(str::to_owned)
+                .to_vec(),
+            description: "What kind of article this is.".to_owned(),
+            key: "g".to_owned(),
+        },
+        DocAttributeDef {
+            name: "summary".to_owned(),
+            values: Vec::new(),
+            description: "One line, free text.".to_owned(),
+            key: String::new(),
+        },
+    ]
+}
+
+#[test]
+fn l_document_attributes_are_undoable_edits_saved_in_the_project_file() {
+    use marginalia::edit::{Edit, EditError};
+    let (_dir, path) = common::sample_copy();
+    let (mut project, _) = marginalia::file::load(&path).unwrap();
+    let before = project.clone();
+    let defs = Edit::SetDocAttributeDefs {
+        defs: document_attribute_defs(),
+    };
+    let undo_defs = defs.apply(&mut project).unwrap();
+    let set = Edit::SetDocAttribute {
+        doc: 1,
+        name: "genre".to_owned(),
+        value: Some("opinion".to_owned()),
+    };
+    assert_eq!(set.describe(), "set genre to opinion");
+    let undo_set = set.apply(&mut project).unwrap();
+    Edit::SetDocAttribute {
+        doc: 1,
+        name: "summary".to_owned(),
+        value: Some("Kim à Moscou, « alliance » — 😀".to_owned()),
+    }
+    .apply(&mut project)
+    .unwrap();
+    // Refused, in words, changing nothing.
+    let refused = Edit::SetDocAttribute {
+        doc: 1,
+        name: "genre".to_owned(),
+        value: Some("poem".to_owned()),
+    }
+    .apply(&mut project)
+    .unwrap_err();
+    assert!(
+        refused.to_string().contains("has no value \"poem\""),
+        "{refused}"
+    );
+    assert!(matches!(
+        Edit::SetDocAttribute {
+            doc: 0,
+            name: "mood".to_owned(),
+            value: None
+        }
+        .apply(&mut project),
+        Err(EditError::UnknownDocAttribute(_))
+    ));
+    assert!(matches!(
+        Edit::SetDocAttributeDefs { defs: Vec::new() }.apply(&mut project),
+        Err(EditError::DocAttributeInUse { .. })
+    ));
+    // Saved, read back the same (by the fast reader and by serde alike).
+    marginalia::file::save(&project, &path).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("      attributes: {\n"), "{written}");
+    let (reopened, problems) = marginalia::file::load(&path).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        reopened.documents[1].attributes,
+        project.documents[1].attributes
+    );
+    assert_eq!(reopened.schema, project.schema);
+    // Undone step by step, back to the start.
+    let mut project = reopened;
+    Edit::SetDocAttribute {
+        doc: 1,
+        name: "summary".to_owned(),
+        value: None,
+    }
+    .apply(&mut project)
+    .unwrap();
+    undo_set.apply(&mut project).unwrap();
+    undo_defs.apply(&mut project).unwrap();
+    assert_eq!(project.schema, before.schema);
+    assert_eq!(
+        project.documents[1].attributes,
+        before.documents[1].attributes
+    );
+}
+
+#[test]
+fn l_a_document_attribute_value_outside_the_schema_is_reported_by_check() {
+    let (_dir, path) = common::sample_copy();
+    let (mut project, _) = marginalia::file::load(&path).unwrap();
+    project.schema.document_attributes = document_attribute_defs();
+    project.documents[0]
+        .attributes
+        .insert("genre".to_owned(), "poem".to_owned());
+    project.documents[2]
+        .attributes
+        .insert("mood".to_owned(), "grim".to_owned());
+    marginalia::file::save(&project, &path).unwrap();
+    let out = marginalia(&["check", s(&path)]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr) + &text(&out.stdout);
+    assert!(
+        stderr.contains("has \"genre\" = \"poem\", a value the schema does not allow"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\"mood\" = \"grim\", a document attribute the schema does not define"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn l_adjudication_takes_agreed_document_attributes_and_keeps_the_disputed_ones() {
+    let (_dir, path) = common::sample_copy();
+    let (mut a, _) = marginalia::file::load(&path).unwrap();
+    let (mut b, _) =
+        marginalia::file::load(&path.with_file_name("sample-second-annotator.ron")).unwrap();
+    for project in [&mut a, &mut b] {
+        project.schema.document_attributes = document_attribute_defs();
+        project.documents[0]
+            .attributes
+            .insert("genre".to_owned(), "news".to_owned());
+    }
+    a.documents[1]
+        .attributes
+        .insert("genre".to_owned(), "news".to_owned());
+    b.documents[1]
+        .attributes
+        .insert("genre".to_owned(), "opinion".to_owned());
+    let (gold, _) = adjudicate::merge(&[&a, &b], adjudicate::Policy::Union, "dana").unwrap();
+    let by_hash = |hash: &str| gold.documents.iter().find(|d| d.hash == hash).unwrap();
+    let first = by_hash(&a.documents[0].hash);
+    assert_eq!(
+        first.attributes.get("genre").map(String::as_str),
+        Some("news")
+    );
+    let second = by_hash(&a.documents[1].hash);
+    assert!(!second.attributes.contains_key("genre"));
+    assert_eq!(
+        second.metadata.get("disputed:genre"),
+        Some(&serde_json::json!({"camille": "news", "jules": "opinion"}))
+    );
+    assert_eq!(gold.schema.document_attributes, document_attribute_defs());
+}

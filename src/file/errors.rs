@@ -267,6 +267,17 @@ pub enum Problem {
         /// label.
         allowed: Option<Vec<String>>,
     },
+    /// A document attribute that the schema does not define, or a value it does not allow.
+    DocAttributeOutsideSchema {
+        /// Document path.
+        path: String,
+        /// The attribute.
+        name: String,
+        /// Its value.
+        value: String,
+        /// The values the schema allows, or `None` when it defines no such attribute.
+        allowed: Option<Vec<String>>,
+    },
     /// A document's text changed since suggestions were made on it: its pending suggestions were
     /// dropped, and the rejections that no longer cover the text they were made on were
     /// forgotten (see [`crate::suggest`]).
@@ -344,6 +355,7 @@ impl Problem {
             | Self::UnknownField { .. }
             | Self::RelationOutsideSchema { .. }
             | Self::AttributeOutsideSchema { .. }
+            | Self::DocAttributeOutsideSchema { .. }
             | Self::Pattern(_)
             | Self::DuplicateInSchema { .. } => Severity::Error,
         }
@@ -487,6 +499,31 @@ impl Problem {
                         "an attribute the schema does not define for {} spans",
                         quoted(label)
                     ),
+                    Some(values) => {
+                        let values: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+                        write!(
+                            f,
+                            "a value the schema does not allow (it allows {})",
+                            values.join(", ")
+                        )
+                    }
+                }
+            }
+            Self::DocAttributeOutsideSchema {
+                path,
+                name,
+                value,
+                allowed,
+            } => {
+                write!(
+                    f,
+                    "{}: the document has {} = {}, ",
+                    shown(path),
+                    quoted(name),
+                    quoted(value)
+                )?;
+                match allowed {
+                    None => write!(f, "a document attribute the schema does not define"),
                     Some(values) => {
                         let values: Vec<String> = values.iter().map(|v| quoted(v)).collect();
                         write!(

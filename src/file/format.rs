@@ -35,6 +35,9 @@ pub(super) struct DocumentFile<'a> {
     /// The document's metadata (title, url…), sorted by key.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) metadata: crate::model::Metadata,
+    /// The document attributes' values, sorted by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) attributes: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[serde(borrow)]
     pub(super) annotations: Vec<AnnotationFile<'a>>,
@@ -263,6 +266,7 @@ pub(super) fn document_file(document: &Document) -> DocumentFile<'_> {
         sha256: document.hash.clone(),
         status: document.status,
         metadata: document.metadata.clone(),
+        attributes: document.attributes.clone(),
         annotations: document
             .annotations
             .iter()

@@ -353,6 +353,12 @@ pub(super) fn schema_problems(schema: &Schema) -> Vec<Problem> {
                 .attributes
                 .iter()
                 .map(|a| ("attribute", format!("{}.{}", a.label, a.name))),
+        )
+        .chain(
+            schema
+                .document_attributes
+                .iter()
+                .map(|a| ("document attribute", a.name.clone())),
         );
     let mut seen = BTreeSet::new();
     for (what, name) in names {
@@ -376,6 +382,19 @@ pub(super) fn outside_schema(
     document: &Document,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
+    for (name, value) in &document.attributes {
+        let allowed = match schema.document_attribute(name) {
+            Some(def) if def.is_free_text() || def.values.contains(value) => continue,
+            Some(def) => Some(def.values.clone()),
+            None => None,
+        };
+        problems.push(Problem::DocAttributeOutsideSchema {
+            path: document.path.clone(),
+            name: name.clone(),
+            value: value.clone(),
+            allowed,
+        });
+    }
     let spans = || {
         document
             .annotations
@@ -633,6 +652,7 @@ pub(super) fn document_of(
         text_state,
         status: doc.status,
         metadata: doc.metadata,
+        attributes: doc.attributes,
         annotations,
         relations,
         detached: detached_spans,

@@ -227,6 +227,7 @@ struct Doc<'a> {
     sha256: String,
     status: Status,
     metadata: crate::model::Metadata,
+    attributes: BTreeMap<String, String>,
     spans: BTreeMap<Id, SpanEntry<'a>>,
     relations: BTreeMap<Id, RelationFile>,
     suggestions: Vec<SuggestionFile<'a>>,
@@ -239,6 +240,7 @@ impl<'a> Doc<'a> {
             sha256: document.sha256,
             status: document.status,
             metadata: document.metadata,
+            attributes: document.attributes,
             suggestions: document.suggestions,
             rejected: document.rejected,
             ..Self::default()
@@ -320,6 +322,7 @@ impl<'a> Doc<'a> {
             sha256: self.sha256,
             status: self.status,
             metadata: self.metadata,
+            attributes: self.attributes,
             annotations,
             relations,
             detached: detached.into_values().collect(),
@@ -376,31 +379,39 @@ fn pick<T: PartialEq>(base: Option<&T>, ours: T, theirs: T) -> Pick<T> {
     }
 }
 
-/// A document's metadata merged key by key: a key changed (or added, or removed) on one side
-/// only takes that side's value; changed differently on both, ours.
-fn merge_metadata(
-    base: &crate::model::Metadata,
-    mut ours: crate::model::Metadata,
-    mut theirs: crate::model::Metadata,
-) -> crate::model::Metadata {
+/// A document's metadata (or its document attributes) merged key by key: a key changed (or
+/// added, or removed) on one side only takes that side's value; changed differently on both,
+/// ours, and the key is in the returned list.
+fn merge_metadata<V: Clone + PartialEq>(
+    base: &BTreeMap<String, V>,
+    mut ours: BTreeMap<String, V>,
+    mut theirs: BTreeMap<String, V>,
+) -> (BTreeMap<String, V>, Vec<String>) {
     let keys: std::collections::BTreeSet<String> = base
         .keys()
         .chain(ours.keys())
         .chain(theirs.keys())
         .cloned()
         .collect();
-    keys.into_iter()
+    let mut both = Vec::new();
+    let merged = keys
+        .into_iter()
         .filter_map(|key| {
             let value = match pick(
                 Some(&base.get(&key).cloned()),
                 ours.remove(&key),
                 theirs.remove(&key),
             ) {
-                Pick::Clean(value) | Pick::Both(value, _) => value,
+                Pick::Clean(value) => value,
+                Pick::Both(value, _) => {
+                    both.push(key.clone());
+                    value
+                }
             };
             value.map(|v| (key, v))
         })
-        .collect()
+        .collect();
+    (merged, both)
 }
 
 fn merge_files<'a>(
@@ -760,11 +771,18 @@ fn merge_document<'a>(
         Pick::Clean(status) => status,
         Pick::Both(a, b) => a.max(b),
     };
-    let metadata = merge_metadata(&base.metadata, ours.metadata, theirs.metadata);
+    let (metadata, _) = merge_metadata(&base.metadata, ours.metadata, theirs.metadata);
+    let (attributes, both) = merge_metadata(&base.attributes, ours.attributes, theirs.attributes);
+    for name in both {
+        report.notes.push(format!(
+            "{path}: the document attribute {name:?} was set differently on both sides: ours kept"
+        ));
+    }
     Some(Doc {
         sha256,
         status,
         metadata,
+        attributes,
         spans,
         relations,
         suggestions: merge_list(&base.suggestions, ours.suggestions, theirs.suggestions),
@@ -978,13 +996,37 @@ mod tests {
     /// different changes keep ours, a key removed on one side and untouched on the other goes.
     #[test]
     fn l_metadata_merges_key_by_key() {
-        let map = |v: serde_json::Value| serde_json::from_value(v).unwrap();
+        let map =
+            |v: serde_json::Value| -> crate::model::Metadata { serde_json::from_value(v).unwrap() };
         let base = map(json!({"title": "T", "url": "u", "gone": 1, "both": "b"}));
         let ours = map(json!({"title": "T", "url": "u2", "both": "o"}));
         let theirs = map(json!({"title": "T2", "url": "u", "gone": 1, "both": "t", "new": [1]}));
+        let merged = (
+            map(json!({"title": "T2", "url": "u2", "both": "o", "new": [1]})),
+            vec!["both".to_owned()],
+        );
+        assert_eq!(merge_metadata(&base, ours, theirs), merged);
+    }
+
+    /// Document attributes merge the same way; a value set differently on both sides keeps
+    /// ours and is named, so that the merge reports it.
+    #[test]
+    fn l_document_attributes_merge_key_by_key() {
+        let map = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let base = map(&[("genre", "news")]);
+        let ours = map(&[("genre", "opinion"), ("to-check", "yes")]);
+        let theirs = map(&[("genre", "press-release")]);
         assert_eq!(
             merge_metadata(&base, ours, theirs),
-            map(json!({"title": "T2", "url": "u2", "both": "o", "new": [1]}))
+            (
+                map(&[("genre", "opinion"), ("to-check", "yes")]),
+                vec!["genre".to_owned()]
+            )
         );
     }
 }

@@ -407,6 +407,7 @@ impl<'a> Parser<'a> {
     fn document(&mut self) -> Option<DocumentFile<'a>> {
         let (mut path, mut sha256, mut status) = (None, None, Status::default());
         let mut metadata = crate::model::Metadata::new();
+        let mut attributes = BTreeMap::new();
         let (mut annotations, mut relations, mut detached) = (Vec::new(), Vec::new(), Vec::new());
         let (mut suggestions, mut rejected) = (Vec::new(), Vec::new());
         fields!(self, {
@@ -414,6 +415,7 @@ impl<'a> Parser<'a> {
             "sha256" => sha256 = Some(self.string()?),
             "status" => status = self.status()?,
             "metadata" => metadata = self.metadata()?,
+            "attributes" => attributes = self.map()?,
             "annotations" => annotations = self.list(Self::annotation)?,
             "relations" => relations = self.list(Self::relation)?,
             "detached" => detached = self.list(Self::detached)?,
@@ -425,6 +427,7 @@ impl<'a> Parser<'a> {
             sha256: sha256?,
             status,
             metadata,
+            attributes,
             annotations,
             relations,
             detached,

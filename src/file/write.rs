@@ -78,7 +78,8 @@ fn write_document(out: &mut String, document: &Document) {
     out.push_str(",\n      status: ");
     let _ = write!(out, "{:?}", document.status);
     out.push_str(",\n");
-    metadata(out, &document.metadata);
+    metadata(out, "metadata", &document.metadata);
+    metadata(out, "attributes", &document.attributes);
     list(out, "annotations", &document.annotations, |out, a| {
         let known = super::SpanText::of(document, a);
         let (before, after) = known.context(&a.fragments);
@@ -128,11 +129,16 @@ fn write_document(out: &mut String, document: &Document) {
     out.push_str("    ),\n");
 }
 
-/// The `metadata: {...}` field, one key a line; nothing when there is none (`ron` skips it).
+/// A map field of a document (`metadata: {...}`, `attributes: {...}`), one key a line; nothing
+/// when it is empty (`ron` skips it).
 ///
-/// The values are JSON values of any shape: `ron` writes the map, as the map alone at the depth
-/// limit it has in a document, and its lines are indented to the document's depth.
-fn metadata(out: &mut String, metadata: &crate::model::Metadata) {
+/// The metadata's values are JSON values of any shape: `ron` writes the map, as the map alone at
+/// the depth limit it has in a document, and its lines are indented to the document's depth.
+fn metadata<V: serde::Serialize>(
+    out: &mut String,
+    field: &str,
+    metadata: &std::collections::BTreeMap<String, V>,
+) {
     if metadata.is_empty() {
         return;
     }
@@ -140,7 +146,9 @@ fn metadata(out: &mut String, metadata: &crate::model::Metadata) {
     let Ok(map) = ron::ser::to_string_pretty(metadata, config) else {
         return;
     };
-    out.push_str("      metadata: ");
+    out.push_str("      ");
+    out.push_str(field);
+    out.push_str(": ");
     for (i, line) in map.lines().enumerate() {
         if i > 0 {
             out.push_str("\n      ");

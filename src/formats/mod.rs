@@ -901,6 +901,7 @@ fn project_of(
         relations: Vec::new(),
         attributes: Vec::new(),
         patterns: Vec::new(),
+        document_attributes: Vec::new(),
     };
     let defaults = Schema::default();
     let real_root = corpus_dir.canonicalize().ok();

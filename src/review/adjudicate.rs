@@ -212,6 +212,49 @@ fn verdict(
     }
 }
 
+/// The metadata key under which a gold document keeps what each annotator gave a document
+/// attribute they disagree on (`"disputed:genre"`): the adjudicator sees it above the text and
+/// sets the value.
+pub const DISPUTED_PREFIX: &str = "disputed:";
+
+/// The document attributes of a gold document: a value every annotator who has the document
+/// gave is taken; where they differ (or some gave none), the attribute is left unset and the
+/// values are kept in the metadata as `disputed:NAME` (annotator → value, `null` for none).
+fn document_attributes(gold: &mut Document, present: &[(usize, &Document)], names: &[String]) {
+    let attributes: BTreeSet<&String> = present
+        .iter()
+        .flat_map(|(_, d)| d.attributes.keys())
+        .collect();
+    for name in attributes {
+        let values: Vec<(usize, Option<&String>)> = present
+            .iter()
+            .map(|(p, d)| (*p, d.attributes.get(name)))
+            .collect();
+        let first = values.first().and_then(|(_, v)| *v);
+        if let Some(value) = first
+            && values.iter().all(|(_, v)| *v == Some(value))
+        {
+            gold.attributes.insert(name.clone(), value.clone());
+            continue;
+        }
+        let votes: serde_json::Map<String, serde_json::Value> = values
+            .iter()
+            .map(|(p, v)| {
+                (
+                    names.get(*p).cloned().unwrap_or_default(),
+                    v.map_or(serde_json::Value::Null, |v| {
+                        serde_json::Value::String(v.clone())
+                    }),
+                )
+            })
+            .collect();
+        gold.metadata.insert(
+            format!("{DISPUTED_PREFIX}{name}"),
+            serde_json::Value::Object(votes),
+        );
+    }
+}
+
 /// Merges `projects` (matched by document content) into a gold project owned by `adjudicator`.
 pub fn merge(
     projects: &[&Project],
@@ -331,6 +374,7 @@ pub fn merge(
             },
             status: Status::ToDo,
             metadata: base.metadata.clone(),
+            attributes: BTreeMap::new(),
             annotations: Vec::new(),
             relations: Vec::new(),
             detached: Vec::new(),
@@ -338,6 +382,7 @@ pub fn merge(
             rejected: Vec::new(),
             span_index: crate::model::SpanIndex::default(),
         };
+        document_attributes(&mut gold, &present, &names);
         let mut ids: BTreeMap<&Span, Id> = BTreeMap::new();
         for (span, candidate) in &candidates {
             let verdict = verdicts.get(span).copied().unwrap_or(Verdict::Dropped);

@@ -504,6 +504,99 @@ pub struct Report {
     /// The rows: for each pair of annotators (then all annotators, when more than two), the
     /// overall row and one row per label or document.
     pub rows: Vec<Row>,
+    /// The agreement on each document attribute, documents as units: for each pair of
+    /// annotators (then all, when more than two), one row an attribute.
+    pub document_attributes: Vec<DocAttributeRow>,
+}
+
+/// How annotators agree on one document attribute (genre, to-check…), each document a unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocAttributeRow {
+    /// The attribute.
+    pub name: String,
+    /// Indices of the annotators compared: two, or all.
+    pub annotators: Vec<usize>,
+    /// Documents every compared annotator gave a value (κ's items; for a pair, also the
+    /// documents behind the observed agreement).
+    pub documents: usize,
+    /// Share of those documents where the values are equal (pairs only, else `NaN`).
+    pub observed: f64,
+    /// Cohen's κ over those documents (pairs only, else `NaN`).
+    pub kappa: f64,
+    /// Krippendorff's α (nominal) over every document two of them or more valued.
+    pub alpha: f64,
+}
+
+/// The document attribute rows of `alignment` for each group of coders: the attributes of the
+/// schemas in order, then any other name met, sorted.
+fn document_attribute_rows(
+    projects: &[&Project],
+    alignment: &super::Alignment<'_>,
+    groups: &[Vec<usize>],
+) -> Vec<DocAttributeRow> {
+    let mut names: Vec<String> = Vec::new();
+    for project in projects {
+        for def in &project.schema.document_attributes {
+            if !names.contains(&def.name) {
+                names.push(def.name.clone());
+            }
+        }
+    }
+    let met: BTreeSet<&String> = alignment
+        .documents
+        .iter()
+        .flat_map(|d| d.documents.iter().flatten())
+        .flat_map(|d| d.attributes.keys())
+        .collect();
+    for name in met {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    let mut rows = Vec::new();
+    for coders in groups {
+        for name in &names {
+            // One unit a document: the value each coder gave it.
+            let units: Vec<Vec<Option<&str>>> = alignment
+                .documents
+                .iter()
+                .map(|d| {
+                    coders
+                        .iter()
+                        .map(|&c| {
+                            d.documents
+                                .get(c)
+                                .copied()
+                                .flatten()
+                                .and_then(|doc| doc.attributes.get(name))
+                                .map(String::as_str)
+                        })
+                        .collect()
+                })
+                .collect();
+            let complete: Vec<Vec<&str>> = units
+                .iter()
+                .filter_map(|u| u.iter().copied().collect::<Option<Vec<&str>>>())
+                .collect();
+            let (observed, kappa) = if coders.len() == 2 {
+                let a: Vec<&str> = complete.iter().filter_map(|u| u.first().copied()).collect();
+                let b: Vec<&str> = complete.iter().filter_map(|u| u.get(1).copied()).collect();
+                let equal = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+                (ratio(equal, a.len()), cohen_kappa(&a, &b))
+            } else {
+                (f64::NAN, f64::NAN)
+            };
+            rows.push(DocAttributeRow {
+                name: name.clone(),
+                annotators: coders.clone(),
+                documents: complete.len(),
+                observed,
+                kappa,
+                alpha: krippendorff_alpha_nominal(&units),
+            });
+        }
+    }
+    rows
 }
 
 /// Labels as small integers for the token measures: 0 is [`OUTSIDE`], then the labels in
@@ -1269,21 +1362,21 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
     let codes = Codes::new(&labels);
     let k = codes.len();
     let mut rows = Vec::new();
-    for coders in groups {
+    for coders in &groups {
         let pair = coders.len() == 2;
         let by_document = by == By::Document;
         // By document, each document's tally makes a row; by label, only their sum is needed,
         // summed by chunks of documents as they are computed.
         let tallies: Vec<DocTally> = if by_document {
             docs.par_iter()
-                .map(|doc| tally(doc, &coders, k, true))
+                .map(|doc| tally(doc, coders, k, true))
                 .collect()
         } else {
             docs.par_chunks(16)
                 .map(|chunk| {
                     let mut sum = DocTally::new(k, pair);
                     for doc in chunk {
-                        sum.add(&tally(doc, &coders, k, false));
+                        sum.add(&tally(doc, coders, k, false));
                     }
                     sum
                 })
@@ -1293,7 +1386,7 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
         for t in &tallies {
             total.add(t);
         }
-        let units = unitizing_by_label(&docs, &coders, k);
+        let units = unitizing_by_label(&docs, coders, k);
         let mut all_units = Unitizing::default();
         for u in &units {
             all_units.add(*u);
@@ -1349,6 +1442,7 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             (d.path.clone(), have)
         })
         .collect();
+    let document_attributes = document_attribute_rows(projects, &alignment, &groups);
     let mut differences = Vec::new();
     let mut links = Vec::new();
     for i in 0..projects.len() {
@@ -1391,6 +1485,7 @@ pub fn compare(projects: &[&Project], by: By) -> Report {
             .map(|m| m.path.clone())
             .collect(),
         rows,
+        document_attributes,
     }
 }
 

@@ -179,6 +179,30 @@ pub fn table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             links.b
         )?;
     }
+    for row in &report.document_attributes {
+        let names: Vec<String> = row
+            .annotators
+            .iter()
+            .map(|&i| name(i).into_owned())
+            .collect();
+        let pair = if row.annotators.len() == 2 {
+            format!(
+                ", kappa {}, observed {}",
+                exact(row.kappa),
+                exact(row.observed)
+            )
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "document attribute {} ({}): {} document(s) valued by all{pair}, alpha {}",
+            shown(&row.name),
+            names.join(" vs "),
+            row.documents,
+            exact(row.alpha)
+        )?;
+    }
     Ok(())
 }
 
@@ -287,8 +311,35 @@ pub fn json(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             serde_json::json!({ "annotators": names, "a": links.a, "b": links.b, "agreed": links.agreed, "f1": if f1.is_nan() { serde_json::Value::Null } else { f1.into() } })
         })
         .collect();
+    let number = |x: f64| {
+        if x.is_nan() {
+            serde_json::Value::Null
+        } else {
+            x.into()
+        }
+    };
+    let document_attributes: Vec<serde_json::Value> = report
+        .document_attributes
+        .iter()
+        .map(|row| {
+            let names: Vec<&str> = row
+                .annotators
+                .iter()
+                .filter_map(|&i| report.annotators.get(i).map(String::as_str))
+                .collect();
+            serde_json::json!({
+                "name": row.name,
+                "annotators": names,
+                "documents": row.documents,
+                "observed": number(row.observed),
+                "kappa": number(row.kappa),
+                "alpha": number(row.alpha),
+            })
+        })
+        .collect();
     let value = serde_json::json!({
         "annotators": report.annotators,
+        "document_attributes": document_attributes,
         "differences": differences,
         "links": links,
         "labels": report.labels,
