@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use marginalia::edit::Edit;
 use marginalia::model::{Annotation, Relation, Status, Timestamp};
-use marginalia::schema::PatternDef;
+use marginalia::schema::{DocAttributeDef, PatternDef};
 use marginalia::text::ByteRange;
 use marginalia::workspace::Workspace;
 
@@ -27,10 +27,16 @@ fn build(
     annotator: &str,
     output: &Path,
     patterns: &[PatternDef],
+    document_attributes: &[DocAttributeDef],
 ) -> anyhow::Result<()> {
     let source =
         std::fs::read_to_string(tsv).with_context(|| format!("cannot read {}", tsv.display()))?;
     let mut ws = Workspace::from_folder(corpus, annotator)?;
+    if !document_attributes.is_empty() {
+        ws.apply(Edit::SetDocAttributeDefs {
+            defs: document_attributes.to_vec(),
+        })?;
+    }
     let mut doc = None;
     let mut keys: HashMap<(usize, String), marginalia::model::Id> = HashMap::new();
     let mut links = Vec::new();
@@ -47,6 +53,22 @@ fn build(
                 .iter()
                 .position(|d| d.path == name.trim());
             doc = Some(index.with_context(|| format!("{}: no document {name}", at()))?);
+            continue;
+        }
+        // `@ genre=news<TAB>to-check=yes`: the document's attributes.
+        if let Some(values) = line.strip_prefix("@ ") {
+            let doc = doc.with_context(|| format!("{}: attributes before any `== file`", at()))?;
+            for pair in values.split('\t') {
+                let (name, value) = pair
+                    .split_once('=')
+                    .with_context(|| format!("{}: expected name=value", at()))?;
+                ws.apply(Edit::SetDocAttribute {
+                    doc,
+                    name: name.to_owned(),
+                    value: Some(value.to_owned()),
+                })
+                .with_context(at)?;
+            }
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
@@ -160,8 +182,32 @@ fn build(
     Ok(())
 }
 
+/// The document attributes of the sample projects (issue L).
+fn sample_document_attributes() -> Vec<DocAttributeDef> {
+    vec![
+        DocAttributeDef {
+            name: "genre".to_owned(),
+            values: ["news", "opinion", "press-release", "other"]
+                .map(str::to_owned)
+                .to_vec(),
+            description: "What kind of article this is: news reports facts, opinion argues, a \
+                          press release is the organisation's own text."
+                .to_owned(),
+            key: "g".to_owned(),
+        },
+        DocAttributeDef {
+            name: "to-check".to_owned(),
+            values: ["yes", "no", "unsure"].map(str::to_owned).to_vec(),
+            description: "Whether the article holds claims worth sending to fact-checkers."
+                .to_owned(),
+            key: "c".to_owned(),
+        },
+    ]
+}
+
 fn main() -> anyhow::Result<()> {
     let corpus = Path::new("assets/corpus");
+    let document_attributes = sample_document_attributes();
     build(
         Path::new("assets/sample-annotations.tsv"),
         corpus,
@@ -174,6 +220,7 @@ fn main() -> anyhow::Result<()> {
             terms: vec!["l'AFP".into(), "le Kremlin".into(), "KCNA".into()],
             ..PatternDef::default()
         }],
+        &document_attributes,
     )?;
     build(
         Path::new("assets/second-annotator.tsv"),
@@ -181,6 +228,7 @@ fn main() -> anyhow::Result<()> {
         "jules",
         Path::new("projects/sample-second-annotator.ron"),
         &[],
+        &document_attributes,
     )?;
     let torture = Path::new("tests/fixtures/torture");
     build(
@@ -188,6 +236,7 @@ fn main() -> anyhow::Result<()> {
         &torture.join("corpus"),
         "zoé",
         &torture.join("torture.ron"),
+        &[],
         &[],
     )
 }

@@ -951,9 +951,14 @@ fn l_document_attributes_are_undoable_edits_saved_in_the_project_file() {
     let (_dir, path) = common::sample_copy();
     let (mut project, _) = marginalia::file::load(&path).unwrap();
     let before = project.clone();
-    let defs = Edit::SetDocAttributeDefs {
-        defs: document_attribute_defs(),
-    };
+    // The sample has genre and to-check; a free-text summary is added.
+    let mut defs = project.schema.document_attributes.clone();
+    defs.extend(
+        document_attribute_defs()
+            .into_iter()
+            .filter(|d| d.name == "summary"),
+    );
+    let defs = Edit::SetDocAttributeDefs { defs };
     let undo_defs = defs.apply(&mut project).unwrap();
     let set = Edit::SetDocAttribute {
         doc: 1,
