@@ -2201,3 +2201,41 @@ fn l_the_document_list_shows_the_assigned_documents_first_and_marks_the_others()
     assert!(order[..first_other].iter().all(|m| *m), "{order:?}");
     assert!(order[first_other..].iter().all(|m| !m), "{order:?}");
 }
+
+#[test]
+fn l_the_document_header_sets_document_attributes_by_mouse_and_keyboard_undoably_and_saves_them() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let genre = |h: &Harness<'_, MarginaliaApp>| {
+        h.state().workspace().unwrap().project().documents[0]
+            .attributes
+            .get("genre")
+            .cloned()
+    };
+    assert_eq!(genre(&harness).as_deref(), Some("news"));
+    harness
+        .get_by_role_and_label(Role::ComboBox, "genre:")
+        .click();
+    harness.run();
+    harness.get_by_label("opinion").click();
+    harness.run();
+    assert_eq!(genre(&harness).as_deref(), Some("opinion"));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(genre(&harness).as_deref(), Some("news"), "undone");
+    // Alt+Shift+C: the next value of to-check (yes → no); Alt+G stays the selection's.
+    harness.key_press_modifiers(Modifiers::ALT | Modifiers::SHIFT, Key::C);
+    harness.run();
+    let to_check = harness.state().workspace().unwrap().project().documents[0]
+        .attributes
+        .get("to-check")
+        .cloned();
+    assert_eq!(to_check.as_deref(), Some("no"));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    let reopened = marginalia::workspace::Workspace::open(&project).unwrap();
+    assert_eq!(
+        reopened.project().documents[0].attributes,
+        harness.state().workspace().unwrap().project().documents[0].attributes
+    );
+}

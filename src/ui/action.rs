@@ -32,6 +32,8 @@ pub enum Action {
     Select(Option<ByteRange>),
     /// Move the selected span's attribute to its next value (none after the last).
     CycleAttribute(String),
+    /// Move the document's attribute to its next value (none after the last).
+    CycleDocAttribute(String),
     /// Change the selected span's note.
     SetNote {
         /// The span.

@@ -66,6 +66,86 @@ pub fn metadata_ui(ui: &mut Ui, metadata: &crate::model::Metadata) {
         });
 }
 
+/// The header of the document attributes above the text: one chooser a schema attribute (a list
+/// of its values, or a field for free text), its guideline and key in the tooltip. Returns the
+/// edit a change asks for.
+pub fn document_attributes_ui(
+    ui: &mut Ui,
+    schema: &crate::schema::Schema,
+    document: &Document,
+    doc: usize,
+) -> Option<Action> {
+    let mut action = None;
+    if schema.document_attributes.is_empty() {
+        return None;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for def in &schema.document_attributes {
+            let current = document.attributes.get(&def.name);
+            let mut hover = def.description.clone();
+            if !def.key.is_empty() {
+                if !hover.is_empty() {
+                    hover.push_str("\n");
+                }
+                hover.push_str(&format!("Alt+Shift+{}: next value", def.key.to_uppercase()));
+            }
+            let name = ui.label(RichText::new(format!("{}:", def.name)).strong());
+            let name = if hover.is_empty() {
+                name
+            } else {
+                name.on_hover_text(hover)
+            };
+            if def.is_free_text() {
+                let mut text = current.cloned().unwrap_or_default();
+                let response = ui
+                    .add(egui::TextEdit::singleline(&mut text).desired_width(180.0))
+                    .labelled_by(name.id);
+                if response.changed() {
+                    let value = Some(text).filter(|t| !t.is_empty());
+                    action = Some(Action::EditMerging(
+                        Edit::SetDocAttribute {
+                            doc,
+                            name: def.name.clone(),
+                            value,
+                        },
+                        format!("document attribute {} of {doc}", def.name),
+                    ));
+                }
+            } else {
+                let mut chosen = current.cloned();
+                egui::ComboBox::from_id_salt(("document-attribute", &def.name))
+                    .selected_text(chosen.as_deref().unwrap_or("—"))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut chosen, None, "—");
+                        for value in &def.values {
+                            ui.selectable_value(&mut chosen, Some(value.clone()), value);
+                        }
+                    })
+                    .response
+                    .labelled_by(name.id);
+                if chosen.as_ref() != current {
+                    action = Some(Action::Edit(Edit::SetDocAttribute {
+                        doc,
+                        name: def.name.clone(),
+                        value: chosen,
+                    }));
+                }
+            }
+            if let Some(value) = current
+                && !def.is_free_text()
+                && !def.values.contains(value)
+            {
+                ui.colored_label(
+                    theme::ERROR,
+                    format!("{value:?} is not a value of {}", def.name),
+                );
+            }
+            ui.add_space(10.0);
+        }
+    });
+    action
+}
+
 /// The statistics of every document.
 pub fn doc_stats(project: &Project) -> Vec<DocStats> {
     project

@@ -44,6 +44,23 @@ impl MarginaliaApp {
             }
             Action::AddFragment(range) => self.add_fragment(range),
             Action::PlaceDetached(index) => self.place_detached(index),
+            Action::CycleDocAttribute(name) => {
+                let edit = self.workspace.as_ref().and_then(|ws| {
+                    let project = ws.project();
+                    let def = project.schema.document_attribute(&name)?;
+                    let current = project.document(self.doc)?.attributes.get(&name);
+                    Some(Edit::SetDocAttribute {
+                        doc: self.doc,
+                        name: name.clone(),
+                        value: def
+                            .next_value(current.map(String::as_str))
+                            .map(str::to_owned),
+                    })
+                });
+                if let Some(edit) = edit {
+                    self.edit(edit, None);
+                }
+            }
             Action::CycleAttribute(name) => {
                 let edit = self.selected_span.and_then(|id| {
                     let project = self.workspace.as_ref()?.project();

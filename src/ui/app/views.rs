@@ -53,6 +53,17 @@ impl MarginaliaApp {
             _ => false,
         };
         ui.input_mut(|input| {
+            // Alt+Shift+KEY cycles a document attribute: before the commands, whose Alt+KEY
+            // would take it otherwise.
+            if let Some(ws) = self.workspace.as_ref().filter(|_| !typing) {
+                for def in &ws.project().schema.document_attributes {
+                    if let Some(key) = Key::from_name(&def.key.to_uppercase())
+                        && input.consume_key(egui::Modifiers::ALT | egui::Modifiers::SHIFT, key)
+                    {
+                        actions.push(Action::CycleDocAttribute(def.name.clone()));
+                    }
+                }
+            }
             for (command, shortcut) in shortcuts {
                 if skipped(command)
                     || (typing
@@ -401,6 +412,12 @@ impl MarginaliaApp {
             ));
         });
         panels::metadata_ui(ui, &document.metadata);
+        actions.extend(panels::document_attributes_ui(
+            ui,
+            &project.schema,
+            document,
+            self.doc,
+        ));
         match &document.text_state {
             crate::model::TextState::Current => {}
             crate::model::TextState::Changed { .. } => {
