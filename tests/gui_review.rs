@@ -243,3 +243,28 @@ fn j_the_agreement_legend_is_above_the_chart_in_the_tables_order() {
         legend[0]
     );
 }
+
+#[test]
+fn l_the_agreement_window_measures_the_document_attributes() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(&project);
+    compare_with_second(&mut harness, dir.path());
+    harness.get_by_label_contains("Agreement…").click();
+    harness.run();
+    harness.get_by_label("Document attributes (documents as units)");
+    let report = harness.state().agreement().report.clone().unwrap();
+    let genre = report
+        .document_attributes
+        .iter()
+        .find(|r| r.name == "genre")
+        .unwrap();
+    // What the core computes, shown in the window's table.
+    harness.get_by_label("genre");
+    assert!((genre.kappa - 0.583_333).abs() < 1e-6, "{}", genre.kappa);
+    assert!(
+        harness
+            .get_all_by_label(&format!("{:.3}", genre.kappa))
+            .count()
+            > 0
+    );
+}

@@ -328,6 +328,35 @@ pub fn agreement_window(ctx: &egui::Context, view: &mut AgreementView) -> bool {
                     ));
                 }
             }
+            let attributes: Vec<_> = report
+                .document_attributes
+                .iter()
+                .filter(|r| r.annotators == *group)
+                .collect();
+            if !attributes.is_empty() {
+                ui.separator();
+                ui.strong("Document attributes (documents as units)");
+                egui::Grid::new("agreement-document-attributes")
+                    .striped(true)
+                    .num_columns(5)
+                    .show(ui, |ui| {
+                        ui.strong("attribute");
+                        ui.strong("documents")
+                            .on_hover_text("Documents every compared annotator gave a value");
+                        ui.strong("observed");
+                        ui.strong("κ").on_hover_text(EXPLAIN_KAPPA);
+                        ui.strong("α").on_hover_text(EXPLAIN_ALPHA);
+                        ui.end_row();
+                        for row in attributes {
+                            ui.label(&row.name);
+                            ui.label(row.documents.to_string());
+                            ui.label(value(row.observed));
+                            ui.label(value(row.kappa));
+                            ui.label(value(row.alpha));
+                            ui.end_row();
+                        }
+                    });
+            }
         });
     view.open = open;
     refresh
