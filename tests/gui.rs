@@ -2239,3 +2239,52 @@ fn l_the_document_header_sets_document_attributes_by_mouse_and_keyboard_undoably
         harness.state().workspace().unwrap().project().documents[0].attributes
     );
 }
+
+#[test]
+fn l_document_attributes_are_defined_in_the_labels_window() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    harness.run();
+    harness.get_by_label("Add document attribute").click();
+    harness.run();
+    let defs = |h: &Harness<'_, MarginaliaApp>| {
+        h.state()
+            .workspace()
+            .unwrap()
+            .project()
+            .schema
+            .document_attributes
+            .clone()
+    };
+    let added = defs(&harness);
+    assert_eq!(added.len(), 3);
+    assert_eq!(added[2].name, "attribute-1");
+    assert_eq!(added[2].values, ["yes", "no"]);
+    // Its values, typed and committed when the field loses the focus.
+    let fields: Vec<_> = harness
+        .get_all_by_role(Role::TextInput)
+        .filter(|n| n.value().as_deref() == Some("yes, no"))
+        .collect();
+    assert_eq!(fields.len(), 1);
+    fields[0].focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_all_by_role(Role::TextInput)
+        .find(|n| n.value().as_deref() == Some("yes, no"))
+        .unwrap()
+        .type_text("low, high ,  medium");
+    harness.run();
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(defs(&harness)[2].values, ["low", "high", "medium"]);
+    // The header above the text offers it at once.
+    harness.get_by_role_and_label(Role::ComboBox, "attribute-1:");
+    // Out of the fields (Tab went to the next one), Ctrl+Z is the project's undo.
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(defs(&harness)[2].values, ["yes", "no"], "undone");
+}

@@ -724,3 +724,120 @@ pub fn labels_ui(
     }
     action
 }
+
+/// The document attributes of the schema, in the Labels window: each one's name, its values
+/// (comma-separated; none for free text) and its key, committed when a field loses the focus;
+/// its guideline; Remove (once no document uses it); and Add. Every change is one
+/// [`Edit::SetDocAttributeDefs`].
+pub fn document_attribute_defs_ui(ui: &mut Ui, project: &Project) -> Option<Action> {
+    use crate::schema::DocAttributeDef;
+    let mut action = None;
+    let defs = &project.schema.document_attributes;
+    let replace = |index: usize, def: Option<DocAttributeDef>| {
+        let mut list = defs.clone();
+        match def {
+            Some(def) => {
+                if let Some(slot) = list.get_mut(index) {
+                    *slot = def;
+                }
+            }
+            None => {
+                if index < list.len() {
+                    list.remove(index);
+                }
+            }
+        }
+        Edit::SetDocAttributeDefs { defs: list }
+    };
+    ui.strong("Document attributes")
+        .on_hover_text("Labels for the whole document (genre, to check…), set above its text");
+    for (index, def) in defs.iter().enumerate() {
+        ui.horizontal(|ui| {
+            // Each field shows the schema's value, except while the cursor is in it.
+            let field = |ui: &mut Ui, what: &str, value: String, width: f32, hint: &str| {
+                let id = ui.scope_id().with(("document-attribute", index, what));
+                let mut text = ui
+                    .data(|d| d.get_temp::<String>(id))
+                    .filter(|_| ui.memory(|m| m.has_focus(id)))
+                    .unwrap_or(value);
+                let response = ui.add(
+                    egui::TextEdit::singleline(&mut text)
+                        .id(id)
+                        .desired_width(width)
+                        .hint_text(hint),
+                );
+                ui.data_mut(|d| d.insert_temp(id, text.clone()));
+                (response.lost_focus(), text)
+            };
+            let (name_done, name) = field(ui, "name", def.name.clone(), 100.0, "name");
+            let (values_done, values) = field(
+                ui,
+                "values",
+                def.values.join(", "),
+                200.0,
+                "values, comma-separated (none: free text)",
+            );
+            let (key_done, key) = field(ui, "key", def.key.clone(), 24.0, "key");
+            let mut changed = def.clone();
+            name.trim().clone_into(&mut changed.name);
+            changed.values = values
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect();
+            key.trim().clone_into(&mut changed.key);
+            if (name_done || values_done || key_done) && changed != *def {
+                action = Some(Action::Edit(replace(index, Some(changed))));
+            }
+            let used = project
+                .documents
+                .iter()
+                .filter(|d| d.attributes.contains_key(&def.name))
+                .count();
+            ui.weak(format!("{used} document(s)"));
+            if ui
+                .add_enabled(used == 0, egui::Button::new("Remove"))
+                .on_disabled_hover_text("Clear it on its documents first")
+                .clicked()
+            {
+                action = Some(Action::Edit(replace(index, None)));
+            }
+        });
+        let mut description = def.description.clone();
+        if ui
+            .add(
+                egui::TextEdit::multiline(&mut description)
+                    .id_salt(("document-attribute-guideline", index))
+                    .desired_rows(1)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("Guideline: what each value means"),
+            )
+            .changed()
+        {
+            let mut changed = def.clone();
+            changed.description = description;
+            action = Some(Action::EditMerging(
+                replace(index, Some(changed)),
+                format!("document-attribute-description-{index}"),
+            ));
+        }
+    }
+    if ui.button("Add document attribute").clicked() {
+        let taken: std::collections::BTreeSet<&str> =
+            defs.iter().map(|d| d.name.as_str()).collect();
+        let name = (1..)
+            .map(|n| format!("attribute-{n}"))
+            .find(|n| !taken.contains(n.as_str()))
+            .unwrap_or_default();
+        let mut list = defs.clone();
+        list.push(DocAttributeDef {
+            name,
+            values: vec!["yes".to_owned(), "no".to_owned()],
+            description: String::new(),
+            key: String::new(),
+        });
+        action = Some(Action::Edit(Edit::SetDocAttributeDefs { defs: list }));
+    }
+    action
+}

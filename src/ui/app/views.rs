@@ -597,6 +597,8 @@ impl MarginaliaApp {
                 ui.label("Each label's guideline is shown as the tooltip of its palette button.");
                 ui.separator();
                 actions.extend(panels::labels_ui(ui, ws.project(), &mut self.label_drafts));
+                ui.separator();
+                actions.extend(panels::document_attribute_defs_ui(ui, ws.project()));
             });
         self.labels_open = open;
     }
