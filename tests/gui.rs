@@ -581,7 +581,9 @@ fn export_from_the_file_menu_then_import_it_back_as_a_new_project() {
     harness
         .get_by_role_and_label(Role::Button, "Export")
         .click();
-    harness.run();
+    // A few frames, not `run`: the spinner repaints until the thread is done, which on a busy
+    // machine takes longer than `run`'s steps.
+    harness.run_steps(10);
     harness.state_mut().finish_transfers();
     harness.run();
     assert!(out.exists());
@@ -610,7 +612,9 @@ fn export_from_the_file_menu_then_import_it_back_as_a_new_project() {
     harness
         .get_by_role_and_label(Role::Button, "Import")
         .click();
-    harness.run();
+    // A few frames, not `run`: the spinner repaints until the thread is done, which on a busy
+    // machine takes longer than `run`'s steps.
+    harness.run_steps(10);
     harness.state_mut().finish_transfers();
     harness.run();
     let ws = harness.state().workspace().unwrap();
@@ -1774,7 +1778,9 @@ fn g_the_apps_export_never_replaces_the_project() {
     harness
         .get_by_role_and_label(Role::Button, "Export")
         .click();
-    harness.run();
+    // A few frames, not `run`: the spinner repaints until the thread is done, which on a busy
+    // machine takes longer than `run`'s steps.
+    harness.run_steps(10);
     harness.state_mut().finish_transfers();
     harness.run();
     assert_eq!(
@@ -2003,7 +2009,9 @@ fn h_new_project_from_a_csv_file_opens_it_with_its_metadata_above_the_text() {
     harness
         .get_by_role_and_label(Role::Button, "Create")
         .click();
-    harness.run();
+    // A few frames, not `run`: the spinner repaints until the thread is done, which on a busy
+    // machine takes longer than `run`'s steps.
+    harness.run_steps(10);
     harness.state_mut().finish_transfers();
     harness.run();
     let ws = harness.state().workspace().unwrap();
@@ -2055,7 +2063,9 @@ fn h_the_import_window_tells_notes_from_what_was_not_imported() {
     harness
         .get_by_role_and_label(Role::Button, "Import")
         .click();
-    harness.run();
+    // A few frames, not `run`: the spinner repaints until the thread is done, which on a busy
+    // machine takes longer than `run`'s steps.
+    harness.run_steps(10);
     harness.state_mut().finish_transfers();
     harness.run();
     let notes = harness.state().notifications().join("\n");
@@ -2287,4 +2297,27 @@ fn l_document_attributes_are_defined_in_the_labels_window() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
     assert_eq!(defs(&harness)[2].values, ["yes", "no"], "undone");
+}
+
+#[test]
+fn l_the_statistics_window_shows_what_the_core_counts() {
+    let (_dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    harness.get_by_label("Review").click();
+    harness.run();
+    harness.get_by_label_contains("Statistics…").click();
+    harness.run();
+    harness.run();
+    let core = marginalia::review::statistics::of(harness.state().workspace().unwrap().project());
+    assert_eq!(harness.state().statistics(), Some(&core));
+    let totals = core.totals();
+    let unsourced: usize = core.documents.iter().map(|d| d.unsourced).sum();
+    let links: usize = core.documents.iter().map(|d| d.links).sum();
+    harness.get_by_label(&format!(
+        "5 document(s), 5 done · {} span(s) · {links} link(s) · {unsourced} unsourced claim(s)",
+        totals.iter().sum::<usize>()
+    ));
+    // The document attributes' values, counted over the documents.
+    harness.get_by_label("news 4 · opinion 1");
+    assert_eq!(core.timeline.last().map(|t| t.2), Some(156));
 }

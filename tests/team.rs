@@ -1053,6 +1053,43 @@ fn l_a_document_attribute_value_outside_the_schema_is_reported_by_check() {
     );
 }
 
+/// The app refuses a document attribute without a name or with a value listed twice; a file
+/// edited by hand can hold one, and loading it says so instead of keeping quiet.
+#[test]
+fn l_an_unusable_document_attribute_definition_is_reported_on_load() {
+    use marginalia::schema::DocAttributeDef;
+    let (_dir, path) = common::sample_copy();
+    let (mut project, _) = marginalia::file::load(&path).unwrap();
+    project.schema.document_attributes = vec![
+        DocAttributeDef {
+            name: " ".to_owned(),
+            values: vec!["yes".to_owned()],
+            description: String::new(),
+            key: String::new(),
+        },
+        DocAttributeDef {
+            name: "tone".to_owned(),
+            values: ["calm", "angry", "calm"].map(str::to_owned).to_vec(),
+            description: String::new(),
+            key: String::new(),
+        },
+    ];
+    marginalia::file::save(&project, &path).unwrap();
+    let (_, problems) = marginalia::file::load(&path).unwrap();
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown
+            .iter()
+            .filter(|p| p.contains("a document attribute of the schema is unusable"))
+            .count(),
+        2,
+        "{shown:#?}"
+    );
+    assert!(shown.iter().any(|p| p.contains("calm")), "{shown:#?}");
+    let out = marginalia(&["check", s(&path)]);
+    assert!(!out.status.success());
+}
+
 #[test]
 fn l_adjudication_takes_agreed_document_attributes_and_keeps_the_disputed_ones() {
     let (_dir, path) = common::sample_copy();

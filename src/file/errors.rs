@@ -292,6 +292,10 @@ pub enum Problem {
     /// A pattern of the schema cannot be used (an unknown label, an empty term, a regular
     /// expression that does not compile): the patterns suggester leaves it out.
     Pattern(crate::schema::PatternError),
+    /// A document attribute of the schema is unusable as written (no name, a value listed
+    /// twice, a key that is not one character): the app refuses such a definition, a
+    /// hand-edited file can hold one.
+    DocAttributeDefinition(crate::schema::SchemaError),
     /// The schema defines a label, a link type or an attribute twice.
     DuplicateInSchema {
         /// What: "label", "link type", "attribute".
@@ -357,6 +361,7 @@ impl Problem {
             | Self::AttributeOutsideSchema { .. }
             | Self::DocAttributeOutsideSchema { .. }
             | Self::Pattern(_)
+            | Self::DocAttributeDefinition(_)
             | Self::DuplicateInSchema { .. } => Severity::Error,
         }
     }
@@ -562,6 +567,11 @@ impl Problem {
                 Ok(())
             }
             Self::Pattern(error) => f.write_str(&shown(&error.to_string())),
+            Self::DocAttributeDefinition(error) => write!(
+                f,
+                "a document attribute of the schema is unusable: {}",
+                shown(&error.to_string())
+            ),
             Self::DuplicateInSchema { what, name } => write!(
                 f,
                 "the schema defines the {what} {} twice: only the first is used",

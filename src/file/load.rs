@@ -366,6 +366,12 @@ pub(super) fn schema_problems(schema: &Schema) -> Vec<Problem> {
             problems.push(Problem::DuplicateInSchema { what, name });
         }
     }
+    // Each definition on its own: names given twice are reported above.
+    problems.extend(schema.document_attributes.iter().filter_map(|def| {
+        Schema::check_document_attributes(std::slice::from_ref(def))
+            .err()
+            .map(Problem::DocAttributeDefinition)
+    }));
     problems.extend(schema.check_patterns().into_iter().map(Problem::Pattern));
     problems
 }

@@ -29,6 +29,7 @@ pub mod agreement;
 pub mod comments;
 pub mod inline;
 pub mod report;
+pub mod statistics;
 
 use std::collections::{BTreeMap, BTreeSet};
 

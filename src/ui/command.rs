@@ -84,6 +84,8 @@ pub enum Command {
     Agreement,
     /// Review → Team…: every annotator's project of the team folder.
     Team,
+    /// Review → Statistics…: the open project's counts, values and progress.
+    Statistics,
     /// Adjudication: keep the first annotator's version of the current place.
     KeepA,
     /// Adjudication: keep the second annotator's version.
@@ -98,7 +100,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order.
-    pub const ALL: [Self; 43] = [
+    pub const ALL: [Self; 44] = [
         Self::NewFromFolder,
         Self::NewFromFile,
         Self::Open,
@@ -138,6 +140,7 @@ impl Command {
         Self::PreviousDifference,
         Self::Agreement,
         Self::Team,
+        Self::Statistics,
         Self::KeepA,
         Self::KeepB,
         Self::KeepBoth,
@@ -185,6 +188,7 @@ impl Command {
             Self::PreviousDifference => "Previous difference",
             Self::Agreement => "Agreement…",
             Self::Team => "Team…",
+            Self::Statistics => "Statistics…",
             Self::KeepA => "Keep the first annotator's",
             Self::KeepB => "Keep the second annotator's",
             Self::KeepBoth => "Keep both",
@@ -246,7 +250,8 @@ impl Command {
             Self::NextDocument => vec![alt(Key::ArrowDown), cmd(Key::PageDown)],
             Self::PreviousDocument => vec![alt(Key::ArrowUp), cmd(Key::PageUp)],
             Self::DoneAndNext => vec![cmd(Key::Enter)],
-            Self::ToggleTheme => vec![],
+            // No shortcut: the menus and the command palette reach them.
+            Self::ToggleTheme | Self::Statistics => vec![],
             Self::Compare => vec![cmd(Key::R)],
             Self::NextDifference => vec![plain(Key::N)],
             Self::PreviousDifference => vec![plain(Key::P)],
@@ -315,6 +320,9 @@ impl Command {
             Self::Team => {
                 "Every annotator's project in the team folder: progress, spans, agreement of each pair"
             }
+            Self::Statistics => {
+                "Spans per label and document, attribute values, unsourced claims, progress over time"
+            }
             Self::KeepA => "Keep what the first annotator marked here",
             Self::KeepB => "Keep what the second annotator marked here",
             Self::KeepBoth => "Every candidate here becomes gold",
@@ -361,7 +369,8 @@ impl Command {
             | Self::NextDifference
             | Self::PreviousDifference
             | Self::Agreement
-            | Self::Team => "Review",
+            | Self::Team
+            | Self::Statistics => "Review",
             Self::ToggleTheme | Self::Palette => "View",
             Self::KeepA | Self::KeepB | Self::KeepBoth | Self::KeepNeither => "Adjudication",
         }

@@ -85,9 +85,11 @@ pub fn document_attributes_ui(
             let mut hover = def.description.clone();
             if !def.key.is_empty() {
                 if !hover.is_empty() {
-                    hover.push_str("\n");
+                    hover.push('\n');
                 }
-                hover.push_str(&format!("Alt+Shift+{}: next value", def.key.to_uppercase()));
+                hover.push_str("Alt+Shift+");
+                hover.push_str(&def.key.to_uppercase());
+                hover.push_str(": next value");
             }
             let name = ui.label(RichText::new(format!("{}:", def.name)).strong());
             let name = if hover.is_empty() {
@@ -308,18 +310,7 @@ pub fn link_counts(document: &Document) -> std::collections::HashMap<Id, usize> 
 
 /// Claims with neither a source linked nor the journalist's own-assertion attribute.
 pub fn unsourced_claims(document: &Document) -> usize {
-    let linked: std::collections::HashSet<Id> = document
-        .relations
-        .iter()
-        .flat_map(|r| [r.from, r.to])
-        .collect();
-    document
-        .annotations
-        .iter()
-        .filter(|a| a.label == "claim")
-        .filter(|a| a.attributes.get("own").is_none_or(|v| v != "yes"))
-        .filter(|a| !linked.contains(&a.id))
-        .count()
+    crate::review::statistics::unsourced_claims(document)
 }
 
 fn counts_ui(ui: &mut Ui, project: &Project, stats: &DocStats) {
@@ -826,7 +817,7 @@ pub fn document_attribute_defs_ui(ui: &mut Ui, project: &Project) -> Option<Acti
     if ui.button("Add document attribute").clicked() {
         let taken: std::collections::BTreeSet<&str> =
             defs.iter().map(|d| d.name.as_str()).collect();
-        let name = (1..)
+        let name = (1..=defs.len() + 1)
             .map(|n| format!("attribute-{n}"))
             .find(|n| !taken.contains(n.as_str()))
             .unwrap_or_default();

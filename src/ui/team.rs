@@ -313,17 +313,15 @@ fn heat(value: f64) -> Color32 {
         [0xf9_u8, 0xa8, 0x25],
         [0x2e_u8, 0x7d, 0x32],
     );
-    let (a, b, t) = if v < 0.5 {
+    let (from, to, t) = if v < 0.5 {
         (low, mid, v * 2.0)
     } else {
         (mid, high, (v - 0.5) * 2.0)
     };
     let mix = |i: usize| {
-        let (x, y) = (
-            f32::from(a.get(i).copied().unwrap_or(0)),
-            f32::from(b.get(i).copied().unwrap_or(0)),
-        );
-        (x + (y - x) * t).round() as u8
+        let start = f32::from(from.get(i).copied().unwrap_or(0));
+        let end = f32::from(to.get(i).copied().unwrap_or(0));
+        (start + (end - start) * t).round() as u8
     };
     Color32::from_rgb(mix(0), mix(1), mix(2))
 }
@@ -483,7 +481,7 @@ fn lengths_chart(ui: &mut Ui, overview: &Overview) {
     let longest = overview
         .members
         .iter()
-        .flat_map(|m| m.lengths.iter().flat_map(|l| l.last().copied()))
+        .flat_map(|m| m.lengths.iter().filter_map(|l| l.last().copied()))
         .max()
         .unwrap_or(0);
     if longest == 0 {

@@ -290,6 +290,7 @@ impl MarginaliaApp {
                     });
                 }
             },
+            Command::Statistics => self.statistics_open = true,
             Command::Team => {
                 let folder = self
                     .workspace

@@ -35,6 +35,7 @@ impl MarginaliaApp {
             | Command::PreviousDocument
             | Command::DoneAndNext
             | Command::Compare
+            | Command::Statistics
             | Command::NextSuggestion
             | Command::NextSpan
             | Command::PreviousSpan

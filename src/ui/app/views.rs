@@ -293,6 +293,7 @@ impl MarginaliaApp {
                 );
                 ui.separator();
                 Self::menu_item(ui, Command::Agreement, self.comparison.is_some(), actions);
+                Self::menu_item(ui, Command::Statistics, has_project, actions);
                 Self::menu_item(ui, Command::Team, true, actions);
                 let annotators = self.comparison.as_ref().map_or(0, |c| c.others.len() + 1);
                 ui.add_enabled_ui(self.comparison.is_some(), |ui| {
@@ -585,6 +586,22 @@ impl MarginaliaApp {
             self.transfer_event(event, &mut actions);
         }
         self.import.wait();
+    }
+
+    pub(super) fn statistics_window(&mut self, ui: &Ui) {
+        if !self.statistics_open || self.workspace.is_none() {
+            return;
+        }
+        let mut open = self.statistics_open;
+        let stats = &self.statistics.value;
+        egui::Window::new("Statistics")
+            .open(&mut open)
+            .default_width(620.0)
+            .vscroll(true)
+            .show(ui.ctx(), |ui| {
+                crate::ui::statistics::statistics_ui(ui, stats);
+            });
+        self.statistics_open = open;
     }
 
     pub(super) fn labels_window(&mut self, ui: &Ui, actions: &mut Vec<Action>) {
