@@ -103,6 +103,10 @@ pub struct MarginaliaApp {
     agreement: super::adjudication::AgreementView,
     /// Review → Team….
     team: super::team::TeamWindow,
+    /// Review → Statistics… is shown.
+    statistics_open: bool,
+    /// Its statistics, for the revision they were computed on (only while it is shown).
+    statistics: Cached<RevisionKey, crate::review::statistics::Statistics>,
     /// What `team.ron` assigns the open project's annotator (the document list's order).
     assignment: Option<super::team::Assignment>,
     /// In a gold project: the place in dispute being ruled on.
@@ -119,6 +123,8 @@ pub struct MarginaliaApp {
     gold: Option<super::adjudication::Gold>,
     /// Counts the workspaces opened, so that cached views never outlive their project.
     stats_generation: u64,
+    /// The shipped fonts are installed (on the first frame).
+    fonts_installed: bool,
     /// Links per span of the current document, for (generation, revision, document).
     span_links: Cached<DocumentKey, std::collections::HashMap<Id, usize>>,
     /// A corpus folder being read in the background.
@@ -168,6 +174,8 @@ impl MarginaliaApp {
             comparison: None,
             agreement: super::adjudication::AgreementView::default(),
             team: super::team::TeamWindow::default(),
+            statistics_open: false,
+            statistics: Cached::default(),
             assignment: None,
             place: None,
             comment_draft: None,
@@ -176,6 +184,7 @@ impl MarginaliaApp {
             doc_stats: Cached::default(),
             gold: None,
             stats_generation: 0,
+            fonts_installed: false,
             span_links: Cached::default(),
             loading: None,
             text_view: TextView::default(),
@@ -295,6 +304,11 @@ impl MarginaliaApp {
         &mut self.team
     }
 
+    /// The statistics the Statistics window shows, once it was opened.
+    pub fn statistics(&self) -> Option<&crate::review::statistics::Statistics> {
+        self.statistics.key.as_ref().map(|_| &self.statistics.value)
+    }
+
     /// The agreement window's state (its report once computed).
     pub fn agreement(&self) -> &super::adjudication::AgreementView {
         &self.agreement
@@ -370,6 +384,12 @@ impl MarginaliaApp {
 
     /// Draws one frame and applies what the user did.
     pub fn ui(&mut self, ui: &mut Ui) {
+        if !self.fonts_installed {
+            // On the first frame, before any text is laid out: the harness of the GUI tests has
+            // no earlier hook, and the window's first frame is the same.
+            super::fonts::install(ui.ctx());
+            self.fonts_installed = true;
+        }
         let mut actions = Vec::new();
         self.update_find();
         if self.find.is_running() {
@@ -388,6 +408,10 @@ impl MarginaliaApp {
             if !self.doc_stats.is_for(&key) {
                 self.doc_stats.set(key, panels::doc_stats(ws.project()));
                 self.gold = super::adjudication::Gold::of(ws.project());
+            }
+            if self.statistics_open && !self.statistics.is_for(&key) {
+                self.statistics
+                    .set(key, crate::review::statistics::of(ws.project()));
             }
         }
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
@@ -428,6 +452,7 @@ impl MarginaliaApp {
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut actions));
         let answer = self.modal_ui(ui);
         self.labels_window(ui, &mut actions);
+        self.statistics_window(ui);
         if self.agreement.open
             && super::adjudication::agreement_window(ui.ctx(), &mut self.agreement)
         {

@@ -6,6 +6,7 @@
 //! - [`detached`]: spans a changed text lost, to place again.
 //! - [`dialogs`]: file dialogs, native or none.
 //! - [`find`]: the find bar and the corpus's hits.
+//! - [`fonts`]: the fonts shipped in `assets/fonts`, installed before the system's.
 //! - [`panels`]: the document list, the palette, the span list and editors.
 //! - [`review`]: a colleague's project compared with the open one.
 //! - [`suggestions`]: the suggestions panel: run, walk, accept, reject.
@@ -20,9 +21,11 @@ pub mod command;
 pub mod detached;
 pub mod dialogs;
 pub mod find;
+pub mod fonts;
 pub mod palette;
 pub mod panels;
 pub mod review;
+pub mod statistics;
 pub mod suggestions;
 pub mod team;
 pub mod text_view;
@@ -38,12 +41,50 @@ pub use dialogs::{FileDialogs, Filter, NativeDialogs, NoDialogs, Picked};
 /// Key of the preferences in eframe's storage.
 const PREFS_KEY: &str = "marginalia-prefs";
 
+/// The environment variable of the start-up benchmark: set (to anything), the app prints on
+/// stderr the time from the process start to its first painted frame; set to `exit`, it then
+/// closes, so that a script can start it over and over (`benches/startup.sh`).
+pub const STARTUP_ENV: &str = "MARGINALIA_STARTUP";
+
+/// What the start-up timing still has to do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Startup {
+    /// Not asked for, or done.
+    Off,
+    /// Print at the second frame: the first one is painted by then.
+    Print { exit: bool },
+}
+
 struct EframeApp {
     app: MarginaliaApp,
+    startup: Startup,
+    frames: u32,
+}
+
+impl EframeApp {
+    /// The start-up timing: the first frame asks for a second one at once, and the second, which
+    /// starts once the first is painted and swapped, prints the time.
+    fn startup_timing(&mut self, ctx: &egui::Context) {
+        let Startup::Print { exit } = self.startup else {
+            return;
+        };
+        self.frames += 1;
+        if self.frames < 2 {
+            ctx.request_repaint();
+            return;
+        }
+        let ms = crate::cli::started().elapsed().as_secs_f64() * 1000.0;
+        eprintln!("marginalia: first frame painted {ms:.1} ms after start");
+        self.startup = Startup::Off;
+        if exit {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
 }
 
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.startup_timing(ui.ctx());
         if ui.ctx().input(|i| i.viewport().close_requested()) && !self.app.may_close() {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
@@ -93,7 +134,17 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
             }
             let app =
                 MarginaliaApp::with_project(prefs, Box::new(NativeDialogs), project.as_deref());
-            Ok(Box::new(EframeApp { app }))
+            let startup = match std::env::var(STARTUP_ENV) {
+                Ok(value) => Startup::Print {
+                    exit: value == "exit",
+                },
+                Err(_) => Startup::Off,
+            };
+            Ok(Box::new(EframeApp {
+                app,
+                startup,
+                frames: 0,
+            }))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot start the window: {e}"))

@@ -487,7 +487,7 @@ pub fn review_ui(
                                 .hint_text(format!("A comment for {}", comparison.name)),
                         );
                         field.request_focus();
-                        ui.horizontal(|ui| {
+                        let row = ui.horizontal(|ui| {
                             if ui.button("Add comment").clicked() && !text.trim().is_empty() {
                                 action = Some(Action::AddComment {
                                     path: mine.path.clone(),
@@ -499,6 +499,11 @@ pub fn review_ui(
                                 action = Some(Action::CancelComment);
                             }
                         });
+                        // The list is short: bring the field and its buttons into view when
+                        // the draft opens, the buttons may be below the list's bottom.
+                        if field.gained_focus() {
+                            row.response.scroll_to_me(Some(egui::Align::BOTTOM));
+                        }
                     }
                     _ => {
                         if ui

@@ -23,6 +23,7 @@ use crate::text::ByteRange;
 const DOUBLE_CLICK_SECS: f64 = 0.35;
 const DOUBLE_CLICK_DISTANCE: f32 = 6.0;
 
+mod access;
 mod blocks;
 mod caret;
 mod interact;
@@ -456,6 +457,7 @@ impl TextView {
         self.paint(ui, document, state);
         self.paint_caret(ui);
         self.interact(ui, &response, document, state, actions);
+        self.describe(ui, &response, document, state);
         if self.tops_dirty {
             self.recompute_tops();
             // The total height changed: one more frame with the scroll area sized to it.
