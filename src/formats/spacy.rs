@@ -248,6 +248,8 @@ struct DocOut<'a> {
     fragments: usize,
     /// Discontinuous spans written a fragment at a time.
     discontinuous: usize,
+    /// Fragments that could not be placed on tokens (none: the tokens are cut at their edges).
+    unplaced: usize,
     /// Fragments left out of `doc.ents`, by label.
     not_in_ents: BTreeMap<&'a str, usize>,
     /// Attribute values that the schema does not list, by attribute.
@@ -288,7 +290,7 @@ pub fn export(
     let mut strings: BTreeSet<&str> = BTreeSet::new();
     let mut not_in_ents: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unlisted: BTreeMap<&str, usize> = BTreeMap::new();
-    let (mut fragments, mut discontinuous) = (0, 0);
+    let (mut fragments, mut discontinuous, mut unplaced) = (0, 0, 0);
     for doc in &mut outs {
         tokens.append(&mut doc.tokens);
         spaces.append(&mut doc.spaces);
@@ -302,6 +304,7 @@ pub fn export(
         }
         fragments += doc.fragments;
         discontinuous += doc.discontinuous;
+        unplaced += doc.unplaced;
     }
     let bin = DocBinOut {
         version: "0.1",
@@ -328,6 +331,11 @@ pub fn export(
     report.notes.push(format!(
         "{fragments} fragment(s) in doc.spans[{SPAN_GROUP:?}], overlaps kept"
     ));
+    if unplaced > 0 {
+        report.notes.push(format!(
+            "{unplaced} fragment(s) empty or outside the text: not written"
+        ));
+    }
     if discontinuous > 0 {
         report.notes.push(format!(
             "{discontinuous} discontinuous span(s) written as one span a fragment"
@@ -443,6 +451,7 @@ fn document<'a>(
             let end = token_ends.binary_search(&fragment.end).ok();
             // Always found: the tokens are cut at every fragment edge.
             let (Some(start), Some(end)) = (start, end) else {
+                out.unplaced += 1;
                 continue;
             };
             placed.push(Placed {
