@@ -142,6 +142,7 @@ fn bench(project: &Project, target: &str, dir: &Path) {
         Format::LabelStudio,
         Format::Csv,
         Format::Conll,
+        Format::Spacy,
     ] {
         // A new output each run, as an export usually is.
         let mut run = 0;

@@ -88,7 +88,8 @@ pub enum Command {
         /// The output format.
         #[arg(long, short, value_enum)]
         format: crate::formats::Format,
-        /// Where to write: a file (jsonl, doccano, conll, csv) or a folder (brat, label-studio).
+        /// Where to write: a file (jsonl, doccano, conll, csv, spacy) or a folder (brat,
+        /// label-studio).
         #[arg(short, long, value_name = "OUT")]
         output: PathBuf,
         /// Only the documents marked done.

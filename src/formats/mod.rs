@@ -15,6 +15,7 @@ pub mod doccano;
 pub mod jsonl;
 pub mod label_studio;
 pub mod rows;
+pub mod spacy;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -42,17 +43,21 @@ pub enum Format {
     LabelStudio,
     /// One span a row, RFC 4180.
     Csv,
+    /// spaCy's `DocBin` (`.spacy`): spans in `doc.spans["marginalia"]`, the ones that do not
+    /// overlap in `doc.ents`, document attributes in `doc.cats`.
+    Spacy,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Jsonl,
         Self::Doccano,
         Self::Brat,
         Self::Conll,
         Self::LabelStudio,
         Self::Csv,
+        Self::Spacy,
     ];
 
     /// The name used on the command line.
@@ -64,6 +69,7 @@ impl Format {
             Self::Conll => "conll",
             Self::LabelStudio => "label-studio",
             Self::Csv => "csv",
+            Self::Spacy => "spacy",
         }
     }
 
@@ -86,6 +92,7 @@ impl Format {
             Self::Jsonl | Self::Doccano => "jsonl",
             Self::Conll => "conll",
             Self::Csv => "csv",
+            Self::Spacy => "spacy",
             Self::Brat | Self::LabelStudio => "",
         }
     }
@@ -429,6 +436,7 @@ pub fn export_from(
             Format::Conll => {
                 conll::export(&docs, &project.schema, options.overlap, &mut file, progress)
             }
+            Format::Spacy => spacy::export(&docs, &project.schema, &mut file, progress),
             _ => csv::export(&docs, &mut file, progress),
         };
         let report = written.map_err(unfinished)?;
@@ -545,7 +553,9 @@ pub fn import(format: Format, input: &Path) -> Result<Imported, FormatError> {
         Format::Doccano => doccano::import(input),
         Format::Brat => brat::import(input),
         Format::LabelStudio => label_studio::import(input),
-        Format::Conll | Format::Csv => Err(FormatError::NotImportable(format.name())),
+        Format::Conll | Format::Csv | Format::Spacy => {
+            Err(FormatError::NotImportable(format.name()))
+        }
     }
 }
 

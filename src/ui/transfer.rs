@@ -276,6 +276,9 @@ fn explain(format: Format) -> &'static str {
             "A folder with Label Studio tasks (tasks.json) and the labelling config (config.xml)."
         }
         Format::Csv => "One span a row (RFC 4180).",
+        Format::Spacy => {
+            "spaCy's DocBin (.spacy) for spacy train: every span in doc.spans, the ones that do not overlap in doc.ents, document attributes in doc.cats."
+        }
     }
 }
 
