@@ -1571,4 +1571,39 @@ mod tests {
             [("genre", vec!["news", "رأي"]), ("to-check", vec!["yes"])]
         );
     }
+
+    /// An attribute without a name cannot be defined in the schema: its value is left out, and
+    /// reported, the others kept.
+    #[test]
+    fn l_a_document_attribute_without_a_name_is_reported_and_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let imported = read(
+            "{\"text\": \"Un.\", \"attributes\": {\" \": \"x\", \"genre\": \"news\"}, \"cats\": {\"=y\": 1.0}}\n",
+        );
+        let (project, report) =
+            crate::formats::build_project(imported, &dir.path().join("corpus"), "zoé").unwrap();
+        assert_eq!(
+            project.documents[0].attributes,
+            [("genre".to_owned(), "news".to_owned())].into()
+        );
+        let names: Vec<&str> = project
+            .schema
+            .document_attributes
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(names, ["genre"]);
+        assert!(
+            report
+                .not_imported
+                .iter()
+                .any(|r| r == "1 document attribute value(s) had no attribute name: left out"),
+            "{report:?}"
+        );
+        // A `cats` with a key that is not NAME=VALUE is the document's metadata.
+        assert_eq!(
+            project.documents[0].metadata["cats"],
+            serde_json::json!({"=y": 1.0})
+        );
+    }
 }

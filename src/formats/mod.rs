@@ -32,7 +32,8 @@ use crate::text::{ByteRange, CodePointIndex};
 pub enum Format {
     /// One JSON object a document: text, spans with code point offsets, relations.
     Jsonl,
-    /// doccano's sequence-labelling JSONL (`entities`, `relations`, `Comments`).
+    /// doccano's sequence-labelling JSONL (`entities`, `relations`, `Comments`, and the document
+    /// attributes as `cats`).
     Doccano,
     /// brat standoff: a folder of `.txt` and `.ann` files with an `annotation.conf`.
     Brat,
@@ -40,7 +41,7 @@ pub enum Format {
     Conll,
     /// Label Studio's JSON tasks, with the matching labelling config.
     LabelStudio,
-    /// One span a row, RFC 4180.
+    /// One span a row, RFC 4180, with the document's `meta.KEY` and `attr.NAME` columns.
     Csv,
 }
 
@@ -1040,7 +1041,13 @@ fn project_of(
         // Texts without a single span (a corpus to annotate): the labels of a new project.
         schema = Schema::default();
     }
-    add_document_attributes(&mut schema, imported.document_attributes, &documents);
+    let unnamed =
+        add_document_attributes(&mut schema, imported.document_attributes, &mut documents);
+    if unnamed > 0 {
+        report.push(format!(
+            "{unnamed} document attribute value(s) had no attribute name: left out"
+        ));
+    }
     let mut project = Project::new(
         annotator.to_owned(),
         crate::file::absolute(corpus_dir),
@@ -1192,12 +1199,23 @@ fn project_of(
 /// hold values of, unless the schema defines one of that name already. One declared with values
 /// keeps them, followed by the other values documents hold, sorted; one declared without values
 /// is free text; one only met in documents takes the values met, sorted. A key is the project's
-/// choice: none is set.
+/// choice: none is set. Values of an attribute without a name (blank) are taken out of the
+/// documents: returns how many.
 fn add_document_attributes(
     schema: &mut Schema,
     declared: Vec<crate::schema::DocAttributeDef>,
-    documents: &[Document],
-) {
+    documents: &mut [Document],
+) -> usize {
+    let mut unnamed = 0;
+    for document in documents.iter_mut() {
+        let before = document.attributes.len();
+        document
+            .attributes
+            .retain(|name, _| !name.trim().is_empty());
+        unnamed += before - document.attributes.len();
+    }
+    let declared = declared.into_iter().filter(|d| !d.name.trim().is_empty());
+    let documents: &[Document] = documents;
     let mut met: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for document in documents {
         for (name, value) in &document.attributes {
@@ -1231,6 +1249,7 @@ fn add_document_attributes(
         def.key.clear();
         schema.document_attributes.push(def);
     }
+    unnamed
 }
 
 /// Runs `work` on every item on all cores, a batch at a time, and hands each batch's results, in
