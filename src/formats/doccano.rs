@@ -6,6 +6,21 @@
 //! discontinuous spans and no span notes: each fragment becomes an entity, and notes become
 //! comments that name their span. Import reads that layout and the older one
 //! (`"label": [[start, end, "label"], ...]`).
+//!
+//! Document attributes are doccano categories, `"cats": ["genre=news", "to-check=yes"]`, one
+//! `NAME=VALUE` a value set. doccano has no project type with spans, relations and categories
+//! together; this is the layout its importer takes for a project with spans and categories,
+//! "Intent Detection and Slot Filling" (`CategoryAndSpanDataset` in doccano's
+//! `backend/data_import/datasets.py` reads `entities` and `cats`; `SpanLabel.parse` in
+//! `pipeline/label.py` takes entities as `{label, start_offset, end_offset}` objects), and the
+//! one its exporter writes for it (`mapper_intent_detection = {..., Categories.column: "cats"}`
+//! in `backend/data_export/pipeline/factories.py`). A "Sequence labeling" project with
+//! relations reads `entities` and `relations`, and keeps `cats` with the other columns. Import
+//! also reads a text classification export's `label` list of strings as categories. A category
+//! without `=` is the attribute `category`.
+//!
+//! The document's metadata is written as doccano writes an example's columns, beside `text`
+//! (a key doccano uses itself goes in `meta`); its doccano `id` comes back as it was read.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -22,6 +37,7 @@ use crate::text::CodePointIndex;
 /// Writes one doccano example a document to `out` (committed by the caller).
 pub fn export(
     docs: &[ExportDoc<'_>],
+    schema: &crate::schema::Schema,
     out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
@@ -29,6 +45,7 @@ pub fn export(
     let mut report = ExportReport::default();
     let mut split = 0;
     let mut next_entity = 1u64;
+    let attributes = super::export_attributes(schema, docs);
     for (i, doc) in docs.iter().enumerate() {
         let text = &doc.document.text;
         let index = CodePointIndex::new(text);
@@ -103,6 +120,17 @@ pub fn export(
         line.insert("entities".to_owned(), Value::Array(entities));
         line.insert("relations".to_owned(), Value::Array(relations));
         line.insert("Comments".to_owned(), Value::Array(comments));
+        if !attributes.is_empty() {
+            // Every line has the key, as doccano writes it.
+            let cats = attributes
+                .keys()
+                .filter_map(|name| {
+                    let value = doc.document.attributes.get(*name)?;
+                    Some(Value::String(format!("{name}={value}")))
+                })
+                .collect();
+            line.insert("cats".to_owned(), Value::Array(cats));
+        }
         line.insert("meta".to_owned(), Value::Object(meta));
         let line = Value::Object(line);
         serde_json::to_writer(&mut *out, &line).map_err(|e| FormatError::Write {
@@ -121,7 +149,7 @@ pub fn export(
 
 /// The keys of a doccano line that are not a document's metadata: a metadata key of that name
 /// is written in the line's `meta`.
-const RESERVED: [&str; 7] = [
+const RESERVED: [&str; 8] = [
     "id",
     "text",
     "entities",
@@ -129,7 +157,11 @@ const RESERVED: [&str; 7] = [
     "relations",
     "Comments",
     "meta",
+    "cats",
 ];
+
+/// The attribute of a doccano category without `=` (one of a project's own).
+const CATEGORY: &str = "category";
 
 fn number(value: &Value) -> Option<usize> {
     value.as_u64().and_then(|n| usize::try_from(n).ok())
@@ -228,7 +260,45 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                 );
             }
         }
-        if let Some(labels) = value.get("label").and_then(Value::as_array) {
+        // Categories: `cats`, or a text classification export's `label` list of strings.
+        let mut attributes = std::collections::BTreeMap::new();
+        let label_categories = value
+            .get("label")
+            .and_then(Value::as_array)
+            .filter(|labels| !labels.is_empty() && labels.iter().all(Value::is_string));
+        let categories = value
+            .get("cats")
+            .and_then(Value::as_array)
+            .into_iter()
+            .chain(label_categories)
+            .flatten();
+        for category in categories {
+            let Some(category) = category.as_str() else {
+                imported.report.push(format!(
+                    "{}:{line_no}: category {category} is not a text: left out",
+                    input.display()
+                ));
+                continue;
+            };
+            let (name, set) = category
+                .split_once('=')
+                .filter(|(name, _)| !name.is_empty())
+                .unwrap_or((CATEGORY, category));
+            if let Some(first) = attributes.get(name) {
+                imported.report.push(format!(
+                    "{}:{line_no}: category {category:?} left out: the document's {name:?} is \
+                     {first:?} already (an attribute has one value)",
+                    input.display()
+                ));
+                continue;
+            }
+            attributes.insert(name.to_owned(), set.to_owned());
+        }
+        if let Some(labels) = value
+            .get("label")
+            .and_then(Value::as_array)
+            .filter(|_| label_categories.is_none())
+        {
             for (n, item) in labels.iter().enumerate() {
                 match item.as_array().map(Vec::as_slice) {
                     Some([start, end, label])
@@ -312,7 +382,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
                         }
                     }
                     "text" | "entities" | "relations" | "Comments" => {}
-                    "label" if value.is_array() => {}
+                    "label" | "cats" if value.is_array() => {}
                     _ => {
                         metadata.insert(key.clone(), value.clone());
                     }
@@ -325,6 +395,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
             spans,
             relations,
             metadata,
+            attributes,
             status: None,
         });
     }
@@ -396,7 +467,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         let (docs, _) = select(&project, &ExportOptions::default());
-        let report = to_file(&out, |file| export(&docs, file, &mut |_, _| {})).unwrap();
+        let report = to_file(&out, |file| {
+            export(&docs, &project.schema, file, &mut |_, _| {})
+        })
+        .unwrap();
         assert!(
             report
                 .notes
@@ -486,5 +560,152 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn lines_of(path: &Path) -> Vec<Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn export_project(project: &crate::model::Project, out: &Path) {
+        crate::formats::export(
+            project,
+            crate::formats::Format::Doccano,
+            &ExportOptions::default(),
+            out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+    }
+
+    /// Document attributes go out as doccano categories, `cats: ["NAME=VALUE", ...]` beside the
+    /// `entities` (the layout of doccano's "Intent Detection and Slot Filling" import and
+    /// export), and come back as the documents' attributes with schema definitions; a text
+    /// classification export's `label` list is read as categories too.
+    #[test]
+    fn l_document_attributes_round_trip_through_doccano() {
+        let project = crate::formats::tests::attributed_project();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        export_project(&project, &out);
+        let lines = lines_of(&out);
+        assert_eq!(
+            lines[0]["cats"],
+            json!([
+                "genre=tribune libre é",
+                "résumé=Poutine « salue » 😀, قال",
+                "to-check=yes"
+            ])
+        );
+        assert_eq!(
+            lines[1]["cats"],
+            json!(["genre=رأي", "to-check=peut-être 🤔"])
+        );
+        assert_eq!(lines[2]["cats"], json!(["to-check=no"]));
+        // Entities as doccano's importer takes them: label, start_offset, end_offset.
+        assert!(lines[0]["entities"][0]["start_offset"].is_u64());
+        let (back, _) =
+            crate::formats::build_project(import(&out).unwrap(), &dir.path().join("corpus"), "zoé")
+                .unwrap();
+        assert_eq!(
+            crate::formats::tests::attributes_by_path(&back),
+            crate::formats::tests::attributes_by_path(&project)
+        );
+        for doc in &back.documents {
+            assert!(!doc.metadata.contains_key("cats"), "{:?}", doc.metadata);
+        }
+        let genre = back.schema.document_attribute("genre").unwrap();
+        assert_eq!(
+            genre.values,
+            ["tribune libre é", "رأي"],
+            "the values met, sorted"
+        );
+        // doccano's text classification export: `label` is a list of category names.
+        let input = dir.path().join("classes.jsonl");
+        std::fs::write(
+            &input,
+            "{\"id\": 3, \"text\": \"Un texte.\", \"label\": [\"opinion\"], \"Comments\": []}\n\
+             {\"id\": 4, \"text\": \"Deux.\", \"label\": [\"genre=news\", \"genre=autre\"]}\n",
+        )
+        .unwrap();
+        let imported = import(&input).unwrap();
+        assert_eq!(imported.documents[0].attributes["category"], "opinion");
+        assert_eq!(imported.documents[1].attributes["genre"], "news");
+        assert!(imported.documents[0].spans.is_empty());
+        assert!(!imported.documents[0].metadata.contains_key("label"));
+        assert!(
+            imported
+                .report
+                .iter()
+                .any(|r| r.contains("\"genre=autre\" left out")),
+            "{:?}",
+            imported.report
+        );
+    }
+
+    /// A doccano id, number or text, comes back as it was through an import and an export, and
+    /// again through a second round; a project that never had one gets the line numbers, which
+    /// then stay.
+    #[test]
+    fn h_doccano_ids_survive_a_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(
+            &input,
+            "{\"id\": 17, \"text\": \"Le Kremlin 😀 a dit.\", \"entities\": [{\"id\": 5, \"label\": \"source\", \"start_offset\": 0, \"end_offset\": 10}], \"relations\": [], \"title\": \"Titre é\"}\n\
+             {\"id\": \"abc-é/2\", \"text\": \"قال المتحدث\", \"entities\": []}\n",
+        )
+        .unwrap();
+        let mut ids = Vec::new();
+        let mut from = input;
+        for round in 0..2 {
+            let (project, _) = crate::formats::build_project(
+                import(&from).unwrap(),
+                &dir.path().join(format!("corpus{round}")),
+                "zoé",
+            )
+            .unwrap();
+            let out = dir.path().join(format!("out{round}.jsonl"));
+            export_project(&project, &out);
+            let lines = lines_of(&out);
+            let mut round_ids: Vec<(String, Value)> = lines
+                .iter()
+                .map(|l| (l["text"].as_str().unwrap().to_owned(), l["id"].clone()))
+                .collect();
+            round_ids.sort_by(|a, b| a.0.cmp(&b.0));
+            assert!(round_ids.contains(&("Le Kremlin 😀 a dit.".to_owned(), json!(17))));
+            assert!(round_ids.contains(&("قال المتحدث".to_owned(), json!("abc-é/2"))));
+            assert!(
+                lines
+                    .iter()
+                    .all(|l| l.get("meta").is_some_and(|m| m.get("id").is_none()))
+            );
+            ids.push(round_ids);
+            from = out;
+        }
+        assert_eq!(ids[0], ids[1]);
+        // A project that had no doccano ids: the line numbers, kept from then on.
+        let first = dir.path().join("first.jsonl");
+        export_project(&torture_project(), &first);
+        let numbered: Vec<Value> = lines_of(&first).iter().map(|l| l["id"].clone()).collect();
+        assert_eq!(numbered, [json!(1), json!(2), json!(3)]);
+        let (project, _) = crate::formats::build_project(
+            import(&first).unwrap(),
+            &dir.path().join("corpus-first"),
+            "zoé",
+        )
+        .unwrap();
+        let again = dir.path().join("again.jsonl");
+        export_project(&project, &again);
+        let texts = |lines: Vec<Value>| -> Vec<(Value, Value)> {
+            lines
+                .into_iter()
+                .map(|l| (l["id"].clone(), l["text"].clone()))
+                .collect()
+        };
+        assert_eq!(texts(lines_of(&again)), texts(lines_of(&first)));
     }
 }

@@ -63,6 +63,14 @@ struct LineOut<'a> {
     id: &'a str,
     text: &'a str,
     meta: Meta<'a>,
+    /// The document attributes: every one of the export, by name, its value or `null` (no key
+    /// when the export has none, as before document attributes existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: Option<std::collections::BTreeMap<&'a str, Option<&'a str>>>,
+    /// spaCy's text categories: `"NAME=VALUE"` for every listed value of every attribute, 1.0
+    /// for the document's value and 0.0 for the others (no key when the export lists none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cats: Option<std::collections::BTreeMap<String, f64>>,
     spans: Vec<SpanOut<'a>>,
     relations: Vec<RelationOut>,
 }
@@ -155,6 +163,7 @@ fn status_name(status: crate::model::Status) -> &'static str {
 /// Writes one line a document to `out` (committed by the caller).
 pub fn export(
     docs: &[ExportDoc<'_>],
+    schema: &crate::schema::Schema,
     options: &super::ExportOptions,
     out: &mut AtomicFile,
     progress: Progress<'_>,
@@ -166,10 +175,11 @@ pub fn export(
         .iter()
         .flat_map(|d| &d.annotations)
         .any(|a| a.suggested.is_some());
+    let attributes = super::export_attributes(schema, docs);
     // Lines are serialised on all cores, and written in order.
     super::in_parallel(
         docs,
-        |doc| document_line(doc, options, suggested_key),
+        |doc| document_line(doc, options, suggested_key, &attributes),
         |finished, lines| {
             for line in lines {
                 let line = line.map_err(|e| FormatError::Write {
@@ -205,11 +215,14 @@ struct DocumentLine {
 }
 
 /// One document's line; `suggested_key`: whether its spans carry the `suggested` key (every
-/// span of the export does when one of them was accepted from a suggestion).
+/// span of the export does when one of them was accepted from a suggestion); `attributes`: the
+/// document attributes of the export, with their listed values
+/// ([`super::export_attributes`]).
 fn document_line(
     doc: &ExportDoc<'_>,
     options: &super::ExportOptions,
     suggested_key: bool,
+    attributes: &std::collections::BTreeMap<&str, Vec<&str>>,
 ) -> Result<DocumentLine, serde_json::Error> {
     let mut line_out = DocumentLine::default();
     let original = &doc.document.text;
@@ -319,6 +332,33 @@ fn document_line(
             boilerplate_removed: !cuts.is_empty(),
             metadata,
         },
+        attributes: (!attributes.is_empty()).then(|| {
+            attributes
+                .keys()
+                .map(|name| {
+                    (
+                        *name,
+                        doc.document.attributes.get(*name).map(String::as_str),
+                    )
+                })
+                .collect()
+        }),
+        cats: attributes.values().any(|v| !v.is_empty()).then(|| {
+            attributes
+                .iter()
+                .flat_map(|(name, values)| {
+                    let set = doc.document.attributes.get(*name);
+                    values.iter().map(move |value| {
+                        let score = if set.is_some_and(|s| s == value) {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                        (format!("{name}={value}"), score)
+                    })
+                })
+                .collect()
+        }),
         spans,
         relations,
     };
@@ -374,6 +414,9 @@ struct Tally {
     span_keys: std::collections::BTreeMap<String, usize>,
     /// Spans whose offsets were UTF-16 code units.
     utf16: usize,
+    /// The document attributes met (in `attributes` or as `cats`), with the values `cats`
+    /// lists for each (none: free text).
+    document_attributes: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// The text of a JSON value used as a key or an attribute value: a string as it is, anything
@@ -517,6 +560,16 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
             tally.utf16
         ));
     }
+    imported.document_attributes = tally
+        .document_attributes
+        .into_iter()
+        .map(|(name, values)| crate::schema::DocAttributeDef {
+            name,
+            values: values.into_iter().collect(),
+            description: String::new(),
+            key: String::new(),
+        })
+        .collect();
     Ok(imported)
 }
 
@@ -566,6 +619,7 @@ fn read_line(
         Some(id) => format!("{}.txt", id.replace(['/', '\\'], "_")),
         None => format!("{stem}-{line_no:05}.txt"),
     });
+    let attributes = document_attributes(object, &mut tally.document_attributes);
     let spans_value = spans_of(object.remove("spans"), object.remove("ents"));
     let relations_value = object.remove("relations");
     for key in LINE_KEYS {
@@ -746,9 +800,86 @@ fn read_line(
         spans,
         relations,
         metadata,
+        attributes,
         status,
     };
     (document, report)
+}
+
+/// A line's document attributes, taken out of `object`, and added to those met in `declared`
+/// with the values `cats` lists: ours are the document-level `attributes` (an object of values
+/// by name, `null` for none) and `cats` (`"NAME=VALUE"`, 1.0 or 0.0); a `cats` alone, all of
+/// whose keys are `NAME=VALUE` (spaCy's or Prodigy's text categories written so), gives each
+/// name its best-scored value of at least 0.5. A `cats` with other keys (`{"news": 1.0}`), or an
+/// `attributes` that is not an object, is left in `object`: the document's metadata.
+fn document_attributes(
+    object: &mut serde_json::Map<String, Value>,
+    declared: &mut std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut values = std::collections::BTreeMap::new();
+    let named = if let Some(Value::Object(_)) = object.get("attributes")
+        && let Some(Value::Object(attributes)) = object.remove("attributes")
+    {
+        for (name, value) in attributes {
+            declared.entry(name.clone()).or_default();
+            match value {
+                Value::Null => {}
+                other => {
+                    values.insert(name, plain(&other));
+                }
+            }
+        }
+        true
+    } else {
+        false
+    };
+    // Each key of `cats` as its name (the longest one of `attributes` it starts with, else what
+    // comes before its first `=`) and value, with its score.
+    let split = |key: &str| -> Option<(String, String)> {
+        let known = values
+            .keys()
+            .chain(declared.keys())
+            .filter(|name| {
+                key.strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('='))
+            })
+            .max_by_key(|name| name.len());
+        match known {
+            Some(name) => Some((name.clone(), key.get(name.len() + 1..)?.to_owned())),
+            None => key
+                .split_once('=')
+                .filter(|(name, _)| !name.is_empty())
+                .map(|(name, value)| (name.to_owned(), value.to_owned())),
+        }
+    };
+    let cats: Option<Vec<(String, String, f64)>> = match object.get("cats") {
+        Some(Value::Object(cats)) if !cats.is_empty() => cats
+            .iter()
+            .map(|(key, score)| {
+                let (name, value) = split(key)?;
+                Some((name, value, score.as_f64()?))
+            })
+            .collect(),
+        _ => None,
+    };
+    if let Some(cats) = cats {
+        object.remove("cats");
+        let mut best: std::collections::BTreeMap<String, (String, f64)> =
+            std::collections::BTreeMap::new();
+        for (name, value, score) in cats {
+            declared
+                .entry(name.clone())
+                .or_default()
+                .insert(value.clone());
+            if score >= 0.5 && best.get(&name).is_none_or(|(_, s)| score > *s) {
+                best.insert(name, (value, score));
+            }
+        }
+        if !named {
+            values.extend(best.into_iter().map(|(name, (value, _))| (name, value)));
+        }
+    }
+    values
 }
 
 /// A line's spans as one list: `spans` as a list (ours, Prodigy's) or as span groups by name
@@ -850,7 +981,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         let (docs, _) = select(&project, options);
-        to_file(&out, |file| export(&docs, options, file, &mut |_, _| {})).unwrap();
+        to_file(&out, |file| {
+            export(&docs, &project.schema, options, file, &mut |_, _| {})
+        })
+        .unwrap();
         std::fs::read_to_string(&out)
             .unwrap()
             .lines()
@@ -984,7 +1118,13 @@ mod tests {
         let out = dir.path().join("out.jsonl");
         let (docs, _) = select(&project, &ExportOptions::default());
         to_file(&out, |file| {
-            export(&docs, &ExportOptions::default(), file, &mut |_, _| {})
+            export(
+                &docs,
+                &project.schema,
+                &ExportOptions::default(),
+                file,
+                &mut |_, _| {},
+            )
         })
         .unwrap();
         let imported = import(&out).unwrap();
@@ -1019,7 +1159,10 @@ mod tests {
         let out = dir.path().join("out.jsonl");
         let options = ExportOptions::default();
         let (docs, _) = select(&project, &options);
-        to_file(&out, |file| export(&docs, &options, file, &mut |_, _| {})).unwrap();
+        to_file(&out, |file| {
+            export(&docs, &project.schema, &options, file, &mut |_, _| {})
+        })
+        .unwrap();
         let first: serde_json::Value = serde_json::from_str(
             std::fs::read_to_string(&out)
                 .unwrap()
@@ -1281,5 +1424,186 @@ mod tests {
         let back = import(&out).unwrap();
         assert_eq!(back.documents[0].metadata, a.metadata);
         assert_eq!(back.documents[1].metadata, project.documents[1].metadata);
+    }
+
+    fn lines_of(path: &Path) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Document attributes go out as `attributes` (every name on every line, `null` when not
+    /// set) and spaCy's `cats` (`NAME=VALUE`, every listed value, 1.0 or 0.0), and come back as
+    /// the documents' attributes, with schema definitions, never as metadata.
+    #[test]
+    fn l_document_attributes_round_trip_through_jsonl() {
+        let project = crate::formats::tests::attributed_project();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        crate::formats::export(
+            &project,
+            crate::formats::Format::Jsonl,
+            &ExportOptions::default(),
+            &out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let lines = lines_of(&out);
+        let cats = [
+            "genre=news",
+            "genre=tribune libre é",
+            "genre=رأي",
+            "to-check=no",
+            "to-check=peut-être 🤔",
+            "to-check=yes",
+        ];
+        // The same keys on every line: `datasets` types them as columns of structs.
+        for line in &lines {
+            let names: Vec<&String> = line["attributes"].as_object().unwrap().keys().collect();
+            assert_eq!(names, ["genre", "résumé", "to-check"]);
+            let keys: Vec<&String> = line["cats"].as_object().unwrap().keys().collect();
+            assert_eq!(keys, cats);
+        }
+        assert_eq!(
+            lines[0]["attributes"]["résumé"],
+            "Poutine « salue » 😀, قال"
+        );
+        assert_eq!(lines[0]["cats"]["genre=tribune libre é"], 1.0);
+        assert_eq!(lines[0]["cats"]["genre=news"], 0.0);
+        assert_eq!(lines[1]["cats"]["genre=رأي"], 1.0);
+        assert_eq!(
+            lines[1]["cats"]["to-check=peut-être 🤔"], 1.0,
+            "outside the list"
+        );
+        assert_eq!(lines[2]["attributes"]["genre"], serde_json::Value::Null);
+        assert!(
+            lines[2]["cats"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|v| **v == 1.0)
+                .count()
+                == 1
+        );
+        let (back, _) =
+            crate::formats::build_project(import(&out).unwrap(), &dir.path().join("corpus"), "zoé")
+                .unwrap();
+        assert_eq!(
+            crate::formats::tests::attributes_by_path(&back),
+            crate::formats::tests::attributes_by_path(&project)
+        );
+        for doc in &back.documents {
+            assert!(
+                !doc.metadata.contains_key("attributes") && !doc.metadata.contains_key("cats"),
+                "{:?}",
+                doc.metadata
+            );
+        }
+        let values = |name: &str| -> std::collections::BTreeSet<String> {
+            back.schema
+                .document_attribute(name)
+                .unwrap()
+                .values
+                .iter()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            values("genre"),
+            ["news", "tribune libre é", "رأي"].map(str::to_owned).into()
+        );
+        assert_eq!(
+            values("to-check"),
+            ["yes", "no", "peut-être 🤔"].map(str::to_owned).into()
+        );
+        assert!(
+            back.schema
+                .document_attribute("résumé")
+                .unwrap()
+                .is_free_text()
+        );
+        // An export without document attributes has neither key, as before.
+        let plain = torture_project();
+        let out = dir.path().join("plain.jsonl");
+        crate::formats::export(
+            &plain,
+            crate::formats::Format::Jsonl,
+            &ExportOptions::default(),
+            &out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        for line in lines_of(&out) {
+            assert!(line.get("attributes").is_none() && line.get("cats").is_none());
+        }
+    }
+
+    /// spaCy's and Prodigy's `cats` written `NAME=VALUE` give each name its best value of at
+    /// least 0.5 (none below), and the schema every value listed; other `cats` stay metadata.
+    #[test]
+    fn l_cats_written_name_value_are_document_attributes() {
+        let imported = read(concat!(
+            "{\"text\": \"Un.\", \"cats\": {\"genre=news\": 0.2, \"genre=رأي\": 0.8, \"to-check=yes\": 0.3}}\n",
+            "{\"text\": \"Deux.\", \"cats\": {\"news\": 1.0}}\n",
+        ));
+        let first = &imported.documents[0];
+        assert_eq!(first.attributes.len(), 1);
+        assert_eq!(first.attributes["genre"], "رأي");
+        assert!(!first.metadata.contains_key("cats"));
+        assert_eq!(
+            imported.documents[1].metadata["cats"],
+            serde_json::json!({"news": 1.0})
+        );
+        let names: Vec<(&str, Vec<&str>)> = imported
+            .document_attributes
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_str(),
+                    d.values.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [("genre", vec!["news", "رأي"]), ("to-check", vec!["yes"])]
+        );
+    }
+
+    /// An attribute without a name cannot be defined in the schema: its value is left out, and
+    /// reported, the others kept.
+    #[test]
+    fn l_a_document_attribute_without_a_name_is_reported_and_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let imported = read(
+            "{\"text\": \"Un.\", \"attributes\": {\" \": \"x\", \"genre\": \"news\"}, \"cats\": {\"=y\": 1.0}}\n",
+        );
+        let (project, report) =
+            crate::formats::build_project(imported, &dir.path().join("corpus"), "zoé").unwrap();
+        assert_eq!(
+            project.documents[0].attributes,
+            [("genre".to_owned(), "news".to_owned())].into()
+        );
+        let names: Vec<&str> = project
+            .schema
+            .document_attributes
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(names, ["genre"]);
+        assert!(
+            report
+                .not_imported
+                .iter()
+                .any(|r| r == "1 document attribute value(s) had no attribute name: left out"),
+            "{report:?}"
+        );
+        // A `cats` with a key that is not NAME=VALUE is the document's metadata.
+        assert_eq!(
+            project.documents[0].metadata["cats"],
+            serde_json::json!({"=y": 1.0})
+        );
     }
 }

@@ -33,7 +33,8 @@ use crate::text::{ByteRange, CodePointIndex};
 pub enum Format {
     /// One JSON object a document: text, spans with code point offsets, relations.
     Jsonl,
-    /// doccano's sequence-labelling JSONL (`entities`, `relations`, `Comments`).
+    /// doccano's sequence-labelling JSONL (`entities`, `relations`, `Comments`, and the document
+    /// attributes as `cats`).
     Doccano,
     /// brat standoff: a folder of `.txt` and `.ann` files with an `annotation.conf`.
     Brat,
@@ -41,7 +42,7 @@ pub enum Format {
     Conll,
     /// Label Studio's JSON tasks, with the matching labelling config.
     LabelStudio,
-    /// One span a row, RFC 4180.
+    /// One span a row, RFC 4180, with the document's `meta.KEY` and `attr.NAME` columns.
     Csv,
     /// spaCy's `DocBin` (`.spacy`): spans in `doc.spans["marginalia"]`, the ones that do not
     /// overlap in `doc.ents`, document attributes in `doc.cats`.
@@ -431,13 +432,13 @@ pub fn export_from(
             .then(|| std::fs::read_link(out).unwrap_or_default());
         let mut file = crate::file::AtomicFile::create_output(out)?;
         let written = match format {
-            Format::Jsonl => jsonl::export(&docs, options, &mut file, progress),
-            Format::Doccano => doccano::export(&docs, &mut file, progress),
+            Format::Jsonl => jsonl::export(&docs, &project.schema, options, &mut file, progress),
+            Format::Doccano => doccano::export(&docs, &project.schema, &mut file, progress),
             Format::Conll => {
                 conll::export(&docs, &project.schema, options.overlap, &mut file, progress)
             }
             Format::Spacy => spacy::export(&docs, &project.schema, &mut file, progress),
-            _ => csv::export(&docs, &mut file, progress),
+            _ => csv::export(&docs, &project.schema, &mut file, progress),
         };
         let report = written.map_err(unfinished)?;
         file.commit().map_err(|e| unfinished(e.into()))?;
@@ -455,6 +456,46 @@ pub fn export_from(
     notes.append(&mut report.notes);
     report.notes = notes;
     Ok(report)
+}
+
+/// The document attributes an export writes, by name: every attribute of the schema and every
+/// one a document holds a value of. Each comes with its listed values: the schema's, in its
+/// order, then the values documents hold outside them, sorted; none for free text (and for an
+/// attribute the schema does not define).
+pub(crate) fn export_attributes<'a>(
+    schema: &'a Schema,
+    docs: &[ExportDoc<'a>],
+) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut attributes: BTreeMap<&str, Vec<&str>> = schema
+        .document_attributes
+        .iter()
+        .map(|def| {
+            (
+                def.name.as_str(),
+                def.values.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    let mut outside: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for doc in docs {
+        for (name, value) in &doc.document.attributes {
+            match schema.document_attribute(name) {
+                Some(def) if def.is_free_text() || def.values.contains(value) => {}
+                Some(_) => {
+                    outside.entry(name).or_default().insert(value);
+                }
+                None => {
+                    attributes.entry(name).or_default();
+                }
+            }
+        }
+    }
+    for (name, values) in outside {
+        if let Some(listed) = attributes.get_mut(name) {
+            listed.extend(values);
+        }
+    }
+    attributes
 }
 
 /// What an export of `project` (read from `source`) reads: its project file and its corpus texts.
@@ -525,6 +566,8 @@ pub struct ImportedDoc {
     pub relations: Vec<ImportedRelation>,
     /// What the file said of the document besides its text and annotations (title, url…).
     pub metadata: crate::model::Metadata,
+    /// The values of its document attributes (genre, to-check…), by attribute name.
+    pub attributes: BTreeMap<String, String>,
     /// Its progress, when the file says; otherwise done when it has spans, to do when not.
     pub status: Option<Status>,
 }
@@ -544,6 +587,10 @@ pub struct Imported {
     pub notes: Vec<String>,
     /// Label colours the source declared (Label Studio configs, brat visual.conf).
     pub colors: BTreeMap<String, crate::schema::Rgb>,
+    /// Document attributes the source declared, with their values (Marginalia's jsonl `cats`
+    /// lists every value, chosen or not): the project's definitions, completed by the values
+    /// its documents hold.
+    pub document_attributes: Vec<crate::schema::DocAttributeDef>,
 }
 
 /// Reads another tool's annotations from `input` (a file, or a folder for brat).
@@ -995,6 +1042,7 @@ fn project_of(
             text,
             status,
             metadata: doc.metadata,
+            attributes: doc.attributes,
             ..Document::default()
         });
         pending.push((doc.path, doc.spans, doc.relations));
@@ -1002,6 +1050,13 @@ fn project_of(
     if pending.iter().all(|(_, spans, _)| spans.is_empty()) {
         // Texts without a single span (a corpus to annotate): the labels of a new project.
         schema = Schema::default();
+    }
+    let unnamed =
+        add_document_attributes(&mut schema, imported.document_attributes, &mut documents);
+    if unnamed > 0 {
+        report.push(format!(
+            "{unnamed} document attribute value(s) had no attribute name: left out"
+        ));
     }
     let mut project = Project::new(
         annotator.to_owned(),
@@ -1148,6 +1203,63 @@ fn project_of(
         not_imported: report,
     };
     Ok((project, report, texts))
+}
+
+/// Adds to `schema` the document attributes the source `declared` and those the `documents`
+/// hold values of, unless the schema defines one of that name already. One declared with values
+/// keeps them, followed by the other values documents hold, sorted; one declared without values
+/// is free text; one only met in documents takes the values met, sorted. A key is the project's
+/// choice: none is set. Values of an attribute without a name (blank) are taken out of the
+/// documents: returns how many.
+fn add_document_attributes(
+    schema: &mut Schema,
+    declared: Vec<crate::schema::DocAttributeDef>,
+    documents: &mut [Document],
+) -> usize {
+    let mut unnamed = 0;
+    for document in documents.iter_mut() {
+        let before = document.attributes.len();
+        document
+            .attributes
+            .retain(|name, _| !name.trim().is_empty());
+        unnamed += before - document.attributes.len();
+    }
+    let declared = declared.into_iter().filter(|d| !d.name.trim().is_empty());
+    let documents: &[Document] = documents;
+    let mut met: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for document in documents {
+        for (name, value) in &document.attributes {
+            met.entry(name).or_default().insert(value);
+        }
+    }
+    let mut defs: Vec<(crate::schema::DocAttributeDef, bool)> =
+        declared.into_iter().map(|def| (def, true)).collect();
+    for name in met.keys() {
+        if !defs.iter().any(|(d, _)| d.name == *name) {
+            let def = crate::schema::DocAttributeDef {
+                name: (*name).to_owned(),
+                values: Vec::new(),
+                description: String::new(),
+                key: String::new(),
+            };
+            defs.push((def, false));
+        }
+    }
+    for (mut def, declared) in defs {
+        if schema.document_attribute(&def.name).is_some() {
+            continue;
+        }
+        if !declared || !def.is_free_text() {
+            for value in met.get(def.name.as_str()).into_iter().flatten() {
+                if !def.values.iter().any(|v| v == value) {
+                    def.values.push((*value).to_owned());
+                }
+            }
+        }
+        def.key.clear();
+        schema.document_attributes.push(def);
+    }
+    unnamed
 }
 
 /// Runs `work` on every item on all cores, a batch at a time, and hands each batch's results, in
@@ -1334,6 +1446,73 @@ pub(crate) mod tests {
         project
     }
 
+    /// The torture project with document attributes and metadata in hard text: a list attribute
+    /// with accented and Arabic values, a yes/no one, a free text one with emoji and Arabic; a
+    /// value outside the schema's list; metadata with a doccano id, accents, emoji, Arabic, a
+    /// number; the empty document (no span) with an attribute only.
+    pub(crate) fn attributed_project() -> Project {
+        let mut project = torture_project();
+        let def = |name: &str, values: &[&str], key: &str| crate::schema::DocAttributeDef {
+            name: name.to_owned(),
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+            description: format!("guideline of {name}"),
+            key: key.to_owned(),
+        };
+        project.schema.document_attributes = vec![
+            def("genre", &["news", "tribune libre é", "رأي"], "g"),
+            def("to-check", &["yes", "no"], "c"),
+            def("résumé", &[], ""),
+        ];
+        let set = |project: &mut Project, doc: usize, pairs: &[(&str, &str)]| {
+            project.documents[doc].attributes = pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect();
+        };
+        set(
+            &mut project,
+            0,
+            &[
+                ("genre", "tribune libre é"),
+                ("to-check", "yes"),
+                ("résumé", "Poutine « salue » 😀, قال"),
+            ],
+        );
+        set(
+            &mut project,
+            1,
+            &[("genre", "رأي"), ("to-check", "peut-être 🤔")],
+        );
+        set(&mut project, 2, &[("to-check", "no")]);
+        project.documents[0].metadata = [
+            ("id", serde_json::json!(42)),
+            ("title", serde_json::json!("Titre « é » 😀")),
+            ("url", serde_json::json!("https://ex.fr/é?q=1")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        project.documents[1].metadata = [
+            ("auteur", serde_json::json!("كاتب e\u{301}")),
+            ("shares", serde_json::json!(3)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        project
+    }
+
+    /// The document attributes of `project`, by document path.
+    pub(crate) fn attributes_by_path(
+        project: &Project,
+    ) -> BTreeMap<String, BTreeMap<String, String>> {
+        project
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), d.attributes.clone()))
+            .collect()
+    }
+
     /// Asserts that `imported` holds the texts of `project` and each of its fragments as a span of
     /// the same label, with as many links: what formats without discontinuous spans carry back.
     pub(crate) fn assert_fragments_come_back(project: &Project, imported: &Imported) {
@@ -1352,6 +1531,85 @@ pub(crate) mod tests {
             assert_eq!(ours, theirs, "{}", doc.path);
             assert_eq!(doc.relations.len(), back.relations.len(), "{}", doc.path);
         }
+    }
+
+    /// Document metadata goes back where each format keeps it — jsonl `meta`, doccano's columns
+    /// beside `text`, CSV `meta.KEY` columns — and jsonl and doccano imports give it back
+    /// unchanged, apart from the document attributes.
+    #[test]
+    fn h_metadata_is_exported_back_into_jsonl_doccano_and_csv() {
+        let project = attributed_project();
+        let dir = tempfile::tempdir().unwrap();
+        let metadata = |p: &Project| -> BTreeMap<String, crate::model::Metadata> {
+            p.documents
+                .iter()
+                .map(|d| (d.path.clone(), d.metadata.clone()))
+                .collect()
+        };
+        for format in [Format::Jsonl, Format::Doccano] {
+            let out = dir.path().join(format!("{}.jsonl", format.name()));
+            export(
+                &project,
+                format,
+                &ExportOptions::default(),
+                &out,
+                &mut |_, _| {},
+            )
+            .unwrap();
+            let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let (title, shares) = match format {
+                Format::Jsonl => (&lines[0]["meta"]["title"], &lines[1]["meta"]["shares"]),
+                _ => (&lines[0]["title"], &lines[1]["shares"]),
+            };
+            assert_eq!(title, "Titre « é » 😀", "{format:?}");
+            assert_eq!(shares, 3, "{format:?}");
+            let (back, _) = build_project(
+                import(format, &out).unwrap(),
+                &dir.path().join(format!("corpus-{}", format.name())),
+                "zoé",
+            )
+            .unwrap();
+            let mut expected = metadata(&project);
+            if format == Format::Doccano {
+                // A document without a doccano id gets its line's, which it keeps from then on.
+                for (n, meta) in expected.values_mut().enumerate() {
+                    meta.entry("id".to_owned())
+                        .or_insert_with(|| serde_json::json!(n + 1));
+                }
+            }
+            assert_eq!(metadata(&back), expected, "{format:?}");
+            assert_eq!(
+                tests::attributes_by_path(&back),
+                tests::attributes_by_path(&project),
+                "{format:?}"
+            );
+        }
+        let out = dir.path().join("spans.csv");
+        export(
+            &project,
+            Format::Csv,
+            &ExportOptions::default(),
+            &out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let (_, rows) = crate::formats::csv::tests::rows_of(&out);
+        let arabic = rows
+            .iter()
+            .find(|r| r["document"] == "b-arabic.txt")
+            .unwrap();
+        assert_eq!(arabic["meta.auteur"], "كاتب e\u{301}");
+        assert_eq!(arabic["meta.shares"], "3");
+        assert_eq!(arabic["meta.title"], "");
+        let first = rows
+            .iter()
+            .find(|r| r["document"] == "a-bom-crlf.txt")
+            .unwrap();
+        assert_eq!(first["meta.url"], "https://ex.fr/é?q=1");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //!
 //! The text of each row is its `text` column (or the one named), the document is named after its
 //! `id` column (or the one named; the row number when there is none) with a name safe on every
-//! system, and every other column is the document's metadata. CSV is read with the `csv` crate
+//! system, and every other column is the document's metadata, but for the columns a CSV export
+//! writes for its documents ([`super::csv`]): `meta.KEY` is the metadata `KEY`, and `attr.NAME`
+//! the document attribute `NAME` (empty: not set, as an empty `meta.KEY`), whose values become the schema's. CSV is read with the `csv` crate
 //! (RFC 4180: quoted fields, quoted line ends, `""` for a quote); a byte-order mark is dropped, and
 //! the delimiter is the comma, the semicolon (French spreadsheets) or the tab, whichever the
 //! header line uses most.
@@ -264,10 +266,38 @@ fn documents(rows: Vec<Row>, input: &Path, columns: &RowColumns) -> Result<Impor
         if id.as_deref().is_some_and(|id| id != name) {
             renamed += 1;
         }
+        let mut metadata = crate::model::Metadata::new();
+        let mut attributes = BTreeMap::new();
+        for (column, value) in row {
+            if let Some(name) = column.strip_prefix(super::csv::ATTRIBUTE_COLUMN)
+                && !name.is_empty()
+            {
+                match value {
+                    Value::Null => {}
+                    Value::String(value) if value.is_empty() => {}
+                    Value::String(value) => {
+                        attributes.insert(name.to_owned(), value);
+                    }
+                    other => {
+                        attributes.insert(name.to_owned(), other.to_string());
+                    }
+                }
+            } else if let Some(key) = column.strip_prefix(super::csv::META_COLUMN)
+                && !key.is_empty()
+            {
+                // Empty: a document without this key, in a table where others have it.
+                if value != Value::Null && value.as_str() != Some("") {
+                    metadata.insert(key.to_owned(), value);
+                }
+            } else {
+                metadata.insert(column, value);
+            }
+        }
         imported.documents.push(ImportedDoc {
             path: format!("{name}.txt"),
             text,
-            metadata: row.into_iter().collect(),
+            metadata,
+            attributes,
             ..ImportedDoc::default()
         });
     }

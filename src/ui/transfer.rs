@@ -267,15 +267,19 @@ impl ExportDialog {
 fn explain(format: Format) -> &'static str {
     match format {
         Format::Jsonl => {
-            "One JSON line a document, spans with code point offsets: loads in spaCy and Hugging Face datasets."
+            "One JSON line a document, spans with code point offsets, metadata in meta, document attributes and cats: loads in spaCy and Hugging Face datasets."
         }
-        Format::Doccano => "doccano's JSONL (entities, relations, Comments).",
+        Format::Doccano => {
+            "doccano's JSONL (entities, relations, Comments; document attributes as cats, metadata beside the text)."
+        }
         Format::Brat => "A brat folder: .txt and .ann a document, and annotation.conf.",
         Format::Conll => "Tokens with IOB2 tags, -DOCSTART- between documents.",
         Format::LabelStudio => {
             "A folder with Label Studio tasks (tasks.json) and the labelling config (config.xml)."
         }
-        Format::Csv => "One span a row (RFC 4180).",
+        Format::Csv => {
+            "One span a row (RFC 4180), with the document's meta.KEY and attr.NAME columns."
+        }
         Format::Spacy => {
             "spaCy's DocBin (.spacy) for spacy train: every span in doc.spans, the ones that do not overlap in doc.ents, document attributes in doc.cats."
         }
