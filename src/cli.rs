@@ -106,6 +106,11 @@ pub enum Command {
         /// conll: how overlapping spans are written.
         #[arg(long, value_enum, default_value_t)]
         overlap: crate::formats::OverlapPolicy,
+        /// Keep the unresolved candidates of a gold project (spans still in dispute), which are
+        /// left out by default: jsonl and csv mark them ("unresolved": true, an unresolved
+        /// column), the other formats write them as ordinary spans.
+        #[arg(long)]
+        include_unresolved: bool,
     },
     /// Import annotations made in brat, doccano, Label Studio, or Marginalia's jsonl.
     ///
@@ -482,6 +487,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             no_boilerplate,
             text_without_boilerplate,
             overlap,
+            include_unresolved,
         } => {
             let workspace = open_project(&project)?;
             for problem in workspace.problems() {
@@ -493,6 +499,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 boilerplate: !no_boilerplate,
                 text_without_boilerplate,
                 overlap,
+                include_unresolved,
             };
             let report = crate::formats::export_from(
                 workspace.project(),

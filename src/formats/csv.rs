@@ -2,15 +2,18 @@
 //!
 //! Columns: `document, start, end, label, text, annotator, note, id, fragments`. Offsets count
 //! code points; `start`/`end` are the span's extent, and `fragments` lists `start-end` pairs
-//! separated by `;` (one pair for a continuous span).
+//! separated by `;` (one pair for a continuous span). An export that keeps the unresolved
+//! candidates of a gold project has one more column, `unresolved` (`true` or `false`).
 
 use super::{ExportDoc, ExportReport, FormatError, Progress};
 use crate::file::AtomicFile;
 use crate::text::CodePointIndex;
 
-/// Writes one row a span to `out` (committed by the caller).
+/// Writes one row a span to `out` (committed by the caller); `unresolved`: with the
+/// `unresolved` column.
 pub fn export(
     docs: &[ExportDoc<'_>],
+    unresolved: bool,
     out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
@@ -23,19 +26,21 @@ pub fn export(
         .terminator(::csv::Terminator::CRLF)
         .quote_style(::csv::QuoteStyle::Necessary)
         .from_writer(out);
-    writer
-        .write_record([
-            "document",
-            "start",
-            "end",
-            "label",
-            "text",
-            "annotator",
-            "note",
-            "id",
-            "fragments",
-        ])
-        .map_err(error)?;
+    let mut header = vec![
+        "document",
+        "start",
+        "end",
+        "label",
+        "text",
+        "annotator",
+        "note",
+        "id",
+        "fragments",
+    ];
+    if unresolved {
+        header.push("unresolved");
+    }
+    writer.write_record(header).map_err(error)?;
     let mut report = ExportReport::default();
     for (i, doc) in docs.iter().enumerate() {
         let text = &doc.document.text;
@@ -54,19 +59,34 @@ pub fn export(
                 })
                 .collect();
             let parts: Vec<&str> = annotation.fragments.iter().map(|f| f.slice(text)).collect();
-            writer
-                .write_record([
-                    doc.document.path.as_str(),
-                    &index.char_of_byte(extent.start).to_string(),
-                    &index.char_of_byte(extent.end).to_string(),
-                    &annotation.label,
-                    &parts.join(" "),
-                    &annotation.annotator,
-                    &annotation.note,
-                    &annotation.id.0.to_string(),
-                    &fragments.join(";"),
-                ])
-                .map_err(error)?;
+            let (start, end) = (
+                index.char_of_byte(extent.start).to_string(),
+                index.char_of_byte(extent.end).to_string(),
+            );
+            let (text, id, fragments) = (
+                parts.join(" "),
+                annotation.id.0.to_string(),
+                fragments.join(";"),
+            );
+            let mut row = vec![
+                doc.document.path.as_str(),
+                &start,
+                &end,
+                &annotation.label,
+                &text,
+                &annotation.annotator,
+                &annotation.note,
+                &id,
+                &fragments,
+            ];
+            if unresolved {
+                row.push(if annotation.is_unresolved() {
+                    "true"
+                } else {
+                    "false"
+                });
+            }
+            writer.write_record(row).map_err(error)?;
             report.spans += 1;
         }
         report.documents += 1;
@@ -88,7 +108,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("spans.csv");
         let (docs, _) = select(&project, &ExportOptions::default());
-        let report = to_file(&out, |file| export(&docs, file, &mut |_, _| {})).unwrap();
+        let report = to_file(&out, |file| export(&docs, false, file, &mut |_, _| {})).unwrap();
         assert_eq!(report.spans, project.annotation_count());
         let bytes = std::fs::read_to_string(&out).unwrap();
         assert!(bytes.starts_with("document,start,end,label,text,annotator,note,id,fragments\r\n"));

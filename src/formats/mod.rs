@@ -115,6 +115,12 @@ pub struct ExportOptions {
     pub text_without_boilerplate: bool,
     /// `conll` only: how overlapping spans are written.
     pub overlap: OverlapPolicy,
+    /// Keep the unresolved candidates of a gold project (spans the annotators disagree on and
+    /// nobody has ruled on yet, [`Annotation::is_unresolved`]): `jsonl` and `csv`
+    /// mark them (`"unresolved": true`, an `unresolved` column), the other formats write them as
+    /// ordinary spans. Off by default: a dataset then holds settled spans only, never both sides
+    /// of a dispute.
+    pub include_unresolved: bool,
 }
 
 impl Default for ExportOptions {
@@ -125,6 +131,7 @@ impl Default for ExportOptions {
             boilerplate: true,
             text_without_boilerplate: false,
             overlap: OverlapPolicy::default(),
+            include_unresolved: false,
         }
     }
 }
@@ -154,13 +161,15 @@ impl ExportDoc<'_> {
 }
 
 /// The documents and spans that `options` select. Documents whose text is not current (changed or
-/// missing) are never exported: their offsets would not match.
+/// missing) are never exported: their offsets would not match. Unresolved candidates are left out
+/// unless `options.include_unresolved` (with their links), and counted in the notes.
 pub fn select<'a>(
     project: &'a Project,
     options: &ExportOptions,
 ) -> (Vec<ExportDoc<'a>>, Vec<String>) {
     let mut notes = Vec::new();
     let mut docs = Vec::new();
+    let mut unresolved = 0;
     for document in &project.documents {
         if options.only_done && document.status != Status::Done {
             continue;
@@ -172,14 +181,23 @@ pub fn select<'a>(
             ));
             continue;
         }
-        let keep = |a: &&Annotation| {
+        let wanted = |a: &&Annotation| {
             (options.boilerplate || a.label != BOILERPLATE)
                 && options
                     .labels
                     .as_ref()
                     .is_none_or(|labels| labels.contains(&a.label))
         };
-        let annotations: Vec<&Annotation> = document.annotations.iter().filter(keep).collect();
+        let annotations: Vec<&Annotation> = document
+            .annotations
+            .iter()
+            .filter(wanted)
+            .filter(|a| {
+                let out = !options.include_unresolved && a.is_unresolved();
+                unresolved += usize::from(out);
+                !out
+            })
+            .collect();
         let relations = if annotations.len() == document.annotations.len() {
             document.relations.iter().collect()
         } else {
@@ -196,7 +214,35 @@ pub fn select<'a>(
             relations,
         });
     }
+    if unresolved > 0 {
+        notes.push(format!(
+            "{unresolved} unresolved candidate span(s) left out (--include-unresolved keeps them)"
+        ));
+    }
     (docs, notes)
+}
+
+/// What the report says of the unresolved candidates an export with
+/// [`ExportOptions::include_unresolved`] kept, `None` when it kept none.
+fn kept_unresolved_note(docs: &[ExportDoc<'_>], format: Format) -> Option<String> {
+    let kept = docs
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .filter(|a| a.is_unresolved())
+        .count();
+    (kept > 0).then(|| match format {
+        Format::Jsonl => {
+            format!("{kept} unresolved candidate span(s) kept, marked \"unresolved\": true")
+        }
+        Format::Csv => {
+            format!("{kept} unresolved candidate span(s) kept, marked in the \"unresolved\" column")
+        }
+        _ => format!(
+            "{kept} unresolved candidate span(s) kept as ordinary spans: {} has no place to mark \
+             them (jsonl and csv do)",
+            format.name()
+        ),
+    })
 }
 
 /// What an export wrote.
@@ -401,6 +447,7 @@ pub fn export_from(
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
     let (docs, mut notes) = select(project, options);
+    notes.extend(kept_unresolved_note(&docs, format));
     crate::file::refuse_inputs(out, format.writes_folder(), &export_inputs(project, source))?;
     let unfinished = |source| FormatError::Unfinished {
         path: out.to_owned(),
@@ -429,7 +476,7 @@ pub fn export_from(
             Format::Conll => {
                 conll::export(&docs, &project.schema, options.overlap, &mut file, progress)
             }
-            _ => csv::export(&docs, &mut file, progress),
+            _ => csv::export(&docs, options.include_unresolved, &mut file, progress),
         };
         let report = written.map_err(unfinished)?;
         file.commit().map_err(|e| unfinished(e.into()))?;
