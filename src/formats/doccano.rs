@@ -326,6 +326,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
             relations,
             metadata,
             status: None,
+            ..ImportedDoc::default()
         });
     }
     if utf16 > 0 {

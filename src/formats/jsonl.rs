@@ -756,6 +756,7 @@ fn read_line(
         relations,
         metadata,
         status,
+        ..ImportedDoc::default()
     };
     (document, report)
 }

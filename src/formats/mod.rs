@@ -564,6 +564,8 @@ pub struct ImportedDoc {
     pub relations: Vec<ImportedRelation>,
     /// What the file said of the document besides its text and annotations (title, url…).
     pub metadata: crate::model::Metadata,
+    /// The values of its document attributes (genre…), by name.
+    pub attributes: BTreeMap<String, String>,
     /// Its progress, when the file says; otherwise done when it has spans, to do when not.
     pub status: Option<Status>,
 }
@@ -583,6 +585,10 @@ pub struct Imported {
     pub notes: Vec<String>,
     /// Label colours the source declared (Label Studio configs, brat visual.conf).
     pub colors: BTreeMap<String, crate::schema::Rgb>,
+    /// The document attributes the source declared or used (Label Studio's document-level
+    /// `Choices` and `TextArea`), in its order. An attribute a document has and none of these
+    /// declares gets a definition listing the values met.
+    pub document_attributes: Vec<crate::schema::DocAttributeDef>,
 }
 
 /// Reads another tool's annotations from `input` (a file, or a folder for brat).
@@ -933,6 +939,46 @@ fn unloadable(text: &str) -> Option<String> {
 /// The texts an import writes: each file with its text.
 type Texts = Vec<(PathBuf, Arc<str>)>;
 
+/// The document attributes of an imported project: those the source declared, then, by name, a
+/// definition listing the values met for each attribute a document has and none declares. Keys
+/// that another attribute already has are dropped.
+fn document_attribute_defs(
+    declared: Vec<crate::schema::DocAttributeDef>,
+    documents: &[Document],
+) -> Vec<crate::schema::DocAttributeDef> {
+    let mut defs: Vec<crate::schema::DocAttributeDef> = Vec::new();
+    for def in declared {
+        if !def.name.trim().is_empty() && defs.iter().all(|d| d.name != def.name) {
+            defs.push(def);
+        }
+    }
+    let mut met: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for document in documents {
+        for (name, value) in &document.attributes {
+            if !name.trim().is_empty() && defs.iter().all(|d| d.name != *name) {
+                met.entry(name).or_default().insert(value);
+            }
+        }
+    }
+    defs.extend(
+        met.into_iter()
+            .map(|(name, values)| crate::schema::DocAttributeDef {
+                name: name.to_owned(),
+                values: values.into_iter().map(str::to_owned).collect(),
+                description: String::new(),
+                key: String::new(),
+            }),
+    );
+    let mut keys = BTreeSet::new();
+    for def in &mut defs {
+        def.values.dedup();
+        if !def.key.is_empty() && !keys.insert(def.key.to_lowercase()) {
+            def.key.clear();
+        }
+    }
+    defs
+}
+
 /// The project of `imported`, the report, and the texts to write under `corpus_dir`. Reads the
 /// corpus folder (where names lead) but writes nothing. Linear in the size of the import: spans
 /// and links go straight into their documents, with fresh ids, sorted once.
@@ -1032,6 +1078,7 @@ fn project_of(
             text,
             status,
             metadata: doc.metadata,
+            attributes: doc.attributes,
             ..Document::default()
         });
         pending.push((doc.path, doc.spans, doc.relations));
@@ -1040,6 +1087,7 @@ fn project_of(
         // Texts without a single span (a corpus to annotate): the labels of a new project.
         schema = Schema::default();
     }
+    schema.document_attributes = document_attribute_defs(imported.document_attributes, &documents);
     let mut project = Project::new(
         annotator.to_owned(),
         crate::file::absolute(corpus_dir),
