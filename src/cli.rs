@@ -107,6 +107,11 @@ pub enum Command {
         /// conll: how overlapping spans are written.
         #[arg(long, value_enum, default_value_t)]
         overlap: crate::formats::OverlapPolicy,
+        /// Keep the unresolved candidates of a gold project (spans still in dispute), which are
+        /// left out by default: jsonl and csv mark them ("unresolved": true, an unresolved
+        /// column), the other formats write them as ordinary spans.
+        #[arg(long)]
+        include_unresolved: bool,
     },
     /// Import annotations made in brat, doccano, Label Studio, or Marginalia's jsonl.
     ///
@@ -380,20 +385,6 @@ pub enum AgreeFormat {
     Json,
 }
 
-/// When the process started, as near as the binary can tell: `main`'s first line calls
-/// [`mark_start`]. The app's start-up timing counts from it.
-static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// Records the start of the process (the first call wins).
-pub fn mark_start() {
-    START.get_or_init(std::time::Instant::now);
-}
-
-/// The instant [`mark_start`] recorded, or now when it was never called.
-pub fn started() -> std::time::Instant {
-    *START.get_or_init(std::time::Instant::now)
-}
-
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -497,6 +488,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
             no_boilerplate,
             text_without_boilerplate,
             overlap,
+            include_unresolved,
         } => {
             let workspace = open_project(&project)?;
             for problem in workspace.problems() {
@@ -508,6 +500,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> anyhow::Result<Exi
                 boilerplate: !no_boilerplate,
                 text_without_boilerplate,
                 overlap,
+                include_unresolved,
             };
             let report = crate::formats::export_from(
                 workspace.project(),

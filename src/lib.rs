@@ -46,3 +46,17 @@ pub mod workspace;
 /// (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// When the process started, as near as the binary can tell: `main`'s first line calls
+/// [`mark_start`]. The app's start-up timing counts from it.
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Records the start of the process (the first call wins).
+pub fn mark_start() {
+    START.get_or_init(std::time::Instant::now);
+}
+
+/// The instant [`mark_start`] recorded, or now when it was never called.
+pub fn started() -> std::time::Instant {
+    *START.get_or_init(std::time::Instant::now)
+}

@@ -4,6 +4,6 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // The start-up benchmark measures from here (MARGINALIA_STARTUP, see `ui::startup`).
-    marginalia::cli::mark_start();
+    marginalia::mark_start();
     marginalia::cli::main()
 }

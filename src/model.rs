@@ -210,6 +210,12 @@ pub struct Provenance {
 }
 
 impl Annotation {
+    /// True when the span is an unresolved candidate of a gold project: the annotators disagree
+    /// on it and nobody has ruled yet ([`Provenance::unresolved`]).
+    pub fn is_unresolved(&self) -> bool {
+        self.provenance.as_ref().is_some_and(|p| p.unresolved)
+    }
+
     /// The range from the start of the first fragment to the end of the last.
     pub fn extent(&self) -> ByteRange {
         match (self.fragments.first(), self.fragments.last()) {

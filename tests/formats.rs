@@ -389,6 +389,7 @@ fn h_conll_every_export_of_the_sample_and_torture_projects_is_valid_iob2() {
                             boilerplate,
                             text_without_boilerplate: false,
                             overlap,
+                            include_unresolved: false,
                         };
                         let tmp = tempfile::tempdir().unwrap();
                         let out = tmp.path().join("out.conll");

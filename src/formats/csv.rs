@@ -2,7 +2,8 @@
 //!
 //! Columns: `document, start, end, label, text, annotator, note, id, fragments`. Offsets count
 //! code points; `start`/`end` are the span's extent, and `fragments` lists `start-end` pairs
-//! separated by `;` (one pair for a continuous span).
+//! separated by `;` (one pair for a continuous span). An export that keeps the unresolved
+//! candidates of a gold project has one more column, `unresolved` (`true` or `false`).
 //!
 //! Then the document's columns, on every row of its spans: `meta.KEY` for each key of metadata
 //! any exported document has, then `attr.NAME` for each document attribute (the schema's and any
@@ -26,10 +27,11 @@ pub const META_COLUMN: &str = "meta.";
 pub const ATTRIBUTE_COLUMN: &str = "attr.";
 
 /// Writes one row a span to `out` (committed by the caller), and one for a document without
-/// spans but with metadata or attributes.
+/// spans but with metadata or attributes; `unresolved`: with the `unresolved` column.
 pub fn export(
     docs: &[ExportDoc<'_>],
     schema: &crate::schema::Schema,
+    unresolved: bool,
     out: &mut AtomicFile,
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
@@ -60,6 +62,7 @@ pub fn export(
         "fragments",
     ]
     .into_iter()
+    .chain(unresolved.then_some("unresolved"))
     .map(std::borrow::Cow::Borrowed)
     .chain(
         metadata
@@ -97,7 +100,8 @@ pub fn export(
         if doc.annotations.is_empty()
             && (!doc.document.metadata.is_empty() || !doc.document.attributes.is_empty())
         {
-            let empty = ["", "", "", "", "", "", "", ""];
+            // The span columns but the document's, empty.
+            let empty = vec![""; 8 + usize::from(unresolved)];
             writer
                 .write_record(
                     std::iter::once(doc.document.path.as_str())
@@ -120,6 +124,7 @@ pub fn export(
                 })
                 .collect();
             let parts: Vec<&str> = annotation.fragments.iter().map(|f| f.slice(text)).collect();
+            let marker = unresolved.then(|| annotation.is_unresolved().to_string());
             let span = [
                 doc.document.path.clone(),
                 index.char_of_byte(extent.start).to_string(),
@@ -132,7 +137,7 @@ pub fn export(
                 fragments.join(";"),
             ];
             writer
-                .write_record(span.iter().chain(&columns))
+                .write_record(span.iter().chain(&marker).chain(&columns))
                 .map_err(error)?;
             report.spans += 1;
         }
@@ -156,7 +161,7 @@ pub(crate) mod tests {
         let out = dir.path().join("spans.csv");
         let (docs, _) = select(&project, &ExportOptions::default());
         let report = to_file(&out, |file| {
-            export(&docs, &project.schema, file, &mut |_, _| {})
+            export(&docs, &project.schema, false, file, &mut |_, _| {})
         })
         .unwrap();
         assert_eq!(report.spans, project.annotation_count());

@@ -13,7 +13,9 @@
 //! fragments joined by a space, with each fragment exact. Every line has the same keys, so that
 //! Hugging Face `datasets` infers typed columns. In an export where a span was accepted from a
 //! suggestion, every span has one more key, `suggested`: the suggester and its rule, or `null`
-//! (an export without such spans has no such key, as before suggestions existed).
+//! (an export without such spans has no such key, as before suggestions existed). An export that
+//! keeps the unresolved candidates of a gold project (`--include-unresolved`) gives every span
+//! `unresolved`: `true` for a candidate, `false` for a settled span.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -96,6 +98,10 @@ struct SpanOut<'a> {
         reason = "the outer option is the key itself, the inner one its value (null)"
     )]
     suggested: Option<Option<&'a crate::suggestion::Rule>>,
+    /// Whether the span is an unresolved candidate of a gold project: on every span of an export
+    /// that keeps them ([`super::ExportOptions::include_unresolved`]), on none otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unresolved: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -291,6 +297,9 @@ fn document_line(
                 .collect(),
             fragments,
             suggested: suggested_key.then_some(annotation.suggested.as_ref()),
+            unresolved: options
+                .include_unresolved
+                .then(|| annotation.is_unresolved()),
         });
         if !cuts.is_empty() {
             kept_ids.insert(annotation.id);

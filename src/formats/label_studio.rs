@@ -1,12 +1,24 @@
 //! Label Studio: JSON tasks and the labelling config that goes with them.
 //!
 //! Export writes a folder with `tasks.json` (Label Studio's current task layout:
-//! `[{"id", "data": {"text"}, "annotations": [{"completed_by", "result": [...]}]}]`, spans as
-//! `labels` results, links as `relation` results, notes as region `meta.text`, attributes as
-//! per-region `choices`) and `config.xml` (the matching `<View>`), importable into Label Studio as
-//! they are. Label Studio has no discontinuous regions: each fragment becomes a region.
+//! `[{"id", "data": {"text", "path", …metadata}, "meta": {"annotator", …}, "annotations":
+//! [{"result": [...]}]}]`, spans as `labels` results, links as `relation` results, notes as region
+//! `meta.text`, span attributes as per-region `choices`, document attributes as document-level
+//! `choices` or `textarea` results) and `config.xml` (the matching `<View>`), importable into
+//! Label Studio as they are. Label Studio has no discontinuous regions: each fragment becomes a
+//! region.
 //!
-//! Import reads the current layout and the legacy `completions` one, a task list or one task.
+//! Who made the spans is in the task's `meta` (`annotator`, and `region_annotators` for the
+//! regions of anyone else), Label Studio's place for free data: an annotation's `completed_by`
+//! must be the id or e-mail of a member of the Label Studio organisation, and any other value
+//! makes Label Studio refuse the whole import, so it is left out (Label Studio gives the
+//! annotations to the user who imports them). The document's metadata are `data` fields beside
+//! the text (a key `text` or `path` goes in `meta.metadata` instead).
+//!
+//! Import reads the current layout and the legacy `completions` one, a task list or one task: the
+//! annotator from the task's `meta` or else `completed_by`, `data` fields other than the text as
+//! metadata, document-level `choices` and `textarea` results as document attributes (declared by
+//! the config when there is one).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,13 +30,57 @@ use super::{
     ExportDoc, ExportReport, FormatError, Imported, ImportedDoc, ImportedRelation, ImportedSpan,
     Located, Progress, locate,
 };
+
+/// A JSON value as attribute text: a string as it is, anything else as JSON.
+fn plain(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
 use crate::file::AtomicFolder;
-use crate::schema::{Rgb, Schema};
+use crate::schema::{DocAttributeDef, Rgb, Schema};
 use crate::text::CodePointIndex;
 
 /// The `from_name` of span labels, and the `toName` of the text.
 const LABELS: &str = "label";
 const TEXT: &str = "text";
+/// The `data` field that names the document.
+const PATH: &str = "path";
+/// The keys of a task's `meta` that an export writes.
+const META_KEYS: [&str; 4] = [
+    "annotator",
+    "region_annotators",
+    "document_attributes",
+    "metadata",
+];
+/// Added to the name of a document attribute whose name is taken in the config (`label`, `text`
+/// or a span attribute's `LABEL.NAME`).
+const DOCUMENT_SUFFIX: &str = " (document)";
+
+/// The config name of each document attribute of `schema`, in schema order.
+fn document_attribute_names(schema: &Schema) -> Vec<(&DocAttributeDef, String)> {
+    let taken: Vec<String> = [LABELS.to_owned(), TEXT.to_owned()]
+        .into_iter()
+        .chain(
+            schema
+                .attributes
+                .iter()
+                .map(|a| format!("{}.{}", a.label, a.name)),
+        )
+        .collect();
+    schema
+        .document_attributes
+        .iter()
+        .map(|def| {
+            let name = if taken.contains(&def.name) {
+                format!("{}{DOCUMENT_SUFFIX}", def.name)
+            } else {
+                def.name.clone()
+            };
+            (def, name)
+        })
+        .collect()
+}
 
 fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -71,6 +127,26 @@ pub fn config(schema: &Schema) -> String {
             let _ = writeln!(xml, "      <Choice value=\"{}\"/>", xml_escape(value));
         }
         xml.push_str("    </Choices>\n  </View>\n");
+    }
+    for (def, name) in document_attribute_names(schema) {
+        let _ = writeln!(xml, "  <Header value=\"{}\"/>", xml_escape(&def.name));
+        if def.is_free_text() {
+            let _ = writeln!(
+                xml,
+                "  <TextArea name=\"{}\" toName=\"{TEXT}\" maxSubmissions=\"1\" editable=\"true\"/>",
+                xml_escape(&name)
+            );
+        } else {
+            let _ = writeln!(
+                xml,
+                "  <Choices name=\"{}\" toName=\"{TEXT}\" choice=\"single\">",
+                xml_escape(&name)
+            );
+            for value in &def.values {
+                let _ = writeln!(xml, "    <Choice value=\"{}\"/>", xml_escape(value));
+            }
+            xml.push_str("  </Choices>\n");
+        }
     }
     xml.push_str("</View>\n");
     xml
@@ -119,20 +195,23 @@ pub fn export(
 ) -> Result<ExportReport, FormatError> {
     let mut report = ExportReport::default();
     let mut split = 0;
+    let mut outside = 0;
+    let attribute_names = document_attribute_names(schema);
     let mut tasks = Vec::with_capacity(docs.len());
     for (i, doc) in docs.iter().enumerate() {
         let text = &doc.document.text;
         let index = CodePointIndex::new(text);
         let mut results = Vec::new();
         let mut region_of = BTreeMap::new();
-        let mut annotators: Vec<&str> = Vec::new();
+        // Who made each region, and how many spans each annotator made (the most gives the
+        // task's annotator).
+        let mut made_by: Vec<(String, &str)> = Vec::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for annotation in &doc.annotations {
             if annotation.fragments.len() > 1 {
                 split += 1;
             }
-            if !annotators.contains(&annotation.annotator.as_str()) {
-                annotators.push(&annotation.annotator);
-            }
+            *counts.entry(annotation.annotator.as_str()).or_default() += 1;
             for (n, fragment) in annotation.fragments.iter().enumerate() {
                 let region = if n == 0 {
                     format!("m{}", annotation.id.0)
@@ -142,6 +221,7 @@ pub fn export(
                 if n == 0 {
                     region_of.insert(annotation.id, region.clone());
                 }
+                made_by.push((region.clone(), &annotation.annotator));
                 let mut result = json!({
                     "id": region,
                     "from_name": LABELS,
@@ -193,13 +273,78 @@ pub fn export(
             }));
             report.relations += 1;
         }
+        let mut meta = serde_json::Map::new();
+        // Document attributes: results on the whole text (no region) for those the config
+        // declares, `meta.document_attributes` for the others (not in the schema, or a value
+        // outside the list).
+        let mut undeclared = serde_json::Map::new();
+        for (name, value) in &doc.document.attributes {
+            match attribute_names.iter().find(|(def, _)| def.name == *name) {
+                Some((def, tag)) if def.is_free_text() => results.push(json!({
+                    "from_name": tag,
+                    "to_name": TEXT,
+                    "type": "textarea",
+                    "origin": "manual",
+                    "value": {"text": [value]},
+                })),
+                Some((def, tag)) if def.values.contains(value) => results.push(json!({
+                    "from_name": tag,
+                    "to_name": TEXT,
+                    "type": "choices",
+                    "origin": "manual",
+                    "value": {"choices": [value]},
+                })),
+                _ => {
+                    outside += 1;
+                    undeclared.insert(name.clone(), Value::String(value.clone()));
+                }
+            }
+        }
+        // The annotator of most spans (the first in name order on a tie) is the task's; the
+        // regions of the others are listed.
+        let mut most: Option<(&str, usize)> = None;
+        for (&name, &count) in &counts {
+            if most.is_none_or(|(_, best)| count > best) {
+                most = Some((name, count));
+            }
+        }
+        if let Some((annotator, _)) = most {
+            meta.insert("annotator".to_owned(), json!(annotator));
+            let others: serde_json::Map<String, Value> = made_by
+                .iter()
+                .filter(|(_, name)| *name != annotator)
+                .map(|(region, name)| (region.clone(), json!(name)))
+                .collect();
+            if !others.is_empty() {
+                meta.insert("region_annotators".to_owned(), Value::Object(others));
+            }
+        }
+        if !undeclared.is_empty() {
+            meta.insert("document_attributes".to_owned(), Value::Object(undeclared));
+        }
+        let mut data = serde_json::Map::new();
+        data.insert(TEXT.to_owned(), json!(&**text));
+        data.insert(PATH.to_owned(), json!(doc.document.path));
+        let mut spilled = serde_json::Map::new();
+        for (key, value) in &doc.document.metadata {
+            if key == TEXT || key == PATH {
+                spilled.insert(key.clone(), value.clone());
+            } else {
+                data.insert(key.clone(), value.clone());
+            }
+        }
+        if !spilled.is_empty() {
+            meta.insert("metadata".to_owned(), Value::Object(spilled));
+        }
         report.spans += doc.annotations.len();
+        // No `completed_by`: Label Studio takes only the id or e-mail of one of its users there
+        // (see the module's documentation).
         tasks.push(json!({
             "id": i + 1,
-            "data": {"text": &**text, "path": doc.document.path},
+            "data": data,
+            "meta": meta,
             "annotations": [{
                 "id": i + 1,
-                "completed_by": annotators.join(", "),
                 "result": results,
                 "was_cancelled": false,
                 "ground_truth": false,
@@ -223,16 +368,92 @@ pub fn export(
             "{split} discontinuous span(s) were written as one Label Studio region a fragment"
         ));
     }
+    if outside > 0 {
+        report.notes.push(format!(
+            "{outside} document attribute value(s) outside the schema were written in the task's \
+             meta.document_attributes, not as Label Studio choices"
+        ));
+    }
     Ok(report)
+}
+
+fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The value of the attribute `name` of `tag` (the text after a `<`), unescaped.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let end = tag.find('>').unwrap_or(tag.len());
+    let tag = tag.get(..end)?;
+    let at = tag
+        .match_indices(&format!("{name}=\""))
+        .find(|(i, _)| {
+            tag.get(..*i)
+                .and_then(|before| before.chars().next_back())
+                .is_some_and(char::is_whitespace)
+        })?
+        .0
+        + name.len()
+        + 2;
+    let rest = tag.get(at..)?;
+    Some(xml_unescape(rest.get(..rest.find('"')?)?))
+}
+
+/// The document attributes a Label Studio config declares: its `<Choices>` (their `<Choice>`
+/// values) and `<TextArea>` (free text) that are not per region, by name (less the suffix of a
+/// renamed one, [`DOCUMENT_SUFFIX`]).
+fn config_document_attributes(xml: &str) -> Vec<(String, DocAttributeDef)> {
+    let mut found: Vec<(String, DocAttributeDef)> = Vec::new();
+    let mut open: Option<(String, DocAttributeDef)> = None;
+    let per_region = |tag: &str| attribute(tag, "perRegion").is_some_and(|v| v == "true");
+    for tag in xml.split('<') {
+        // `Choices`, `Choice`, `/Choices`…
+        let end = tag
+            .char_indices()
+            .find(|&(i, c)| c.is_whitespace() || c == '>' || (c == '/' && i > 0))
+            .map_or(tag.len(), |(i, _)| i);
+        let kind = tag.get(..end).unwrap_or_default();
+        match kind {
+            "Choices" | "TextArea" if !per_region(tag) => {
+                let Some(tag_name) = attribute(tag, "name") else {
+                    continue;
+                };
+                let name = tag_name
+                    .strip_suffix(DOCUMENT_SUFFIX)
+                    .unwrap_or(&tag_name)
+                    .to_owned();
+                let def = DocAttributeDef {
+                    name,
+                    values: Vec::new(),
+                    description: String::new(),
+                    key: String::new(),
+                };
+                if kind == "Choices" {
+                    open = Some((tag_name, def));
+                } else {
+                    found.push((tag_name, def));
+                }
+            }
+            "Choice" => {
+                if let (Some((_, def)), Some(value)) = (open.as_mut(), attribute(tag, "value"))
+                    && !def.values.contains(&value)
+                {
+                    def.values.push(value);
+                }
+            }
+            "/Choices" => found.extend(open.take()),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Colours declared in a Label Studio config: `<Label value="X" background="#rgb"/>`.
 fn config_colors(xml: &str) -> BTreeMap<String, Rgb> {
-    let attribute = |tag: &str, name: &str| -> Option<String> {
-        let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
-        let rest = tag.get(at..)?;
-        Some(rest.get(..rest.find('"')?)?.to_owned())
-    };
     let mut colors = BTreeMap::new();
     for tag in xml.split('<').filter(|t| t.starts_with("Label ")) {
         if let (Some(value), Some(background)) =
@@ -254,7 +475,8 @@ fn config_colors(xml: &str) -> BTreeMap<String, Rgb> {
 }
 
 /// Reads Label Studio tasks: a JSON list of tasks or a single task, current or legacy layout. A
-/// `config.xml` beside the file, if any, gives the label colours.
+/// `config.xml` beside the file, if any, gives the label colours and declares the document
+/// attributes.
 pub fn import(input: &Path) -> Result<Imported, FormatError> {
     let file = if input.is_dir() {
         input.join("tasks.json")
@@ -273,7 +495,7 @@ pub fn import(input: &Path) -> Result<Imported, FormatError> {
 }
 
 /// Reads Label Studio tasks from `content` (with the labelling config, when there is one, for
-/// the colours); `file` names the file in messages.
+/// the colours and the document attributes); `file` names the file in messages.
 pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Imported, FormatError> {
     let file = file.to_owned();
     let value: Value = serde_json::from_str(content)
@@ -290,34 +512,93 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
         }
     };
     let mut imported = Imported::default();
+    // Config names of the document attributes, with their attribute names.
+    let mut attribute_names: BTreeMap<String, String> = BTreeMap::new();
     if let Some(xml) = config {
         imported.colors = config_colors(xml);
+        for (tag, def) in config_document_attributes(xml) {
+            attribute_names.insert(tag, def.name.clone());
+            if imported
+                .document_attributes
+                .iter()
+                .all(|d| d.name != def.name)
+            {
+                imported.document_attributes.push(def);
+            }
+        }
     }
     let mut utf16 = 0;
+    // Document attributes with choices that no config declared: their values are those met.
+    let mut undeclared_choices = std::collections::BTreeSet::new();
     for (n, task) in tasks.iter().enumerate() {
         let id = task
             .get("id")
             .map_or_else(|| (n + 1).to_string(), ToString::to_string);
         let data = task.get("data").unwrap_or(&Value::Null);
-        let text = data.get("text").and_then(Value::as_str).or_else(|| {
-            data.as_object()
-                .and_then(|o| o.values().find_map(Value::as_str))
-        });
-        let Some(text) = text else {
+        let text_key = data
+            .get(TEXT)
+            .and_then(Value::as_str)
+            .map(|_| TEXT)
+            .or_else(|| {
+                data.as_object().and_then(|o| {
+                    o.iter()
+                        .find(|(_, v)| v.is_string())
+                        .map(|(k, _)| k.as_str())
+                })
+            });
+        let text = text_key.and_then(|k| data.get(k)).and_then(Value::as_str);
+        let (Some(text), Some(text_key)) = (text, text_key) else {
             imported
                 .report
                 .push(format!("task {id}: no text in \"data\": left out"));
             continue;
         };
-        let path = data
-            .get("path")
-            .and_then(Value::as_str)
-            .filter(|p| {
-                Path::new(p)
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-            })
-            .map_or_else(|| format!("task-{:05}.txt", n + 1), str::to_owned);
+        let given_path = data.get(PATH).and_then(Value::as_str).filter(|p| {
+            Path::new(p)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        });
+        let path = given_path.map_or_else(|| format!("task-{:05}.txt", n + 1), str::to_owned);
+        // The other `data` fields are the document's metadata, with those an export had to put
+        // in `meta.metadata`.
+        let mut metadata: crate::model::Metadata = data
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| *k != text_key && !(k.as_str() == PATH && given_path.is_some()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let meta = task.get("meta").and_then(Value::as_object);
+        let meta_get = |key: &str| meta.and_then(|m| m.get(key));
+        if let Some(Value::Object(spilled)) = meta_get("metadata") {
+            metadata.extend(spilled.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let mut attributes: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(Value::Object(undeclared)) = meta_get("document_attributes") {
+            for (name, value) in undeclared {
+                attributes.insert(name.clone(), plain(value));
+            }
+        }
+        // Who made the spans of the first annotation (the one a Marginalia export writes).
+        let task_annotator = meta_get("annotator").and_then(Value::as_str);
+        let region_annotators = meta_get("region_annotators").and_then(Value::as_object);
+        let unknown: Vec<&str> = meta
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !META_KEYS.contains(k))
+            .collect();
+        if !unknown.is_empty() {
+            imported.report.push(format!(
+                "task {id}: its meta {} not imported",
+                unknown
+                    .iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if unknown.len() == 1 { " is" } else { " are" }
+            ));
+        }
         let index = CodePointIndex::new(text);
         let utf16_index = super::Utf16Index::default();
         let annotations: Vec<&Value> = ["annotations", "completions"]
@@ -336,7 +617,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
         let mut spans: Vec<ImportedSpan> = Vec::new();
         let mut relations = Vec::new();
         for (k, annotation) in annotations.iter().enumerate() {
-            let annotator = annotation.get("completed_by").map(|c| match c {
+            let completed_by = annotation.get("completed_by").map(|c| match c {
                 Value::String(s) => s.clone(),
                 Value::Object(o) => o
                     .get("email")
@@ -344,6 +625,18 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
                     .map_or_else(|| c.to_string(), str::to_owned),
                 other => other.to_string(),
             });
+            let annotator_of = |region: &str| -> Option<String> {
+                if k == 0 {
+                    let named = region_annotators
+                        .and_then(|r| r.get(region))
+                        .and_then(Value::as_str)
+                        .or(task_annotator);
+                    if let Some(name) = named {
+                        return Some(name.to_owned());
+                    }
+                }
+                completed_by.clone()
+            };
             let results = annotation
                 .get("result")
                 .and_then(Value::as_array)
@@ -362,9 +655,12 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
                     .get("type")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let region = result
+                let raw_region = result
                     .get("id")
-                    .map(|v| key(&v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+                let region = raw_region.as_deref().map(key);
+                // A result with no offsets is on the whole text: a document attribute.
+                let whole_text = result.pointer("/value/start").is_none();
                 match kind {
                     "labels" | "hypertextlabels" => {
                         let value = result.get("value").unwrap_or(&Value::Null);
@@ -441,7 +737,7 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
                                 key,
                                 label: label.clone(),
                                 fragments: vec![range],
-                                annotator: annotator.clone(),
+                                annotator: annotator_of(raw_region.as_deref().unwrap_or_default()),
                                 note: note.clone(),
                                 attributes: BTreeMap::new(),
                                 suggested: None,
@@ -477,6 +773,61 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
                             to: key(to),
                         });
                     }
+                    "choices" | "textarea" if whole_text => {
+                        let tag = result
+                            .get("from_name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        let name = attribute_names.get(tag).cloned().unwrap_or_else(|| {
+                            tag.strip_suffix(DOCUMENT_SUFFIX).unwrap_or(tag).to_owned()
+                        });
+                        let pointer = if kind == "choices" {
+                            "/value/choices"
+                        } else {
+                            "/value/text"
+                        };
+                        let values: Vec<&str> = result
+                            .pointer(pointer)
+                            .and_then(Value::as_array)
+                            .map(|c| c.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        let value = values.join(if kind == "choices" { "," } else { "\n" });
+                        if name.is_empty() || value.is_empty() {
+                            imported.report.push(format!(
+                                "task {id}: a {kind} result on the whole text without a name or \
+                                 a value was left out"
+                            ));
+                            continue;
+                        }
+                        if let Some(before) = attributes.get(&name).filter(|b| **b != value) {
+                            imported.report.push(format!(
+                                "task {id}: document attribute {name} is {before:?} in one \
+                                 annotation and {value:?} in another: {before:?} was kept"
+                            ));
+                            continue;
+                        }
+                        if !imported.document_attributes.iter().any(|d| d.name == name) {
+                            imported.document_attributes.push(DocAttributeDef {
+                                name: name.clone(),
+                                values: Vec::new(),
+                                description: String::new(),
+                                key: String::new(),
+                            });
+                            if kind == "choices" {
+                                undeclared_choices.insert(name.clone());
+                            }
+                        }
+                        if undeclared_choices.contains(&name)
+                            && let Some(def) = imported
+                                .document_attributes
+                                .iter_mut()
+                                .find(|d| d.name == name)
+                            && !def.values.contains(&value)
+                        {
+                            def.values.push(value.clone());
+                        }
+                        attributes.insert(name, value);
+                    }
                     "choices" => {
                         let name = result
                             .get("from_name")
@@ -506,8 +857,15 @@ pub fn parse(content: &str, file: &Path, config: Option<&str>) -> Result<Importe
             text: text.to_owned(),
             spans,
             relations,
+            metadata,
+            attributes,
             ..ImportedDoc::default()
         });
+    }
+    for def in &mut imported.document_attributes {
+        if undeclared_choices.contains(&def.name) {
+            def.values.sort();
+        }
     }
     if utf16 > 0 {
         imported.notes.push(format!("{utf16} region(s) had offsets in UTF-16 code units (Label Studio on emoji) and were corrected"));

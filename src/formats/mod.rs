@@ -123,6 +123,12 @@ pub struct ExportOptions {
     pub text_without_boilerplate: bool,
     /// `conll` only: how overlapping spans are written.
     pub overlap: OverlapPolicy,
+    /// Keep the unresolved candidates of a gold project (spans the annotators disagree on and
+    /// nobody has ruled on yet, [`Annotation::is_unresolved`]): `jsonl` and `csv`
+    /// mark them (`"unresolved": true`, an `unresolved` column), the other formats write them as
+    /// ordinary spans. Off by default: a dataset then holds settled spans only, never both sides
+    /// of a dispute.
+    pub include_unresolved: bool,
 }
 
 impl Default for ExportOptions {
@@ -133,6 +139,7 @@ impl Default for ExportOptions {
             boilerplate: true,
             text_without_boilerplate: false,
             overlap: OverlapPolicy::default(),
+            include_unresolved: false,
         }
     }
 }
@@ -162,13 +169,15 @@ impl ExportDoc<'_> {
 }
 
 /// The documents and spans that `options` select. Documents whose text is not current (changed or
-/// missing) are never exported: their offsets would not match.
+/// missing) are never exported: their offsets would not match. Unresolved candidates are left out
+/// unless `options.include_unresolved` (with their links), and counted in the notes.
 pub fn select<'a>(
     project: &'a Project,
     options: &ExportOptions,
 ) -> (Vec<ExportDoc<'a>>, Vec<String>) {
     let mut notes = Vec::new();
     let mut docs = Vec::new();
+    let mut unresolved = 0;
     for document in &project.documents {
         if options.only_done && document.status != Status::Done {
             continue;
@@ -180,14 +189,23 @@ pub fn select<'a>(
             ));
             continue;
         }
-        let keep = |a: &&Annotation| {
+        let wanted = |a: &&Annotation| {
             (options.boilerplate || a.label != BOILERPLATE)
                 && options
                     .labels
                     .as_ref()
                     .is_none_or(|labels| labels.contains(&a.label))
         };
-        let annotations: Vec<&Annotation> = document.annotations.iter().filter(keep).collect();
+        let annotations: Vec<&Annotation> = document
+            .annotations
+            .iter()
+            .filter(wanted)
+            .filter(|a| {
+                let out = !options.include_unresolved && a.is_unresolved();
+                unresolved += usize::from(out);
+                !out
+            })
+            .collect();
         let relations = if annotations.len() == document.annotations.len() {
             document.relations.iter().collect()
         } else {
@@ -204,7 +222,35 @@ pub fn select<'a>(
             relations,
         });
     }
+    if unresolved > 0 {
+        notes.push(format!(
+            "{unresolved} unresolved candidate span(s) left out (--include-unresolved keeps them)"
+        ));
+    }
     (docs, notes)
+}
+
+/// What the report says of the unresolved candidates an export with
+/// [`ExportOptions::include_unresolved`] kept, `None` when it kept none.
+fn kept_unresolved_note(docs: &[ExportDoc<'_>], format: Format) -> Option<String> {
+    let kept = docs
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .filter(|a| a.is_unresolved())
+        .count();
+    (kept > 0).then(|| match format {
+        Format::Jsonl => {
+            format!("{kept} unresolved candidate span(s) kept, marked \"unresolved\": true")
+        }
+        Format::Csv => {
+            format!("{kept} unresolved candidate span(s) kept, marked in the \"unresolved\" column")
+        }
+        _ => format!(
+            "{kept} unresolved candidate span(s) kept as ordinary spans: {} has no place to mark \
+             them (jsonl and csv do)",
+            format.name()
+        ),
+    })
 }
 
 /// What an export wrote.
@@ -409,6 +455,7 @@ pub fn export_from(
     progress: Progress<'_>,
 ) -> Result<ExportReport, FormatError> {
     let (docs, mut notes) = select(project, options);
+    notes.extend(kept_unresolved_note(&docs, format));
     crate::file::refuse_inputs(out, format.writes_folder(), &export_inputs(project, source))?;
     let unfinished = |source| FormatError::Unfinished {
         path: out.to_owned(),
@@ -438,7 +485,13 @@ pub fn export_from(
                 conll::export(&docs, &project.schema, options.overlap, &mut file, progress)
             }
             Format::Spacy => spacy::export(&docs, &project.schema, &mut file, progress),
-            _ => csv::export(&docs, &project.schema, &mut file, progress),
+            _ => csv::export(
+                &docs,
+                &project.schema,
+                options.include_unresolved,
+                &mut file,
+                progress,
+            ),
         };
         let report = written.map_err(unfinished)?;
         file.commit().map_err(|e| unfinished(e.into()))?;
@@ -588,8 +641,8 @@ pub struct Imported {
     /// Label colours the source declared (Label Studio configs, brat visual.conf).
     pub colors: BTreeMap<String, crate::schema::Rgb>,
     /// Document attributes the source declared, with their values (Marginalia's jsonl `cats`
-    /// lists every value, chosen or not): the project's definitions, completed by the values
-    /// its documents hold.
+    /// lists every value, chosen or not; Label Studio's document-level `Choices` and `TextArea`):
+    /// the project's definitions, completed by the values its documents hold.
     pub document_attributes: Vec<crate::schema::DocAttributeDef>,
 }
 
@@ -1249,7 +1302,9 @@ fn add_document_attributes(
         if schema.document_attribute(&def.name).is_some() {
             continue;
         }
-        if !declared || !def.is_free_text() {
+        // A declared list stays as declared (a value outside it is reported by `check`, as in
+        // the project exported); an attribute only met lists the values met.
+        if !declared {
             for value in met.get(def.name.as_str()).into_iter().flatten() {
                 if !def.values.iter().any(|v| v == value) {
                     def.values.push((*value).to_owned());

@@ -73,7 +73,7 @@ impl EframeApp {
             ctx.request_repaint();
             return;
         }
-        let ms = crate::cli::started().elapsed().as_secs_f64() * 1000.0;
+        let ms = crate::started().elapsed().as_secs_f64() * 1000.0;
         eprintln!("marginalia: first frame painted {ms:.1} ms after start");
         self.startup = Startup::Off;
         if exit {

@@ -207,6 +207,7 @@ impl ExportDialog {
             boilerplate: self.boilerplate,
             text_without_boilerplate: self.text_without_boilerplate && self.format == Format::Jsonl,
             overlap: self.overlap,
+            include_unresolved: false,
         };
         let (done, total) = (
             Arc::new(AtomicUsize::new(0)),
