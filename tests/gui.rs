@@ -2321,3 +2321,70 @@ fn l_the_statistics_window_shows_what_the_core_counts() {
     harness.get_by_label("news 4 · opinion 1");
     assert_eq!(core.timeline.last().map(|t| t.2), Some(156));
 }
+
+/// Issue H 10: a gold project's unresolved candidates stay out of an export from the window
+/// unless the box is ticked, and are then marked.
+#[test]
+fn h_the_export_window_leaves_unresolved_candidates_out_unless_ticked() {
+    let (dir, project) = sample_copy();
+    let gold = dir.path().join("projects/gold.ron");
+    let merged = std::process::Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        .arg("merge")
+        .arg(&project)
+        .arg(dir.path().join("projects/sample-second-annotator.ron"))
+        .arg("-o")
+        .arg(&gold)
+        .args(["--policy", "union"])
+        .output()
+        .unwrap();
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let mut harness = harness(Some(&gold));
+    let unresolved = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project()
+        .documents
+        .iter()
+        .flat_map(|d| &d.annotations)
+        .filter(|a| a.is_unresolved())
+        .count();
+    assert!(unresolved > 0);
+    let export = |harness: &mut Harness<'_, MarginaliaApp>, out: &Path| {
+        set_field(harness, "File:", &out.display().to_string());
+        harness
+            .get_by_role_and_label(Role::Button, "Export")
+            .click();
+        harness.run_steps(10);
+        harness.state_mut().finish_transfers();
+        harness.run();
+        std::fs::read_to_string(out).unwrap()
+    };
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    harness.run();
+    let label =
+        format!("Include the {unresolved} unresolved candidate span(s) (marked as unresolved)");
+    let out = dir.path().join("default.jsonl");
+    let default = export(&mut harness, &out);
+    assert!(!default.contains("\"unresolved\""), "{default}");
+    let notes = harness.state().notifications().join("\n");
+    assert!(
+        notes.contains(&format!(
+            "{unresolved} unresolved candidate span(s) left out"
+        )),
+        "{notes}"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::CheckBox, &label)
+        .click();
+    harness.run();
+    let out = dir.path().join("with.jsonl");
+    let with = export(&mut harness, &out);
+    assert_eq!(with.matches("\"unresolved\":true").count(), unresolved);
+}

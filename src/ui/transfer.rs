@@ -40,6 +40,7 @@ pub struct ExportDialog {
     format: Format,
     only_done: bool,
     boilerplate: bool,
+    include_unresolved: bool,
     text_without_boilerplate: bool,
     overlap: OverlapPolicy,
     labels: BTreeMap<String, bool>,
@@ -54,6 +55,7 @@ impl Default for ExportDialog {
             format: Format::Jsonl,
             only_done: false,
             boilerplate: true,
+            include_unresolved: false,
             text_without_boilerplate: false,
             overlap: OverlapPolicy::default(),
             labels: BTreeMap::new(),
@@ -140,6 +142,13 @@ impl ExportDialog {
                 ui.label(explain(self.format)).on_hover_text("Offsets count Unicode code points of the raw text (BOM and CR included), half-open.");
                 ui.checkbox(&mut self.only_done, "Only documents marked done");
                 ui.checkbox(&mut self.boilerplate, "Include boilerplate spans");
+                // A gold project's candidates in dispute stay out of a dataset unless asked for.
+                let unresolved = project.documents.iter().flat_map(|d| &d.annotations).filter(|a| a.is_unresolved()).count();
+                if unresolved > 0 {
+                    let marked = if matches!(self.format, Format::Jsonl | Format::Csv) { "marked as unresolved" } else { "as ordinary spans: this format cannot mark them" };
+                    ui.checkbox(&mut self.include_unresolved, format!("Include the {unresolved} unresolved candidate span(s) ({marked})"))
+                        .on_hover_text("Spans the annotators disagree on and nobody has ruled on yet (Review → Adjudicate). Left out, a training set holds no side of a dispute.");
+                }
                 if self.format == Format::Jsonl {
                     ui.checkbox(&mut self.text_without_boilerplate, "Cut boilerplate out of the text (re-offset the other spans)");
                 }
@@ -207,7 +216,12 @@ impl ExportDialog {
             boilerplate: self.boilerplate,
             text_without_boilerplate: self.text_without_boilerplate && self.format == Format::Jsonl,
             overlap: self.overlap,
-            include_unresolved: false,
+            include_unresolved: self.include_unresolved
+                && project
+                    .documents
+                    .iter()
+                    .flat_map(|d| &d.annotations)
+                    .any(crate::model::Annotation::is_unresolved),
         };
         let (done, total) = (
             Arc::new(AtomicUsize::new(0)),
