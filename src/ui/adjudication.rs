@@ -364,7 +364,7 @@ pub fn agreement_window(ctx: &egui::Context, view: &mut AgreementView) -> bool {
 
 /// Bars of each measure per label (or document) of the rows.
 fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
-    use egui_plot::{Bar, BarChart, Plot};
+    use egui_plot::{Bar, BarChart};
     type Pick = fn(&Measures) -> f64;
     let scoped: Vec<&&Row> = rows
         .iter()
@@ -395,39 +395,30 @@ fn chart(ui: &mut Ui, rows: &[&Row], by_document: bool) {
             ui.add_space(8.0);
         }
     });
-    Plot::new("agreement-chart")
-        .height(if by_document { 180.0 } else { 220.0 })
-        .include_y(0.0)
-        .include_y(1.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                labels.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |plot| {
-            for (s, (name, pick, color)) in series.iter().enumerate() {
-                let bars = scoped
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, row)| {
-                        let y = pick(&row.measures);
-                        (!y.is_nan()).then(|| {
-                            Bar::new(i as f64 - 0.4 + width * (s as f64 + 0.5), y)
-                                .width(width)
-                                .name(format!(
-                                    "{} · {name}",
-                                    names.get(i).cloned().unwrap_or_default()
-                                ))
-                        })
+    crate::ui::charts::categories(
+        "agreement-chart",
+        if by_document { 180.0 } else { 220.0 },
+        labels,
+    )
+    .include_y(1.0)
+    .show(ui, |plot| {
+        for (s, (name, pick, color)) in series.iter().enumerate() {
+            let bars = scoped
+                .iter()
+                .enumerate()
+                .filter_map(|(i, row)| {
+                    let y = pick(&row.measures);
+                    (!y.is_nan()).then(|| {
+                        Bar::new(i as f64 - 0.4 + width * (s as f64 + 0.5), y)
+                            .width(width)
+                            .name(format!(
+                                "{} · {name}",
+                                names.get(i).cloned().unwrap_or_default()
+                            ))
                     })
-                    .collect();
-                plot.bar_chart(BarChart::new(*name, bars).color(*color));
-            }
-        });
+                })
+                .collect();
+            plot.bar_chart(BarChart::new(*name, bars).color(*color));
+        }
+    });
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`action`]: what the views ask the app to do.
 //! - [`app`]: the app state, the frame, and where actions are applied.
+//! - [`charts`]: the plots' common frame, categories on the x axis.
 //! - [`command`]: commands with their menu texts and shortcuts.
 //! - [`detached`]: spans a changed text lost, to place again.
 //! - [`dialogs`]: file dialogs, native or none.
@@ -17,6 +18,7 @@
 pub mod action;
 pub mod adjudication;
 pub mod app;
+pub mod charts;
 pub mod command;
 pub mod detached;
 pub mod dialogs;

@@ -53,7 +53,7 @@ pub fn statistics_ui(ui: &mut Ui, stats: &Statistics) {
 }
 
 fn spans_chart(ui: &mut Ui, stats: &Statistics, totals: &[usize]) {
-    use egui_plot::{Bar, BarChart, Plot};
+    use egui_plot::{Bar, BarChart};
     let labels = stats.labels.clone();
     let bars: Vec<Bar> = totals
         .iter()
@@ -64,23 +64,9 @@ fn spans_chart(ui: &mut Ui, stats: &Statistics, totals: &[usize]) {
                 .name(labels.get(i).cloned().unwrap_or_default())
         })
         .collect();
-    Plot::new("statistics-spans")
-        .height(140.0)
-        .include_y(0.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                labels.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("spans", bars).color(theme::MEASURES[0]));
-        });
+    crate::ui::charts::categories("statistics-spans", 140.0, labels).show(ui, |plot| {
+        plot.bar_chart(BarChart::new("spans", bars).color(theme::MEASURES[0]));
+    });
 }
 
 fn documents_table(ui: &mut Ui, stats: &Statistics) {
@@ -138,7 +124,7 @@ fn counts_table(ui: &mut Ui, id: &str, rows: &[(String, ValueCounts)], items: &s
 }
 
 fn progress_plot(ui: &mut Ui, stats: &Statistics) {
-    use egui_plot::{Line, Plot, PlotPoints};
+    use egui_plot::{Line, PlotPoints};
     if stats.timeline.is_empty() {
         ui.weak("No span yet.");
         return;
@@ -155,21 +141,7 @@ fn progress_plot(ui: &mut Ui, stats: &Statistics) {
         days.first().cloned().unwrap_or_default(),
         days.last().cloned().unwrap_or_default()
     ));
-    Plot::new("statistics-progress")
-        .height(140.0)
-        .include_y(0.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                days.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |plot| {
-            plot.line(Line::new("spans so far", points).color(theme::MEASURES[2]));
-        });
+    crate::ui::charts::categories("statistics-progress", 140.0, days).show(ui, |plot| {
+        plot.line(Line::new("spans so far", points).color(theme::MEASURES[2]));
+    });
 }

@@ -428,7 +428,7 @@ fn legend(ui: &mut Ui, names: &[String]) {
 
 /// Grouped bars: one group a label, one bar an annotator.
 fn spans_chart(ui: &mut Ui, overview: &Overview) {
-    use egui_plot::{Bar, BarChart, Plot};
+    use egui_plot::{Bar, BarChart};
     let names: Vec<String> = overview
         .members
         .iter()
@@ -437,41 +437,25 @@ fn spans_chart(ui: &mut Ui, overview: &Overview) {
     legend(ui, &names);
     let labels = overview.labels.clone();
     let width = 0.8 / names.len().max(1) as f64;
-    Plot::new("team-spans-chart")
-        .height(180.0)
-        .include_y(0.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                labels.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |plot| {
-            for (m, member) in overview.members.iter().enumerate() {
-                let bars = member
-                    .spans
-                    .iter()
-                    .enumerate()
-                    .map(|(l, count)| {
-                        Bar::new(l as f64 - 0.4 + width * (m as f64 + 0.5), *count as f64)
-                            .width(width)
-                            .name(format!(
-                                "{} · {}",
-                                member.annotator,
-                                overview.labels.get(l).cloned().unwrap_or_default()
-                            ))
-                    })
-                    .collect();
-                plot.bar_chart(
-                    BarChart::new(member.annotator.clone(), bars).color(series_color(m)),
-                );
-            }
-        });
+    crate::ui::charts::categories("team-spans-chart", 180.0, labels).show(ui, |plot| {
+        for (m, member) in overview.members.iter().enumerate() {
+            let bars = member
+                .spans
+                .iter()
+                .enumerate()
+                .map(|(l, count)| {
+                    Bar::new(l as f64 - 0.4 + width * (m as f64 + 0.5), *count as f64)
+                        .width(width)
+                        .name(format!(
+                            "{} · {}",
+                            member.annotator,
+                            overview.labels.get(l).cloned().unwrap_or_default()
+                        ))
+                })
+                .collect();
+            plot.bar_chart(BarChart::new(member.annotator.clone(), bars).color(series_color(m)));
+        }
+    });
 }
 
 /// The distribution of span lengths per label, all annotators together: a histogram with bins
