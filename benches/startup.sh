@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-bin=target/release/marginalia
+bin=${MARGINALIA_BIN:-target/release/marginalia}
 [ -x "$bin" ] || cargo build --release --quiet
 display=:97
 Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &

@@ -19,6 +19,9 @@
 //! also reads a text classification export's `label` list of strings as categories. A category
 //! without `=` is the attribute `category`.
 //!
+//! Every character outside ASCII is written as a `\uXXXX` escape (see [`ascii_json`]): doccano
+//! guesses the encoding of the files its span imports read.
+//!
 //! The document's metadata is written as doccano writes an example's columns, beside `text`
 //! (a key doccano uses itself goes in `meta`); its doccano `id` comes back as it was read.
 
@@ -132,19 +135,38 @@ pub fn export(
             line.insert("cats".to_owned(), Value::Array(cats));
         }
         line.insert("meta".to_owned(), Value::Object(meta));
-        let line = Value::Object(line);
-        serde_json::to_writer(&mut *out, &line).map_err(|e| FormatError::Write {
-            path: path.clone(),
-            source: e.into(),
-        })?;
+        let line = Value::Object(line).to_string();
+        out.write_all(ascii_json(&line).as_bytes())
+            .map_err(FormatError::write(&path))?;
         out.write_all(b"\n").map_err(FormatError::write(&path))?;
         report.documents += 1;
         progress(i + 1, docs.len());
     }
     if split > 0 {
-        report.notes.push(format!("{split} discontinuous span(s) were written as one doccano entity a fragment (doccano has no discontinuous spans)"));
+        report.notes.push(format!("{split} discontinuous span(s) were written as one doccano entity per fragment (doccano has no discontinuous spans)"));
     }
     Ok(report)
+}
+
+/// `json` with every character outside ASCII written as a `\uXXXX` escape (two, a surrogate
+/// pair, beyond the BMP), as Python's `json.dumps` does by default. doccano's "JSONL(Relation)"
+/// and Intent imports offer no encoding and guess it with chardet, which took a UTF-8 file with
+/// emoji for Windows-1254 and imported nothing; an ASCII file is read right whatever the guess.
+/// Only JSON strings can hold such characters, so the result is the same JSON.
+fn ascii_json(json: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0_u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out
 }
 
 /// The keys of a doccano line that are not a document's metadata: a metadata key of that name
@@ -579,6 +601,29 @@ mod tests {
             &mut |_, _| {},
         )
         .unwrap();
+    }
+
+    /// doccano 1.8.4 guesses the encoding of a "JSONL(Relation)" file with chardet: it read the
+    /// torture export (emoji, Arabic, combining marks) as Windows-1254 and imported nothing.
+    /// Written in ASCII, with `\u` escapes, it imports every span and link (checked with a real
+    /// doccano), and reads back the same text here.
+    #[test]
+    fn h_doccano_export_is_ascii_so_doccano_never_guesses_its_encoding_wrong() {
+        let project = crate::formats::tests::torture_project();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("torture.jsonl");
+        export_project(&project, &out);
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.is_ascii(), "a byte outside ASCII");
+        let lines = lines_of(&out);
+        for (line, document) in lines.iter().zip(&project.documents) {
+            assert_eq!(line["text"].as_str(), Some(&*document.text));
+        }
+        let imported = super::import(&out).unwrap();
+        let texts: Vec<&str> = imported.documents.iter().map(|d| d.text.as_str()).collect();
+        let expected: Vec<&str> = project.documents.iter().map(|d| &*d.text).collect();
+        assert_eq!(texts, expected);
+        assert_eq!(super::ascii_json("\"😀é\""), "\"\\ud83d\\ude00\\u00e9\"");
     }
 
     /// Document attributes go out as doccano categories, `cats: ["NAME=VALUE", ...]` beside the
