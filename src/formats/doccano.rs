@@ -47,9 +47,13 @@ pub fn export(
     let path = out.path().to_owned();
     let mut report = ExportReport::default();
     let mut split = 0;
+    let mut empty = 0;
     let mut next_entity = 1u64;
     let attributes = super::export_attributes(schema, docs);
     for (i, doc) in docs.iter().enumerate() {
+        if doc.document.text.is_empty() {
+            empty += 1;
+        }
         let text = &doc.document.text;
         let index = CodePointIndex::new(text);
         let mut entities = Vec::new();
@@ -141,6 +145,12 @@ pub fn export(
         out.write_all(b"\n").map_err(FormatError::write(&path))?;
         report.documents += 1;
         progress(i + 1, docs.len());
+    }
+    if empty > 0 {
+        report.notes.push(format!(
+            "{empty} document(s) with no text written as they are: doccano refuses a line with \
+             empty text (\"Invalid data\") and imports the others"
+        ));
     }
     if split > 0 {
         report.notes.push(format!("{split} discontinuous span(s) were written as one doccano entity per fragment (doccano has no discontinuous spans)"));
@@ -624,6 +634,38 @@ mod tests {
         let expected: Vec<&str> = project.documents.iter().map(|d| &*d.text).collect();
         assert_eq!(texts, expected);
         assert_eq!(super::ascii_json("\"😀é\""), "\"\\ud83d\\ude00\\u00e9\"");
+    }
+
+    /// doccano refuses a line with empty text ("Invalid data in line 5" on the torture export):
+    /// the export says so instead of leaving it to doccano's log.
+    #[test]
+    fn h_doccano_export_names_the_documents_doccano_will_refuse() {
+        let project = crate::formats::tests::torture_project();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("torture.jsonl");
+        let report = crate::formats::export(
+            &project,
+            crate::formats::Format::Doccano,
+            &ExportOptions::default(),
+            &out,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        let empty = project
+            .documents
+            .iter()
+            .filter(|d| d.text.is_empty())
+            .count();
+        assert_eq!(empty, 1);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("1 document(s) with no text")
+                    && n.contains("doccano refuses")),
+            "{:?}",
+            report.notes
+        );
     }
 
     /// Document attributes go out as doccano categories, `cats: ["NAME=VALUE", ...]` beside the
