@@ -75,3 +75,37 @@ fn m_the_shipped_faces_come_before_the_system_fallback_in_order() {
     assert!(position("egui-icons") < position("NotoEmoji-Regular"));
     assert!(position("NotoEmoji-Regular") < position("NotoSansHebrew-Regular"));
 }
+
+/// On a machine whose fontconfig lists no font, fontique panics while enumerating the system's
+/// fonts, and egui's system font provider re-raised that on the thread laying out text: the
+/// window closed on the first CJK character (seen under Xvfb with an empty fontconfig). Behind
+/// the guard, a panicking provider costs boxes, and is asked once.
+#[test]
+fn m_a_system_font_provider_that_panics_draws_boxes_instead_of_closing_the_window() {
+    use egui::epaint::text::{FallbackRequest, FontInsert};
+    use marginalia::ui::fonts::SystemFallback;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn no_font(_: &FallbackRequest<'_>) -> Option<FontInsert> {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        panic!("called `Result::unwrap()` on an `Err` value: NoMatch");
+    }
+    let guard = Arc::new(SystemFallback::wrapping(no_font));
+    let ctx = egui::Context::default();
+    ctx.add_font_provider(guard.clone());
+    for text in ["北京 said 你好.", "東京 and 서울."] {
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            ui.label(text);
+        });
+        // No renderer here to take the font atlas.
+        output.textures_delta.clear();
+    }
+    assert!(guard.is_broken());
+    assert_eq!(
+        CALLS.load(Ordering::SeqCst),
+        1,
+        "asked once, then left alone"
+    );
+}

@@ -8,7 +8,11 @@
 //! The faces are compiled into the binary (about 1.2 MB) and parsed when egui builds its font
 //! atlas, on the first frame; `BENCHMARKS.md` has the start-up time with and without them.
 
-use egui::epaint::text::{FontData, FontInsert, FontPriority, InsertFontFamily};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use egui::epaint::text::{
+    FallbackRequest, FontData, FontInsert, FontPriority, FontProvider, InsertFontFamily,
+};
 use egui::{Context, FontFamily};
 
 /// A shipped face: its name in egui's font definitions, its bytes, and whether it goes before
@@ -67,4 +71,69 @@ pub fn install(ctx: &Context) {
 /// The names of the shipped faces, in the order they are installed.
 pub fn names() -> impl Iterator<Item = &'static str> {
     FACES.iter().map(|f| f.name)
+}
+
+/// The system's fonts (fontconfig), asked for a character no installed face has, behind a guard.
+/// On a machine whose fontconfig lists no font at all, `fontique` panics while it enumerates them
+/// (`fontconfig.rs`, `unwrap()` on `NoMatch`) and the provider's first answer re-raises it on the
+/// thread that lays out the text: the window closed on the first CJK character. The guard turns
+/// that into "no system font" (a box, as for any character no font has), said once on stderr.
+pub struct SystemFallback<P = egui_system_font_provider::SystemFontProvider> {
+    inner: P,
+    broken: AtomicBool,
+}
+
+impl SystemFallback {
+    /// The system's fonts, enumerated on a background thread from now on.
+    pub fn new() -> Self {
+        Self::wrapping(egui_system_font_provider::SystemFontProvider::new())
+    }
+}
+
+impl Default for SystemFallback {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: FontProvider> SystemFallback<P> {
+    /// `inner` behind the guard.
+    pub fn wrapping(inner: P) -> Self {
+        Self {
+            inner,
+            broken: AtomicBool::new(false),
+        }
+    }
+
+    /// True once the inner provider has failed: it is not asked again.
+    pub fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::Relaxed)
+    }
+
+    fn guarded<R: Default>(&self, ask: impl FnOnce(&P) -> R) -> R {
+        if self.is_broken() {
+            return R::default();
+        }
+        if let Ok(answer) =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ask(&self.inner)))
+        {
+            return answer;
+        }
+        self.broken.store(true, Ordering::Relaxed);
+        eprintln!(
+            "marginalia: the system's fonts cannot be read (does fontconfig list any?): \
+             characters the shipped fonts lack are drawn as boxes"
+        );
+        R::default()
+    }
+}
+
+impl<P: FontProvider> FontProvider for SystemFallback<P> {
+    fn fonts_for_family(&self, family: &FontFamily) -> Vec<FontInsert> {
+        self.guarded(|inner| inner.fonts_for_family(family))
+    }
+
+    fn font_for(&self, request: &FallbackRequest<'_>) -> Option<FontInsert> {
+        self.guarded(|inner| inner.font_for(request))
+    }
 }

@@ -116,12 +116,16 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
             .with_min_inner_size([640.0, 400.0])
             .with_drag_and_drop(true)
             .with_icon(window_icon()),
+        // Registered below behind a guard (see `fonts::SystemFallback`).
+        system_font_fallback: false,
         ..Default::default()
     };
     eframe::run_native(
         "Marginalia",
         options,
         Box::new(move |cc| {
+            cc.egui_ctx
+                .add_font_provider(std::sync::Arc::new(fonts::SystemFallback::new()));
             let prefs: Prefs = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, PREFS_KEY))
