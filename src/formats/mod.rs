@@ -1259,11 +1259,11 @@ fn project_of(
 }
 
 /// Adds to `schema` the document attributes the source `declared` and those the `documents`
-/// hold values of, unless the schema defines one of that name already. One declared with values
-/// keeps them, followed by the other values documents hold, sorted; one declared without values
-/// is free text; one only met in documents takes the values met, sorted. A key is the project's
-/// choice: none is set. Values of an attribute without a name (blank) are taken out of the
-/// documents: returns how many.
+/// hold values of, unless the schema defines one of that name already. One declared keeps its
+/// values as declared (none: free text), so that a value outside them is reported by `check` as
+/// in the project exported; one only met in documents lists the values met, sorted. A key is the
+/// project's choice: none is set. Values of an attribute without a name (blank) are taken out of
+/// the documents: returns how many.
 fn add_document_attributes(
     schema: &mut Schema,
     declared: Vec<crate::schema::DocAttributeDef>,
@@ -1277,42 +1277,31 @@ fn add_document_attributes(
             .retain(|name, _| !name.trim().is_empty());
         unnamed += before - document.attributes.len();
     }
-    let declared = declared.into_iter().filter(|d| !d.name.trim().is_empty());
-    let documents: &[Document] = documents;
+    let mut defs: Vec<crate::schema::DocAttributeDef> = declared
+        .into_iter()
+        .filter(|d| !d.name.trim().is_empty())
+        .collect();
     let mut met: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for document in documents {
+    for document in &*documents {
         for (name, value) in &document.attributes {
             met.entry(name).or_default().insert(value);
         }
     }
-    let mut defs: Vec<(crate::schema::DocAttributeDef, bool)> =
-        declared.into_iter().map(|def| (def, true)).collect();
-    for name in met.keys() {
-        if !defs.iter().any(|(d, _)| d.name == *name) {
-            let def = crate::schema::DocAttributeDef {
-                name: (*name).to_owned(),
-                values: Vec::new(),
+    for (name, values) in met {
+        if !defs.iter().any(|d| d.name == name) {
+            defs.push(crate::schema::DocAttributeDef {
+                name: name.to_owned(),
+                values: values.into_iter().map(str::to_owned).collect(),
                 description: String::new(),
                 key: String::new(),
-            };
-            defs.push((def, false));
+            });
         }
     }
-    for (mut def, declared) in defs {
-        if schema.document_attribute(&def.name).is_some() {
-            continue;
+    for mut def in defs {
+        if schema.document_attribute(&def.name).is_none() {
+            def.key.clear();
+            schema.document_attributes.push(def);
         }
-        // A declared list stays as declared (a value outside it is reported by `check`, as in
-        // the project exported); an attribute only met lists the values met.
-        if !declared {
-            for value in met.get(def.name.as_str()).into_iter().flatten() {
-                if !def.values.iter().any(|v| v == value) {
-                    def.values.push((*value).to_owned());
-                }
-            }
-        }
-        def.key.clear();
-        schema.document_attributes.push(def);
     }
     unnamed
 }
@@ -1410,6 +1399,15 @@ pub(crate) mod tests {
         let result = write(&folder)?;
         folder.commit()?;
         Ok(result)
+    }
+
+    /// The JSON lines of the file at `path`, each read as a `T`.
+    pub(crate) fn json_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     /// A small corpus with the hard cases: BOM, CRLF, emoji, combining marks, Arabic, an empty
@@ -1611,11 +1609,7 @@ pub(crate) mod tests {
                 &mut |_, _| {},
             )
             .unwrap();
-            let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
-                .unwrap()
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
+            let lines: Vec<serde_json::Value> = json_lines(&out);
             let (title, shares) = match format {
                 Format::Jsonl => (&lines[0]["meta"]["title"], &lines[1]["meta"]["shares"]),
                 _ => (&lines[0]["title"], &lines[1]["shares"]),
