@@ -442,6 +442,7 @@ pub fn parse(content: &str, input: &Path) -> Result<Imported, FormatError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::tests::json_lines;
     use crate::formats::tests::{to_file, torture_project};
     use crate::formats::{ExportOptions, select};
 
@@ -454,11 +455,7 @@ mod tests {
             return;
         }
         let imported = import(&fixture).unwrap();
-        let raw: Vec<Value> = std::fs::read_to_string(&fixture)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let raw: Vec<Value> = json_lines(&fixture);
         assert_eq!(imported.documents.len(), raw.len());
         let first = &imported.documents[0];
         assert!(first.text.starts_with("A Camp Arena"));
@@ -548,11 +545,7 @@ mod tests {
             eprintln!("skipped: {} is absent", fixture.display());
             return;
         }
-        let raw: Vec<serde_json::Map<String, Value>> = std::fs::read_to_string(&fixture)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let raw: Vec<serde_json::Map<String, Value>> = json_lines(&fixture);
         let read = ["text", "entities", "relations", "Comments"];
         let passthrough: Vec<&String> = raw[0]
             .keys()
@@ -575,11 +568,7 @@ mod tests {
             &mut |_, _| {},
         )
         .unwrap();
-        let back: Vec<serde_json::Map<String, Value>> = std::fs::read_to_string(&out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let back: Vec<serde_json::Map<String, Value>> = json_lines(&out);
         assert_eq!(back.len(), raw.len());
         for original in &raw {
             let exported = back
@@ -592,14 +581,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    fn lines_of(path: &Path) -> Vec<Value> {
-        std::fs::read_to_string(path)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
     }
 
     fn export_project(project: &crate::model::Project, out: &Path) {
@@ -625,7 +606,7 @@ mod tests {
         export_project(&project, &out);
         let bytes = std::fs::read(&out).unwrap();
         assert!(bytes.is_ascii(), "a byte outside ASCII");
-        let lines = lines_of(&out);
+        let lines = json_lines::<serde_json::Value>(&out);
         for (line, document) in lines.iter().zip(&project.documents) {
             assert_eq!(line["text"].as_str(), Some(&*document.text));
         }
@@ -678,7 +659,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
         export_project(&project, &out);
-        let lines = lines_of(&out);
+        let lines = json_lines::<serde_json::Value>(&out);
         assert_eq!(
             lines[0]["cats"],
             json!([
@@ -757,7 +738,7 @@ mod tests {
             .unwrap();
             let out = dir.path().join(format!("out{round}.jsonl"));
             export_project(&project, &out);
-            let lines = lines_of(&out);
+            let lines = json_lines::<serde_json::Value>(&out);
             let mut round_ids: Vec<(String, Value)> = lines
                 .iter()
                 .map(|l| (l["text"].as_str().unwrap().to_owned(), l["id"].clone()))
@@ -777,7 +758,10 @@ mod tests {
         // A project that had no doccano ids: the line numbers, kept from then on.
         let first = dir.path().join("first.jsonl");
         export_project(&torture_project(), &first);
-        let numbered: Vec<Value> = lines_of(&first).iter().map(|l| l["id"].clone()).collect();
+        let numbered: Vec<Value> = json_lines::<serde_json::Value>(&first)
+            .iter()
+            .map(|l| l["id"].clone())
+            .collect();
         assert_eq!(numbered, [json!(1), json!(2), json!(3)]);
         let (project, _) = crate::formats::build_project(
             import(&first).unwrap(),
@@ -793,6 +777,9 @@ mod tests {
                 .map(|l| (l["id"].clone(), l["text"].clone()))
                 .collect()
         };
-        assert_eq!(texts(lines_of(&again)), texts(lines_of(&first)));
+        assert_eq!(
+            texts(json_lines::<serde_json::Value>(&again)),
+            texts(json_lines::<serde_json::Value>(&first))
+        );
     }
 }

@@ -982,6 +982,7 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::tests::json_lines;
     use crate::formats::tests::{to_file, torture_project};
     use crate::formats::{ExportOptions, select};
 
@@ -994,11 +995,7 @@ mod tests {
             export(&docs, &project.schema, options, file, &mut |_, _| {})
         })
         .unwrap();
-        std::fs::read_to_string(&out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        json_lines(&out)
     }
 
     /// `text[start:end]` as Python computes it: code points.
@@ -1188,11 +1185,7 @@ mod tests {
             serde_json::json!({"suggester": "patterns", "rule": "dictionary: l'AFP « »"})
         );
         // The other spans have the key too, null, so that `datasets` types the column.
-        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines: Vec<serde_json::Value> = json_lines(&out);
         for line in &lines {
             for other in line["spans"].as_array().unwrap() {
                 if other["id"] != id {
@@ -1420,11 +1413,7 @@ mod tests {
             &mut |_, _| {},
         )
         .unwrap();
-        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines: Vec<serde_json::Value> = json_lines(&out);
         assert_eq!(lines[0]["meta"]["title"], "Titre é");
         assert_eq!(lines[0]["meta"]["path"], "a1.txt");
         assert_eq!(lines[0]["meta"]["x"], 1);
@@ -1433,14 +1422,6 @@ mod tests {
         let back = import(&out).unwrap();
         assert_eq!(back.documents[0].metadata, a.metadata);
         assert_eq!(back.documents[1].metadata, project.documents[1].metadata);
-    }
-
-    fn lines_of(path: &Path) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(path)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
     }
 
     /// Document attributes go out as `attributes` (every name on every line, `null` when not
@@ -1459,7 +1440,7 @@ mod tests {
             &mut |_, _| {},
         )
         .unwrap();
-        let lines = lines_of(&out);
+        let lines = json_lines::<serde_json::Value>(&out);
         let cats = [
             "genre=news",
             "genre=tribune libre é",
@@ -1544,7 +1525,7 @@ mod tests {
             &mut |_, _| {},
         )
         .unwrap();
-        for line in lines_of(&out) {
+        for line in json_lines::<serde_json::Value>(&out) {
             assert!(line.get("attributes").is_none() && line.get("cats").is_none());
         }
     }
