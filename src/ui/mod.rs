@@ -6,6 +6,8 @@
 //! - [`command`]: commands with their menu texts and shortcuts.
 //! - [`detached`]: spans a changed text lost, to place again.
 //! - [`dialogs`]: file dialogs, native or none.
+//! - [`document_header`]: a document's metadata and attributes above its text, and the
+//!   attributes' definitions.
 //! - [`find`]: the find bar and the corpus's hits.
 //! - [`fonts`]: the fonts shipped in `assets/fonts`, installed before the system's.
 //! - [`panels`]: the document list, the palette, the span list and editors.
@@ -22,6 +24,7 @@ pub mod charts;
 pub mod command;
 pub mod detached;
 pub mod dialogs;
+pub mod document_header;
 pub mod find;
 pub mod fonts;
 pub mod palette;

@@ -412,8 +412,8 @@ impl MarginaliaApp {
                 document.annotations.len()
             ));
         });
-        panels::metadata_ui(ui, &document.metadata);
-        actions.extend(panels::document_attributes_ui(
+        crate::ui::document_header::metadata_ui(ui, &document.metadata);
+        actions.extend(crate::ui::document_header::document_attributes_ui(
             ui,
             &project.schema,
             document,
@@ -615,7 +615,10 @@ impl MarginaliaApp {
                 ui.separator();
                 actions.extend(panels::labels_ui(ui, ws.project(), &mut self.label_drafts));
                 ui.separator();
-                actions.extend(panels::document_attribute_defs_ui(ui, ws.project()));
+                actions.extend(crate::ui::document_header::document_attribute_defs_ui(
+                    ui,
+                    ws.project(),
+                ));
             });
         self.labels_open = open;
     }
