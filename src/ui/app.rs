@@ -39,6 +39,7 @@ mod recovering;
 mod reviewing;
 mod side;
 mod suggesting;
+mod transfers;
 mod views;
 
 use lifecycle::Loading;
