@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use egui::epaint::text::{
-    FallbackRequest, FontData, FontInsert, FontPriority, FontProvider, InsertFontFamily,
+    FallbackRequest, FontData, FontDefinitions, FontInsert, FontPriority, FontProvider,
 };
 use egui::{Context, FontFamily};
 
@@ -50,22 +50,29 @@ const FACES: [Face; 4] = [
 /// the system's only): for comparing start-up times, and for seeing what a machine has.
 pub const FONTS_ENV: &str = "MARGINALIA_FONTS";
 
-/// Installs the shipped faces into `ctx`, for proportional text (the document and the panels).
-/// Installing twice changes nothing.
+/// Installs the shipped faces into `ctx`, for proportional text (the document and the panels),
+/// in one change of its font definitions (each `add_font` rebuilds egui's fonts when they are
+/// unused yet, as on the first frame). Installing twice changes nothing.
 pub fn install(ctx: &Context) {
     if std::env::var(FONTS_ENV).is_ok_and(|v| v == "system") {
         return;
     }
+    let mut definitions = FontDefinitions::default();
     for face in &FACES {
-        ctx.add_font(FontInsert::new(
-            face.name,
-            FontData::from_static(face.bytes),
-            vec![InsertFontFamily {
-                family: FontFamily::Proportional,
-                priority: face.priority,
-            }],
-        ));
+        definitions.font_data.insert(
+            face.name.to_owned(),
+            std::sync::Arc::new(FontData::from_static(face.bytes)),
+        );
+        let family = definitions
+            .families
+            .entry(FontFamily::Proportional)
+            .or_default();
+        match face.priority {
+            FontPriority::Highest => family.insert(0, face.name.to_owned()),
+            FontPriority::Lowest => family.push(face.name.to_owned()),
+        }
     }
+    ctx.set_fonts(definitions);
 }
 
 /// The names of the shipped faces, in the order they are installed.
