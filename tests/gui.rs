@@ -2388,3 +2388,44 @@ fn h_the_export_window_leaves_unresolved_candidates_out_unless_ticked() {
     let with = export(&mut harness, &out);
     assert_eq!(with.matches("\"unresolved\":true").count(), unresolved);
 }
+
+/// Issue M 1 (found with the wider shipped font): the review list is a short scroll area, and a
+/// comment draft opened near its bottom put its field and buttons below it, under the
+/// Suggestions header, where a click never reached "Add comment". The draft now scrolls into
+/// view: the last "Comment…" the list shows still leads to a saved comment.
+#[test]
+fn m_a_comment_draft_at_the_bottom_of_the_review_list_scrolls_into_view() {
+    let (dir, project) = sample_copy();
+    let mut harness = harness(Some(&project));
+    let second = dir.path().join("projects/sample-second-annotator.ron");
+    compare_with(&mut harness, &second);
+    let bottom = harness
+        .get_by_role_and_label(Role::Label, "Suggestions")
+        .rect()
+        .min
+        .y;
+    let last = harness
+        .get_all_by_label("Comment…")
+        .rfind(|b| b.rect().max.y < bottom)
+        .expect("a Comment… button in view");
+    // Its draft (a two-row field and the buttons) is taller than what is left below it.
+    assert!(
+        last.rect().max.y + 60.0 > bottom,
+        "{:?} {bottom}",
+        last.rect()
+    );
+    last.click();
+    harness.run();
+    harness
+        .get_by_role(Role::MultilineTextInput)
+        .type_text("À revoir");
+    harness.run();
+    let add = harness.get_by_label("Add comment").rect();
+    assert!(add.max.y <= bottom, "{add:?} is below the list ({bottom})");
+    harness.get_by_label("Add comment").click();
+    harness.run();
+    let saved = dir
+        .path()
+        .join("projects/sample-second-annotator.comments-camille.ron");
+    assert!(saved.exists(), "{:?}", harness.state().notifications());
+}
