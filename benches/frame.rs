@@ -183,6 +183,8 @@ fn main() {
     let (median, p95, _) = stats(idle);
     println!("| idle frame on the novel, median / p95 | {median:.2} / {p95:.2} ms | – |");
 
+    right_to_left(&novel);
+
     // The bundled sample project.
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
     let mut headless = Headless::open(&sample);
@@ -315,4 +317,74 @@ fn keyboard_session() {
         (200, 50),
         "the session made what it meant to"
     );
+}
+
+/// Arabic news sentences (and one in Hebrew), with a Latin name, digits and brackets in them.
+const ARABIC: [&str; 6] = [
+    "قال المتحدث باسم الكرملين إن الجنود الكوريين الشماليين قاتلوا بشجاعة، بحسب وكالة تاس (TASS).",
+    "وأضاف أن المحادثات ستستأنف في 12 مارس 2025 في جنيف، دون أن يحدد جدول الأعمال.",
+    "ونفت وزارة الخارجية هذه التصريحات، ووصفتها بأنها «دعاية لا أساس لها من الصحة».",
+    "ذكرت وكالة رويترز أن الاجتماع استمر ثلاث ساعات، وأن الطرفين اتفقا على مواصلة الحوار.",
+    "הדובר אמר כי השיחות יימשכו בשבוע הבא, על פי סוכנות הידיעות.",
+    "وقال محلل في معهد الدراسات الاستراتيجية إن هذه الخطوة تهدف إلى طمأنة الحلفاء.",
+];
+
+/// A right-to-left document as long as the novel (issue M 2): paragraphs of Arabic news
+/// sentences, every row of which is put in visual order by the text view. The same figures as
+/// the novel's, side by side.
+fn right_to_left(novel: &str) {
+    let mut text = String::with_capacity(novel.len() + 1_000);
+    let mut i = 0_usize;
+    while text.len() < novel.len() {
+        for _ in 0..(3 + i % 5) {
+            text.push_str(ARABIC[i % ARABIC.len()]);
+            text.push(' ');
+            i += 1;
+        }
+        text.pop();
+        text.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus: PathBuf = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("arabe.txt"), &text).unwrap();
+    let project = generate::long_document_project(&text, "arabe.txt", SPANS, corpus.clone(), 42);
+    let project_path = dir.path().join("arabe.ron");
+    marginalia::file::save(&project, &project_path).unwrap();
+    let middle_span = project.documents[0].annotations[SPANS / 2].id;
+    println!(
+        "\n## The same, right to left: {:.1} MB of Arabic news paragraphs with {SPANS} spans\n",
+        text.len() as f64 / 1e6
+    );
+    println!("| figure | measured | target |");
+    println!("|---|---|---|");
+    let mut headless = Headless::open(&project_path);
+    let (first, frames) = headless.settle(Vec::new());
+    let (first_frame, _) = Headless::open(&project_path).frame(Vec::new());
+    println!(
+        "| first display: first frame / all {frames} frames until settled | {:.1} ms / {:.1} ms | ≤ 30 ms |",
+        ms(first_frame),
+        ms(first)
+    );
+    let ctx = headless.ctx.clone();
+    headless.app.apply(
+        &ctx,
+        Action::SelectSpan {
+            id: middle_span,
+            scroll: true,
+        },
+    );
+    let (jump, frames) = headless.settle(Vec::new());
+    println!(
+        "| jump to the middle (select a span there), {frames} frames until settled | {:.1} ms | ≤ 30 ms |",
+        ms(jump)
+    );
+    let times = scroll(&mut headless, 600, -60.0);
+    let (median, p95, max) = stats(times);
+    println!(
+        "| frame while scrolling (600 frames of 60 points) median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | ≤ 1 ms |"
+    );
+    let idle: Vec<Duration> = (0..200).map(|_| headless.frame(Vec::new()).0).collect();
+    let (median, p95, _) = stats(idle);
+    println!("| idle frame, median / p95 | {median:.2} / {p95:.2} ms | – |");
 }

@@ -60,8 +60,26 @@ fn drag_across_holding(
     let start = text.find(phrase).expect("phrase in document");
     let end = start + phrase.len();
     let view = harness.state().text_view();
-    let p0 = view.screen_pos(start).expect("start of phrase on screen");
-    let p1 = view.screen_pos(end).expect("end of phrase on screen");
+    // From before the phrase's first character to after its last, as drawn: the trailing edge
+    // of the last is its right edge, or its left one when it is drawn right to left (issue M 2).
+    let first = view.screen_pos(start).expect("start of phrase on screen");
+    let last = text[..end].char_indices().next_back().expect("a phrase").0;
+    let (drawn_at, _, rect) = view
+        .drawn_chars()
+        .into_iter()
+        .rfind(|(offset, _, _)| *offset <= last)
+        .expect("the phrase's last character on screen");
+    let leading = view.screen_pos(drawn_at).expect("last character on screen");
+    let trailing = if (leading.x - rect.max.x).abs() < 0.01 {
+        rect.min.x
+    } else {
+        rect.max.x
+    };
+    // Half a point inside each end, as a hand does (an edge shared by two glyphs drawn in
+    // opposite directions is both the start and the end of a run).
+    let inward = if trailing < leading.x { -0.5 } else { 0.5 };
+    let p0 = first + egui::vec2(inward, 0.0);
+    let p1 = Pos2::new(trailing - inward, rect.center().y);
     common::drag(harness, p0, p1);
     harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
     harness.run();

@@ -57,6 +57,11 @@ pub fn install(ctx: &Context) {
     if std::env::var(FONTS_ENV).is_ok_and(|v| v == "system") {
         return;
     }
+    ctx.set_fonts(definitions());
+}
+
+/// egui's font definitions with the shipped faces: the text face first, the others after egui's.
+pub fn definitions() -> FontDefinitions {
     let mut definitions = FontDefinitions::default();
     for face in &FACES {
         definitions.font_data.insert(
@@ -72,7 +77,7 @@ pub fn install(ctx: &Context) {
             FontPriority::Lowest => family.push(face.name.to_owned()),
         }
     }
-    ctx.set_fonts(definitions);
+    definitions
 }
 
 /// The names of the shipped faces, in the order they are installed.

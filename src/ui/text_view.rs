@@ -24,12 +24,14 @@ const DOUBLE_CLICK_SECS: f64 = 0.35;
 const DOUBLE_CLICK_DISTANCE: f32 = 6.0;
 
 mod access;
+mod bidi;
 mod blocks;
 mod caret;
 mod interact;
 mod paint;
 mod scroll;
 
+use bidi::Laid;
 use blocks::{assign_lanes, byte_of_char, char_of_byte, split_blocks};
 pub use scroll::{DENSITY_BINS, DensityMark, ViewPosition};
 
@@ -89,7 +91,7 @@ struct Block {
 struct Placed {
     block: usize,
     origin: Pos2,
-    galley: Arc<Galley>,
+    laid: Laid,
 }
 
 /// The state of the text view of one document: blocks, heights, galley cache, drag state.
@@ -102,7 +104,7 @@ pub struct TextView {
     measured: Vec<bool>,
     tops: Vec<f32>,
     tops_dirty: bool,
-    galleys: HashMap<usize, Arc<Galley>>,
+    galleys: HashMap<usize, Laid>,
     layout_key: Option<(u32, u32, bool)>,
     placed: Vec<Placed>,
     /// Underline lane of each annotation, with the revision they were computed at.
@@ -186,6 +188,7 @@ impl TextView {
             .iter()
             .flat_map(|placed| {
                 placed
+                    .laid
                     .galley
                     .rows
                     .iter()
@@ -194,8 +197,65 @@ impl TextView {
             .collect()
     }
 
+    /// Each character drawn in the last frame (with a width: not a mark or a joiner drawn with
+    /// the one before) as its byte offset, the character its glyph draws and the rectangle the
+    /// glyph takes on screen, in the order of the text (for tests: right-to-left text is drawn
+    /// in another order).
+    pub fn drawn_chars(&self) -> Vec<(usize, char, Rect)> {
+        let Some(text) = self.text.as_deref() else {
+            return Vec::new();
+        };
+        let mut drawn = Vec::new();
+        for placed in &self.placed {
+            let Some(range) = self.blocks.get(placed.block).map(|b| b.range) else {
+                continue;
+            };
+            let mut offsets = range
+                .slice(text)
+                .char_indices()
+                .map(|(i, _)| range.start + i);
+            for row in &placed.laid.galley.rows {
+                let rect = row.rect();
+                for glyph in &row.row.glyphs {
+                    let Some(offset) = offsets.next() else { break };
+                    if glyph.advance_width > 0.0 {
+                        drawn.push((
+                            offset,
+                            glyph.chr,
+                            Rect::from_min_max(
+                                placed.origin + vec2(row.pos.x + glyph.pos.x, rect.min.y),
+                                placed.origin + vec2(row.pos.x + glyph.max_x(), rect.max.y),
+                            ),
+                        ));
+                    }
+                }
+                if row.ends_with_newline {
+                    offsets.next();
+                }
+            }
+        }
+        drawn
+    }
+
+    /// The rectangles the highlight of `range` (document bytes) covers on screen in the last
+    /// frame, as the spans' fills are painted.
+    pub fn range_screen_rects(&self, range: ByteRange) -> Vec<Rect> {
+        let Some(text) = self.text.as_deref() else {
+            return Vec::new();
+        };
+        self.placed
+            .iter()
+            .filter_map(|placed| {
+                let block = self.blocks.get(placed.block)?.range;
+                Some(paint::range_rects(text, block, range, placed))
+            })
+            .flatten()
+            .collect()
+    }
+
     /// The screen position of the character boundary at byte `offset`, as laid out in the last
-    /// frame (the left edge of the character, at mid height of its row); `None` when not in view.
+    /// frame (where the caret stands before the character: its left edge, or its right edge
+    /// when it is drawn right to left; at mid height of its row); `None` when not in view.
     pub fn screen_pos(&self, offset: usize) -> Option<Pos2> {
         let text = self.text.as_deref()?;
         self.placed.iter().find_map(|placed| {
@@ -204,9 +264,7 @@ impl TextView {
                 return None;
             }
             let char_index = char_of_byte(text, range, offset);
-            let rect = placed
-                .galley
-                .pos_from_cursor(egui::text::CCursor::new(char_index));
+            let rect = placed.laid.caret_rect(char_index, false);
             Some(placed.origin + vec2(rect.min.x, rect.center().y))
         })
     }
@@ -375,23 +433,32 @@ impl TextView {
             .min(self.blocks.len().saturating_sub(1))
     }
 
-    fn galley(&mut self, ui: &Ui, text: &str, block: usize) -> Option<Arc<Galley>> {
-        if let Some(galley) = self.galleys.get(&block) {
-            return Some(galley.clone());
+    /// The layout of a block (laid out now if it is not cached): egui's galley, or for a block
+    /// with right-to-left text, rows in visual order (see [`bidi`]).
+    fn galley(&mut self, ui: &Ui, text: &str, block: usize) -> Option<Laid> {
+        if let Some(laid) = self.galleys.get(&block) {
+            return Some(laid.clone());
         }
         let range = self.blocks.get(block)?.range;
         let width = f32::from_bits(self.layout_key?.0);
-        let mut job = egui::text::LayoutJob::single_section(
-            range.slice(text).to_owned(),
-            egui::TextFormat {
-                font_id: FontId::proportional(theme::TEXT_SIZE),
-                color: ui.visuals().text_color(),
-                line_height: Some(theme::LINE_HEIGHT),
-                ..Default::default()
-            },
-        );
-        job.wrap.max_width = width;
-        let galley = ui.painter().layout_job(job);
+        let block_text = range.slice(text);
+        let format = egui::TextFormat {
+            font_id: FontId::proportional(theme::TEXT_SIZE),
+            color: ui.visuals().text_color(),
+            line_height: Some(theme::LINE_HEIGHT),
+            ..Default::default()
+        };
+        let painter = ui.painter();
+        let lay_out = |text: &str, max_width: f32| -> Arc<Galley> {
+            let mut job = egui::text::LayoutJob::single_section(text.to_owned(), format.clone());
+            job.wrap.max_width = max_width;
+            painter.layout_job(job)
+        };
+        let reordered = bidi::needs_reordering(block_text)
+            .then(|| bidi::layout(block_text, width, &mut |s| lay_out(s, f32::INFINITY)))
+            .flatten();
+        let laid = reordered.unwrap_or_else(|| Laid::plain(lay_out(block_text, width)));
+        let galley = &laid.galley;
         let height = galley.size().y.max(theme::LINE_HEIGHT);
         if let (Some(h), Some(m)) = (self.heights.get_mut(block), self.measured.get_mut(block)) {
             if (*h - height).abs() > 0.5 {
@@ -403,8 +470,8 @@ impl TextView {
         if self.galleys.len() > 4_000 {
             self.galleys.clear();
         }
-        self.galleys.insert(block, galley.clone());
-        Some(galley)
+        self.galleys.insert(block, laid.clone());
+        Some(laid)
     }
 
     fn viewport_ui(
@@ -434,11 +501,11 @@ impl TextView {
             // estimated height was wrong never overlaps or shifts the ones after it.
             let mut top = self.tops.get(first).copied().unwrap_or(0.0);
             while block < self.blocks.len() && top <= viewport.max.y {
-                if let Some(galley) = self.galley(ui, &text, block) {
+                if let Some(laid) = self.galley(ui, &text, block) {
                     self.placed.push(Placed {
                         block,
                         origin: origin + vec2(0.0, top),
-                        galley,
+                        laid,
                     });
                 }
                 top += self
@@ -477,9 +544,9 @@ impl TextView {
         let text = self.text.clone()?;
         let block = self.block_at_y(pos.y);
         let range = self.blocks.get(block)?.range;
-        let galley = self.galley(ui, &text, block)?;
+        let laid = self.galley(ui, &text, block)?;
         let top = self.tops.get(block).copied().unwrap_or(0.0);
-        let cursor = galley.cursor_from_pos(pos - Pos2::new(0.0, top));
-        Some(byte_of_char(&text, range, cursor.index.0))
+        let index = laid.char_at(pos - Pos2::new(0.0, top));
+        Some(byte_of_char(&text, range, index))
     }
 }

@@ -11,15 +11,6 @@ use super::{TextAction, TextView, ViewState};
 use crate::text::{ByteRange, motion};
 use crate::ui::theme;
 
-/// A galley cursor at char `index` that, at a wrap, stands at the start of the next row (where
-/// the caret goes after a word or a page), not at the end of the row before.
-fn row_start_cursor(index: usize) -> egui::text::CCursor {
-    egui::text::CCursor {
-        index: egui::text::CharIndex(index),
-        prefer_next_row: true,
-    }
-}
-
 /// What a key does to the caret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Motion {
@@ -114,11 +105,11 @@ impl TextView {
     pub(super) fn caret_rect(&mut self, ui: &Ui, text: &str, offset: usize) -> Option<Rect> {
         let block = self.block_of(offset)?;
         let range = self.blocks.get(block)?.range;
-        let galley = self.galley(ui, text, block)?;
+        let laid = self.galley(ui, text, block)?;
         if self.tops_dirty {
             self.recompute_tops();
         }
-        let rect = galley.pos_from_cursor(row_start_cursor(char_of_byte(text, range, offset)));
+        let rect = laid.caret_rect(char_of_byte(text, range, offset), true);
         let top = self.tops.get(block).copied()?;
         Some(rect.translate(vec2(0.0, top)))
     }
@@ -309,8 +300,8 @@ impl TextView {
             (range.start <= caret && caret <= range.end).then_some((p, range))
         })?;
         let rect = placed
-            .galley
-            .pos_from_cursor(row_start_cursor(char_of_byte(text, range, caret)));
+            .laid
+            .caret_rect(char_of_byte(text, range, caret), true);
         Some(rect.translate(placed.origin.to_vec2()))
     }
 

@@ -45,7 +45,7 @@ impl TextView {
                     painter.rect_filled(rect, 0.0, theme::selection_fill(dark));
                 }
             }
-            painter.galley(placed.origin, placed.galley.clone(), fallback);
+            painter.galley(placed.origin, placed.laid.galley.clone(), fallback);
             // A colleague's spans: a line in their label's colour along the top of each row.
             if let Some(other) = state.other {
                 for annotation in other.annotations_in(visible) {
@@ -296,25 +296,10 @@ pub(super) fn range_rects(
         char_of_byte(text, block, start),
         char_of_byte(text, block, end),
     );
-    let mut rects = Vec::new();
-    let mut row_start = 0;
-    for row in &placed.galley.rows {
-        let count = row.char_count_including_newline().0;
-        let row_end = row_start + count;
-        let (a, b) = (first.max(row_start), last.min(row_end));
-        if a < b {
-            let x0 = row.row.x_offset(egui::text::CharIndex(a - row_start));
-            let x1 = row.row.x_offset(egui::text::CharIndex(b - row_start));
-            let rect = row.rect();
-            rects.push(Rect::from_min_max(
-                placed.origin + vec2(row.pos.x + x0, rect.min.y),
-                placed.origin + vec2(row.pos.x + x1, rect.max.y),
-            ));
-        }
-        row_start = row_end;
-        if row_start >= last {
-            break;
-        }
-    }
-    rects
+    placed
+        .laid
+        .range_rects(first, last)
+        .into_iter()
+        .map(|rect| rect.translate(placed.origin.to_vec2()))
+        .collect()
 }
