@@ -304,8 +304,11 @@ pub fn span_list_ui<S: std::hash::BuildHasher>(
                                 }
                             });
                             ui.add(
-                                egui::Label::new(excerpt(&annotation.text(&document.text), 120))
-                                    .truncate(),
+                                egui::Label::new(crate::ui::text_view::visual(&excerpt(
+                                    &annotation.text(&document.text),
+                                    120,
+                                )))
+                                .truncate(),
                             );
                         })
                         .response
@@ -340,7 +343,13 @@ pub fn selected_span_ui(
         ui.heading("Selected span");
         ui.weak(annotation.id.to_string());
     });
-    ui.label(RichText::new(excerpt(&annotation.text(&document.text), 200)).italics());
+    ui.label(
+        RichText::new(crate::ui::text_view::visual(&excerpt(
+            &annotation.text(&document.text),
+            200,
+        )))
+        .italics(),
+    );
     ui.horizontal_wrapped(|ui| {
         ui.label("Label:");
         for label in &project.schema.labels {
@@ -448,7 +457,13 @@ pub fn selected_span_ui(
         if let Some(other) = document.annotation(other) {
             ui.horizontal_wrapped(|ui| {
                 ui.weak(format!("{} {arrow}", relation.kind));
-                if ui.link(excerpt(&other.text(&document.text), 40)).clicked() {
+                if ui
+                    .link(crate::ui::text_view::visual(&excerpt(
+                        &other.text(&document.text),
+                        40,
+                    )))
+                    .clicked()
+                {
                     action = Some(Action::SelectSpan {
                         id: other.id,
                         scroll: true,
@@ -471,7 +486,10 @@ pub fn selected_span_ui(
         ui.label("Fragments (Ctrl+drag adds one):");
         for (index, fragment) in annotation.fragments.iter().enumerate() {
             ui.horizontal_wrapped(|ui| {
-                ui.label(excerpt(fragment.slice(&document.text), 40));
+                ui.label(crate::ui::text_view::visual(&excerpt(
+                    fragment.slice(&document.text),
+                    40,
+                )));
                 if ui
                     .small_button("Remove")
                     .on_hover_text("Remove this fragment from the span")

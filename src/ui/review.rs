@@ -266,7 +266,7 @@ fn versions(entry: &DiffEntry, mine: &Document, theirs: Option<&Document>) -> Ve
 fn describe(version: Option<&(String, String)>) -> String {
     version.map_or_else(
         || "—".to_owned(),
-        |(label, text)| format!("{label}: {text}"),
+        |(label, text)| format!("{label}: {}", crate::ui::text_view::visual(text)),
     )
 }
 

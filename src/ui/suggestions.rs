@@ -127,20 +127,20 @@ pub fn suggestions_ui(
                     suggestion.score
                 ));
             });
-            ui.label(crate::text::excerpt(
+            ui.label(crate::ui::text_view::visual(&crate::text::excerpt(
                 &crate::text::fragments_text(&document.text, &suggestion.fragments),
                 200,
-            ));
+            )));
             ui.weak(format!("rule: {}", suggestion.rule));
             if let Some(link) = &suggestion.link {
                 ui.weak(format!(
                     "with a link {} to the {}: {}",
                     link.kind,
                     link.label,
-                    crate::text::excerpt(
+                    crate::ui::text_view::visual(&crate::text::excerpt(
                         &crate::text::fragments_text(&document.text, &link.fragments),
                         80
-                    )
+                    ))
                 ));
             }
             ui.horizontal(|ui| {

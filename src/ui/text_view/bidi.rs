@@ -355,6 +355,42 @@ pub(super) fn layout(
     })
 }
 
+/// A one-line text (a label: a span's text in a list, a search hit's context) with its
+/// right-to-left runs put in visual order for egui, which shapes each right-to-left word itself
+/// (its letters in the text's order) but places the words and the marks between them left to
+/// right: the words of each run are given in reverse, its brackets mirrored. Text without
+/// right-to-left characters is returned as it is. For display only: copying the result would
+/// copy the visual order.
+pub(crate) fn visual(text: &str) -> std::borrow::Cow<'_, str> {
+    if !needs_reordering(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let info = BidiInfo::new(text, None);
+    let mut out = String::with_capacity(text.len());
+    for paragraph in &info.paragraphs {
+        let pieces = cut(text, paragraph.range.clone(), &info.levels);
+        let levels = info.reordered_levels(paragraph, paragraph.range.clone());
+        let piece_levels: Vec<Level> = pieces
+            .iter()
+            .map(|(range, _, _)| levels.get(range.start).copied().unwrap_or(paragraph.level))
+            .collect();
+        for index in BidiInfo::reorder_visual(&piece_levels) {
+            let (Some((range, kind, _)), Some(level)) =
+                (pieces.get(index), piece_levels.get(index))
+            else {
+                continue;
+            };
+            let piece = text.get(range.clone()).unwrap_or_default();
+            if level.is_rtl() && *kind == Kind::Single {
+                out.extend(piece.chars().map(mirrored));
+            } else {
+                out.push_str(piece);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Cuts a paragraph's pieces into rows no wider than `max_width` where white space allows:
 /// after a space; a piece wider than a row gets a row of its own. Spaces at a row's end hang.
 fn wrap(pieces: &[Piece], max_width: f32) -> Vec<Range<usize>> {
@@ -746,6 +782,36 @@ mod tests {
                 assert!(first_letter.is_some_and(|g| (g.max_x() - 300.0).abs() < 0.5));
             }
         }
+    }
+
+    #[test]
+    fn m_a_label_with_arabic_gives_egui_its_words_in_visual_order() {
+        assert_eq!(visual("Le Kremlin"), "Le Kremlin");
+        // Each word keeps its letters (egui's shaper draws them right to left), the words of
+        // the run come in reverse, and a bracket drawn right to left is mirrored.
+        assert_eq!(visual("المتحدث باسم الكرملين"), "الكرملين باسم المتحدث");
+        assert_eq!(visual("وكالة تاس (TASS)"), "(TASS) تاس وكالة");
+        assert_eq!(visual("Read more: الأخبار اليوم"), "Read more: اليوم الأخبار");
+        assert_eq!(visual("« שלום עכשיו »"), "« עכשיו שלום »");
+        // What egui then draws, with the shipped fonts, reads right to left.
+        let mut fonts = Fonts::new(TextOptions::default(), crate::ui::fonts::definitions());
+        let text = "قال المتحدث باسم الكرملين";
+        let galley = fonts
+            .with_pixels_per_point(1.0)
+            .layout_job(LayoutJob::simple_singleline(
+                visual(text).into_owned(),
+                FontId::proportional(16.0),
+                Color32::WHITE,
+            ));
+        // The first word's first letter (the only qaf) is drawn right of every other glyph.
+        let glyphs = &galley.rows[0].row.glyphs;
+        let qaf = glyphs.iter().find(|g| g.chr == 'ق').unwrap();
+        assert!(
+            glyphs
+                .iter()
+                .filter(|g| g.advance_width > 0.0 && g.chr != 'ق')
+                .all(|g| g.pos.x < qaf.pos.x)
+        );
     }
 
     #[test]
