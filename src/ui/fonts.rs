@@ -36,15 +36,26 @@ const FACES: [Face; 4] = [
     },
     Face {
         name: "NotoSansArabic-Regular",
-        bytes: include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf"),
+        bytes: ARABIC,
         priority: FontPriority::Lowest,
     },
     Face {
         name: "NotoSansHebrew-Regular",
-        bytes: include_bytes!("../../assets/fonts/NotoSansHebrew-Regular.ttf"),
+        bytes: HEBREW,
         priority: FontPriority::Lowest,
     },
 ];
+
+/// The bytes of Noto Sans Arabic, which the text view also shapes with harfrust to find where
+/// each letter of a right-to-left run is (see `text_view::bidi`).
+pub const ARABIC: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf");
+/// The bytes of Noto Sans Hebrew (as [`ARABIC`]).
+pub const HEBREW: &[u8] = include_bytes!("../../assets/fonts/NotoSansHebrew-Regular.ttf");
+
+/// The font families that lay out a right-to-left run of Arabic, or of Hebrew, with its spaces
+/// and punctuation: the script's face first, so that egui shapes the whole run with it (right to
+/// left, brackets mirrored) instead of cutting it at every space drawn with the text face.
+pub const RTL_FAMILIES: [&str; 2] = ["marginalia-rtl-arabic", "marginalia-rtl-hebrew"];
 
 /// The environment variable that, set to `system`, leaves the shipped faces out (egui's own and
 /// the system's only): for comparing start-up times, and for seeing what a machine has.
@@ -76,6 +87,21 @@ pub fn definitions() -> FontDefinitions {
             FontPriority::Highest => family.insert(0, face.name.to_owned()),
             FontPriority::Lowest => family.push(face.name.to_owned()),
         }
+    }
+    let proportional = definitions
+        .families
+        .get(&FontFamily::Proportional)
+        .cloned()
+        .unwrap_or_default();
+    for (name, first) in RTL_FAMILIES
+        .iter()
+        .zip(["NotoSansArabic-Regular", "NotoSansHebrew-Regular"])
+    {
+        let mut faces = vec![first.to_owned()];
+        faces.extend(proportional.iter().filter(|f| *f != first).cloned());
+        definitions
+            .families
+            .insert(FontFamily::Name((*name).into()), faces);
     }
     definitions
 }

@@ -450,15 +450,38 @@ impl TextView {
             ..Default::default()
         };
         let painter = ui.painter();
-        let lay_out = |text: &str, max_width: f32| -> Arc<Galley> {
-            let mut job = egui::text::LayoutJob::single_section(text.to_owned(), format.clone());
+        let lay_out = |text: &str, max_width: f32, family: Option<bidi::Script>| -> Arc<Galley> {
+            let mut format = format.clone();
+            if let Some(script) = family
+                && let Some(name) = super::fonts::RTL_FAMILIES.get(script.index())
+            {
+                format.font_id.family = egui::FontFamily::Name((*name).into());
+            }
+            let mut job = egui::text::LayoutJob::single_section(text.to_owned(), format);
             job.wrap.max_width = max_width;
             painter.layout_job(job)
         };
         let reordered = bidi::needs_reordering(block_text)
-            .then(|| bidi::layout(block_text, width, &mut |s| lay_out(s, f32::INFINITY)))
+            .then(|| {
+                // The right-to-left families are there unless the shipped fonts were left out.
+                let families = ui.ctx().fonts(|fonts| {
+                    super::fonts::RTL_FAMILIES.iter().all(|name| {
+                        fonts
+                            .definitions()
+                            .families
+                            .contains_key(&egui::FontFamily::Name((*name).into()))
+                    })
+                });
+                bidi::layout(
+                    block_text,
+                    width,
+                    theme::TEXT_SIZE,
+                    families,
+                    &mut |s, script| lay_out(s, f32::INFINITY, script),
+                )
+            })
             .flatten();
-        let laid = reordered.unwrap_or_else(|| Laid::plain(lay_out(block_text, width)));
+        let laid = reordered.unwrap_or_else(|| Laid::plain(lay_out(block_text, width, None)));
         let galley = &laid.galley;
         let height = galley.size().y.max(theme::LINE_HEIGHT);
         if let (Some(h), Some(m)) = (self.heights.get_mut(block), self.measured.get_mut(block)) {
