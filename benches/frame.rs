@@ -129,65 +129,14 @@ fn main() {
         right_to_left(&novel);
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let corpus: PathBuf = dir.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(corpus.join(NOVEL), &novel).unwrap();
-    let project = generate::long_document_project(&novel, NOVEL, SPANS, corpus.clone(), 42);
-    let project_path = dir.path().join("novel.ron");
-    marginalia::file::save(&project, &project_path).unwrap();
-    let middle_span = project.documents[0].annotations[SPANS / 2].id;
-
-    println!(
-        "## Frames, headless (`Context::run_ui` + `tessellate`), {:.1} MB novel with {SPANS} spans\n",
-        novel.len() as f64 / 1e6
+    document_frames(
+        &novel,
+        NOVEL,
+        &format!(
+            "## Frames, headless (`Context::run_ui` + `tessellate`), {:.1} MB novel with {SPANS} spans",
+            novel.len() as f64 / 1e6
+        ),
     );
-    println!("| figure | measured | target |");
-    println!("|---|---|---|");
-    // Opening itself (reading and checking the project) is not a frame: timed apart.
-    let started = Instant::now();
-    let mut headless = Headless::open(&project_path);
-    let open = started.elapsed();
-    assert!(headless.app.workspace().is_some(), "the project opened");
-    let (first, frames) = headless.settle(Vec::new());
-    let (first_frame, _) = {
-        // The first frame alone, in a fresh app and context (fonts included).
-        let mut fresh = Headless::open(&project_path);
-        fresh.frame(Vec::new())
-    };
-    println!(
-        "| first display: first frame / all {frames} frames until settled | {:.1} ms / {:.1} ms | ≤ 30 ms |",
-        ms(first_frame),
-        ms(first)
-    );
-    println!(
-        "| (opening the project: reading the novel and {SPANS} spans, before any frame) | {:.0} ms | – |",
-        ms(open)
-    );
-
-    // Jump to the middle: select a span there, as the span list does.
-    let ctx = headless.ctx.clone();
-    headless.app.apply(
-        &ctx,
-        Action::SelectSpan {
-            id: middle_span,
-            scroll: true,
-        },
-    );
-    let (jump, frames) = headless.settle(Vec::new());
-    println!(
-        "| jump to the middle (select a span there), {frames} frames until settled | {:.1} ms | ≤ 30 ms |",
-        ms(jump)
-    );
-
-    let times = scroll(&mut headless, 600, -60.0);
-    let (median, p95, max) = stats(times);
-    println!(
-        "| frame while scrolling (600 frames of 60 points) median / p95 / max | {median:.2} / {p95:.2} / {max:.2} ms | ≤ 1 ms |"
-    );
-    let idle: Vec<Duration> = (0..200).map(|_| headless.frame(Vec::new()).0).collect();
-    let (median, p95, _) = stats(idle);
-    println!("| idle frame on the novel, median / p95 | {median:.2} / {p95:.2} ms | – |");
 
     // The bundled sample project.
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
@@ -349,28 +298,54 @@ fn right_to_left(novel: &str) {
         text.pop();
         text.push('\n');
     }
+    println!();
+    document_frames(
+        &text,
+        "arabe.txt",
+        &format!(
+            "## The same, right to left: {:.1} MB of Arabic news paragraphs with {SPANS} spans",
+            text.len() as f64 / 1e6
+        ),
+    );
+}
+
+/// A project of one document with `text` (saved as `name`) and `SPANS` generated spans: the
+/// first display, a jump to its middle, frames while scrolling and idle, under `title`.
+fn document_frames(text: &str, name: &str, title: &str) {
     let dir = tempfile::tempdir().unwrap();
     let corpus: PathBuf = dir.path().join("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(corpus.join("arabe.txt"), &text).unwrap();
-    let project = generate::long_document_project(&text, "arabe.txt", SPANS, corpus.clone(), 42);
-    let project_path = dir.path().join("arabe.ron");
+    std::fs::write(corpus.join(name), text).unwrap();
+    let project = generate::long_document_project(text, name, SPANS, corpus.clone(), 42);
+    let project_path = dir.path().join("project.ron");
     marginalia::file::save(&project, &project_path).unwrap();
     let middle_span = project.documents[0].annotations[SPANS / 2].id;
-    println!(
-        "\n## The same, right to left: {:.1} MB of Arabic news paragraphs with {SPANS} spans\n",
-        text.len() as f64 / 1e6
-    );
+
+    println!("{title}\n");
     println!("| figure | measured | target |");
     println!("|---|---|---|");
+    // Opening itself (reading and checking the project) is not a frame: timed apart.
+    let started = Instant::now();
     let mut headless = Headless::open(&project_path);
+    let open = started.elapsed();
+    assert!(headless.app.workspace().is_some(), "the project opened");
     let (first, frames) = headless.settle(Vec::new());
-    let (first_frame, _) = Headless::open(&project_path).frame(Vec::new());
+    let (first_frame, _) = {
+        // The first frame alone, in a fresh app and context (fonts included).
+        let mut fresh = Headless::open(&project_path);
+        fresh.frame(Vec::new())
+    };
     println!(
         "| first display: first frame / all {frames} frames until settled | {:.1} ms / {:.1} ms | ≤ 30 ms |",
         ms(first_frame),
         ms(first)
     );
+    println!(
+        "| (opening the project: reading the text and {SPANS} spans, before any frame) | {:.0} ms | – |",
+        ms(open)
+    );
+
+    // Jump to the middle: select a span there, as the span list does.
     let ctx = headless.ctx.clone();
     headless.app.apply(
         &ctx,
@@ -384,6 +359,7 @@ fn right_to_left(novel: &str) {
         "| jump to the middle (select a span there), {frames} frames until settled | {:.1} ms | ≤ 30 ms |",
         ms(jump)
     );
+
     let times = scroll(&mut headless, 600, -60.0);
     let (median, p95, max) = stats(times);
     println!(

@@ -228,34 +228,7 @@ fn labelling_keeps_the_view(latin1: bool) {
     }
 }
 
-/// A project of one document holding `text`, without spans.
-fn text_project(text: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(corpus.join("texte.txt"), text).unwrap();
-    let project = marginalia::generate::long_document_project(text, "texte.txt", 0, corpus, 1);
-    let path = dir.path().join("texte.ron");
-    marginalia::file::save(&project, &path).unwrap();
-    (dir, path)
-}
-
-/// A click at `pos`.
-fn click(harness: &mut Harness<'_, MarginaliaApp>, pos: Pos2) {
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        harness.step();
-    }
-    harness.run();
-    // Far from the first click: the next one is no double-click.
-    harness.hover_at(Pos2::new(5.0, 5.0));
-    harness.run();
-}
+use common::{click, text_project};
 
 /// Clicks at the left edge of the character at byte `offset`.
 fn click_at(harness: &mut Harness<'_, MarginaliaApp>, offset: usize) {

@@ -11,28 +11,14 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use egui::{Key, Modifiers, Pos2, Rect};
 use egui_kittest::Harness;
 use marginalia::text::ByteRange;
 use marginalia::ui::MarginaliaApp;
 
-/// A project of one document with `text`.
-fn project_with(text: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(corpus.join("texte.txt"), text).unwrap();
-    let project = marginalia::generate::long_document_project(text, "texte.txt", 0, corpus, 1);
-    let path = dir.path().join("texte.ron");
-    marginalia::file::save(&project, &path).unwrap();
-    (dir, path)
-}
-
 /// The app on `text` with the shipped fonts only (a missing glyph fails the test).
 fn open(text: &str) -> (tempfile::TempDir, Harness<'static, MarginaliaApp>) {
-    let (dir, path) = project_with(text);
+    let (dir, path) = common::text_project(text);
     (dir, common::open(&path, false))
 }
 
@@ -65,19 +51,7 @@ fn rect_of(harness: &Harness<'_, MarginaliaApp>, offset: usize) -> Rect {
         .map_or_else(|| panic!("nothing drawn at {offset}"), |(_, r)| r)
 }
 
-/// A click at `pos`.
-fn click(harness: &mut Harness<'_, MarginaliaApp>, pos: Pos2) {
-    for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        harness.step();
-    }
-    harness.run();
-}
+use common::click;
 
 const MIXED: &str = "Le porte-parole a dit : قال المتحدث باسم الكرملين إن الجنود قاتلوا (TASS), puis il est parti.\n\
 قال المتحدث باسم الكرملين إن الجنود الكوريين الشماليين قاتلوا بشجاعة، بحسب وكالة تاس (TASS).\n\
@@ -176,6 +150,11 @@ fn m_dragging_across_a_mixed_line_selects_exactly_the_characters_under_the_point
         assert_eq!(highlighted, under_pointer, "{offset} at {rect:?}");
         assert_eq!(highlighted, (start..end).contains(&offset), "{offset}");
     }
+    // The phrase becomes a claim.
+    common::press(&mut harness, Modifiers::NONE, Key::Num1);
+    let document = &harness.state().workspace().unwrap().project().documents[0];
+    let span = document.annotations.last().unwrap();
+    assert_eq!(span.fragments, vec![ByteRange::new(start, end)]);
     // A drag the other way (left to right) over "(TASS)" inside the Arabic line, from its
     // visual left (the closing bracket) to its right (the opening one).
     let second = MIXED.find('\n').unwrap() + 1;
@@ -193,16 +172,7 @@ fn m_dragging_across_a_mixed_line_selects_exactly_the_characters_under_the_point
         harness.state().selection(),
         Some(ByteRange::new(open_at, close_at + 1))
     );
-    // The first phrase becomes a claim, and the export says exactly its text.
-    common::drag(
-        &mut harness,
-        Pos2::new(first_rect.max.x - 1.0, first_rect.center().y),
-        Pos2::new(last_rect.min.x + 1.0, first_rect.center().y),
-    );
-    common::press(&mut harness, Modifiers::NONE, Key::Num1);
-    let document = &harness.state().workspace().unwrap().project().documents[0];
-    let span = document.annotations.last().unwrap();
-    assert_eq!(span.fragments, vec![ByteRange::new(start, end)]);
+    // The export says exactly the claim's text.
     let out = dir.path().join("spans.jsonl");
     marginalia::formats::export(
         harness.state().workspace().unwrap().project(),

@@ -56,3 +56,19 @@ pub fn press(harness: &mut Harness<'_, MarginaliaApp>, modifiers: Modifiers, key
     harness.key_press_modifiers(modifiers, key);
     harness.run();
 }
+
+/// A click at `pos`, then the pointer moved away (the next click is no double-click).
+pub fn click(harness: &mut Harness<'_, MarginaliaApp>, pos: Pos2) {
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.run();
+    harness.hover_at(Pos2::new(5.0, 5.0));
+    harness.run();
+}

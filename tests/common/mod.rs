@@ -8,7 +8,7 @@ pub mod cli;
 mod gui;
 
 #[cfg(feature = "gui")]
-pub use gui::{drag, harness_for, open, press};
+pub use gui::{click, drag, harness_for, open, press};
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,18 @@ pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     )
     .expect("sample copied");
     (dir, project)
+}
+
+/// A project of one document, `texte.txt`, holding `text`, without spans.
+pub fn text_project(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).expect("the corpus folder");
+    std::fs::write(corpus.join("texte.txt"), text).expect("the text");
+    let project = marginalia::generate::long_document_project(text, "texte.txt", 0, corpus, 1);
+    let path = dir.path().join("texte.ron");
+    marginalia::file::save(&project, &path).expect("the project saved");
+    (dir, path)
 }
 
 /// About `bytes` of text for long-document tests: paragraphs of 1 to 13 sentences taken in turn
