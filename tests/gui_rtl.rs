@@ -212,26 +212,19 @@ fn m_the_caret_walks_an_arabic_word_from_right_to_left() {
     // A click on the right half of the word's first letter puts the caret before it.
     click(&mut harness, Pos2::new(rect.max.x - 1.0, rect.center().y));
     assert_eq!(harness.state().text_view().caret(), Some(start));
-    let mut xs = vec![
+    let caret_x = |harness: &Harness<'_, MarginaliaApp>| {
         harness
             .state()
             .text_view()
             .caret_screen_rect()
             .unwrap()
             .min
-            .x,
-    ];
+            .x
+    };
+    let mut xs = vec![caret_x(&harness)];
     for _ in word.chars() {
         common::press(&mut harness, Modifiers::NONE, Key::ArrowRight);
-        xs.push(
-            harness
-                .state()
-                .text_view()
-                .caret_screen_rect()
-                .unwrap()
-                .min
-                .x,
-        );
+        xs.push(caret_x(&harness));
     }
     assert_eq!(
         harness.state().text_view().caret(),
