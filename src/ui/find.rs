@@ -365,16 +365,20 @@ impl FindBar {
                             ..Default::default()
                         },
                     );
-                    job.append(&context.before, 0.0, body.clone());
-                    job.append(
-                        &context.hit,
-                        0.0,
-                        egui::TextFormat {
-                            background: theme::search_hit(ui.visuals().dark_mode),
-                            ..body.clone()
-                        },
-                    );
-                    job.append(&context.after, 0.0, body);
+                    // Right-to-left words in visual order, the hit in its place among them.
+                    let line = format!("{}{}{}", context.before, context.hit, context.after);
+                    let hit = context.before.len()..context.before.len() + context.hit.len();
+                    for (section, marked) in crate::ui::text_view::visual_sections(&line, hit) {
+                        let format = if marked {
+                            egui::TextFormat {
+                                background: theme::search_hit(ui.visuals().dark_mode),
+                                ..body.clone()
+                            }
+                        } else {
+                            body.clone()
+                        };
+                        job.append(&section, 0.0, format);
+                    }
                     job.wrap.max_rows = 1;
                     let selected = self.current == Some(index);
                     if ui.add(egui::Button::selectable(selected, job)).clicked() {

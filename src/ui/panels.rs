@@ -125,7 +125,8 @@ pub fn doc_list_ui(
                     if not_mine {
                         hover.push_str("\nNot assigned to you (team.ron)");
                     }
-                    let mut name = RichText::new(&document.path).monospace();
+                    let mut name =
+                        RichText::new(crate::ui::text_view::visual(&document.path)).monospace();
                     if not_mine {
                         name = name.weak();
                     }
@@ -295,9 +296,12 @@ pub fn span_list_ui<S: std::hash::BuildHasher>(
                                 if !annotation.note.is_empty() {
                                     ui.add(
                                         egui::Label::new(
-                                            RichText::new(excerpt(&annotation.note, 90))
-                                                .italics()
-                                                .weak(),
+                                            RichText::new(crate::ui::text_view::visual(&excerpt(
+                                                &annotation.note,
+                                                90,
+                                            )))
+                                            .italics()
+                                            .weak(),
                                         )
                                         .truncate(),
                                     );

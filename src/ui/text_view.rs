@@ -25,7 +25,7 @@ const DOUBLE_CLICK_DISTANCE: f32 = 6.0;
 
 mod access;
 mod bidi;
-pub(crate) use bidi::visual;
+pub(crate) use bidi::{visual, visual_sections};
 mod blocks;
 mod caret;
 mod interact;

@@ -404,7 +404,7 @@ impl MarginaliaApp {
             document.is_editable() && (self.selection.is_some() || self.selected_span.is_some());
         actions.extend(panels::palette_ui(ui, project, can_apply));
         ui.horizontal(|ui| {
-            ui.strong(&document.path);
+            ui.strong(crate::ui::text_view::visual(&document.path).into_owned());
             ui.weak(format!(
                 "· {} · {} span(s)",
                 document.status.label(),

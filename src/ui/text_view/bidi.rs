@@ -741,10 +741,56 @@ pub(crate) fn visual(text: &str) -> std::borrow::Cow<'_, str> {
     if !needs_reordering(text) {
         return std::borrow::Cow::Borrowed(text);
     }
+    std::borrow::Cow::Owned(
+        visual_pieces(text, &[])
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect(),
+    )
+}
+
+/// As [`visual`], for a label drawn in parts: `mark` (bytes of `text`, a search hit in its
+/// context) is drawn apart. The parts in visual order, each with whether it is in `mark`.
+pub(crate) fn visual_sections(text: &str, mark: Range<usize>) -> Vec<(String, bool)> {
+    let pieces = if needs_reordering(text) {
+        visual_pieces(text, &[mark.start, mark.end])
+    } else {
+        [0..mark.start, mark.clone(), mark.end..text.len()]
+            .into_iter()
+            .map(|r| (r.clone(), text.get(r).unwrap_or_default().to_owned()))
+            .collect()
+    };
+    let mut sections: Vec<(String, bool)> = Vec::new();
+    for (range, shown) in pieces {
+        if shown.is_empty() {
+            continue;
+        }
+        let marked = range.start >= mark.start && range.end <= mark.end && !mark.is_empty();
+        match sections.last_mut() {
+            Some((last, last_marked)) if *last_marked == marked => last.push_str(&shown),
+            _ => sections.push((shown, marked)),
+        }
+    }
+    sections
+}
+
+/// The pieces of a one-line `text` in visual order, also cut at the byte offsets `cuts`: the
+/// bytes of each, and what egui is given for it (mirrored when a neutral drawn right to left).
+fn visual_pieces(text: &str, cuts: &[usize]) -> Vec<(Range<usize>, String)> {
     let info = BidiInfo::new(text, None);
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::new();
     for paragraph in &info.paragraphs {
-        let pieces = cut(text, paragraph.range.clone(), &info.levels);
+        let mut pieces = Vec::new();
+        for (range, kind, space) in cut(text, paragraph.range.clone(), &info.levels) {
+            let mut start = range.start;
+            for &at in cuts {
+                if at > start && at < range.end && text.is_char_boundary(at) {
+                    pieces.push((start..at, kind, space));
+                    start = at;
+                }
+            }
+            pieces.push((start..range.end, kind, space));
+        }
         let levels = info.reordered_levels(paragraph, paragraph.range.clone());
         let piece_levels: Vec<Level> = pieces
             .iter()
@@ -757,14 +803,15 @@ pub(crate) fn visual(text: &str) -> std::borrow::Cow<'_, str> {
                 continue;
             };
             let piece = text.get(range.clone()).unwrap_or_default();
-            if level.is_rtl() && *kind == Kind::Single {
-                out.extend(piece.chars().map(mirrored));
+            let shown = if level.is_rtl() && *kind == Kind::Single {
+                piece.chars().map(mirrored).collect()
             } else {
-                out.push_str(piece);
-            }
+                piece.to_owned()
+            };
+            out.push((range.clone(), shown));
         }
     }
-    std::borrow::Cow::Owned(out)
+    out
 }
 
 /// How far `x` is from a glyph: 0 inside it, and the glyph that starts where another ends has
@@ -1178,6 +1225,44 @@ mod tests {
                 .iter()
                 .filter(|g| g.advance_width > 0.0 && g.chr != 'ق')
                 .all(|g| g.pos.x < qaf.pos.x)
+        );
+    }
+
+    #[test]
+    fn m_a_search_hit_in_arabic_context_is_drawn_in_its_place() {
+        // "باسم" found in "قال المتحدث باسم الكرملين": the words in visual order, the hit
+        // apart, between the words drawn at its left and at its right.
+        let text = "قال المتحدث باسم الكرملين";
+        let hit = text.find("باسم").unwrap();
+        let sections = visual_sections(text, hit..hit + "باسم".len());
+        assert_eq!(
+            sections,
+            [
+                ("الكرملين ".to_owned(), false),
+                ("باسم".to_owned(), true),
+                (" المتحدث قال".to_owned(), false),
+            ]
+        );
+        // A hit inside a word cuts it: its part drawn left of the hit's comes first.
+        let text = "Le mot سلام ici";
+        let hit = text.find("لا").unwrap();
+        let sections = visual_sections(text, hit..hit + "لا".len());
+        assert_eq!(
+            sections,
+            [
+                ("Le mot م".to_owned(), false),
+                ("لا".to_owned(), true),
+                ("س ici".to_owned(), false),
+            ]
+        );
+        // Left-to-right text is cut as it is.
+        assert_eq!(
+            visual_sections("dit Kim hier", 4..7),
+            [
+                ("dit ".to_owned(), false),
+                ("Kim".to_owned(), true),
+                (" hier".to_owned(), false),
+            ]
         );
     }
 

@@ -256,7 +256,7 @@ pub(super) fn hover_card(ui: &mut Ui, annotation: &crate::model::Annotation, sch
         ui.weak(format!("by {}", annotation.annotator));
     });
     if !annotation.note.is_empty() {
-        ui.label(format!("Note: {}", annotation.note));
+        ui.label(format!("Note: {}", super::visual(&annotation.note)));
     }
     for (name, value) in &annotation.attributes {
         ui.label(format!("{name}: {value}"));
