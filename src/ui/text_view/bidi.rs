@@ -1280,6 +1280,29 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         #[test]
+        fn m_any_text_lays_out_with_one_glyph_per_char_or_falls_back(
+            text in "(\\PC|[\u{0590}-\u{06ff} \u{200c}-\u{200f}\u{202a}-\u{202e}\u{2066}-\u{2069}\r\t]){0,60}",
+            width in 20.0_f32..400.0,
+        ) {
+            let mut fonts = Fonts::new(TextOptions::default(), crate::ui::fonts::definitions());
+            let mut measure = measure_with(&mut fonts, 19.0);
+            let laid = layout(&text, width, 16.0, true, &mut measure);
+            proptest::prop_assert!(laid.is_some() || text.is_empty(), "none for {:?}", text);
+            if let Some(laid) = laid {
+                let count = text.chars().count();
+                proptest::prop_assert_eq!(glyphs(&laid).len(), count);
+                for x in [-10.0, 0.0, width / 2.0, width + 10.0] {
+                    for y in [-10.0, 5.0, 40.0, 1_000.0] {
+                        proptest::prop_assert!(laid.char_at(vec2(x, y)) <= count);
+                    }
+                }
+                for i in 0..=count {
+                    proptest::prop_assert!(laid.caret_rect(i, true).min.x.is_finite());
+                }
+            }
+        }
+
+        #[test]
         fn m_any_mixed_line_has_one_glyph_per_char_and_hits_land_on_boundaries(
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "سلام", "عليكم", "לא", "שלום", "Kim", "é", "e\u{301}", " ", "  ", "(", ")", "«",
