@@ -373,58 +373,33 @@ fn runs(
     let mut atoms = Vec::new();
     for (range, kind, level) in candidates {
         let slice = text.get(range.clone()).unwrap_or_default();
+        let graphemes = slice.grapheme_indices(true).map(|(offset, grapheme)| Atom {
+            start: range.start + offset,
+            end: range.start + offset + grapheme.len(),
+            run: 0,
+            width: 0.0,
+            space: grapheme.starts_with(char::is_whitespace),
+        });
         match kind {
             RunKind::Rtl(_) => {
                 let script = Script::of(slice);
                 let advances = rtl_advances(slice, script, font_size).unwrap_or_default();
-                // Graphemes the face lacks, and runs of neutral characters alone, are drawn one
-                // by one; the rest in runs shaped whole.
-                let mut current: Option<usize> = None;
-                for (offset, grapheme) in slice.grapheme_indices(true) {
-                    let start = range.start + offset;
-                    let end = start + grapheme.len();
-                    let (advance, covered) = advances
-                        .iter()
-                        .find(|(i, _, _)| *i == offset)
-                        .map_or((0.0, false), |(_, a, c)| (*a, *c));
-                    let space = grapheme.starts_with(char::is_whitespace);
-                    if covered && (families || !space) {
-                        let run = *current.get_or_insert_with(|| {
-                            runs.push(Run {
-                                range: start..start,
-                                kind: RunKind::Rtl(script),
-                                level,
-                                laid: None,
-                            });
-                            runs.len() - 1
-                        });
-                        if let Some(r) = runs.get_mut(run) {
-                            r.range.end = end;
-                        }
-                        atoms.push(Atom {
-                            start,
-                            end,
-                            run,
-                            width: advance,
-                            space,
-                        });
+                // Graphemes the face lacks are drawn one by one, the others in runs shaped
+                // whole (see `push_rtl_run`). `advances` has one entry per grapheme, in order.
+                let mut pending: Vec<Atom> = Vec::new();
+                let uncovered = std::iter::repeat(&(0, 0.0, false));
+                for (mut atom, &(_, advance, covered)) in
+                    graphemes.zip(advances.iter().chain(uncovered))
+                {
+                    atom.width = advance;
+                    if covered && (families || !atom.space) {
+                        pending.push(atom);
                     } else {
-                        current = None;
-                        runs.push(Run {
-                            range: start..end,
-                            kind: RunKind::Single,
-                            level,
-                            laid: None,
-                        });
-                        atoms.push(Atom {
-                            start,
-                            end,
-                            run: runs.len() - 1,
-                            width: 0.0,
-                            space,
-                        });
+                        push_rtl_run(text, &mut pending, script, level, &mut runs, &mut atoms);
+                        push_single(atom, level, &mut runs, &mut atoms);
                     }
                 }
+                push_rtl_run(text, &mut pending, script, level, &mut runs, &mut atoms);
             }
             RunKind::Ltr | RunKind::Single => {
                 runs.push(Run {
@@ -434,71 +409,23 @@ fn runs(
                     laid: None,
                 });
                 let run = runs.len() - 1;
-                for (offset, grapheme) in slice.grapheme_indices(true) {
-                    let start = range.start + offset;
-                    let space = grapheme.starts_with(char::is_whitespace);
-                    atoms.push(Atom {
-                        start,
-                        end: start + grapheme.len(),
-                        run,
-                        width: 0.0,
-                        space,
-                    });
-                }
+                atoms.extend(graphemes.map(|atom| Atom { run, ..atom }));
             }
         }
     }
-    // A right-to-left run with no right-to-left letter (brackets, punctuation between two
-    // Latin names) is drawn grapheme by grapheme: egui's shaper would take it left to right.
-    let mut split = Vec::with_capacity(runs.len());
-    let mut renumber = Vec::with_capacity(runs.len());
-    for run in runs {
-        let slice = text.get(run.range.clone()).unwrap_or_default();
-        if matches!(run.kind, RunKind::Rtl(_)) && !slice.chars().any(rtl_script) {
-            let first = split.len();
-            for (offset, grapheme) in slice.grapheme_indices(true) {
-                let start = run.range.start + offset;
-                split.push(Run {
-                    range: start..start + grapheme.len(),
-                    kind: RunKind::Single,
-                    level: run.level,
-                    laid: None,
-                });
-            }
-            renumber.push((first, true));
-        } else {
-            renumber.push((split.len(), false));
-            split.push(run);
-        }
-    }
-    let mut runs = split;
-    for atom in &mut atoms {
-        if let Some(&(first, graphemes)) = renumber.get(atom.run) {
-            atom.run = if graphemes {
-                runs.iter()
-                    .skip(first)
-                    .position(|r| r.range.start == atom.start)
-                    .map_or(first, |p| first + p)
-            } else {
-                first
-            };
-        }
-    }
-    // Left-to-right runs and single graphemes are measured by egui, whole.
+    // Left-to-right runs and single graphemes are measured by egui, whole. A run's atoms follow
+    // each other (the atoms are in the runs' order).
     for (index, run) in runs.iter_mut().enumerate() {
         if matches!(run.kind, RunKind::Rtl(_)) {
             continue;
         }
         let slice = text.get(run.range.clone()).unwrap_or_default();
-        let shown: String = if run.level.is_rtl() {
-            slice.chars().map(mirrored).collect()
-        } else {
-            slice.to_owned()
-        };
-        let galley = measure(&shown, None);
+        let galley = measure(&shown(slice, run.level), None);
         let chars = ltr_chars(slice, &galley);
+        let first = atoms.partition_point(|a| a.run < index);
+        let last = atoms.partition_point(|a| a.run <= index);
         let mut chars_of = chars.iter();
-        for atom in atoms.iter_mut().filter(|a| a.run == index) {
+        for atom in atoms.get_mut(first..last).unwrap_or_default() {
             let count = text
                 .get(atom.start..atom.end)
                 .map_or(0, |g| g.chars().count());
@@ -507,6 +434,64 @@ fn runs(
         run.laid = Some((galley, chars));
     }
     (runs, atoms)
+}
+
+/// Ends the right-to-left run being built from `pending` (graphemes its face draws, in order):
+/// one run shaped whole, or, when it has no right-to-left letter (brackets, punctuation between
+/// two Latin names), its graphemes one by one, since egui's shaper would take them left to right.
+fn push_rtl_run(
+    text: &str,
+    pending: &mut Vec<Atom>,
+    script: Script,
+    level: Level,
+    runs: &mut Vec<Run>,
+    atoms: &mut Vec<Atom>,
+) {
+    let (Some(first), Some(last)) = (pending.first(), pending.last()) else {
+        return;
+    };
+    let range = first.start..last.end;
+    if text
+        .get(range.clone())
+        .is_some_and(|s| s.chars().any(rtl_script))
+    {
+        runs.push(Run {
+            range,
+            kind: RunKind::Rtl(script),
+            level,
+            laid: None,
+        });
+        let run = runs.len() - 1;
+        atoms.extend(pending.drain(..).map(|atom| Atom { run, ..atom }));
+    } else {
+        for atom in pending.drain(..) {
+            push_single(atom, level, runs, atoms);
+        }
+    }
+}
+
+/// A grapheme drawn on its own: a run of its own.
+fn push_single(atom: Atom, level: Level, runs: &mut Vec<Run>, atoms: &mut Vec<Atom>) {
+    runs.push(Run {
+        range: atom.start..atom.end,
+        kind: RunKind::Single,
+        level,
+        laid: None,
+    });
+    atoms.push(Atom {
+        run: runs.len() - 1,
+        ..atom
+    });
+}
+
+/// What egui is given to draw `slice` at `level`: its brackets mirrored when it is drawn right
+/// to left on its own (a right-to-left run shaped whole is mirrored by the shaper).
+fn shown(slice: &str, level: Level) -> String {
+    if level.is_rtl() {
+        slice.chars().map(mirrored).collect()
+    } else {
+        slice.to_owned()
+    }
 }
 
 /// Cuts a paragraph's graphemes into rows no wider than `max_width`: after a space where there
@@ -579,12 +564,7 @@ fn row_pieces(
                 _ => match &run.laid {
                     Some((galley, chars)) if run.range == range => (galley.clone(), chars.clone()),
                     _ => {
-                        let shown: String = if level.is_rtl() {
-                            slice.chars().map(mirrored).collect()
-                        } else {
-                            slice.to_owned()
-                        };
-                        let galley = measure(&shown, None);
+                        let galley = measure(&shown(slice, level), None);
                         let chars = ltr_chars(slice, &galley);
                         (galley, chars)
                     }
@@ -687,11 +667,9 @@ pub(super) fn layout(
                 }
             }
             let top = rows.len() as f32 * row_height;
-            let row_width = if paragraph.level.is_rtl() && max_width.is_finite() {
-                x.max(width)
-            } else {
-                width
-            };
+            // The row ends where its last piece does (its start is 0, or the right
+            // alignment's margin).
+            let row_width = x;
             widest = widest.max(row_width);
             let bounds = mesh.calc_bounds();
             if bounds.is_positive() {
