@@ -57,6 +57,19 @@ pub const HEBREW: &[u8] = include_bytes!("../../assets/fonts/NotoSansHebrew-Regu
 /// left, brackets mirrored) instead of cutting it at every space drawn with the text face.
 pub const RTL_FAMILIES: [&str; 2] = ["marginalia-rtl-arabic", "marginalia-rtl-hebrew"];
 
+/// Whether `ctx` has the right-to-left families (it has unless the shipped fonts were left out,
+/// [`FONTS_ENV`]).
+pub fn has_rtl_families(ctx: &Context) -> bool {
+    ctx.fonts(|fonts| {
+        RTL_FAMILIES.iter().all(|name| {
+            fonts
+                .definitions()
+                .families
+                .contains_key(&FontFamily::Name((*name).into()))
+        })
+    })
+}
+
 /// The environment variable that, set to `system`, leaves the shipped faces out (egui's own and
 /// the system's only): for comparing start-up times, and for seeing what a machine has.
 pub const FONTS_ENV: &str = "MARGINALIA_FONTS";

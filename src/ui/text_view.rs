@@ -463,20 +463,11 @@ impl TextView {
         };
         let reordered = bidi::needs_reordering(block_text)
             .then(|| {
-                // The right-to-left families are there unless the shipped fonts were left out.
-                let families = ui.ctx().fonts(|fonts| {
-                    super::fonts::RTL_FAMILIES.iter().all(|name| {
-                        fonts
-                            .definitions()
-                            .families
-                            .contains_key(&egui::FontFamily::Name((*name).into()))
-                    })
-                });
                 bidi::layout(
                     block_text,
                     width,
                     theme::TEXT_SIZE,
-                    families,
+                    super::fonts::has_rtl_families(ui.ctx()),
                     &mut |s, script| lay_out(s, f32::INFINITY, script),
                 )
             })
