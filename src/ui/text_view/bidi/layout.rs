@@ -438,13 +438,10 @@ pub(in crate::ui::text_view) fn layout(
     measure: &mut Measure<'_>,
 ) -> Option<Laid> {
     let info = BidiInfo::new(text, None);
+    // A galley, row and glyph of egui's to build on (their fields not set here are egui's own).
     let mut template: Option<(Arc<Galley>, Arc<Row>, Glyph)> = None;
     let mut rows: Vec<PlacedRow> = Vec::new();
     let mut rtl: Vec<bool> = Vec::with_capacity(text.len());
-    let mut widest = 0.0_f32;
-    let mut glyph_count = 0;
-    let (mut vertices, mut indices) = (0, 0);
-    let mut mesh_bounds = Rect::NOTHING;
     for paragraph in &info.paragraphs {
         let (runs, atoms) = runs(text, paragraph, &info.levels, font_size, families, measure);
         for line in wrap(&atoms, max_width) {
@@ -461,79 +458,26 @@ pub(in crate::ui::text_view) fn layout(
                     Some((p.galley.clone(), row, glyph))
                 });
             }
-            let Some((_, template_row, template_glyph)) = &template else {
+            let Some((galley, template_row, template_glyph)) = &template else {
                 continue;
             };
-            let row_height = template_row.size.y;
-            let piece_levels: Vec<Level> = pieces.iter().map(|p| p.level).collect();
-            let order = BidiInfo::reorder_visual(&piece_levels);
             let width: f32 = pieces.iter().map(Piece::width).sum();
             let start_x = if paragraph.level.is_rtl() && max_width.is_finite() {
                 (max_width - width).max(0.0)
             } else {
                 0.0
             };
-            let pixels_per_point = template
-                .as_ref()
-                .map_or(1.0, |(g, _, _)| g.pixels_per_point.max(0.1));
-            let mut x = start_x;
-            // Where each piece of the row is drawn (on whole pixels, as egui puts its glyphs),
-            // then the row: glyphs in logical order.
-            let mut lefts = vec![0.0_f32; pieces.len()];
-            let mut mesh = egui::epaint::Mesh::default();
-            for &visual in &order {
-                let Some(piece) = pieces.get(visual) else {
-                    continue;
-                };
-                let left = (x * pixels_per_point).round() / pixels_per_point;
-                if let Some(slot) = lefts.get_mut(visual) {
-                    *slot = left;
-                }
-                if let Some(row) = piece.galley.rows.first() {
-                    let mut part = row.row.visuals.mesh.clone();
-                    part.translate(vec2(left + row.pos.x, 0.0));
-                    mesh.append(part);
-                }
-                x += piece.width();
-            }
-            let mut glyphs: Vec<Glyph> = Vec::new();
-            for (i, piece) in pieces.iter().enumerate() {
-                let left = lefts.get(i).copied().unwrap_or(0.0);
-                let drawn_rtl = piece.level.is_rtl();
-                let source = piece.galley.rows.first().and_then(|r| r.row.glyphs.first());
-                let chars = text.get(piece.range.clone()).unwrap_or_default().chars();
-                for (c, &(at, advance)) in chars.zip(&piece.chars) {
-                    let mut glyph = *source.unwrap_or(template_glyph);
-                    glyph.chr = c;
-                    glyph.pos = pos2(left + at, glyph.pos.y);
-                    glyph.advance_width = advance;
-                    glyph.is_color = false;
-                    glyph.first_vertex = 0;
-                    glyphs.push(glyph);
-                    rtl.push(drawn_rtl);
-                }
-            }
-            let top = rows.len() as f32 * row_height;
-            // The row ends where its last piece does (its start is 0, or the right
-            // alignment's margin).
-            let row_width = x;
-            widest = widest.max(row_width);
-            let bounds = mesh.calc_bounds();
-            if bounds.is_positive() {
-                mesh_bounds = mesh_bounds.union(bounds.translate(vec2(0.0, top)));
-            }
-            vertices += mesh.vertices.len();
-            indices += mesh.indices.len();
-            let mut row: Row = (**template_row).clone();
-            row.size = vec2(row_width, row_height);
-            row.visuals.glyph_vertex_range = 0..mesh.vertices.len();
-            row.visuals.mesh_bounds = bounds;
-            row.visuals.mesh = mesh;
-            row.visuals.glyph_index_start = glyph_count;
-            glyph_count += glyphs.len();
-            row.glyphs = glyphs;
+            let row = assemble_row(
+                text,
+                &pieces,
+                start_x,
+                galley.pixels_per_point.max(0.1),
+                template_row,
+                *template_glyph,
+                &mut rtl,
+            );
             rows.push(PlacedRow {
-                pos: pos2(0.0, top),
+                pos: pos2(0.0, rows.len() as f32 * template_row.size.y),
                 row: Arc::new(row),
                 ends_with_newline: false,
             });
@@ -544,14 +488,79 @@ pub(in crate::ui::text_view) fn layout(
         return None;
     }
     let mut galley: Galley = (*template).clone();
+    let widest = rows.iter().map(|r| r.row.size.x).fold(0.0, f32::max);
     let height = rows.len() as f32 * template_row.size.y;
     galley.rect = Rect::from_min_size(Pos2::ZERO, vec2(widest, height));
-    galley.mesh_bounds = mesh_bounds;
-    galley.num_vertices = vertices;
-    galley.num_indices = indices;
+    galley.mesh_bounds = rows
+        .iter()
+        .map(|r| r.row.visuals.mesh_bounds.translate(r.pos.to_vec2()))
+        .filter(Rect::is_positive)
+        .fold(Rect::NOTHING, Rect::union);
+    galley.num_vertices = rows.iter().map(|r| r.row.visuals.mesh.vertices.len()).sum();
+    galley.num_indices = rows.iter().map(|r| r.row.visuals.mesh.indices.len()).sum();
     galley.rows = rows;
     Some(Laid {
         galley: Arc::new(galley),
         rtl: Some(rtl.into()),
     })
+}
+
+/// A row of `pieces`, placed from `start_x` in visual order (rule L2), as an egui row built on
+/// `template`: the pieces' meshes side by side (each on whole pixels, as egui puts its glyphs),
+/// and one glyph per character in logical order where it is drawn; whether each is drawn right
+/// to left goes to `rtl` (one entry per glyph of the block so far).
+fn assemble_row(
+    text: &str,
+    pieces: &[Piece],
+    start_x: f32,
+    pixels_per_point: f32,
+    template: &Row,
+    template_glyph: Glyph,
+    rtl: &mut Vec<bool>,
+) -> Row {
+    let piece_levels: Vec<Level> = pieces.iter().map(|p| p.level).collect();
+    let mut x = start_x;
+    let mut lefts = vec![0.0_f32; pieces.len()];
+    let mut mesh = egui::epaint::Mesh::default();
+    for visual in BidiInfo::reorder_visual(&piece_levels) {
+        let Some(piece) = pieces.get(visual) else {
+            continue;
+        };
+        let left = (x * pixels_per_point).round() / pixels_per_point;
+        if let Some(slot) = lefts.get_mut(visual) {
+            *slot = left;
+        }
+        if let Some(row) = piece.galley.rows.first() {
+            let mut part = row.row.visuals.mesh.clone();
+            part.translate(vec2(left + row.pos.x, 0.0));
+            mesh.append(part);
+        }
+        x += piece.width();
+    }
+    let glyph_index_start = rtl.len();
+    let mut glyphs: Vec<Glyph> = Vec::new();
+    for (piece, left) in pieces.iter().zip(lefts) {
+        let source = piece.galley.rows.first().and_then(|r| r.row.glyphs.first());
+        let chars = text.get(piece.range.clone()).unwrap_or_default().chars();
+        for (c, &(at, advance)) in chars.zip(&piece.chars) {
+            let mut glyph = *source.unwrap_or(&template_glyph);
+            glyph.chr = c;
+            glyph.pos = pos2(left + at, glyph.pos.y);
+            glyph.advance_width = advance;
+            glyph.is_color = false;
+            glyph.first_vertex = 0;
+            glyphs.push(glyph);
+            rtl.push(piece.level.is_rtl());
+        }
+    }
+    let mut row = template.clone();
+    // The row ends where its last piece does (it starts at 0, or at the right alignment's
+    // margin).
+    row.size = vec2(x, template.size.y);
+    row.visuals.glyph_vertex_range = 0..mesh.vertices.len();
+    row.visuals.mesh_bounds = mesh.calc_bounds();
+    row.visuals.mesh = mesh;
+    row.visuals.glyph_index_start = glyph_index_start;
+    row.glyphs = glyphs;
+    row
 }
