@@ -6,6 +6,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::action::Action;
 use super::command::Command;
+use super::text_view::visual;
 use super::theme;
 use crate::edit::Edit;
 use crate::model::{Annotation, Document, Id, Project, Status};
@@ -125,8 +126,7 @@ pub fn doc_list_ui(
                     if not_mine {
                         hover.push_str("\nNot assigned to you (team.ron)");
                     }
-                    let mut name =
-                        RichText::new(crate::ui::text_view::visual(&document.path)).monospace();
+                    let mut name = RichText::new(visual(&document.path)).monospace();
                     if not_mine {
                         name = name.weak();
                     }
@@ -296,19 +296,16 @@ pub fn span_list_ui<S: std::hash::BuildHasher>(
                                 if !annotation.note.is_empty() {
                                     ui.add(
                                         egui::Label::new(
-                                            RichText::new(crate::ui::text_view::visual(&excerpt(
-                                                &annotation.note,
-                                                90,
-                                            )))
-                                            .italics()
-                                            .weak(),
+                                            RichText::new(visual(&excerpt(&annotation.note, 90)))
+                                                .italics()
+                                                .weak(),
                                         )
                                         .truncate(),
                                     );
                                 }
                             });
                             ui.add(
-                                egui::Label::new(crate::ui::text_view::visual(&excerpt(
+                                egui::Label::new(visual(&excerpt(
                                     &annotation.text(&document.text),
                                     120,
                                 )))
@@ -347,13 +344,7 @@ pub fn selected_span_ui(
         ui.heading("Selected span");
         ui.weak(annotation.id.to_string());
     });
-    ui.label(
-        RichText::new(crate::ui::text_view::visual(&excerpt(
-            &annotation.text(&document.text),
-            200,
-        )))
-        .italics(),
-    );
+    ui.label(RichText::new(visual(&excerpt(&annotation.text(&document.text), 200))).italics());
     ui.horizontal_wrapped(|ui| {
         ui.label("Label:");
         for label in &project.schema.labels {
@@ -462,10 +453,7 @@ pub fn selected_span_ui(
             ui.horizontal_wrapped(|ui| {
                 ui.weak(format!("{} {arrow}", relation.kind));
                 if ui
-                    .link(crate::ui::text_view::visual(&excerpt(
-                        &other.text(&document.text),
-                        40,
-                    )))
+                    .link(visual(&excerpt(&other.text(&document.text), 40)))
                     .clicked()
                 {
                     action = Some(Action::SelectSpan {
@@ -490,10 +478,7 @@ pub fn selected_span_ui(
         ui.label("Fragments (Ctrl+drag adds one):");
         for (index, fragment) in annotation.fragments.iter().enumerate() {
             ui.horizontal_wrapped(|ui| {
-                ui.label(crate::ui::text_view::visual(&excerpt(
-                    fragment.slice(&document.text),
-                    40,
-                )));
+                ui.label(visual(&excerpt(fragment.slice(&document.text), 40)));
                 if ui
                     .small_button("Remove")
                     .on_hover_text("Remove this fragment from the span")
